@@ -1,0 +1,1 @@
+"""The ``vbsign`` command line (click). Subcommands are imported lazily."""

@@ -1,0 +1,97 @@
+"""Entry point of the ``vbsign`` command.
+
+Subcommands live in their own modules and are imported only when used, so that
+``vbsign --help`` starts fast. Exit codes: 0 all valid / success, 1 any invalid,
+2 indeterminate (none invalid), 3 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..i18n import set_lang
+
+#: name -> (module:attribute, short help vi, short help en)
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF)", "Sign documents (PDF)"),
+    "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
+    "demo": ("vbsign.cli.demo:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
+    "testpki": ("vbsign.cli.testpki:testpki_group", "PKI thử nghiệm", "Test PKI"),
+}
+
+
+def _lang_from_argv() -> str | None:
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(SUBCOMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        spec = SUBCOMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module, attr = spec[0].split(":")
+        try:
+            cmd = getattr(importlib.import_module(module), attr)
+        except ImportError as e:
+            raise click.ClickException(
+                f"Lệnh '{cmd_name}' cần thêm gói phụ thuộc ({e.name}). "
+                f"/ Command '{cmd_name}' needs an optional dependency ({e.name}): pip install 'vbsign[all]'"
+            ) from e
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        en = (_lang_from_argv() or "").startswith("en")
+        rows = [(n, SUBCOMMANDS[n][2 if en else 1]) for n in sorted(SUBCOMMANDS)]
+        with formatter.section("Commands" if en else "Lệnh"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vbsign")
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default=None,
+    envvar="VBSIGN_LANG",
+    help="Ngôn ngữ thông báo / message language (vi mặc định).",
+)
+@click.option("-v", "--verbose", count=True, help="Ghi log chi tiết / more logging (-vv: debug).")
+def cli(lang: str | None, verbose: int) -> None:
+    """vbsign — ký số, kiểm tra và thẩm định văn bản điện tử.
+
+    vbsign — sign, verify and validate Vietnamese official e-documents.
+
+    Mã thoát / exit codes: 0 hợp lệ/valid, 1 không hợp lệ/invalid,
+    2 chưa xác định/indeterminate, 3 lỗi đầu vào/bad input.
+    """
+    set_lang(lang)
+    from ._common import configure_logging
+
+    configure_logging(verbose)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    from ._common import run_cli
+
+    return run_cli(cli, argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

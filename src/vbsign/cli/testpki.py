@@ -1,0 +1,41 @@
+"""``vbsign testpki init|serve``: the test PKI for host-system developers and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import console, t
+
+
+@click.group("testpki")
+def testpki_group() -> None:
+    """PKI thử nghiệm (CHỈ ĐỂ THỬ) / test PKI (TEST ONLY)."""
+
+
+@testpki_group.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng dịch vụ OCSP/CRL/TSA (mặc định 8750).")
+@click.option("--passphrase", default=None, help="Mật khẩu các tệp .p12 (mặc định: vbsign-test).")
+@click.option("--force", is_flag=True, help="Ghi đè thư mục đã có / overwrite.")
+def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: bool) -> None:
+    """Tạo chứng thư và khóa thử nghiệm trong DIRECTORY. / Write test certificates and keys."""
+    from ..testpki import DEFAULT_PASSPHRASE, DEFAULT_PORT
+    from ..testpki.export import write_pki
+
+    files = write_pki(directory, port=port or DEFAULT_PORT, passphrase=passphrase or DEFAULT_PASSPHRASE, force=force)
+    out = console()
+    out.print(t(f"Đã tạo PKI thử nghiệm trong {directory}:", f"Test PKI written to {directory}:"))
+    for f in files:
+        out.print(f"  {f.name}")
+
+
+@testpki_group.command("serve")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng (mặc định: cổng đã ghi khi init).")
+def serve_cmd(directory: Path, port: int | None) -> None:
+    """Phục vụ OCSP, CRL, TSA trên 127.0.0.1 (Ctrl-C để dừng). / Serve OCSP, CRL, TSA on 127.0.0.1."""
+    from ..testpki.server import serve_directory
+
+    serve_directory(directory, port=port)

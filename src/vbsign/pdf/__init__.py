@@ -1,0 +1,1 @@
+"""PAdES: signing (:mod:`.sign`) and verification (:mod:`.verify`) of PDF documents."""

@@ -1,0 +1,527 @@
+"""The verification report: plain dataclasses, JSON-serialisable, with a versioned schema.
+
+One :class:`Report` per document. It holds *evidence* (what was found) and *verdicts* in the
+ETSI EN 319 102-1 vocabulary (indication + sub-indication). Policy code reads reports and
+never changes them; renderers (:mod:`vbsign.render`) turn them into text or HTML.
+
+The JSON form is stable within a schema version (:data:`SCHEMA_ID`); :func:`json_schema`
+derives the JSON Schema from these dataclasses so that the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from ._version import __version__
+from .i18n import Lang, Msg, current_lang
+
+SCHEMA_ID = "https://vbsign.vn/schemas/report/v1"
+SCHEMA_VERSION = 1
+
+
+class Indication(str, enum.Enum):
+    """ETSI EN 319 102-1 main status indication (plus DSS's NO_SIGNATURE_FOUND)."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    TOTAL_FAILED = "TOTAL-FAILED"
+    INDETERMINATE = "INDETERMINATE"
+    NO_SIGNATURE_FOUND = "NO_SIGNATURE_FOUND"
+
+
+class SubIndication(str, enum.Enum):
+    """ETSI EN 319 102-1 sub-indications (names as in EU DSS)."""
+
+    # TOTAL-FAILED
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    # INDETERMINATE
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    EXPIRED = "EXPIRED"
+    POLICY_PROCESSING_ERROR = "POLICY_PROCESSING_ERROR"
+    SIGNATURE_POLICY_NOT_AVAILABLE = "SIGNATURE_POLICY_NOT_AVAILABLE"
+    TIMESTAMP_ORDER_FAILURE = "TIMESTAMP_ORDER_FAILURE"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    OUT_OF_BOUNDS_NOT_REVOKED = "OUT_OF_BOUNDS_NOT_REVOKED"
+    REVOCATION_OUT_OF_BOUNDS_NO_POE = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+    NO_POE = "NO_POE"
+    TRY_LATER = "TRY_LATER"
+    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+INDICATION_TEXT: dict[Indication, Msg] = {
+    Indication.TOTAL_PASSED: Msg("HỢP LỆ", "VALID"),
+    Indication.TOTAL_FAILED: Msg("KHÔNG HỢP LỆ", "INVALID"),
+    Indication.INDETERMINATE: Msg("CHƯA XÁC ĐỊNH", "INDETERMINATE"),
+    Indication.NO_SIGNATURE_FOUND: Msg("KHÔNG CÓ CHỮ KÝ SỐ", "NO SIGNATURE FOUND"),
+}
+
+ValidationTimeMode = Literal["signing", "now"]
+SigningTimeSource = Literal["timestamp", "claimed", "none"]
+RevocationStatus = Literal["good", "revoked", "unknown", "unavailable", "not-checked"]
+RevocationSource = Literal["embedded", "online", "embedded+online", "none"]
+
+
+@dataclass
+class Finding:
+    """One observation, with a stable machine-readable code and a bilingual message."""
+
+    code: str
+    severity: Severity
+    message_vi: str
+    message_en: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, code: str, severity: Severity, msg: Msg, details: dict[str, Any] | None = None
+    ) -> Finding:
+        return cls(code, severity, msg.vi, msg.en, dict(details or {}))
+
+    def message(self, lang: Lang | None = None) -> str:
+        return self.message_en if (lang or current_lang()) == "en" else self.message_vi
+
+
+@dataclass
+class CertificateInfo:
+    """What a human (and a policy rule) needs to know about one certificate."""
+
+    subject: str
+    issuer: str
+    serial_number: str
+    not_before: datetime
+    not_after: datetime
+    sha256_fingerprint: str
+    key_algorithm: str
+    key_size: int
+    signature_algorithm: str
+    signature_hash_algorithm: str | None
+    subject_fields: dict[str, str] = field(default_factory=dict)
+    issuer_fields: dict[str, str] = field(default_factory=dict)
+    key_usage: list[str] = field(default_factory=list)
+    extended_key_usage: list[str] = field(default_factory=list)
+    policies: list[str] = field(default_factory=list)
+    cps_urls: list[str] = field(default_factory=list)
+    is_ca: bool = False
+    self_signed: bool = False
+    ocsp_urls: list[str] = field(default_factory=list)
+    crl_urls: list[str] = field(default_factory=list)
+
+    @property
+    def common_name(self) -> str | None:
+        return self.subject_fields.get("common_name")
+
+    @property
+    def issuer_common_name(self) -> str | None:
+        return self.issuer_fields.get("common_name")
+
+    @classmethod
+    def from_asn1(cls, cert: Any) -> CertificateInfo:
+        """Build from an :class:`asn1crypto.x509.Certificate`."""
+        from asn1crypto import x509 as asn1_x509
+
+        assert isinstance(cert, asn1_x509.Certificate)
+
+        def fields(name: asn1_x509.Name) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for rdn in name.chosen:
+                for atv in rdn:
+                    key = atv["type"].native
+                    value = atv["value"].native
+                    if not isinstance(value, str):
+                        value = str(value)
+                    out[key] = f"{out[key]}; {value}" if key in out else value
+            return out
+
+        def human(name: asn1_x509.Name) -> str:
+            parts = []
+            for rdn in reversed(name.chosen):
+                for atv in rdn:
+                    parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={atv['value'].native}")
+            return ", ".join(parts)
+
+        pub = cert.public_key
+        try:
+            key_size = int(pub.bit_size)
+        except Exception:  # pragma: no cover - exotic keys
+            key_size = 0
+        ku = cert.key_usage_value
+        eku = cert.extended_key_usage_value
+        policies: list[str] = []
+        cps: list[str] = []
+        pol = cert.certificate_policies_value
+        if pol is not None:
+            for info in pol:
+                policies.append(info["policy_identifier"].dotted)
+                quals = info["policy_qualifiers"]
+                if quals.native:
+                    for q in quals:
+                        if q["policy_qualifier_id"].native == "certification_practice_statement":
+                            cps.append(str(q["qualifier"].native))
+        bc = cert.basic_constraints_value
+        sig_algo = cert["signature_algorithm"]
+        try:
+            hash_algo: str | None = sig_algo.hash_algo
+        except Exception:
+            hash_algo = None
+        crl_urls: list[str] = []
+        for dp in cert.crl_distribution_points or []:
+            try:
+                crl_urls.append(dp.url)
+            except Exception:  # pragma: no cover
+                pass
+        return cls(
+            subject=human(cert.subject),
+            issuer=human(cert.issuer),
+            serial_number=format(cert.serial_number, "X"),
+            not_before=cert.not_valid_before,
+            not_after=cert.not_valid_after,
+            sha256_fingerprint=hashlib.sha256(cert.dump()).hexdigest().upper(),
+            key_algorithm={"rsa": "RSA", "ec": "EC", "dsa": "DSA"}.get(pub.algorithm, pub.algorithm.upper()),
+            key_size=key_size,
+            signature_algorithm=sig_algo.signature_algo,
+            signature_hash_algorithm=hash_algo,
+            subject_fields=fields(cert.subject),
+            issuer_fields=fields(cert.issuer),
+            key_usage=sorted(ku.native) if ku is not None else [],
+            extended_key_usage=list(eku.native) if eku is not None else [],
+            policies=policies,
+            cps_urls=cps,
+            is_ca=bool(bc is not None and bc["ca"].native),
+            self_signed=cert.self_signed in ("yes", "maybe"),
+            ocsp_urls=list(cert.ocsp_urls),
+            crl_urls=[u for u in crl_urls if u],
+        )
+
+
+_SHORT_NAMES = {
+    "common_name": "CN",
+    "organization_name": "O",
+    "organizational_unit_name": "OU",
+    "locality_name": "L",
+    "state_or_province_name": "ST",
+    "country_name": "C",
+    "title": "T",
+    "user_id": "UID",
+    "email_address": "E",
+    "serial_number": "SERIALNUMBER",
+}
+
+
+@dataclass
+class TimestampInfo:
+    """An RFC 3161 timestamp attached to a signature or to the document."""
+
+    kind: Literal["signature", "document", "content"]
+    time: datetime
+    intact: bool
+    valid: bool
+    trusted: bool
+    tsa: CertificateInfo | None = None
+    hash_algorithm: str | None = None
+
+
+@dataclass
+class RevocationInfo:
+    """Revocation status of the signer's certificate (and how it was established)."""
+
+    status: RevocationStatus
+    source: RevocationSource
+    revocation_time: datetime | None = None
+    reason: str | None = None
+    #: number of OCSP responses and CRLs available for the signer's chain
+    ocsp_responses: int = 0
+    crls: int = 0
+
+
+@dataclass
+class IntegrityInfo:
+    """Cryptographic integrity of one signature."""
+
+    intact: bool
+    signature_valid: bool
+    digest_algorithm: str | None
+    signature_algorithm: str | None
+    #: pyHanko's coverage level: ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK_FROM_START, UNCLEAR
+    coverage: str | None = None
+    byte_range: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ModificationInfo:
+    """What happened to the document after this signature."""
+
+    #: NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER (pyHanko's levels)
+    level: str | None
+    docmdp_ok: bool | None
+    certified: bool = False
+    #: DocMDP permission level of a certification signature (1, 2, 3)
+    docmdp_permission: int | None = None
+    revisions_after: int = 0
+
+
+@dataclass
+class SignatureReport:
+    """Evidence and verdict for one signature (or document timestamp)."""
+
+    id: str
+    kind: Literal["signature", "document-timestamp"]
+    indication: Indication
+    sub_indication: SubIndication | None
+    field_name: str | None = None
+    revision: int | None = None
+    signer: CertificateInfo | None = None
+    chain: list[CertificateInfo] = field(default_factory=list)
+    trusted: bool = False
+    signing_time: datetime | None = None
+    signing_time_source: SigningTimeSource = "none"
+    claimed_signing_time: datetime | None = None
+    timestamp: TimestampInfo | None = None
+    integrity: IntegrityInfo | None = None
+    modification: ModificationInfo | None = None
+    revocation: RevocationInfo | None = None
+    #: PAdES/CAdES/XAdES baseline level actually reached: B-B, B-T, B-LT, B-LTA (or None)
+    level: str | None = None
+    validation_time: datetime | None = None
+    reason: str | None = None
+    location: str | None = None
+    contact_info: str | None = None
+    signer_name: str | None = None
+    #: what exactly the signature covers (formats that can sign parts of a file: XML)
+    signed_scope: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
+        f = Finding.of(code, severity, msg, details)
+        self.findings.append(f)
+        return f
+
+    def has_finding(self, code: str) -> bool:
+        return any(f.code == code for f in self.findings)
+
+
+@dataclass
+class DocumentInfo:
+    name: str
+    sha256: str
+    size: int
+    format: Literal["pdf", "xml", "cms"]
+    pages: int | None = None
+    revisions: int | None = None
+
+
+@dataclass
+class Report:
+    """The verification report for one document."""
+
+    document: DocumentInfo
+    indication: Indication
+    sub_indication: SubIndication | None = None
+    signatures: list[SignatureReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    validation_time_mode: ValidationTimeMode = "signing"
+    validation_time: datetime | None = None
+    online: bool = False
+    trust_anchors: list[str] = field(default_factory=list)
+    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    vbsign_version: str = __version__
+    schema: str = SCHEMA_ID
+
+    # ---- verdict helpers -------------------------------------------------------------
+    @property
+    def valid(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    @property
+    def exit_code(self) -> int:
+        """CLI convention: 0 all valid, 1 invalid (or unsigned), 2 indeterminate."""
+        return {
+            Indication.TOTAL_PASSED: 0,
+            Indication.TOTAL_FAILED: 1,
+            Indication.NO_SIGNATURE_FOUND: 1,
+            Indication.INDETERMINATE: 2,
+        }[self.indication]
+
+    def summary(self, lang: Lang | None = None) -> str:
+        lang = lang or current_lang()
+        verdict = INDICATION_TEXT[self.indication].get(lang)
+        n = len([s for s in self.signatures if s.kind == "signature"])
+        if lang == "en":
+            return f"{self.document.name}: {verdict} ({n} signature{'s' if n != 1 else ''})"
+        return f"{self.document.name}: {verdict} ({n} chữ ký)"
+
+    def add(self, code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
+        f = Finding.of(code, severity, msg, details)
+        self.findings.append(f)
+        return f
+
+    # ---- JSON ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out = _to_jsonable(self)
+        assert isinstance(out, dict)
+        out["summary_vi"] = self.summary("vi")
+        out["summary_en"] = self.summary("en")
+        return out
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        data = {k: v for k, v in data.items() if k not in ("summary_vi", "summary_en")}
+        if data.get("schema") != SCHEMA_ID:
+            raise ValueError(f"unsupported report schema {data.get('schema')!r}")
+        obj = _from_jsonable(cls, data)
+        assert isinstance(obj, Report)
+        return obj
+
+
+def worst_indication(indications: list[Indication]) -> Indication:
+    if not indications:
+        return Indication.NO_SIGNATURE_FOUND
+    if Indication.TOTAL_FAILED in indications:
+        return Indication.TOTAL_FAILED
+    if Indication.INDETERMINATE in indications:
+        return Indication.INDETERMINATE
+    return Indication.TOTAL_PASSED
+
+
+# ---- (de)serialisation driven by the dataclass annotations ---------------------------------
+
+
+def _to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (list, tuple)):
+        return [_to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, globalns=globals())
+
+
+def _from_jsonable(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if value is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        return _from_jsonable(non_none[0], value) if len(non_none) == 1 else value
+    if origin is list:
+        return [_from_jsonable(args[0], v) for v in value]
+    if origin is dict:
+        return {k: _from_jsonable(args[1], v) for k, v in value.items()}
+    if origin is Literal or tp is Any:
+        return value
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if tp is datetime:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)  # type: ignore[arg-type]
+        kwargs = {
+            f.name: _from_jsonable(hints[f.name], value[f.name])
+            for f in dataclasses.fields(tp)
+            if f.name in value
+        }
+        return tp(**kwargs)
+    return value
+
+
+def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_schema_for(a, defs) for a in args]}
+    if tp is type(None):
+        return {"type": "null"}
+    if origin is list:
+        return {"type": "array", "items": _schema_for(args[0], defs)}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _schema_for(args[1], defs)}
+    if origin is Literal:
+        return {"enum": list(args)}
+    if tp is Any:
+        return {}
+    if tp is datetime:
+        return {"type": "string", "format": "date-time"}
+    if tp is str:
+        return {"type": "string"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [m.value for m in tp]}
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder against recursion
+            hints = _hints(tp)  # type: ignore[arg-type]
+            props = {f.name: _schema_for(hints[f.name], defs) for f in dataclasses.fields(tp)}
+            required = [
+                f.name
+                for f in dataclasses.fields(tp)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            ]
+            defs[name] = {
+                "type": "object",
+                "properties": props,
+                "required": required,
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON schema for {tp!r}")  # pragma: no cover
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of :meth:`Report.to_dict` output, derived from the code."""
+    defs: dict[str, Any] = {}
+    root = _schema_for(Report, defs)
+    report_def = defs["Report"]
+    report_def["properties"]["summary_vi"] = {"type": "string"}
+    report_def["properties"]["summary_en"] = {"type": "string"}
+    report_def["properties"]["schema"] = {"const": SCHEMA_ID}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "vbsign verification report",
+        **root,
+        "$defs": defs,
+    }

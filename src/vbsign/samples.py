@@ -1,0 +1,130 @@
+"""Sample Vietnamese official documents (for the demo, tests and benchmarks).
+
+The layout follows the usual "Quyết định" form of Decree 30/2020 (national emblem line,
+agency name, number, place and date, title, body, signature block with "KT. BỘ TRƯỞNG").
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from .fonts import find_font
+
+
+@dataclass(frozen=True)
+class SampleDocument:
+    agency: str = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
+    number: str = "414/QĐ-BKHCN"
+    place_date: str = "Hà Nội, ngày 27 tháng 11 năm 2026"
+    kind: str = "QUYẾT ĐỊNH"
+    title: str = "Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng Chính phủ"
+    signer_title_line: str = "KT. BỘ TRƯỞNG"
+    signer_title: str = "THỨ TRƯỞNG"
+    signer_name: str = "Nguyễn Văn A"
+    pages: int = 1
+
+
+BODY = [
+    "Căn cứ Luật Giao dịch điện tử số 20/2023/QH15;",
+    "Căn cứ Nghị định số 68/2024/NĐ-CP quy định về chữ ký số chuyên dùng công vụ;",
+    "Căn cứ Nghị định số 30/2020/NĐ-CP về công tác văn thư;",
+    "Theo đề nghị của Giám đốc Trung tâm Công nghệ thông tin,",
+]
+ARTICLES = [
+    "Điều 1. Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng Chính phủ tại các đơn vị "
+    "thuộc Bộ (chi tiết tại Phụ lục kèm theo).",
+    "Điều 2. Trung tâm Công nghệ thông tin chủ trì, phối hợp với Văn phòng Bộ và các đơn vị "
+    "tổ chức thực hiện theo quy định hiện hành.",
+    "Điều 3. Quyết định này có hiệu lực kể từ ngày ký.",
+    "Điều 4. Giám đốc Trung tâm Công nghệ thông tin, Chánh Văn phòng Bộ và Thủ trưởng các "
+    "đơn vị thuộc Bộ chịu trách nhiệm thi hành Quyết định này.",
+]
+
+
+def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:  # noqa: B008
+    """Render the sample document to PDF bytes (A4, Times New Roman–metric font)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    regular, bold = find_font(False), find_font(True)
+    pdfmetrics.registerFont(TTFont("VBSerif", str(regular)))
+    pdfmetrics.registerFont(TTFont("VBSerif-Bold", str(bold)))
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    c.setTitle(f"{doc.kind} {doc.number}")
+    c.setAuthor(doc.agency)
+    c.setCreator("vbsign")
+    width, height = A4
+    left, right = 30 * mm, width - 20 * mm
+
+    def wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
+        words, lines, cur = text.split(), [], ""
+        for w in words:
+            trial = f"{cur} {w}".strip()
+            if pdfmetrics.stringWidth(trial, font, size) <= max_width:
+                cur = trial
+            else:
+                lines.append(cur)
+                cur = w
+        if cur:
+            lines.append(cur)
+        return lines
+
+    for page in range(doc.pages):
+        y = height - 20 * mm
+        c.setFont("VBSerif", 13)
+        c.drawCentredString(left + 40 * mm, y, doc.agency)
+        c.setFont("VBSerif-Bold", 13)
+        c.drawCentredString(right - 55 * mm, y, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+        y -= 6 * mm
+        c.setFont("VBSerif-Bold", 14)
+        c.drawCentredString(right - 55 * mm, y, "Độc lập - Tự do - Hạnh phúc")
+        y -= 10 * mm
+        c.setFont("VBSerif", 13)
+        c.drawCentredString(left + 40 * mm, y, f"Số: {doc.number}")
+        c.drawCentredString(right - 55 * mm, y, doc.place_date)
+        y -= 15 * mm
+        c.setFont("VBSerif-Bold", 14)
+        c.drawCentredString(width / 2, y, doc.kind if page == 0 else f"{doc.kind} (trang {page + 1})")
+        y -= 7 * mm
+        for line in wrap(doc.title, "VBSerif-Bold", 14, right - left - 20 * mm):
+            c.drawCentredString(width / 2, y, line)
+            y -= 6 * mm
+        y -= 4 * mm
+        c.setFont("VBSerif-Bold", 14)
+        c.drawCentredString(width / 2, y, doc.agency.replace("BỘ", "BỘ TRƯỞNG BỘ", 1))
+        y -= 10 * mm
+        c.setFont("VBSerif", 14)
+        for para in BODY:
+            for line in wrap(para, "VBSerif", 14, right - left - 10 * mm):
+                c.drawString(left + 10 * mm, y, line)
+                y -= 6.5 * mm
+        c.setFont("VBSerif-Bold", 14)
+        c.drawCentredString(width / 2, y - 2 * mm, "QUYẾT ĐỊNH:")
+        y -= 10 * mm
+        c.setFont("VBSerif", 14)
+        for art in ARTICLES:
+            for line in wrap(art, "VBSerif", 14, right - left - 10 * mm):
+                c.drawString(left + 10 * mm, y, line)
+                y -= 6.5 * mm
+            y -= 1.5 * mm
+        # signature block (right column)
+        y -= 6 * mm
+        cx = right - 45 * mm
+        c.setFont("VBSerif-Bold", 14)
+        c.drawCentredString(cx, y, doc.signer_title_line)
+        c.drawCentredString(cx, y - 6 * mm, doc.signer_title)
+        c.drawCentredString(cx, y - 40 * mm, doc.signer_name)
+        c.setFont("VBSerif-Bold", 12)
+        c.drawString(left, y, "Nơi nhận:")
+        c.setFont("VBSerif", 11)
+        for i, line in enumerate(["- Như Điều 4;", "- Bộ trưởng (để b/c);", "- Lưu: VT, TTCNTT."]):
+            c.drawString(left, y - (5 + 5 * i) * mm, line)
+        c.showPage()
+    c.save()
+    return buf.getvalue()

@@ -1,0 +1,97 @@
+"""``vbsign testpki init``: write the test PKI's files to a directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import _io
+from ..errors import InputError
+from ..i18n import Msg
+from . import ARCH, DESCRIPTIONS, INTERMEDIATES, ROOTS, SUBJECTS, fingerprint, load, pem_bundle
+
+MANIFEST = "testpki.json"
+
+
+def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = False) -> list[Path]:
+    """Write roots.pem, chain.pem, one .p12 (+ .cert.pem) per subject, README.txt, testpki.json."""
+    directory = Path(directory)
+    if (directory / MANIFEST).exists() and not force:
+        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        if manifest.get("port") == port and manifest.get("passphrase") == passphrase:
+            return sorted(p for p in directory.iterdir() if p.is_file())
+        raise InputError(
+            Msg(
+                "Thư mục {d} đã có PKI thử nghiệm khác (dùng --force để ghi đè).",
+                "Directory {d} already holds a different test PKI (use --force to overwrite).",
+            ).format(d=directory)
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    pki = load(port)
+    written: list[Path] = []
+
+    def put(name: str, data: bytes) -> None:
+        written.append(_io.atomic_write(directory / name, data))
+
+    put("roots.pem", pem_bundle(pki.roots))
+    put("chain.pem", pem_bundle(pki.intermediates))
+    for label in SUBJECTS:
+        put(f"{label}.p12", pki.pkcs12(label, passphrase))
+        put(f"{label}.cert.pem", pem_bundle([pki.cert(label)]))
+    for label in ("gov-tsa", "gov-ocsp", "pub-ocsp"):
+        put(f"{label}.cert.pem", pem_bundle([pki.cert(label)]))
+    urls = pki.service_urls()
+    lines = [
+        "vbsign — PKI THỬ NGHIỆM / TEST PKI",
+        "CHỈ DÙNG ĐỂ THỬ: khóa bí mật được công bố công khai. / TEST ONLY: the private keys are public.",
+        "",
+        f"Mật khẩu các tệp .p12 / passphrase of the .p12 files: {passphrase}",
+        f"Máy chủ dấu thời gian / TSA URL: {pki.tsa_url}",
+        f"Chạy dịch vụ / start the services: vbsign testpki serve {directory}",
+        "",
+        "Tệp / files:",
+        "  roots.pem       chứng thư gốc tin cậy / trust anchors:",
+    ]
+    for lbl in ROOTS:
+        c = pki.cert(lbl)
+        lines.append(f"                  - {c.subject.native.get('common_name')}  SHA-256 {fingerprint(c)}")
+    lines.append("  chain.pem       chứng thư trung gian / intermediates:")
+    for lbl in INTERMEDIATES:
+        lines.append(f"                  - {pki.cert(lbl).subject.native.get('common_name')}")
+    for label in SUBJECTS:
+        c = pki.cert(label)
+        cn = c.subject.native.get("common_name")
+        d = DESCRIPTIONS.get(label)
+        lines.append(f"  {label + '.p12':<22}{cn} — {d.vi if d else ''} / {d.en if d else ''}")
+        lines.append(f"  {label + '.cert.pem':<22}(chứng thư / certificate)")
+    for lbl in ("gov-tsa", "gov-ocsp", "pub-ocsp"):
+        lines.append(f"  {lbl + '.cert.pem':<22}{pki.cert(lbl).subject.native.get('common_name')}")
+    lines += ["", "Dịch vụ / services:"]
+    for kind, lst in urls.items():
+        for u in lst:
+            lines.append(f"  {kind.upper():5} {u}")
+    lines += ["", f"  README.txt            tệp này / this file", f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'"]
+    put("README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    put(
+        MANIFEST,
+        json.dumps(
+            {"arch": ARCH, "port": port, "passphrase": passphrase, "tsa_url": pki.tsa_url, "services": urls},
+            ensure_ascii=False,
+            indent=2,
+        ).encode("utf-8"),
+    )
+    return written
+
+
+def read_manifest(directory: Path) -> dict[str, object]:
+    path = Path(directory) / MANIFEST
+    try:
+        data: dict[str, object] = json.loads(path.read_text("utf-8"))
+        return data
+    except FileNotFoundError:
+        raise InputError(
+            Msg(
+                "{d} không phải thư mục PKI thử nghiệm (thiếu {m}); chạy 'vbsign testpki init' trước.",
+                "{d} is not a test PKI directory (no {m}); run 'vbsign testpki init' first.",
+            ).format(d=directory, m=MANIFEST)
+        ) from None

@@ -1,0 +1,94 @@
+"""Serve the test PKI's OCSP, CRL and TSA over HTTP on 127.0.0.1 (certomancer's Animator).
+
+The server binds to the loopback interface only. :func:`serve` runs until Ctrl-C or
+SIGTERM; :class:`ServerThread` runs it in the background (integration tests).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..errors import InputError
+from ..i18n import Msg
+from . import ARCH, TestPKI, load
+
+HOST = "127.0.0.1"
+
+
+def make_app(pki: TestPKI, at_time: datetime | None = None) -> Any:
+    from certomancer.integrations.animator import Animator, AnimatorArchStore
+    from certomancer.registry import ArchLabel
+
+    return Animator(AnimatorArchStore({ArchLabel(ARCH): pki.arch}), at_time=at_time, with_web_ui=False)
+
+
+def make_server(pki: TestPKI, port: int | None = None, at_time: datetime | None = None) -> Any:
+    from werkzeug.serving import make_server as wz_make_server
+
+    try:
+        return wz_make_server(HOST, port if port is not None else pki.port, make_app(pki, at_time), threaded=True)
+    except OSError as e:
+        raise InputError(
+            Msg(
+                "Không mở được cổng {p} trên {h}: {e}",
+                "Cannot listen on {h}:{p}: {e}",
+            ).format(p=port or pki.port, h=HOST, e=e.strerror or e)
+        ) from e
+
+
+class ServerThread:
+    """Run the test PKI services in a background thread (``with ServerThread(pki): ...``)."""
+
+    def __init__(self, pki: TestPKI, port: int | None = None, at_time: datetime | None = None) -> None:
+        self.server = make_server(pki, port, at_time)
+        self.port = int(self.server.server_port)
+        self._thread = threading.Thread(target=self.server.serve_forever, name="vbsign-testpki", daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+def serve(pki: TestPKI, port: int | None = None) -> None:
+    """Serve until SIGINT/SIGTERM, then shut down cleanly."""
+    server = make_server(pki, port)
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    old = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"vbsign testpki: http://localhost:{server.server_port}/{ARCH}/ (OCSP, CRL, TSA) — Ctrl-C để dừng / to stop", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        for s, h in old.items():
+            signal.signal(s, h)
+        print("vbsign testpki: đã dừng / stopped", flush=True)
+
+
+def serve_directory(directory: Path, port: int | None = None) -> None:
+    from .export import read_manifest
+
+    manifest = read_manifest(directory)
+    baked = int(manifest["port"])  # type: ignore[call-overload]
+    serve(load(baked), port if port is not None else baked)

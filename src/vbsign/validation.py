@@ -1,0 +1,366 @@
+"""Certificate validation shared by signing and verification.
+
+* :class:`Services` — where revocation data and timestamps come from (network with bounded
+  timeouts by default; an in-process source such as the test PKI in tests and the demo).
+* :func:`check_signer_certificate` — the pre-signing check required by NĐ 68/2024 Đ29
+  k1–2 and TT 15/2025 Đ5 k1 a: validity now, key usage, algorithm strength, a path to a
+  configured trust anchor and revocation status (OCSP/CRL, fail closed).
+* :func:`build_context` — a pyhanko-certvalidator :class:`ValidationContext` for a given
+  validation time and set of revocation data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import errors as cv_errors
+from pyhanko_certvalidator.fetchers.api import FetcherBackend
+from pyhanko_certvalidator.path import ValidationPath
+
+from .errors import CertificateRejected, ConfigurationError
+from .i18n import Msg
+from .trust import TrustStore
+
+logger = logging.getLogger(__name__)
+
+#: how long a successful pre-signing check (incl. revocation) may be reused
+PRESIGN_CACHE_MAX_AGE = timedelta(minutes=5)
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
+SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
+
+
+@dataclass(frozen=True)
+class Services:
+    """Sources of revocation data and timestamps, with bounded network timeouts.
+
+    ``online=False`` forbids every network access: revocation data must then be embedded
+    in the document or provided by ``fetcher_backend`` (e.g. the in-process test PKI).
+    """
+
+    online: bool = True
+    #: per-request timeout in seconds for OCSP, CRL, certificate and TSA requests
+    timeout: float = 10.0
+    #: custom revocation source (e.g. :meth:`vbsign.testpki.TestPKI.fetcher_backend`)
+    fetcher_backend: FetcherBackend | None = None
+
+    @property
+    def can_fetch(self) -> bool:
+        return self.online or self.fetcher_backend is not None
+
+    def make_fetcher_backend(self) -> FetcherBackend | None:
+        if self.fetcher_backend is not None:
+            return self.fetcher_backend
+        if not self.online:
+            return None
+        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+        return AIOHttpFetcherBackend(per_request_timeout=self.timeout)
+
+
+OFFLINE = Services(online=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def build_context(
+    trust: TrustStore,
+    *,
+    moment: datetime | None = None,
+    other_certs: Iterable[x509.Certificate] = (),
+    crls: Iterable[asn1_crl.CertificateList] = (),
+    ocsps: Iterable[asn1_ocsp.OCSPResponse] = (),
+    services: Services = OFFLINE,
+    require_revocation: bool = True,
+    retroactive_revinfo: bool = False,
+) -> ValidationContext:
+    """A validation context that fails closed on missing revocation data (hard-fail)."""
+    backend = services.make_fetcher_backend()
+    return ValidationContext(
+        trust_roots=list(trust.anchors),
+        other_certs=[*trust.intermediates, *other_certs],
+        moment=moment,
+        allow_fetching=backend is not None,
+        fetcher_backend=backend,
+        crls=list(crls),
+        ocsps=list(ocsps),
+        revocation_mode="hard-fail" if require_revocation else "soft-fail",
+        retroactive_revinfo=retroactive_revinfo,
+    )
+
+
+# ---- pre-signing check ---------------------------------------------------------------------
+
+
+@dataclass
+class SignerCheck:
+    """Outcome of a successful pre-signing certificate check."""
+
+    certificate: x509.Certificate
+    path: ValidationPath
+    checked_at: datetime
+    revocation_checked: bool
+    valid_until: datetime
+    ocsps: list[asn1_ocsp.OCSPResponse] = field(default_factory=list)
+    crls: list[asn1_crl.CertificateList] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)
+
+
+def static_certificate_problems(cert: x509.Certificate, at: datetime) -> list[tuple[str, Msg]]:
+    """Problems visible from the certificate alone: validity period, key usage, key size."""
+    problems: list[tuple[str, Msg]] = []
+    if at < cert.not_valid_before:
+        problems.append(
+            (
+                "NOT_YET_VALID",
+                Msg(
+                    "Chứng thư số chưa có hiệu lực (hiệu lực từ {d}).",
+                    "The certificate is not yet valid (valid from {d}).",
+                ).format(d=_fmt(cert.not_valid_before)),
+            )
+        )
+    if at > cert.not_valid_after:
+        problems.append(
+            (
+                "EXPIRED",
+                Msg(
+                    "Chứng thư số đã hết hạn ngày {d}.",
+                    "The certificate expired on {d}.",
+                ).format(d=_fmt(cert.not_valid_after)),
+            )
+        )
+    ku = cert.key_usage_value
+    present = set(ku.native) if ku is not None else set()
+    if ku is not None and not (present & SIGNING_KEY_USAGES):
+        problems.append(
+            (
+                "WRONG_KEY_USAGE",
+                Msg(
+                    "Chứng thư số không dùng để ký (Key Usage: {ku}; cần digitalSignature hoặc nonRepudiation).",
+                    "The certificate is not for signing (Key Usage: {ku}; needs digitalSignature or nonRepudiation).",
+                ).format(ku=", ".join(sorted(present)) or "—"),
+            )
+        )
+    bc = cert.basic_constraints_value
+    if bc is not None and bc["ca"].native:
+        problems.append(
+            (
+                "CA_CERTIFICATE",
+                Msg(
+                    "Đây là chứng thư của tổ chức chứng thực (CA), không dùng để ký văn bản.",
+                    "This is a CA certificate; it cannot sign documents.",
+                ),
+            )
+        )
+    weak = weak_key_problem(cert)
+    if weak is not None:
+        problems.append(("WEAK_KEY", weak))
+    return problems
+
+
+def weak_key_problem(cert: x509.Certificate) -> Msg | None:
+    pub = cert.public_key
+    algo = pub.algorithm
+    bits = pub.bit_size
+    if algo == "rsa" and bits < MIN_RSA_BITS:
+        return Msg(
+            "Khóa RSA {b} bit quá ngắn (tối thiểu {m} bit, TT 15/2025 Phụ lục I).",
+            "RSA key of {b} bits is too short (minimum {m}, Circular 15/2025 Annex I).",
+        ).format(b=bits, m=MIN_RSA_BITS)
+    if algo == "ec" and bits < MIN_EC_BITS:
+        return Msg(
+            "Khóa ECDSA {b} bit quá ngắn (tối thiểu {m} bit).",
+            "ECDSA key of {b} bits is too short (minimum {m}).",
+        ).format(b=bits, m=MIN_EC_BITS)
+    return None
+
+
+def path_error_reason(e: BaseException) -> tuple[str, Msg]:
+    """Map a certvalidator exception to a stable code and a bilingual explanation."""
+    if isinstance(e, cv_errors.RevokedError):
+        when = _fmt(e.revocation_dt) if getattr(e, "revocation_dt", None) else "?"
+        who = (
+            Msg("Chứng thư số", "The certificate")
+            if getattr(e, "is_ee_cert", True)
+            else Msg("Chứng thư của CA trong chuỗi", "A CA certificate in the chain")
+        )
+        return ("REVOKED", Msg(f"{who.vi} đã bị thu hồi từ {when}.", f"{who.en} was revoked on {when}."))
+    if isinstance(e, cv_errors.InsufficientRevinfoError):
+        return (
+            "REVOCATION_UNAVAILABLE",
+            Msg(
+                "Không lấy được thông tin thu hồi (OCSP/CRL) để kiểm tra trạng thái chứng thư số.",
+                "Revocation information (OCSP/CRL) could not be obtained to check the certificate status.",
+            ),
+        )
+    if isinstance(e, cv_errors.DisallowedAlgorithmError):
+        return (
+            "WEAK_ALGORITHM",
+            Msg(
+                "Chuỗi chứng thư dùng thuật toán không còn an toàn (ví dụ SHA-1).",
+                "The certificate chain uses a disallowed algorithm (e.g. SHA-1).",
+            ),
+        )
+    if isinstance(e, cv_errors.ExpiredError):
+        return (
+            "CHAIN_EXPIRED",
+            Msg("Một chứng thư trong chuỗi đã hết hạn.", "A certificate in the chain has expired."),
+        )
+    if isinstance(e, cv_errors.NotYetValidError):
+        return (
+            "CHAIN_NOT_YET_VALID",
+            Msg("Một chứng thư trong chuỗi chưa có hiệu lực.", "A certificate in the chain is not yet valid."),
+        )
+    if isinstance(e, cv_errors.PathBuildingError):
+        return (
+            "NO_CHAIN",
+            Msg(
+                "Không xây dựng được đường dẫn tin cậy tới chứng thư gốc đã cấu hình.",
+                "No certification path to a configured trust anchor could be built.",
+            ),
+        )
+    if isinstance(e, cv_errors.InvalidCertificateError):
+        return (
+            "CHAIN_CONSTRAINTS",
+            Msg(
+                "Chứng thư số vi phạm ràng buộc của chuỗi chứng thư: {m}",
+                "The certificate violates a chain constraint: {m}",
+            ).format(m=getattr(e, "failure_msg", str(e))),
+        )
+    return (
+        "CHAIN_INVALID",
+        Msg(
+            "Chuỗi chứng thư số không hợp lệ: {m}",
+            "The certificate chain is invalid: {m}",
+        ).format(m=getattr(e, "failure_msg", str(e))),
+    )
+
+
+async def check_signer_certificate(
+    cert: x509.Certificate,
+    extra_certs: Sequence[x509.Certificate],
+    trust: TrustStore,
+    *,
+    at: datetime | None = None,
+    services: Services = Services(),  # noqa: B008 - immutable
+    check_revocation: bool = True,
+) -> SignerCheck:
+    """Refuse (raise :class:`CertificateRejected`) unless ``cert`` may sign now.
+
+    Checks, in this order, and reports *all* problems found: validity period at ``at``
+    (default: now), key usage, key size, a path to an anchor of ``trust``, and — unless
+    ``check_revocation`` is false — the revocation status of every certificate of the path
+    (OCSP or CRL; unavailable revocation data is a refusal, not a pass).
+    """
+    if not trust:
+        raise ConfigurationError(
+            Msg(
+                "Chưa cấu hình chứng thư gốc tin cậy: dùng --trust TỆP.pem hoặc 'vbsign trust add'.",
+                "No trust anchors configured: use --trust FILE.pem or 'vbsign trust add'.",
+            )
+        )
+    now = at or utcnow()
+    problems = static_certificate_problems(cert, now)
+    if check_revocation and not services.can_fetch:
+        problems.append(
+            (
+                "REVOCATION_UNAVAILABLE",
+                Msg(
+                    "Chế độ ngoại tuyến: không thể kiểm tra thu hồi chứng thư trước khi ký.",
+                    "Offline mode: certificate revocation cannot be checked before signing.",
+                ),
+            )
+        )
+    path: ValidationPath | None = None
+    vc: ValidationContext | None = None
+    if not problems:
+        vc = build_context(
+            trust,
+            moment=at,
+            other_certs=extra_certs,
+            services=services if check_revocation else OFFLINE,
+            require_revocation=check_revocation,
+        )
+        validator = CertificateValidator(cert, intermediate_certs=list(extra_certs), validation_context=vc)
+        try:
+            path = await validator.async_validate_usage(set())
+        except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
+            problems.append(path_error_reason(e))
+        except ValueError as e:  # malformed revocation data and the like
+            problems.append(path_error_reason(cv_errors.PathValidationError(str(e))))
+    if problems:
+        raise CertificateRejected(
+            Msg(
+                "Không ký: chứng thư số của người ký không đạt kiểm tra trước khi ký ({codes}).",
+                "Not signed: the signer's certificate failed the pre-signing check ({codes}).",
+            ).format(codes=", ".join(c for c, _ in problems)),
+            reasons=[m for _, m in problems],
+            details={"codes": [c for c, _ in problems], "subject": cert.subject.human_friendly},
+        )
+    assert path is not None and vc is not None
+    ocsps: list[asn1_ocsp.OCSPResponse] = []
+    crls: list[asn1_crl.CertificateList] = []
+    warnings: list[Msg] = []
+    valid_until = now + PRESIGN_CACHE_MAX_AGE
+    if check_revocation:
+        ocsps, crls = _collected_revinfo(vc)
+        for nu in _next_updates(ocsps, crls):
+            valid_until = min(valid_until, nu)
+    else:
+        warnings.append(
+            Msg(
+                "CẢNH BÁO: bỏ qua kiểm tra thu hồi chứng thư số trước khi ký (--no-revocation-check).",
+                "WARNING: certificate revocation check before signing was skipped (--no-revocation-check).",
+            )
+        )
+    return SignerCheck(cert, path, now, check_revocation, valid_until, ocsps, crls, warnings)
+
+
+def _collected_revinfo(vc: ValidationContext) -> tuple[list[Any], list[Any]]:
+    ocsps: list[Any] = []
+    crls: list[Any] = []
+    mgr = vc.revinfo_manager
+    fetchers = getattr(mgr, "_fetchers", None)
+    if fetchers is not None:
+        ocsps += list(fetchers.ocsp_fetcher.fetched_responses())
+        crls += list(fetchers.crl_fetcher.fetched_crls())
+    return ocsps, crls
+
+
+def _next_updates(ocsps: Iterable[Any], crls: Iterable[Any]) -> Iterable[datetime]:
+    for resp in ocsps:
+        try:
+            for single in resp.basic_ocsp_response["tbs_response_data"]["responses"]:
+                nu = single["next_update"].native
+                if nu is not None:
+                    yield nu
+        except Exception:  # pragma: no cover - defensive
+            continue
+    for c in crls:
+        try:
+            nu = c["tbs_cert_list"]["next_update"].native
+            if nu is not None:
+                yield nu
+        except Exception:  # pragma: no cover
+            continue
+
+
+def _fmt(dt: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return dt.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M:%S +07:00")
+
+
+def format_vn_time(dt: datetime) -> str:
+    """``dd/mm/yyyy hh:mm:ss +07:00`` in Asia/Ho_Chi_Minh, whatever the machine's zone."""
+    return _fmt(dt)

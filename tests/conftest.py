@@ -1,0 +1,161 @@
+"""Shared fixtures: the test PKI, a fixed clock, in-process services, sample documents.
+
+Unit tests run against the test PKI *in-process* (no HTTP) at a fixed time ``T0`` so that
+they are deterministic whatever the wall clock says; integration tests (marked
+``integration``) start the real HTTP services on loopback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from vbsign import testpki
+from vbsign.validation import Services
+
+#: the fixed "now" of unit tests (all test certificates except the bad ones are valid)
+T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
+PASSPHRASE = "vbsign-test"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pyhanko() -> None:
+    # pyHanko logs tracebacks at WARNING for expected validation failures
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@pytest.fixture(scope="session")
+def pki() -> testpki.TestPKI:
+    return testpki.load()
+
+
+@pytest.fixture(scope="session")
+def t0() -> datetime:
+    return T0
+
+
+@pytest.fixture
+def clock() -> "Clock":
+    return Clock(T0)
+
+
+class Clock:
+    """A settable clock (``clock()`` returns the current fake time)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now = self.now + timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory, pki: testpki.TestPKI) -> Path:
+    """A directory written by ``vbsign testpki init`` (roots.pem, chain.pem, *.p12 …)."""
+    from vbsign.testpki.export import write_pki
+
+    d = tmp_path_factory.mktemp("pki")
+    write_pki(d, port=pki.port, passphrase=PASSPHRASE)
+    return d
+
+
+@pytest.fixture
+def services(pki: testpki.TestPKI) -> Services:
+    """In-process revocation source answering as of ``T0`` (no network)."""
+    return Services(online=False, fetcher_backend=pki.fetcher_backend(T0))
+
+
+def services_at(pki: testpki.TestPKI, when: datetime) -> Services:
+    return Services(online=False, fetcher_backend=pki.fetcher_backend(when))
+
+
+@pytest.fixture
+def tsa(pki: testpki.TestPKI):  # type: ignore[no-untyped-def]
+    """In-process RFC 3161 timestamper answering as of ``T0``."""
+    return pki.timestamper(T0)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf() -> bytes:
+    from vbsign.samples import official_document_pdf
+
+    return official_document_pdf()
+
+
+@pytest.fixture
+def sample_pdf_path(tmp_path: Path, sample_pdf: bytes) -> Path:
+    p = tmp_path / "input.pdf"
+    p.write_bytes(sample_pdf)
+    return p
+
+
+@pytest.fixture
+def sign_as(pki_dir: Path, pki: testpki.TestPKI, services: Services, tsa):  # type: ignore[no-untyped-def]
+    """``sign_as("person", data, level="B-LT", **opts) -> bytes`` at the fixed time T0."""
+    from vbsign import api
+
+    def _sign(subject: str, data: bytes, level: str = "B-LT", **opts) -> bytes:  # type: ignore[no-untyped-def]
+        result = api.sign(
+            data,
+            key=pki_dir / f"{subject}.p12",
+            passphrase=PASSPHRASE,
+            trust=pki.roots,
+            tsa=tsa,
+            level=level,
+            services=services,
+            clock=lambda: T0,
+            **opts,
+        )
+        return result.data
+
+    return _sign
+
+
+@pytest.fixture
+def verify_at(pki: testpki.TestPKI):  # type: ignore[no-untyped-def]
+    """``verify_at(data, when=T0, online=False, **opts) -> Report`` (offline unless asked)."""
+    from vbsign import api
+
+    def _verify(data: bytes, when: datetime = T0, fetch: bool = False, **opts):  # type: ignore[no-untyped-def]
+        svc = services_at(pki, when) if fetch else Services(online=False)
+        return api.verify(data, trust=opts.pop("trust", pki.roots), now=when, services=svc, **opts)
+
+    return _verify
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not (CORPUS / "MANIFEST.tsv").exists():
+        pytest.skip("shared corpus not available")
+    return CORPUS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    return None
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if anything opens a socket to a non-loopback address."""
+    import socket
+
+    real = socket.socket.connect
+
+    def guarded(self, address):  # type: ignore[no-untyped-def]
+        host = address[0] if isinstance(address, tuple) else address
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"network access attempted: {address}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield
