@@ -22,6 +22,12 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
     "demo": ("vbsign.cli.demo:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
     "testpki": ("vbsign.cli.testpki:testpki_group", "PKI thử nghiệm", "Test PKI"),
+    "token": ("vbsign.cli.token:token_group", "Thiết bị ký (USB token, PKCS#11)", "Tokens (PKCS#11)"),
+    "validate": ("vbsign.cli.validate:validate_cmd", "Thẩm định theo quy định (chính sách)", "Validate against a policy"),
+    "policy": ("vbsign.cli.policy:policy_group", "Xem các chính sách, quy tắc", "Show policies and rules"),
+    "trust": ("vbsign.cli.trust:trust_group", "Quản lý chứng thư gốc tin cậy", "Manage trust anchors"),
+    "plugins": ("vbsign.cli.plugins:plugins_group", "Trình cắm (plugin)", "Plugins"),
+    "registry": ("vbsign.registry.cli:registry_group", "Quản lý chứng thư số, báo cáo", "Certificate registry, reports"),
 }
 
 
@@ -48,6 +54,15 @@ class LazyGroup(click.Group):
         module, attr = spec[0].split(":")
         try:
             cmd = getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as e:
+            if e.name and e.name.startswith("vbsign"):
+                raise click.ClickException(
+                    f"Lệnh '{cmd_name}' chưa có trong bản cài đặt này. / Command '{cmd_name}' is not available in this build."
+                ) from e
+            raise click.ClickException(
+                f"Lệnh '{cmd_name}' cần thêm gói phụ thuộc ({e.name}). "
+                f"/ Command '{cmd_name}' needs an optional dependency ({e.name}): pip install 'vbsign[all]'"
+            ) from e
         except ImportError as e:
             raise click.ClickException(
                 f"Lệnh '{cmd_name}' cần thêm gói phụ thuộc ({e.name}). "

@@ -1,0 +1,30 @@
+"""Sphinx configuration for vbsign's documentation (built with -W: warnings are errors)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from vbsign._version import __version__  # noqa: E402
+
+project = "vbsign"
+author = "vbsign developers"
+copyright = "2026, vbsign developers"  # noqa: A001
+release = version = __version__
+language = "vi"
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "undoc-members": False}
+nitpicky = False
+suppress_warnings = ["ref.python"]
+html_theme = "alabaster"
+html_static_path: list[str] = []
+exclude_patterns = ["_build"]
