@@ -34,7 +34,7 @@ from .pdf.verify import VerifyOptions, is_pdf, verify_pdf
 from .report import CertificateInfo, Report
 from .secrets import SecretLike
 from .trust import TrustStore
-from .validation import Services, SignerCheck, build_context, check_signer_certificate, utcnow
+from .validation import DEFAULT_SERVICES, Services, SignerCheck, build_context, check_signer_certificate, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Signer:
         clock: Callable[[], datetime] | None = None,
         key_options: dict[str, Any] | None = None,
     ) -> None:
-        self.services = services or Services()
+        self.services = services or DEFAULT_SERVICES
         self.key = open_key(key, passphrase=passphrase, **(key_options or {}))
         self.trust = TrustStore.coerce(trust).with_intermediates(self.key.chain)
         self.level: Level = normalise_level(level)
@@ -203,14 +203,18 @@ class Signer:
             certify=certify,
             appearance=appearance,
         )
-        outcome = await sign_pdf(
-            data,
-            self.key,
-            options,
-            now=now,
-            timestamper=self.timestamper,
-            validation_context=vc,
-        )
+        try:
+            outcome = await sign_pdf(
+                data,
+                self.key,
+                options,
+                now=now,
+                timestamper=self.timestamper,
+                validation_context=vc,
+            )
+        finally:
+            if vc is not None:
+                await vc.aclose()
         written = _io.atomic_write(output, outcome.data) if output is not None else None
         return SignResult(
             data=outcome.data,
@@ -277,7 +281,7 @@ async def async_verify(
         trust=TrustStore.coerce(trust),
         at=at,
         now=now,
-        services=services or Services(),
+        services=services or DEFAULT_SERVICES,
         allow_comments=allow_comments,
     )
     if is_pdf(data):

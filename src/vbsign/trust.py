@@ -56,13 +56,18 @@ def load_certificates(paths: Iterable[str | os.PathLike[str]]) -> list[x509.Cert
 
 
 def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    """Drop duplicates; re-load each certificate from its DER encoding.
+
+    Re-loading matters for speed: certificates built in memory (e.g. by a test PKI) are
+    re-serialised by asn1crypto on every comparison, parsed ones are not.
+    """
     seen: set[bytes] = set()
     out = []
     for c in certs:
         d = c.dump()
         if d not in seen:
             seen.add(d)
-            out.append(c)
+            out.append(x509.Certificate.load(d))
     return out
 
 
@@ -98,13 +103,18 @@ class TrustStore:
                 certs.append(item)
             else:
                 paths.append(item)
-        return cls(tuple(_dedupe(certs + load_certificates(paths))))
+        return cls(tuple(certs + load_certificates(paths)))
 
     def with_intermediates(self, extra: Iterable[x509.Certificate]) -> TrustStore:
         return TrustStore(self.anchors, tuple(_dedupe([*self.intermediates, *extra])))
 
     def fingerprints(self) -> list[str]:
         return [fingerprint(c) for c in self.anchors]
+
+    def __post_init__(self) -> None:
+        # normalise (parsed, de-duplicated) once; frozen dataclass, hence object.__setattr__
+        object.__setattr__(self, "anchors", tuple(_dedupe(self.anchors)))
+        object.__setattr__(self, "intermediates", tuple(_dedupe(self.intermediates)))
 
     def __bool__(self) -> bool:
         return bool(self.anchors)

@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -22,7 +24,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
-from pyhanko_certvalidator.fetchers.api import FetcherBackend
+from pyhanko_certvalidator.fetchers.api import CRLFetcher, FetcherBackend, Fetchers, OCSPFetcher, OwnedFetcherBackend
 from pyhanko_certvalidator.path import ValidationPath
 
 from .errors import CertificateRejected, ConfigurationError
@@ -38,12 +40,54 @@ MIN_EC_BITS = 256
 SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
 
 
+class RevocationCache:
+    """Fetched OCSP responses and CRLs, reused until their ``nextUpdate`` (at most ``max_age``).
+
+    Only data *fetched* from a revocation source is cached (never data embedded in a
+    document). A response is dropped as soon as its ``nextUpdate`` passes, so a cached
+    answer is never staler than what the CA itself declares current.
+    """
+
+    def __init__(self, max_age: timedelta = timedelta(minutes=5), max_entries: int = 4096) -> None:
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._store: dict[Any, tuple[float, datetime | None, Any]] = {}
+
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            hit = self._store.get(key)
+            if hit is None:
+                return None
+            stored, next_update, value = hit
+            if time.monotonic() - stored > self.max_age.total_seconds() or (
+                next_update is not None and next_update <= utcnow()
+            ):
+                del self._store[key]
+                return None
+            return value
+
+    def put(self, key: Any, value: Any, next_update: datetime | None) -> None:
+        if next_update is not None and next_update <= utcnow():
+            return
+        with self._lock:
+            if len(self._store) >= self.max_entries:
+                self._store.pop(next(iter(self._store)))
+            self._store[key] = (time.monotonic(), next_update, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._store.clear()
+
+
 @dataclass(frozen=True)
 class Services:
     """Sources of revocation data and timestamps, with bounded network timeouts.
 
     ``online=False`` forbids every network access: revocation data must then be embedded
     in the document or provided by ``fetcher_backend`` (e.g. the in-process test PKI).
+    Fetched revocation data is cached in ``cache`` (see :class:`RevocationCache`); reuse one
+    ``Services`` object to share it across operations.
     """
 
     online: bool = True
@@ -51,22 +95,111 @@ class Services:
     timeout: float = 10.0
     #: custom revocation source (e.g. :meth:`vbsign.testpki.TestPKI.fetcher_backend`)
     fetcher_backend: FetcherBackend | None = None
+    cache: RevocationCache = field(default_factory=RevocationCache, compare=False, repr=False)
 
     @property
     def can_fetch(self) -> bool:
         return self.online or self.fetcher_backend is not None
 
     def make_fetcher_backend(self) -> FetcherBackend | None:
-        if self.fetcher_backend is not None:
-            return self.fetcher_backend
+        """A fresh backend for one operation (close it afterwards), sharing this cache."""
+        injected = self.fetcher_backend
+        if injected is not None:
+            return CachingFetcherBackend(lambda: injected, self.cache, close_inner=False)
         if not self.online:
             return None
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-        return AIOHttpFetcherBackend(per_request_timeout=self.timeout)
+        timeout = self.timeout
+        return CachingFetcherBackend(
+            lambda: AIOHttpFetcherBackend(per_request_timeout=timeout), self.cache, close_inner=True
+        )
+
+
+class _CachingOCSPFetcher(OCSPFetcher):
+    def __init__(self, inner: OCSPFetcher, cache: RevocationCache) -> None:
+        self._inner, self._cache = inner, cache
+        self._results: dict[Any, asn1_ocsp.OCSPResponse] = {}
+
+    async def fetch(self, cert: Any, authority: Any) -> asn1_ocsp.OCSPResponse:
+        from pyhanko_certvalidator.util import issuer_serial
+
+        key = ("ocsp", issuer_serial(cert), authority.hashable)
+        resp = self._cache.get(key)
+        if resp is None:
+            resp = await self._inner.fetch(cert, authority)
+            self._cache.put(key, resp, min(_next_updates([resp], []), default=None))
+        self._results[key] = resp
+        return resp  # type: ignore[no-any-return]
+
+    def fetched_responses(self) -> Iterable[asn1_ocsp.OCSPResponse]:
+        return list(self._results.values())
+
+    def fetched_responses_for_cert(self, cert: Any) -> Iterable[asn1_ocsp.OCSPResponse]:
+        from pyhanko_certvalidator.util import issuer_serial
+
+        target = issuer_serial(cert)
+        return [r for (_, subj, _a), r in self._results.items() if subj == target]
+
+
+class _CachingCRLFetcher(CRLFetcher):
+    def __init__(self, inner: CRLFetcher, cache: RevocationCache) -> None:
+        self._inner, self._cache = inner, cache
+        self._by_cert: dict[Any, list[asn1_crl.CertificateList]] = {}
+
+    async def fetch(self, cert: Any, *, use_deltas: Any = None) -> Iterable[asn1_crl.CertificateList]:
+        from pyhanko_certvalidator.util import issuer_serial
+
+        urls = tuple(sorted(dp.url or "" for dp in (cert.crl_distribution_points or [])))
+        key = ("crl", urls, bool(use_deltas))
+        crls = self._cache.get(key)
+        if crls is None:
+            crls = list(await self._inner.fetch(cert, use_deltas=use_deltas))
+            self._cache.put(key, crls, min(_next_updates([], crls), default=None))
+        self._by_cert[issuer_serial(cert)] = crls
+        return crls  # type: ignore[no-any-return]
+
+    def fetched_crls(self) -> Iterable[asn1_crl.CertificateList]:
+        out: list[asn1_crl.CertificateList] = []
+        for lst in self._by_cert.values():
+            out += [c for c in lst if c not in out]
+        return out
+
+    def fetched_crls_for_cert(self, cert: Any) -> Iterable[asn1_crl.CertificateList]:
+        from pyhanko_certvalidator.util import issuer_serial
+
+        return self._by_cert[issuer_serial(cert)]
+
+
+class CachingFetcherBackend(FetcherBackend):
+    """Wraps a fetcher backend (made per operation) with a shared :class:`RevocationCache`."""
+
+    def __init__(
+        self, inner_factory: Callable[[], FetcherBackend], cache: RevocationCache, *, close_inner: bool
+    ) -> None:
+        self._factory, self._cache, self._close_inner = inner_factory, cache, close_inner
+        self._inners: list[FetcherBackend] = []
+
+    def get_fetchers(self) -> Fetchers:
+        inner = self._factory()
+        self._inners.append(inner)
+        f = inner.get_fetchers()
+        return Fetchers(
+            ocsp_fetcher=_CachingOCSPFetcher(f.ocsp_fetcher, self._cache),
+            crl_fetcher=_CachingCRLFetcher(f.crl_fetcher, self._cache),
+            cert_fetcher=f.cert_fetcher,
+        )
+
+    async def close(self) -> None:
+        inners, self._inners = self._inners, []
+        if self._close_inner:
+            for inner in inners:
+                await inner.close()
 
 
 OFFLINE = Services(online=False)
+#: shared default (online, bounded timeouts): its revocation cache serves every call
+DEFAULT_SERVICES = Services()
 
 
 def utcnow() -> datetime:
@@ -91,7 +224,8 @@ def build_context(
         other_certs=[*trust.intermediates, *other_certs],
         moment=moment,
         allow_fetching=backend is not None,
-        fetcher_backend=backend,
+        # owned: ``await vc.aclose()`` closes the per-operation backend (network sessions)
+        fetcher_backend=OwnedFetcherBackend(backend) if backend is not None else None,
         crls=list(crls),
         ocsps=list(ocsps),
         revocation_mode="hard-fail" if require_revocation else "soft-fail",
@@ -298,6 +432,8 @@ async def check_signer_certificate(
             problems.append(path_error_reason(e))
         except ValueError as e:  # malformed revocation data and the like
             problems.append(path_error_reason(cv_errors.PathValidationError(str(e))))
+        finally:
+            await vc.aclose()
     if problems:
         raise CertificateRejected(
             Msg(

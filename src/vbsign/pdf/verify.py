@@ -335,7 +335,10 @@ async def _validate_tst(
         services=options.services,
         retroactive_revinfo=options.at != "now",
     )
-    kwargs = await generic_cms.validate_tst_signed_data(tst_sd, vc, imprint_checker)
+    try:
+        kwargs = await generic_cms.validate_tst_signed_data(tst_sd, vc, imprint_checker)
+    finally:
+        await vc.aclose()
     from pyhanko.sign.validation.status import TimestampSignatureStatus
 
     return TimestampSignatureStatus(**kwargs), gen
@@ -592,6 +595,7 @@ async def _verify_signature(
             key_usage_settings=SIGNER_KEY_USAGE,
         )
     except SignatureValidationError as e:
+        await vc.aclose()
         rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb))
         rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
         rep.add(
@@ -643,7 +647,10 @@ async def _verify_signature(
     rep.level = _level(emb, rep, ev, ts_ok, bool(emb_status[3] or emb_status[4]))
 
     # 6. verdict --------------------------------------------------------------------------------
-    await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options)
+    try:
+        await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options)
+    finally:
+        await vc.aclose()
     return rep
 
 
