@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 from .errors import InputError
 from .i18n import Msg
 
-Source = Union[str, os.PathLike[str], bytes, bytearray, memoryview, BinaryIO]
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
 
 def read_input(source: Source, *, max_bytes: int | None = None) -> tuple[bytes, str]:

@@ -14,9 +14,8 @@ matching. The preparation is a pure function of the string, so it is memoised.
 
 from __future__ import annotations
 
-import functools
-
 import binascii
+import functools
 import re
 from typing import Any
 
@@ -38,7 +37,8 @@ def install() -> None:
 
     @functools.lru_cache(maxsize=8192)
     def _prep_cached(string: str) -> str:
-        return prep(None, string)  # type: ignore[arg-type]  # the method does not use self
+        result: str = prep(None, string)  # the method does not use self
+        return result
 
     def _ldap_string_prep(self: Any, string: Any) -> Any:
         if isinstance(string, str):

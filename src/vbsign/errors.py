@@ -11,7 +11,8 @@ must not interpolate them, and :func:`vbsign.secrets.redact` is applied as a las
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from .i18n import Lang, Msg, current_lang
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from collections.abc import Callable
 
 
 class Secret:
@@ -27,11 +27,11 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self.__value)
 
-    def __reduce__(self) -> object:  # pragma: no cover - pickling would leak it
+    def __reduce__(self) -> str:  # pragma: no cover - pickling would leak it
         raise TypeError("Secret values cannot be pickled")
 
 
-SecretLike = Union[str, bytes, Secret, Callable[[], Union[str, bytes, Secret, None]], None]
+SecretLike = str | bytes | Secret | Callable[[], str | bytes | Secret | None] | None
 
 
 def resolve_secret(value: SecretLike) -> Secret | None:

@@ -24,8 +24,19 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
-from pyhanko_certvalidator.fetchers.api import CRLFetcher, FetcherBackend, Fetchers, OCSPFetcher, OwnedFetcherBackend
+from pyhanko_certvalidator.fetchers.api import (
+    CRLFetcher,
+    FetcherBackend,
+    Fetchers,
+    OCSPFetcher,
+    OwnedFetcherBackend,
+)
 from pyhanko_certvalidator.path import ValidationPath
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from .errors import CertificateRejected, ConfigurationError
 from .i18n import Msg
@@ -99,11 +110,17 @@ class Services:
 
     @property
     def can_fetch(self) -> bool:
-        return self.online or self.fetcher_backend is not None
+        return self.online or self.fetcher_backend is not None or self._plugin_source() is not None
+
+    def _plugin_source(self) -> FetcherBackend | None:
+        """A revocation source contributed by a plugin (``vbsign_revocation_source``)."""
+        from .plugins.lifecycle import revocation_source
+
+        return revocation_source(self.online, self.timeout)
 
     def make_fetcher_backend(self) -> FetcherBackend | None:
         """A fresh backend for one operation (close it afterwards), sharing this cache."""
-        injected = self.fetcher_backend
+        injected = self.fetcher_backend if self.fetcher_backend is not None else self._plugin_source()
         if injected is not None:
             return CachingFetcherBackend(lambda: injected, self.cache, close_inner=False)
         if not self.online:
@@ -219,6 +236,15 @@ def build_context(
 ) -> ValidationContext:
     """A validation context that fails closed on missing revocation data (hard-fail)."""
     backend = services.make_fetcher_backend()
+    if require_revocation:
+        # fail closed: the signer's (end-entity) certificate must have OCSP or CRL data;
+        # CA certificates must be checked wherever they declare a source
+        policy = RevocationCheckingPolicy(
+            ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        )
+    else:
+        policy = RevocationCheckingPolicy.from_legacy("soft-fail")
     return ValidationContext(
         trust_roots=list(trust.anchors),
         other_certs=[*trust.intermediates, *other_certs],
@@ -228,8 +254,7 @@ def build_context(
         fetcher_backend=OwnedFetcherBackend(backend) if backend is not None else None,
         crls=list(crls),
         ocsps=list(ocsps),
-        revocation_mode="hard-fail" if require_revocation else "soft-fail",
-        retroactive_revinfo=retroactive_revinfo,
+        revinfo_policy=CertRevTrustPolicy(policy, retroactive_revinfo=retroactive_revinfo),
     )
 
 
@@ -386,7 +411,7 @@ async def check_signer_certificate(
     trust: TrustStore,
     *,
     at: datetime | None = None,
-    services: Services = Services(),  # noqa: B008 - immutable
+    services: Services = Services(),
     check_revocation: bool = True,
 ) -> SignerCheck:
     """Refuse (raise :class:`CertificateRejected`) unless ``cert`` may sign now.
@@ -431,7 +456,7 @@ async def check_signer_certificate(
         except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
             problems.append(path_error_reason(e))
         except ValueError as e:  # malformed revocation data and the like
-            problems.append(path_error_reason(cv_errors.PathValidationError(str(e))))
+            problems.append(path_error_reason(e))
         finally:
             await vc.aclose()
     if problems:

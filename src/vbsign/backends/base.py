@@ -45,7 +45,7 @@ class SigningKey(abc.ABC):
     def key_algorithm(self) -> str:
         return str(self.certificate.public_key.algorithm)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, default no-op
         """Release resources (sessions, handles). Idempotent."""
 
     def __enter__(self) -> SigningKey:

@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from asn1crypto import cms, crl, keys, ocsp, pem, tsp, x509
+from asn1crypto import crl, keys, ocsp, pem, tsp, x509
 
 from ..errors import ConfigurationError
 from ..i18n import Msg
@@ -137,7 +137,8 @@ def _install_fast_crypto_backend() -> None:
                 return priv.sign(tbs_bytes, padding.PKCS1v15(), _hash(sd_algo.hash_algo))
             if algo == "ecdsa" and isinstance(priv, ec.EllipticCurvePrivateKey):
                 return priv.sign(tbs_bytes, ec.ECDSA(_hash(sd_algo.hash_algo)))
-            return super().generic_sign(private_key, tbs_bytes, sd_algo)
+            signature: bytes = super().generic_sign(private_key, tbs_bytes, sd_algo)
+            return signature
 
     crypto_utils.CRYPTO_BACKEND = FastBackend()
 
@@ -178,7 +179,9 @@ def load(port: int = DEFAULT_PORT, host: str = "localhost") -> TestPKI:
         raise ConfigurationError(
             Msg("Không nạp được cấu hình PKI thử nghiệm: {e}", "Cannot load the test PKI config: {e}").format(e=e)
         ) from e
-    return TestPKI(arch=cfg.get_pki_arch(ARCH), port=port, url_prefix=prefix)
+    from certomancer.registry import ArchLabel
+
+    return TestPKI(arch=cfg.get_pki_arch(ArchLabel(ARCH)), port=port, url_prefix=prefix)
 
 
 @dataclass(frozen=True, eq=False)
@@ -330,7 +333,7 @@ from pyhanko_certvalidator.fetchers.api import (  # noqa: E402
 
 class _InProcessTimeStamper(_PyHankoTimeStamper):
     def __init__(self, pki: TestPKI, at_time: datetime | None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._pki = pki
         self._at_time = at_time
         self.url = pki.tsa_url

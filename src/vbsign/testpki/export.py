@@ -70,7 +70,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
     for kind, lst in urls.items():
         for u in lst:
             lines.append(f"  {kind.upper():5} {u}")
-    lines += ["", f"  README.txt            tệp này / this file", f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'"]
+    lines += ["", "  README.txt            tệp này / this file", f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'"]
     put("README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
     put(
         MANIFEST,

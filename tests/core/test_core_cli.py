@@ -1,0 +1,121 @@
+"""The command line: exit codes, languages, JSON, demo, fast --help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+VB = [sys.executable, "-m", "vbsign.cli.main"]
+
+
+def run(*args: str, lang: str | None = None, **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("VBSIGN_LANG", None)
+    if lang:
+        env["VBSIGN_LANG"] = lang
+    return subprocess.run([*VB, *args], capture_output=True, text=True, env=env, timeout=120, **kw)
+
+
+def test_help_is_fast_and_lazy():
+    code = (
+        "import sys, time; t=time.perf_counter(); sys.argv=['vbsign','--help'];"
+        "from vbsign.cli.main import main\n"
+        "try:\n main()\nexcept SystemExit: pass\n"
+        "print('PYHANKO' if 'pyhanko' in sys.modules else 'LAZY', time.perf_counter()-t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert "LAZY" in out, out
+    assert "Lệnh" in out and "verify" in out
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    d = tmp_path_factory.mktemp("demo")
+    t = time.monotonic()
+    proc = run("demo", "--out", str(d))
+    elapsed = time.monotonic() - t
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert elapsed < 60  # the 15 s target is measured on the demo itself, not asserted here
+    return d
+
+
+def test_demo_outputs(demo_dir):
+    for name in ("input.pdf", "signed.pdf", "report.json", "pki/roots.pem", "pki/chain.pem", "pki/person.p12",
+                 "pki/agency.p12", "pki/README.txt"):
+        assert (demo_dir / name).is_file(), name
+    report = json.loads((demo_dir / "report.json").read_text("utf-8"))
+    assert report["indication"] == "TOTAL-PASSED"
+    assert [s["signer"]["subject_fields"]["common_name"] for s in report["signatures"]] == [
+        "Nguyễn Văn A",
+        "Bộ Khoa học và Công nghệ",
+    ]
+    assert all(s["level"] == "B-LT" for s in report["signatures"])
+
+
+def test_verify_demo_offline_exits_0(demo_dir):
+    proc = run("verify", str(demo_dir / "signed.pdf"), "--trust", str(demo_dir / "pki" / "roots.pem"), "--offline")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "HỢP LỆ" in proc.stdout and "Nguyễn Văn A" in proc.stdout
+
+
+def test_verify_english_and_json(demo_dir):
+    proc = run("--lang", "en", "verify", str(demo_dir / "signed.pdf"), "--trust", str(demo_dir / "pki" / "roots.pem"))
+    assert proc.returncode == 0 and "VALID" in proc.stdout and "Signer" in proc.stdout
+    proc = run("verify", "--json", str(demo_dir / "signed.pdf"), "--trust", str(demo_dir / "pki" / "roots.pem"))
+    data = json.loads(proc.stdout)
+    assert isinstance(data, list) and data[0]["indication"] == "TOTAL-PASSED"
+
+
+def test_verify_exit_codes(demo_dir, tmp_path):
+    signed = (demo_dir / "signed.pdf").read_bytes()
+    roots = str(demo_dir / "pki" / "roots.pem")
+    broken = tmp_path / "broken.pdf"
+    b = bytearray(signed)
+    b[200] ^= 0xFF
+    broken.write_bytes(bytes(b))
+    assert run("verify", str(broken), "--trust", roots).returncode == 1
+    # untrusted (no anchors given, empty default store) → indeterminate
+    env_dir = tmp_path / "no-trust"
+    proc = subprocess.run([*VB, "verify", str(demo_dir / "signed.pdf")], capture_output=True, text=True,
+                          env={**os.environ, "VBSIGN_TRUST_DIR": str(env_dir)}, timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert run("verify", str(tmp_path / "missing.pdf"), "--trust", roots).returncode == 3
+    notpdf = tmp_path / "x.txt"
+    notpdf.write_text("hello")
+    proc = run("verify", str(notpdf), "--trust", roots)
+    assert proc.returncode == 3 and "x.txt" in proc.stderr
+    # any invalid among several files → 1
+    assert run("verify", str(demo_dir / "signed.pdf"), str(broken), "--trust", roots).returncode == 1
+
+
+def test_sign_cli_roundtrip_and_errors(demo_dir, tmp_path):
+    pki = demo_dir / "pki"
+    out = tmp_path / "out.pdf"
+    env = {**os.environ, "PASS": "vbsign-test"}
+    # the test PKI's services are not running: refuse (revocation unavailable), write nothing
+    proc = subprocess.run([*VB, "sign", str(demo_dir / "input.pdf"), "-o", str(out), "--key", str(pki / "person.p12"),
+                           "--passphrase-env", "PASS", "--trust", str(pki / "roots.pem"), "--level", "b-b",
+                           "--timeout", "2"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "REVOCATION_UNAVAILABLE" in proc.stderr
+    assert not out.exists()
+    # explicit, loud escape hatch
+    proc = subprocess.run([*VB, "sign", str(demo_dir / "input.pdf"), "-o", str(out), "--key", str(pki / "person.p12"),
+                           "--passphrase-env", "PASS", "--trust", str(pki / "roots.pem"), "--level", "b-b",
+                           "--no-revocation-check", "--offline"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "CẢNH BÁO" in proc.stderr and "Ký số thành công" in proc.stdout
+    assert out.read_bytes().startswith(b"%PDF")
+    # wrong passphrase: a clear message, the passphrase itself never printed
+    env["PASS"] = "sai-roi-123"
+    proc = subprocess.run([*VB, "sign", str(demo_dir / "input.pdf"), "-o", str(tmp_path / "o2.pdf"), "--key",
+                           str(pki / "person.p12"), "--passphrase-env", "PASS", "--trust", str(pki / "roots.pem")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 3
+    assert "sai mật khẩu" in proc.stderr and "sai-roi-123" not in proc.stderr + proc.stdout

@@ -1,0 +1,131 @@
+"""The test PKI: shape of the certificates, `testpki init`, and the HTTP services."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from vbsign import testpki
+
+
+def test_government_and_public_branches(pki):
+    root, ca = pki.cert("gov-root"), pki.cert("gov-ca")
+    assert root.subject.native["common_name"] == "RootCA chuyên dùng Chính phủ G2 (TEST)"
+    assert ca.subject.native["common_name"] == "CA phục vụ các cơ quan Nhà nước G2 (TEST)"
+    assert ca.issuer == root.subject
+    person = pki.cert("person").subject.native
+    assert person["common_name"] == "Nguyễn Văn A" and person["title"] == "Thứ trưởng"
+    agency = pki.cert("agency").subject.native
+    assert agency["common_name"] == agency["organization_name"] == "Bộ Khoa học và Công nghệ"
+    assert pki.cert("pub-root").subject.native["common_name"] == "Vietnam National Root CA (TEST)"
+    assert pki.cert("subscriber").subject.native["user_id"].startswith("CCCD:")
+    assert pki.cert("sha1").hash_algo == "sha1"
+    assert pki.cert("rsa1024").public_key.bit_size == 1024
+    assert pki.cert("gov-tsa").extended_key_usage_value.native == ["time_stamping"]
+    # URLs carry a host name, never a literal IP (aiohttp bypasses custom resolvers for IPs)
+    assert pki.cert("person").ocsp_urls == ["http://localhost:8750/vn/ocsp/gov-ca"]
+
+
+def test_ocsp_validity_is_deliberate(pki, t0):
+    resp = pki.ocsp_response("person", t0)
+    single = resp.basic_ocsp_response["tbs_response_data"]["responses"][0]
+    assert (single["next_update"].native - single["this_update"].native).total_seconds() == 4 * 3600
+    assert pki.ocsp_response("revoked", t0).basic_ocsp_response["tbs_response_data"]["responses"][0]["cert_status"].name == "revoked"
+
+
+def test_init_writes_the_documented_files(tmp_path, pki):
+    from vbsign.backends.software import load_pkcs12
+    from vbsign.testpki.export import write_pki
+
+    files = {p.name for p in write_pki(tmp_path, port=9123, passphrase="bí mật")}
+    assert {"roots.pem", "chain.pem", "person.p12", "agency.p12", "README.txt", "testpki.json"} <= files
+    readme = (tmp_path / "README.txt").read_text("utf-8")
+    assert "http://localhost:9123/vn/tsa/tsa" in readme and "bí mật" in readme
+    for name in files:
+        assert name in readme
+    key = load_pkcs12(tmp_path / "agency.p12", "bí mật")
+    assert key.certificate.subject.native["common_name"] == "Bộ Khoa học và Công nghệ"
+    assert key.certificate.ocsp_urls == ["http://localhost:9123/vn/ocsp/gov-ca"]
+    assert [c.subject.native["common_name"] for c in key.chain][0].startswith("CA phục vụ")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@pytest.mark.integration
+def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
+    """Real HTTP on loopback: TSA, OCSP and CRL over the network, B-LT signing and online checks."""
+    from vbsign import api
+    from vbsign.report import Indication
+    from vbsign.testpki.server import ServerThread
+    from vbsign.validation import Services
+
+    port = _free_port()
+    pki = testpki.load(port)
+    (tmp_path / "p.p12").write_bytes(pki.pkcs12("person", "x"))
+    with ServerThread(pki, port):
+        services = Services(online=True, timeout=5)
+        res = api.sign(sample_pdf, key=tmp_path / "p.p12", passphrase="x", trust=pki.roots, tsa=pki.tsa_url,
+                       level="B-LT", services=services)
+        report = api.verify(res.data, trust=pki.roots, services=services)
+        assert report.indication is Indication.TOTAL_PASSED, report.to_json()
+        bb = api.sign(sample_pdf, key=tmp_path / "p.p12", passphrase="x", trust=pki.roots, level="B-B",
+                      services=services).data
+        online = api.verify(bb, trust=pki.roots, services=Services(online=True, timeout=5))
+        assert online.indication is Indication.TOTAL_PASSED
+        assert online.signatures[0].revocation.source == "online"
+    # server gone: the B-B document can no longer be checked → indeterminate, quickly
+    t = time.monotonic()
+    gone = api.verify(bb, trust=pki.roots, services=Services(online=True, timeout=2))
+    assert gone.indication is Indication.INDETERMINATE
+    assert time.monotonic() - t < 15
+
+
+@pytest.mark.integration
+def test_cli_serve_stops_cleanly_on_sigterm(tmp_path):
+    port = _free_port()
+    d = tmp_path / "pki"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    subprocess.run([sys.executable, "-m", "vbsign.cli.main", "testpki", "init", str(d), "--port", str(port)],
+                   check=True, env=env, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "vbsign.cli.main", "testpki", "serve", str(d)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        _wait_port(port)
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/vn/crls/gov-ca/latest.crl", timeout=5) as r:
+            assert r.status == 200 and len(r.read()) > 100
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err.decode()
+    assert "stopped" in out.decode()
+
+
+def test_serve_refuses_a_non_pki_directory(tmp_path):
+    from vbsign.errors import InputError
+    from vbsign.testpki.server import serve_directory
+
+    with pytest.raises(InputError):
+        serve_directory(Path(tmp_path))
