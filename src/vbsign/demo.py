@@ -2,8 +2,11 @@
 
 1. make (or reuse) a test PKI in ``OUT/pki`` (as ``vbsign testpki init``);
 2. create a sample Vietnamese official document, ``OUT/input.pdf``;
-3. sign it as the leader (person certificate, PAdES B-LT);
-4. sign it as the agency (seal certificate, PAdES B-LT), ``OUT/signed.pdf``;
+3. sign it as the leader (person certificate, PAdES B-LT) with a visible Decree 30/2020
+   appearance: a blue signature image between the title and the name, and a text block
+   with the signer, title, agency and the ``+07:00`` signing time;
+4. sign it as the agency (seal certificate, PAdES B-LT) with the red seal at its real size
+   over the left third of the leader's signature image, ``OUT/signed.pdf``;
 5. verify it and write ``OUT/report.json``; print a readable summary.
 
 Timestamps, OCSP responses and CRLs come from the test PKI in-process, so the demo works
@@ -63,14 +66,23 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
 
     step("doc")
     input_pdf = _io.atomic_write(out_dir / "input.pdf", official_document_pdf())
+    # Decree 30/2020 appearances: a blue signature and a red transparent seal, drawn in code
+    from .appearance import Appearance
+    from .appearance.samples import seal_png, signature_png
+
+    signature_image = _io.atomic_write(out_dir / "chu-ky-mau.png", signature_png())
+    seal_image = _io.atomic_write(out_dir / "con-dau-mau.png", seal_png())
 
     step("person")
     with api.Signer(
         pki_dir / "person.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust, tsa=tsa,
         level="B-LT", services=services,
     ) as leader:
+        # the signature image goes into the blank between "THỨ TRƯỞNG" and the signer's
+        # name (found on the page), with the signer's text block and the +07:00 time
         first = leader.sign(
-            input_pdf, field="ChuKyLanhDao", reason="Phê duyệt văn bản", location="Hà Nội"
+            input_pdf, field="ChuKyLanhDao", reason="Phê duyệt văn bản", location="Hà Nội",
+            appearance=Appearance.person(signature_image),
         )
 
     step("agency")
@@ -79,7 +91,11 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
         pki_dir / "agency.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust, tsa=tsa,
         level="B-LT", services=services,
     ) as clerk:
-        clerk.sign(first.data, signed_pdf, field="ConDauCoQuan", reason="Ban hành văn bản", location="Hà Nội")
+        # the seal, at its real size, covers the left third of the leader's signature image
+        clerk.sign(
+            first.data, signed_pdf, field="ConDauCoQuan", reason="Ban hành văn bản", location="Hà Nội",
+            appearance=Appearance.agency(seal_image, diameter_mm=36),
+        )
 
     step("verify")
     report = api.verify(signed_pdf, trust=trust, services=Services(online=False))

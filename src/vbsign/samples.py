@@ -75,19 +75,32 @@ def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:  # n
             lines.append(cur)
         return lines
 
+    # Header in two columns (Decree 30/2020 Appendix I): agency + number on the left,
+    # national title + motto + place/date on the right; each column is centred on its
+    # own widest line so that the two never overlap. The first line sits 25 mm from the
+    # top edge (top margin 20–25 mm), which leaves the top-right corner free for the
+    # attachment / copy signature text.
+    national, motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
+    number = f"Số: {doc.number}"
+    left_w = max(pdfmetrics.stringWidth(doc.agency, "VBSerif-Bold", 12), pdfmetrics.stringWidth(number, "VBSerif", 13))
+    right_w = max(
+        pdfmetrics.stringWidth(national, "VBSerif-Bold", 12),
+        pdfmetrics.stringWidth(motto, "VBSerif-Bold", 13),
+        pdfmetrics.stringWidth(doc.place_date, "VBSerif", 13),
+    )
+    left_cx, right_cx = left + left_w / 2, right - right_w / 2
     for page in range(doc.pages):
-        y = height - 20 * mm
-        c.setFont("VBSerif", 13)
-        c.drawCentredString(left + 40 * mm, y, doc.agency)
-        c.setFont("VBSerif-Bold", 13)
-        c.drawCentredString(right - 55 * mm, y, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+        y = height - 25 * mm
+        c.setFont("VBSerif-Bold", 12)
+        c.drawCentredString(left_cx, y, doc.agency)
+        c.drawCentredString(right_cx, y, national)
         y -= 6 * mm
-        c.setFont("VBSerif-Bold", 14)
-        c.drawCentredString(right - 55 * mm, y, "Độc lập - Tự do - Hạnh phúc")
+        c.setFont("VBSerif-Bold", 13)
+        c.drawCentredString(right_cx, y, motto)
         y -= 10 * mm
         c.setFont("VBSerif", 13)
-        c.drawCentredString(left + 40 * mm, y, f"Số: {doc.number}")
-        c.drawCentredString(right - 55 * mm, y, doc.place_date)
+        c.drawCentredString(left_cx, y, number)
+        c.drawCentredString(right_cx, y, doc.place_date)
         y -= 15 * mm
         c.setFont("VBSerif-Bold", 14)
         c.drawCentredString(width / 2, y, doc.kind if page == 0 else f"{doc.kind} (trang {page + 1})")

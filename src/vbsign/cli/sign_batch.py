@@ -1,0 +1,149 @@
+"""``vbsign sign --batch`` and the token options of ``vbsign sign`` (PIN prompt, module).
+
+Kept out of ``cli/sign.py`` so that the single-document command stays small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..i18n import Msg
+from ._common import EXIT_OK, console, fail, secret_from_env, t
+
+if TYPE_CHECKING:
+    from ..api import Signer
+    from ..backends.pkcs11 import PinPrompt
+    from ..batch import FileResult
+
+#: the live progress display, paused while a PIN prompt is on screen
+_live: list[Any] = []
+
+
+@contextlib.contextmanager
+def _paused() -> Iterator[None]:
+    progress = _live[-1] if _live else None
+    if progress is not None:
+        progress.stop()
+    try:
+        yield
+    finally:
+        if progress is not None:
+            progress.start()
+
+
+def _prompt_pin(prompt: PinPrompt) -> str | None:
+    """Ask for the PIN on the terminal without echo; the token's PIN state is shown first.
+
+    For a token with a PIN pad only a message is shown: the PIN is typed on the device.
+    """
+    if prompt.protected:
+        with _paused():
+            console(stderr=True).print(f"[bold]{prompt.question().get()}[/]")
+        return None
+    with _paused():
+        warn = prompt.pin_state.describe()
+        if warn.vi:
+            console(stderr=True).print(f"[bold yellow]! {warn.get()}[/]")
+        value: str = click.prompt(prompt.question().get(), hide_input=True, default="", show_default=False, err=True)
+    return value or None
+
+
+def _no_core_dumps() -> None:
+    """A PIN will be in this process's memory: make sure it never lands in a core file."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - Windows / restricted
+        pass
+
+
+def token_key_options(pin_env: str | None, module: str | None) -> dict[str, Any]:
+    """``key_options`` for a ``pkcs11:`` key: module, PIN from the environment or a prompt."""
+    from ..secrets import Secret
+
+    options: dict[str, Any] = {}
+    if module:
+        options["module"] = module
+    _no_core_dumps()
+    if pin_env:
+        value = secret_from_env(pin_env, Msg("PIN của thiết bị ký", "token PIN"))
+        options["pin"] = Secret(value or "")
+    elif sys.stdin.isatty():
+        options["pin_callback"] = _prompt_pin
+    return options
+
+
+def run_batch(
+    signer: Signer,
+    in_dir: Path,
+    out_dir: Path,
+    *,
+    overwrite: bool,
+    jobs: int,
+    sign_options: dict[str, Any],
+) -> None:
+    """Sign every PDF in ``in_dir`` into ``out_dir``; one line per file; exits the process."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .._aio import run_sync
+    from ..batch import FileStatus, async_sign_many, plan_jobs
+
+    if not in_dir.is_dir():
+        fail(Msg(f"--batch cần IN là một thư mục: {in_dir}", f"--batch needs IN to be a directory: {in_dir}"))
+    planned = plan_jobs(in_dir, out_dir)
+    out = console()
+    if not planned:
+        out.print(t(f"Không có tệp PDF nào trong {in_dir}.", f"No PDF file in {in_dir}."))
+        raise SystemExit(EXIT_OK)
+    marks = {
+        FileStatus.SIGNED: "[green]✓[/]",
+        FileStatus.EXISTS: "[dim]=[/]",
+        FileStatus.SKIPPED: "[yellow]–[/]",
+        FileStatus.FAILED: "[bold red]✗[/]",
+    }
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+    task = progress.add_task(t("Đang ký", "Signing"), total=len(planned))
+
+    def on_result(res: FileResult) -> None:
+        progress.console.print(f"{marks[res.status]} {escape(res.message().get())}", highlight=False)
+        progress.advance(task)
+
+    _live.append(progress)
+    try:
+        with progress:
+            result = run_sync(
+                async_sign_many(
+                    signer,
+                    planned,
+                    on_result=on_result,
+                    overwrite=overwrite,
+                    concurrency=jobs,
+                    **sign_options,
+                )
+            )
+    finally:
+        _live.remove(progress)
+    line = result.summary().get()
+    if result.ok:
+        out.print(f"[green]{line}[/]")
+    else:
+        console(stderr=True).print(f"[bold red]{line}[/]")
+        if result.stopped_by is not None:
+            console(stderr=True).print(f"[red]{escape(result.stopped_by.message())}[/]")
+    raise SystemExit(result.exit_code)
