@@ -192,6 +192,19 @@ JobsLike = (
 )
 
 
+def _output_name(src: Path) -> str:
+    """PDF and XML keep their name (the signature is inside); other files get ``name.p7s``."""
+    from .dispatch import default_output, detect_format
+
+    try:
+        with src.open("rb") as fh:
+            head = fh.read(4096)
+        fmt = detect_format(head)
+    except (OSError, VbsignError):
+        return src.name
+    return src.name if fmt in ("pdf", "xml", "edxml") else default_output(src, fmt).name
+
+
 def plan_jobs(
     sources: JobsLike,
     output_dir: str | os.PathLike[str] | None = None,
@@ -234,7 +247,7 @@ def plan_jobs(
                     "Batch signing needs an output directory (or (input, output) pairs).",
                 )
             )
-        jobs.append(BatchJob(src, out_dir / src.name))
+        jobs.append(BatchJob(src, out_dir / _output_name(src)))
     seen: dict[str, Path] = {}
     for job in jobs:
         if _io.same_file(job.source, job.output) or (

@@ -160,9 +160,19 @@ def test_wrong_passphrase_is_a_clear_error(pki_dir, pki, services, t0, sample_pd
     assert "sai-mat-khau" not in str(exc.value)
 
 
-def test_not_a_pdf_is_rejected(pki_dir, pki, services, t0):
-    from vbsign.errors import UnsupportedFormatError
+def test_non_pdf_input_is_signed_as_cades_not_as_pdf(pki_dir, pki, services, t0):
+    """Anything that is not a PDF or XML gets a detached CAdES signature (issue #8)."""
+    from vbsign.report import Indication as Ind
 
-    with pytest.raises(UnsupportedFormatError):
-        api.sign(b"hello world", key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots,
-                 level="B-B", services=services, clock=lambda: t0)
+    res = api.sign(b"hello world", key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots,
+                   level="B-B", services=services, clock=lambda: t0)
+    assert res.format == "cades"
+    assert not res.data.startswith(b"%PDF")
+    report = api.verify(res.data, trust=pki.roots, now=t0, services=services, content=b"hello world")
+    assert report.indication is Ind.TOTAL_PASSED
+
+
+def test_garbage_claiming_to_be_pdf_is_format_failure(verify_at):
+    report = verify_at(b"%PDF-1.7\n this is not really a PDF")
+    assert report.indication is Indication.TOTAL_FAILED
+    assert report.sub_indication is SubIndication.FORMAT_FAILURE
