@@ -28,4 +28,8 @@ fi
 EXTRAS=${VBSIGN_EXTRAS:-all}
 echo "==> pip install -e .[$EXTRAS]"
 .venv/bin/python -m pip install -q -e ".[$EXTRAS]" 2>&1 | grep -v "^WARNING: Location" || true
+if [ "$EXTRAS" = "all" ]; then
+  # the example third-party plugin (harmless by default) is part of the test environment
+  .venv/bin/python -m pip install -q --no-deps -e examples/vbsign-plugin-example 2>&1 | grep -v "^WARNING: Location" || true
+fi
 .venv/bin/vbsign --version

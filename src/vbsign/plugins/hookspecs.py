@@ -1,23 +1,209 @@
+# mypy: disable-error-code="empty-body"
+# (hook specifications are signatures with docstrings; pluggy never calls their bodies)
 """The plugin contract of vbsign: every hook a plugin may implement.
 
-Hook names start with ``vbsign_``. Plugins are found through the ``vbsign`` entry-point
-group; vbsign's own built-in behaviour is registered through the same mechanism.
+This module is the single source of truth; ``docs/plugins.rst`` is generated from it.
 
-(This module is the single source of truth; ``docs/plugins.rst`` is generated from it.)
+* Hook names start with ``vbsign_``. A function or method named ``vbsign_…`` in a plugin is
+  a hook implementation even without the :data:`hookimpl` marker, so a misspelt name is
+  an error when the plugin loads, not a silently ignored function (as in pytest).
+* Plugins are found through the ``vbsign`` entry-point group
+  (``[project.entry-points.vbsign]`` in a plugin's ``pyproject.toml``); vbsign's own
+  built-in behaviour (key backends, report renderers, policy profiles, the registry's
+  audit sink) is registered through the same mechanism.
+* Hooks are called with keyword arguments; an implementation may accept any subset of
+  the arguments listed here.
+* A hook is *not* ``firstresult`` unless its docstring says so: every implementation
+  runs and vbsign receives the list of their non-``None`` results.
+* Hooks are synchronous and run in the caller's thread (inside vbsign's async core too):
+  keep them fast, hand slow work (e-mail, HTTP) to a queue or a thread.
+* An exception raised inside a hook fails the operation with a
+  :class:`~vbsign.errors.PluginError` that names the plugin and the hook. It is raised
+  *before* any output file is written or any result is released, so a faulty plugin
+  never leaves a half-written document or evidence bundle behind.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from ..i18n import Lang, Msg
+
 if TYPE_CHECKING:
+    from asn1crypto import x509
+    from pyhanko.sign.timestamps.api import TimeStamper
+    from pyhanko_certvalidator.fetchers.api import FetcherBackend
+
+    from ..api import SignResult
+    from ..backends.base import SigningKey
     from ..events import AuditEvent, CertificateAlert
+    from ..host import (
+        IncomingDocument,
+        OutgoingDocument,
+        ReceiveContext,
+        ReceiveOutcome,
+        SendContext,
+        SendOutcome,
+    )
+    from ..report import CertificateInfo, Finding, Report
 
 PROJECT = "vbsign"
+#: name of the entry-point group plugins register under
+ENTRY_POINT_GROUP = "vbsign"
+#: every hook name starts with this prefix
+HOOK_PREFIX = "vbsign_"
+
 hookspec = pluggy.HookspecMarker(PROJECT)
+#: decorator marking a hook implementation (optional for ``vbsign_*`` names, see above)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+#: ``factory(ref, **options) -> SigningKey`` for key references ``scheme:…``
+KeyFactory = Callable[..., "SigningKey"]
+#: ``renderer(report, lang) -> str | bytes``: a text or binary rendering of a report
+ReportRenderer = Callable[["Report", Lang], "str | bytes"]
+
+
+# ---- data exchanged with lifecycle hooks ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """What is about to be signed (read-only view given to the sign lifecycle hooks)."""
+
+    #: the bytes to be signed (never modified by vbsign)
+    document: bytes = field(repr=False)
+    document_name: str
+    #: SHA-256 (hex) of ``document``
+    document_sha256: str
+    #: "pdf" (more formats as they are added)
+    format: str
+    #: PAdES level: B-B, B-T, B-LT or B-LTA
+    level: str
+    #: the signer's certificate
+    signer: CertificateInfo
+    #: signature field name requested by the caller (``None``: vbsign picks one)
+    field_name: str | None = None
+    reason: str | None = None
+    location: str | None = None
+    contact_info: str | None = None
+    #: labels from the caller (the host system): ``document_id``, ``document_number``,
+    #: ``unit``, ``role`` ("person", "seal", "attachment"), …
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SignDecision:
+    """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
+
+    ``veto`` refuses the signature (nothing is signed; the caller gets a
+    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign.errors.PluginError` — with
+    this reason and the plugin's name).
+    ``metadata`` is added to the signature's metadata: the keys ``reason``, ``location``
+    and ``contact_info`` fill the PDF signature dictionary's fields the caller left empty;
+    every key is reported in :attr:`vbsign.api.SignResult.metadata` and in the audit event.
+    """
+
+    veto: Msg | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def refuse(cls, vi: str, en: str) -> SignDecision:
+        """Veto the signature with a reason in Vietnamese and English."""
+        return cls(veto=Msg(vi, en))
+
+    @classmethod
+    def add(cls, **metadata: str) -> SignDecision:
+        """Allow the signature and add metadata."""
+        return cls(metadata=dict(metadata))
+
+
+# ---- hook specifications ------------------------------------------------------------------
+
+
+class KeyBackendSpec:
+    """Key backends, selected by the scheme of a key reference (``smartca:…``, ``pkcs11:…``)."""
+
+    @hookspec
+    def vbsign_key_backends(self) -> Mapping[str, KeyFactory]:
+        """Return ``{scheme: factory}`` for the key-reference schemes this plugin opens.
+
+        ``factory(ref, **options)`` receives the whole reference (e.g.
+        ``"smartca:user=0123456789"``) and the caller's options (``passphrase`` — a
+        :class:`~vbsign.secrets.Secret` or string that must never be logged —, ``cert``,
+        ``chain``, …) and returns an open :class:`~vbsign.backends.base.SigningKey`, for
+        instance one whose private-key operation happens in a remote-signing service.
+
+        Built-in schemes (``pkcs12``, ``pem``, ``file``, ``pkcs11``) cannot be replaced;
+        two plugins claiming the same scheme is an error naming both. Not ``firstresult``:
+        the mappings of all plugins are merged. Called once, when the first unknown scheme
+        is looked up.
+        """
+
+
+class PolicySpec:
+    """Validation policies: profiles and rules (see :mod:`vbsign.policy`)."""
+
+    @hookspec
+    def vbsign_policy_rules(self) -> Iterable[Any]:
+        """Return additional policy rules (:class:`vbsign.policy.Rule` objects).
+
+        Each rule has a stable id (prefix it with your organisation, e.g. ``BKHCN-01``), a
+        level, a citation, a bilingual message and a pure check function over the
+        verification evidence. Rules only take part in a validation when a profile or a
+        policy file selects them, so installing a plugin never changes the verdict of an
+        existing profile by itself. Not ``firstresult``: all plugins' rules are collected.
+        """
+
+    @hookspec
+    def vbsign_policy_profiles(self) -> Iterable[Any]:
+        """Return additional policy profiles (:class:`vbsign.policy.Profile` objects).
+
+        A profile name must not collide with a built-in one (``tt41``, ``cdcv``,
+        ``public``, ``auto``) or another plugin's. Not ``firstresult``.
+        """
+
+
+class TrustSpec:
+    """Trust anchors."""
+
+    @hookspec
+    def vbsign_trust_anchors(self) -> Iterable[x509.Certificate]:
+        """Return trust-anchor certificates to add to the *default* trust store.
+
+        Used only when the caller gives no explicit ``trust`` (an explicit list is taken
+        as the complete set of anchors, so that a verdict never depends on which plugins
+        happen to be installed). Typical use: a ministry package shipping its pinned roots.
+        Not ``firstresult``: the anchors of all plugins are added.
+        """
+
+
+class ServiceSpec:
+    """Timestamp and revocation sources."""
+
+    @hookspec(firstresult=True)
+    def vbsign_timestamper(self, url: str, timeout: float) -> TimeStamper | None:
+        """Return a pyHanko :class:`~pyhanko.sign.timestamps.api.TimeStamper` for ``url``, or ``None``.
+
+        Called when a caller names a timestamp server by URL (``tsa="…"``), before vbsign
+        builds its own HTTP client — e.g. for a TSA that needs authentication or a custom
+        transport. The plugin must honour ``timeout`` (seconds per request).
+        ``firstresult``: the first non-``None`` answer is used.
+        """
+
+    @hookspec(firstresult=True)
+    def vbsign_revocation_source(self, online: bool, timeout: float) -> FetcherBackend | None:
+        """Return a pyhanko-certvalidator ``FetcherBackend`` for OCSP/CRL/certificates, or ``None``.
+
+        Consulted when the caller did not inject a revocation source into
+        :class:`~vbsign.validation.Services`; e.g. a local CRL mirror in a network without
+        Internet access. ``online`` is ``False`` when the caller forbade network access:
+        a source that needs the network must then return ``None``. Requests must be
+        bounded by ``timeout`` seconds. ``firstresult``.
+        """
 
 
 class AuditSpec:
@@ -43,3 +229,99 @@ class RegistrySpec:
 
         Use it to send e-mail or chat notifications. Not ``firstresult``.
         """
+
+
+class RenderSpec:
+    """Report renderers."""
+
+    @hookspec
+    def vbsign_report_renderers(self) -> Mapping[str, ReportRenderer]:
+        """Return ``{format_name: renderer}``; ``renderer(report, lang)`` returns ``str`` or ``bytes``.
+
+        Format names are what ``vbsign verify --format NAME`` and
+        :func:`vbsign.plugins.render_report` accept. The built-ins are ``text`` and
+        ``json``; a name already taken is an error naming both plugins. Not ``firstresult``.
+        """
+
+
+class LifecycleSpec:
+    """Lifecycle of a signing or verification operation."""
+
+    @hookspec
+    def vbsign_before_sign(self, request: SignRequest) -> SignDecision | None:
+        """Inspect a signature about to be made; veto it or add metadata.
+
+        Called after the inputs were read and before the pre-signing certificate check and
+        any private-key operation. Return ``None`` (no opinion), a :class:`SignDecision`
+        with ``veto`` set (the signature is refused, nothing is written), or one with
+        ``metadata``. Not ``firstresult``: every plugin is asked; any veto wins.
+        """
+
+    @hookspec
+    def vbsign_after_sign(self, request: SignRequest, result: SignResult) -> None:
+        """Observe a signature just made (``result.data`` holds the signed bytes).
+
+        Called before the output file is written: raising here fails the operation and no
+        file is written. The plugin must not modify ``result``. Not ``firstresult``.
+        """
+
+    @hookspec
+    def vbsign_after_verify(self, report: Report) -> Iterable[Finding] | None:
+        """Observe a verification report; optionally return extra findings.
+
+        Returned :class:`~vbsign.report.Finding` objects are appended to the report's
+        document-level findings. They never change the report's indication: verdicts belong
+        to verification and to the policy rules. Not ``firstresult``.
+        """
+
+    @hookspec
+    def vbsign_on_send(
+        self, document: OutgoingDocument, context: SendContext, outcome: SendOutcome
+    ) -> Iterable[Msg] | None:
+        """Review an outgoing document after vbsign's send workflow (:func:`vbsign.host.on_send`).
+
+        ``outcome`` holds vbsign's decision, the signed bytes and the evidence. Return
+        objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the decision
+        becomes ``BLOCKED`` with these reasons. A plugin can never turn ``BLOCKED`` into
+        ``READY``. Not ``firstresult``.
+        """
+
+    @hookspec
+    def vbsign_on_receive(
+        self, document: IncomingDocument, context: ReceiveContext, outcome: ReceiveOutcome
+    ) -> Iterable[Msg] | None:
+        """Review an incoming document after vbsign's receive workflow (:func:`vbsign.host.on_receive`).
+
+        ``document.content`` holds the bytes exactly as received and ``document.metadata``
+        the envelope (sender, addressee…). Return objections to have the document returned to its sender with these reasons
+        (e.g. it was sent to the wrong addressee — Decree 30/2020 Art. 21 cl. 2): the
+        decision becomes ``RETURN_TO_SENDER``. A plugin can never accept a document vbsign
+        returned or quarantined. Not ``firstresult``.
+        """
+
+
+#: every hookspec class, in documentation order
+SPEC_CLASSES: tuple[type, ...] = (
+    KeyBackendSpec,
+    PolicySpec,
+    TrustSpec,
+    ServiceSpec,
+    AuditSpec,
+    RegistrySpec,
+    RenderSpec,
+    LifecycleSpec,
+)
+
+
+def hook_names() -> list[str]:
+    """Names of all hooks, in documentation order."""
+    return [n for cls in SPEC_CLASSES for n in vars(cls) if n.startswith(HOOK_PREFIX)]
+
+
+def is_firstresult(name: str) -> bool:
+    for cls in SPEC_CLASSES:
+        fn = vars(cls).get(name)
+        if fn is not None:
+            opts = getattr(fn, PROJECT + "_spec", {})
+            return bool(opts.get("firstresult"))
+    raise KeyError(name)

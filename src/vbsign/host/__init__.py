@@ -1,0 +1,51 @@
+"""The host bridge: what a document management system calls when documents leave or arrive.
+
+>>> from vbsign import Signer
+>>> from vbsign.host import OutgoingDocument, SendContext, ReceiveContext, on_send, on_receive
+>>> ctx = SendContext(person=Signer("leader.p12", ...), seal=Signer("agency.p12", ...))
+>>> out = on_send(OutgoingDocument("draft.pdf", number="12/QĐ-BKHCN"), ctx)
+>>> if out.ready:
+...     transport.send(out.signed); out.evidence.write("evidence/12-QD-BKHCN")
+>>> got = on_receive(incoming_bytes, ReceiveContext(trust=["roots.pem"], tsa="http://tsa…"))
+>>> got.decision            # ACCEPT, RETURN_TO_SENDER or QUARANTINE
+>>> print(got.summary())    # the reasons, in Vietnamese (or English)
+
+Both functions have async versions (:func:`async_on_send`, :func:`async_on_receive`) for
+hosts built on asyncio (FastAPI, aiohttp); the sync ones also work inside a running loop.
+"""
+
+from __future__ import annotations
+
+from .evidence import EvidenceBundle, ReceiptInfo, delete_evidence
+from .receive import async_on_receive, on_receive
+from .send import async_on_send, on_send
+from .types import (
+    Attachment,
+    IncomingDocument,
+    OutgoingDocument,
+    ReceiveContext,
+    ReceiveDecision,
+    ReceiveOutcome,
+    SendContext,
+    SendDecision,
+    SendOutcome,
+)
+
+__all__ = [
+    "Attachment",
+    "EvidenceBundle",
+    "IncomingDocument",
+    "OutgoingDocument",
+    "ReceiptInfo",
+    "ReceiveContext",
+    "ReceiveDecision",
+    "ReceiveOutcome",
+    "SendContext",
+    "SendDecision",
+    "SendOutcome",
+    "async_on_receive",
+    "async_on_send",
+    "delete_evidence",
+    "on_receive",
+    "on_send",
+]

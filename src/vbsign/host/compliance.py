@@ -1,0 +1,145 @@
+"""The policy step of the host workflows: does a verified document comply with a policy?
+
+A thin bridge to :mod:`vbsign.policy`. The workflows hand it the verification report and
+the facts only the host knows (outgoing or incoming, main document or attachment, the
+signatures vbsign just made, what the evidence bundle stores), and get a status with
+reasons:
+
+* rules of the *verification*, *signing* and *agency* phases decide: a FAIL-level failure
+  is ``failed`` (the document is non-compliant), a FAIL-level undecided result is
+  ``indeterminate``;
+* rules of the *storage* phase (TT 41/2017 Art. 9, TT 15/2025 Art. 5 cl. 4: what must be
+  kept *with* the document) are about the receiving or sending agency's own records, not
+  about the document: when they are not met (e.g. no copy of the CA's CPS, the TSA for the
+  receipt timestamp was down) they are reported as warnings for the host to act on; they
+  never make vbsign return a sender's valid document;
+* WARN-level results are warnings.
+
+Nothing here does I/O. Policy code that raises or is missing fails closed: the status is
+``indeterminate`` with the error as the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..i18n import Msg
+from ..report import Finding, Report, Severity
+
+if TYPE_CHECKING:
+    from ..api import SignResult
+
+ComplianceStatus = Literal["passed", "failed", "indeterminate"]
+Direction = Literal["outgoing", "incoming"]
+Kind = Literal["main", "attachment", "copy"]
+
+
+@dataclass
+class Compliance:
+    """Outcome of the policy step."""
+
+    status: ComplianceStatus
+    reasons: list[Finding] = field(default_factory=list)
+    #: the policy engine's :class:`~vbsign.policy.ComplianceReport` (``None`` on error)
+    result: Any = None
+    policy: str | None = None
+    #: storage-phase rules not met (what the host should add to its records)
+    storage_warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        to_dict = getattr(self.result, "to_dict", None)
+        out: dict[str, Any] = {
+            "status": self.status,
+            "policy": self.policy,
+            # the engine's own status counts storage rules; the host decision does not
+            "storage_warnings": self.storage_warnings,
+        }
+        if callable(to_dict):
+            full = to_dict()
+            full.pop("verification", None)  # report.json holds it already
+            out["result"] = full
+        return out
+
+
+def _reason(r: Any, severity: Severity, prefix: Msg | None) -> Finding:
+    sig_vi = f"[{r.signature_id}] " if r.signature_id else ""
+    head_vi = f"{prefix.vi}: " if prefix else ""
+    head_en = f"{prefix.en}: " if prefix else ""
+    return Finding(
+        f"POLICY_{r.rule_id}",
+        severity,
+        f"{head_vi}{sig_vi}{r.rule_id} ({r.citation_vi}): {r.message_vi}",
+        f"{head_en}{sig_vi}{r.rule_id} ({r.citation_en}): {r.message_en}",
+        {"rule": r.rule_id, "signature": r.signature_id, "phase": r.phase, "status": str(r.status)},
+    )
+
+
+def evaluate(
+    report: Report,
+    *,
+    policy: Any,
+    direction: Direction,
+    kind: Kind = "main",
+    signed: Sequence[SignResult] = (),
+    expect_person_and_seal: bool = False,
+    received_at: datetime | None = None,
+    receipt_time: datetime | None = None,
+    revocation_stored: bool = False,
+    cps_copies: tuple[str, ...] = (),
+    prefix: Msg | None = None,
+) -> Compliance:
+    """Judge ``report`` against ``policy`` (a profile name, a policy file, a Policy or ``None``)."""
+    try:
+        from ..policy import DocumentFacts, SigningFacts, load_policy
+        from ..policy import EvidenceBundle as StoredEvidence
+        from ..policy import evaluate as policy_evaluate
+        from ..policy.model import RuleStatus
+    except ImportError as e:  # pragma: no cover - a build without the policy engine
+        return Compliance(
+            "indeterminate",
+            [Finding.of("POLICY_UNAVAILABLE", Severity.WARNING,
+                        Msg("Không thẩm định được theo chính sách: {e}", "Cannot validate against a policy: {e}").format(e=e))],
+        )
+    facts = DocumentFacts(
+        direction=direction,
+        kind=kind,
+        roles=("person", "organisation") if expect_person_and_seal else None,
+        received_at=received_at,
+        signing=tuple(SigningFacts.from_result(r) for r in signed),
+        bundle=StoredEvidence(
+            validation_report_stored=True,
+            revocation_data_stored=revocation_stored,
+            certificates_stored=True,
+            receipt_timestamp=receipt_time,
+            cps_copies=cps_copies,
+        ),
+    )
+    result = policy_evaluate(report, load_policy(policy), facts)  # a bad policy raises PolicyError
+    reasons: list[Finding] = []
+    storage: list[str] = []
+    failed = undecided = False
+    for r in result.failures():
+        if r.phase == "storage":
+            reasons.append(_reason(r, Severity.WARNING, prefix))
+            storage.append(r.rule_id)
+            continue
+        reasons.append(_reason(r, Severity.ERROR, prefix))
+        if r.status is RuleStatus.FAILED:
+            failed = True
+        else:
+            undecided = True
+    reasons += [_reason(r, Severity.WARNING, prefix) for r in result.warnings()]
+    status: ComplianceStatus = "failed" if failed else "indeterminate" if undecided else "passed"
+    return Compliance(status, reasons, result, result.policy, sorted(set(storage)))
+
+
+def check_policy(policy: Any) -> None:
+    """Resolve ``policy`` now, so that a misnamed policy fails before anything is signed."""
+    try:
+        from ..policy import load_policy
+    except ImportError:  # pragma: no cover - a build without the policy engine
+        return
+    load_policy(policy)

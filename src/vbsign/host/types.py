@@ -1,0 +1,211 @@
+"""Data exchanged between a document management system (the host) and vbsign.
+
+Everything here is plain data: the host builds a context once per agency (it holds the
+open keys and the trust settings) and gets back outcomes with a decision, bilingual
+reasons, the signed bytes and an :class:`~vbsign.host.evidence.EvidenceBundle`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._io import Source
+from ..i18n import Lang, Msg, current_lang
+from ..report import Finding, Report, Severity
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps.api import TimeStamper
+
+    from ..api import Signer, TrustLike
+    from ..pdf.sign import AppearanceProvider
+    from ..validation import Services
+    from .evidence import EvidenceBundle
+
+
+class SendDecision(enum.StrEnum):
+    """May the document leave the agency?"""
+
+    #: signed, verified and compliant: send it
+    READY = "READY"
+    #: do not send; the reasons say why (signing refused, verification or policy failed)
+    BLOCKED = "BLOCKED"
+
+
+class ReceiveDecision(enum.StrEnum):
+    """What the receiving clerk does with an incoming document (Decree 30/2020 Art. 21 cl. 2)."""
+
+    #: authentic, intact and compliant: register it
+    ACCEPT = "ACCEPT"
+    #: invalid or non-compliant: return it to the sender through the system, with the reasons
+    RETURN_TO_SENDER = "RETURN_TO_SENDER"
+    #: no conclusion possible yet (e.g. revocation status unreachable): hold it, check again later
+    QUARANTINE = "QUARANTINE"
+
+
+DECISION_TEXT: dict[str, Msg] = {
+    "READY": Msg("SẴN SÀNG GỬI", "READY TO SEND"),
+    "BLOCKED": Msg("KHÔNG GỬI", "BLOCKED"),
+    "ACCEPT": Msg("TIẾP NHẬN", "ACCEPT"),
+    "RETURN_TO_SENDER": Msg("TRẢ LẠI NƠI GỬI", "RETURN TO SENDER"),
+    "QUARANTINE": Msg("TẠM GIỮ, KIỂM TRA LẠI SAU", "QUARANTINE, CHECK AGAIN LATER"),
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment or appendix in a separate file (signed by the agency, Decree 30 App. I)."""
+
+    content: Source
+    name: str
+
+
+@dataclass(frozen=True)
+class OutgoingDocument:
+    """A document the agency issues: the main file, its number and date, its attachments."""
+
+    content: Source
+    #: file name shown in reports and evidence (default: taken from ``content``)
+    name: str | None = None
+    #: "số và ký hiệu", e.g. ``"12/QĐ-BKHCN"`` (assigned by the clerk)
+    number: str | None = None
+    #: the issue date (default: the signing date in Vietnam)
+    date: date | None = None
+    #: the host's identifier of the document (audit events, evidence)
+    document_id: str | None = None
+    attachments: Sequence[Attachment] = ()
+    #: addressees (informative: passed to plugins and recorded in the evidence)
+    recipients: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class IncomingDocument:
+    """A document that arrived, with what the exchange's envelope says about it."""
+
+    content: Source
+    #: file name shown in reports and evidence (default: taken from ``content``)
+    name: str | None = None
+    #: a main document, an attachment in a separate file or an electronic copy
+    kind: Literal["main", "attachment", "copy"] = "main"
+    #: the host's identifier of the document (audit events, evidence)
+    document_id: str | None = None
+    #: the envelope: ``sender``, ``to`` (addressee), ``number``… (for plugins and evidence)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SendContext:
+    """How one agency signs and checks its outgoing documents (build once, reuse).
+
+    ``person`` is the competent person's :class:`~vbsign.api.Signer` (personal key),
+    ``seal`` the agency's (the clerk's seal key); ``person=None`` means the document
+    already carries the person's signature. Verification after signing uses ``trust``
+    and ``services`` (default: the seal signer's).
+    """
+
+    seal: Signer
+    person: Signer | None = None
+    #: validation policy for outgoing documents (profile name or policy file); ``None``:
+    #: vbsign's default profile when the policy engine is installed
+    policy: str | None = None
+    trust: TrustLike = None
+    services: Services | None = None
+    person_appearance: AppearanceProvider | None = None
+    seal_appearance: AppearanceProvider | None = None
+    #: show the document number and time on attachments (Decree 30 App. I, separate files)
+    attachment_appearance: bool = True
+    person_field: str | None = None
+    seal_field: str | None = None
+    person_reason: str = "Phê duyệt văn bản"
+    location: str | None = None
+    #: the sending agency's name (audit events, evidence)
+    unit: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    #: local copies of CA certification practice statements, by the URL certificates name
+    #: (TT 41/2017 Art. 9 cl. 1: kept with the document): ``{url: path or bytes}``
+    cps_documents: Mapping[str, Source] = field(default_factory=dict)
+    #: the verification clock (default: the seal signer's clock)
+    clock: Callable[[], datetime] | None = None
+
+
+@dataclass
+class ReceiveContext:
+    """How one agency checks incoming documents (build once, reuse).
+
+    ``tsa`` makes the receipt timestamp (Circular 41/2017 Art. 9 cl. 1 b); without it the
+    evidence bundle has no receipt timestamp and the outcome says so. ``metadata`` holds
+    labels common to every document (the envelope of one document goes into
+    :class:`IncomingDocument`).
+    """
+
+    trust: TrustLike = None
+    services: Services | None = None
+    policy: str | None = None
+    tsa: str | TimeStamper | None = None
+    #: the receiving agency's name (audit events, evidence)
+    unit: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    #: local copies of CA certification practice statements (see :class:`SendContext`)
+    cps_documents: Mapping[str, Source] = field(default_factory=dict)
+    clock: Callable[[], datetime] | None = None
+    #: "signing" (default, the law's rule) or "now"
+    at: str = "signing"
+
+
+def reason(code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
+    """A decision reason (a :class:`~vbsign.report.Finding`)."""
+    return Finding.of(code, severity, msg, details)
+
+
+@dataclass
+class SendOutcome:
+    """Result of :func:`vbsign.host.on_send`.
+
+    ``signed`` and ``attachments`` hold the signed bytes even when the decision is
+    ``BLOCKED`` (for inspection); a host must send only ``READY`` documents.
+    """
+
+    decision: SendDecision
+    reasons: list[Finding]
+    signed: bytes | None
+    #: ``[(name, signed bytes)]`` for each attachment
+    attachments: list[tuple[str, bytes]]
+    report: Report | None
+    evidence: EvidenceBundle
+    #: the compliance result of the policy engine (``None`` if not evaluated)
+    validation: Any = None
+
+    @property
+    def ready(self) -> bool:
+        return self.decision is SendDecision.READY
+
+    def summary(self, lang: Lang | None = None) -> str:
+        return _summary(self.decision.value, self.reasons, lang)
+
+
+@dataclass
+class ReceiveOutcome:
+    """Result of :func:`vbsign.host.on_receive`."""
+
+    decision: ReceiveDecision
+    reasons: list[Finding]
+    report: Report | None
+    evidence: EvidenceBundle
+    validation: Any = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.decision is ReceiveDecision.ACCEPT
+
+    def summary(self, lang: Lang | None = None) -> str:
+        return _summary(self.decision.value, self.reasons, lang)
+
+
+def _summary(decision: str, reasons: list[Finding], lang: Lang | None) -> str:
+    lang = lang or current_lang()
+    lines = [DECISION_TEXT[decision].get(lang)]
+    lines += [f"- {r.message(lang)}" for r in reasons if r.severity is not Severity.INFO]
+    return "\n".join(lines)

@@ -1,0 +1,39 @@
+"""vbsign's own built-in plugin: key backends and report renderers.
+
+Registered through the same entry-point mechanism as third-party plugins (entry point
+``vbsign-builtins`` of the ``vbsign`` distribution), so ``vbsign plugins list`` shows
+exactly what provides each capability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..i18n import Lang
+from ..report import Report
+from .hookspecs import KeyFactory, ReportRenderer, hookimpl
+
+
+@hookimpl
+def vbsign_key_backends() -> Mapping[str, KeyFactory]:
+    """Software keys (PKCS#12, PEM) and PKCS#11 tokens."""
+    from .. import backends
+
+    software = backends._software_factory
+    return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory}
+
+
+def _render_text(report: Report, lang: Lang) -> str:
+    from ..render import render_text
+
+    return render_text(report, lang)
+
+
+def _render_json(report: Report, lang: Lang) -> str:
+    return report.to_json()
+
+
+@hookimpl
+def vbsign_report_renderers() -> Mapping[str, ReportRenderer]:
+    """Plain text (Vietnamese or English) and the versioned JSON report."""
+    return {"text": _render_text, "json": _render_json}
