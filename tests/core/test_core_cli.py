@@ -119,3 +119,16 @@ def test_sign_cli_roundtrip_and_errors(demo_dir, tmp_path):
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 3
     assert "sai mật khẩu" in proc.stderr and "sai-roi-123" not in proc.stderr + proc.stdout
+
+
+def test_demo_validates_against_the_test_policy(demo_dir):
+    """`testpki init` writes policy-test.toml so that documents signed on the test PKI can be
+    validated (test roots are never recognised as official by fingerprint)."""
+    pki = demo_dir / "pki"
+    proc = run("validate", str(demo_dir / "signed.pdf"), "--policy", str(pki / "policy-test.toml"),
+               "--trust", str(pki / "roots.pem"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ĐẠT" in proc.stdout
+    # without it, the same document is not compliant with the official-use profile
+    proc = run("validate", str(demo_dir / "signed.pdf"), "--policy", "cdcv", "--trust", str(pki / "roots.pem"))
+    assert proc.returncode != 0

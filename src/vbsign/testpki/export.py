@@ -8,13 +8,14 @@ from pathlib import Path
 from .. import _io
 from ..errors import InputError
 from ..i18n import Msg
-from . import ARCH, DESCRIPTIONS, INTERMEDIATES, ROOTS, SUBJECTS, fingerprint, load, pem_bundle
+from . import ARCH, DESCRIPTIONS, INTERMEDIATES, ROOTS, SUBJECTS, TestPKI, fingerprint, load, pem_bundle
 
 MANIFEST = "testpki.json"
 
 
 def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = False) -> list[Path]:
-    """Write roots.pem, chain.pem, one .p12 (+ .cert.pem) per subject, README.txt, testpki.json."""
+    """Write roots.pem, chain.pem, one .p12 (+ .cert.pem) per subject, README.txt, testpki.json
+    and policy-test.toml."""
     directory = Path(directory)
     if (directory / MANIFEST).exists() and not force:
         manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
@@ -70,8 +71,15 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
     for kind, lst in urls.items():
         for u in lst:
             lines.append(f"  {kind.upper():5} {u}")
-    lines += ["", "  README.txt            tệp này / this file", f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'"]
+    lines += [
+        "",
+        "  README.txt            tệp này / this file",
+        f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'",
+        "  policy-test.toml      chính sách thẩm định nhận gốc THỬ NGHIỆM / a validation policy trusting",
+        "                        these TEST roots: vbsign validate FILE --policy policy-test.toml",
+    ]
     put("README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    put("policy-test.toml", _test_policy(pki).encode("utf-8"))
     put(
         MANIFEST,
         json.dumps(
@@ -95,3 +103,42 @@ def read_manifest(directory: Path) -> dict[str, object]:
                 "{d} is not a test PKI directory (no {m}); run 'vbsign testpki init' first.",
             ).format(d=directory, m=MANIFEST)
         ) from None
+
+
+def _test_policy(pki: TestPKI) -> str:
+    """A policy file (``vbsign validate --policy``) that accepts this PKI's TEST roots.
+
+    Official Vietnamese roots are recognised by fingerprint; test roots never are, so a
+    host developer needs this file to see ĐẠT (compliant) on documents signed with the test PKI.
+    """
+    gov, pub = pki.cert("gov-root"), pki.cert("pub-root")
+    persons = [fingerprint(pki.cert(x)) for x in ("person", "person-b", "person-ec")]
+    agencies = [fingerprint(pki.cert(x)) for x in ("agency", "agency-b")]
+
+    def lst(values: list[str]) -> str:
+        return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+    return "\n".join(
+        [
+            "# vbsign — chính sách thẩm định cho PKI THỬ NGHIỆM / validation policy for the TEST PKI",
+            "# KHÔNG dùng cho văn bản thật / never use for real documents.",
+            "[policy]",
+            'extends = "cdcv"',
+            'name = "vbsign-test-pki"',
+            'title_vi = "Chữ ký chuyên dùng công vụ trên PKI thử nghiệm của vbsign"',
+            'title_en = "Official-use signatures on the vbsign test PKI"',
+            "",
+            "[anchors]",
+            f"cdcv = {lst([fingerprint(gov)])}",
+            f"national = {lst([fingerprint(pub)])}",
+            "",
+            "[anchors.names]",
+            f'"{fingerprint(gov)}" = "{gov.subject.native["common_name"]}"',
+            f'"{fingerprint(pub)}" = "{pub.subject.native["common_name"]}"',
+            "",
+            "[classification]",
+            f"person = {lst(persons)}",
+            f"organisation = {lst(agencies)}",
+            "",
+        ]
+    )
