@@ -8,7 +8,17 @@ from pathlib import Path
 from .. import _io
 from ..errors import InputError
 from ..i18n import Msg
-from . import ARCH, DESCRIPTIONS, INTERMEDIATES, ROOTS, SUBJECTS, TestPKI, fingerprint, load, pem_bundle
+from . import (
+    ARCH,
+    DESCRIPTIONS,
+    INTERMEDIATES,
+    ROOTS,
+    SUBJECTS,
+    TestPKI,
+    fingerprint,
+    load,
+    pem_bundle,
+)
 
 MANIFEST = "testpki.json"
 
