@@ -1,0 +1,293 @@
+"""Optional visual comparison of the signed revision with the current file (poppler).
+
+Structural rules name *what* changed; pixels tell *whether the reader sees it*. For a
+signature followed by updates that draw something (a new signature widget, a comment, a
+filled-in field, an added annotation), vbsign renders the affected pages of the signed
+revision and of the current file with ``pdftoppm`` and compares them:
+
+* without annotations (``-hide-annotations``): the page content itself must be
+  pixel-identical, otherwise ``VISUAL_DIFFERENCE``;
+* with annotations: whatever the updates drew may only land where the signed page was
+  blank. Ink over signed content inside a new signature widget is a *sneaky signature*
+  (``SIGNATURE_WIDGET_COVERS_CONTENT``); inside a comment or annotation it is an *evil
+  annotation* (``ANNOTATION_COVERS_CONTENT``). A highlight (multiply blend) leaves dark
+  text dark and therefore passes; an opaque box over a line of text does not.
+
+The check is bounded: at most ``max_pages`` pages, one overall ``timeout`` (shared with the
+verification deadline), low resolution, no anti-aliasing. Without poppler it is skipped
+and the report says so (``VISUAL_CHECK_SKIPPED``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Issue, issue
+from .limits import remaining_seconds
+from .shadow import Overlay
+
+logger = logging.getLogger(__name__)
+
+PDFTOPPM = "pdftoppm"
+#: grey level below which a pixel of the signed page counts as content (ink)
+INK = 160
+#: grey-level difference that counts as a changed pixel (no anti-aliasing: crisp edges)
+DELTA = 64
+
+
+@dataclass(frozen=True)
+class VisualOptions:
+    """How the visual comparison runs."""
+
+    #: ``True`` always when something changed, ``False`` never, ``None`` (default) only
+    #: when updates after a signature draw something that rules alone cannot judge
+    enabled: bool | None = None
+    max_pages: int = 5
+    #: seconds for all renderings of one document
+    timeout: float = 5.0
+    dpi: int = 50
+    #: changed content pixels tolerated per page (rendering noise)
+    tolerance: int = 6
+
+
+@dataclass
+class Gray:
+    """An 8-bit greyscale raster (PGM)."""
+
+    width: int
+    height: int
+    pixels: bytes
+
+    @classmethod
+    def parse(cls, blob: bytes) -> Gray:
+        parts: list[bytes] = []
+        pos = 0
+        while len(parts) < 4:
+            while blob[pos : pos + 1].isspace():
+                pos += 1
+            if blob[pos : pos + 1] == b"#":
+                pos = blob.index(b"\n", pos) + 1
+                continue
+            end = pos
+            while not blob[end : end + 1].isspace():
+                end += 1
+            parts.append(blob[pos:end])
+            pos = end
+        if parts[0] != b"P5" or int(parts[3]) != 255:
+            raise ValueError("not an 8-bit PGM")
+        w, h = int(parts[1]), int(parts[2])
+        data = blob[pos + 1 : pos + 1 + w * h]
+        if len(data) != w * h:
+            raise ValueError("truncated PGM")
+        return cls(w, h, data)
+
+
+@dataclass
+class PageCheck:
+    page: int
+    content_changed: int = 0
+    covered: dict[str, int] = field(default_factory=dict)
+    covered_outside: int = 0
+
+
+def available() -> bool:
+    """poppler's pdftoppm is installed and numpy can be imported."""
+    if shutil.which(PDFTOPPM) is None:
+        return False
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - numpy comes with the registry extra
+        return False
+    return True
+
+
+async def render(pdf: bytes, page: int, *, dpi: int, hide_annotations: bool, timeout: float) -> Gray:
+    """Render one page (1-based) with pdftoppm; raises on failure or timeout."""
+    args = [PDFTOPPM, "-q", "-gray", "-r", str(dpi), "-aa", "no", "-aaVector", "no", "-f", str(page), "-l", str(page)]
+    if hide_annotations:
+        args.append("-hide-annotations")
+    args += ["-singlefile", "-"]
+    proc = await asyncio.create_subprocess_exec(
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        preexec_fn=_renderer_limits if sys.platform.startswith("linux") else None,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(pdf), timeout=max(0.1, timeout))
+    except BaseException:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
+    if proc.returncode != 0 or not out:
+        raise RuntimeError(f"pdftoppm exited with {proc.returncode}")
+    return Gray.parse(out)
+
+
+#: memory a pdftoppm process may use (a decompression bomb in an appearance stream must not
+#: take the host down; poppler then fails and the check is reported as skipped)
+RENDER_MEMORY = 1 << 30
+
+
+def _renderer_limits() -> None:  # pragma: no cover - runs in the child between fork and exec
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY, RENDER_MEMORY))
+
+
+def _array(img: Gray) -> Any:
+    import numpy as np
+
+    return np.frombuffer(img.pixels, dtype=np.uint8).astype(np.int16).reshape(img.height, img.width)
+
+
+def _to_pixels(
+    rect: tuple[float, float, float, float], box: tuple[float, float, float, float], img: Gray
+) -> tuple[int, int, int, int]:
+    """PDF user-space rectangle → (x0, y0, x1, y1) pixel slice bounds, clamped."""
+    x0, y0, x1, y1 = box
+    sx, sy = img.width / max(1e-6, x1 - x0), img.height / max(1e-6, y1 - y0)
+    a, b, c, d = rect
+    px0 = max(0, int((a - x0) * sx) - 1)
+    py0 = max(0, int((y1 - d) * sy) - 1)
+    px1 = min(img.width, int((c - x0) * sx) + 2)
+    py1 = min(img.height, int((y1 - b) * sy) + 2)
+    return px0, py0, px1, py1
+
+
+def analyse_page(
+    page: int,
+    signed_plain: Gray,
+    final_plain: Gray,
+    signed_full: Gray,
+    final_full: Gray,
+    overlays: Sequence[Overlay],
+    box: tuple[float, float, float, float] | None,
+) -> PageCheck:
+    """Compare the four renderings of one page (``page`` is 0-based)."""
+    out = PageCheck(page)
+    sizes = {(g.width, g.height) for g in (signed_plain, final_plain, signed_full, final_full)}
+    if len(sizes) != 1:
+        out.content_changed = signed_plain.width * signed_plain.height
+        return out
+    a, b, c, d = (_array(g) for g in (signed_plain, final_plain, signed_full, final_full))
+    out.content_changed = int((abs(a - b) > DELTA).sum())
+    covered = (a < INK) & (abs(c - d) > DELTA)
+    remaining = covered.copy()
+    for ov in overlays:
+        if ov.page != page or box is None:
+            continue
+        x0, y0, x1, y1 = _to_pixels(ov.rect, box, signed_plain)
+        n = int(covered[y0:y1, x0:x1].sum())
+        if n:
+            key = f"{ov.kind}:{ov.ref}"
+            out.covered[key] = out.covered.get(key, 0) + n
+        remaining[y0:y1, x0:x1] = False
+    out.covered_outside = int(remaining.sum())
+    return out
+
+
+def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
+    out: list[Issue] = []
+    p = check.page + 1
+    if check.content_changed > tolerance:
+        out.append(
+            issue(
+                "VISUAL_DIFFERENCE",
+                f"trang {p}: {check.content_changed} điểm ảnh của nội dung trang (không kể chú thích) khác bản đã ký",
+                f"page {p}: {check.content_changed} pixels of the page content (annotations aside) differ from the signed version",
+                page=p,
+                pixels=check.content_changed,
+            )
+        )
+    for key, n in sorted(check.covered.items()):
+        if n <= tolerance:
+            continue
+        kind, ref = key.split(":", 1)
+        if kind == "signature":
+            out.append(
+                issue(
+                    "SIGNATURE_WIDGET_COVERS_CONTENT",
+                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký",
+                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of signed content",
+                    page=p,
+                    object=ref,
+                    pixels=n,
+                )
+            )
+        else:
+            out.append(
+                issue(
+                    "ANNOTATION_COVERS_CONTENT",
+                    f"trang {p}: {'trường biểu mẫu' if kind == 'form-field' else 'chú thích'} (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký",
+                    f"page {p}: the {'form field' if kind == 'form-field' else 'annotation'} (object {ref}) paints over {n} pixels of signed content",
+                    page=p,
+                    object=ref,
+                    pixels=n,
+                    kind=kind,
+                    attack="shadow-hide" if kind == "form-field" else "evil-annotation",
+                )
+            )
+    if check.covered_outside > tolerance:
+        out.append(
+            issue(
+                "VISUAL_DIFFERENCE",
+                f"trang {p}: {check.covered_outside} điểm ảnh nội dung đã ký bị thay đổi ngoài các đối tượng mới",
+                f"page {p}: {check.covered_outside} pixels of signed content changed outside the new objects",
+                page=p,
+                pixels=check.covered_outside,
+            )
+        )
+    return out
+
+
+class Renderer:
+    """Renders pages of one document's revisions, caching the current file's pages."""
+
+    def __init__(self, data: bytes, options: VisualOptions) -> None:
+        self.data = data
+        self.options = options
+        self._cache: dict[tuple[int, int, bool], Gray] = {}
+
+    async def page(self, end: int, page: int, hide: bool) -> Gray:
+        key = (end, page, hide)
+        hit = self._cache.get(key)
+        if hit is None:
+            budget = remaining_seconds(self.options.timeout)
+            if budget <= 0:
+                raise TimeoutError("visual comparison out of time")
+            hit = await render(
+                self.data[:end], page + 1, dpi=self.options.dpi, hide_annotations=hide, timeout=budget
+            )
+            self._cache[key] = hit
+        return hit
+
+    async def compare(
+        self,
+        signed_end: int,
+        pages: Sequence[int],
+        overlays: Sequence[Overlay],
+        boxes: dict[int, tuple[float, float, float, float]],
+    ) -> list[Issue]:
+        out: list[Issue] = []
+        final_end = len(self.data)
+        for page in list(pages)[: self.options.max_pages]:
+            a, b, c, d = await asyncio.gather(
+                self.page(signed_end, page, True),
+                self.page(final_end, page, True),
+                self.page(signed_end, page, False),
+                self.page(final_end, page, False),
+            )
+            out.extend(findings_for(analyse_page(page, a, b, c, d, overlays, boxes.get(page)), self.options.tolerance))
+        return out
+
+
+__all__ = ["Gray", "PageCheck", "Renderer", "VisualOptions", "analyse_page", "available", "findings_for", "render"]
