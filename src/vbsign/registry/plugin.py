@@ -1,0 +1,117 @@
+"""Built-in plugin ``vbsign-registry``: the registry as an audit sink.
+
+Registered by the plugin manager like any plugin (entry point ``vbsign-registry`` →
+this module; see :mod:`vbsign.plugins.manager`). Its ``vbsign_audit_event`` hook appends
+every signing / verification / send / receive event to the registry's hash-chained audit
+log — **only when the registry is configured for it**:
+
+* ``VBSIGN_REGISTRY_URL`` is set (the DMS points vbsign at its registry database), or
+* ``VBSIGN_REGISTRY_AUDIT=1`` (record into the default SQLite file);
+* ``VBSIGN_REGISTRY_AUDIT=0`` turns recording off in any case.
+
+Otherwise the module implements no hook at all, so signing on a machine without a registry
+costs nothing and never creates a database behind the user's back. The configuration is read
+when the plugin is loaded (at the first vbsign operation of the process). When recording is on and the database cannot be
+written (unreachable, not initialised), the hook raises and — as the hook contract says —
+the operation fails before its result is released: an operation that must be audited is
+never silently left out of the log.
+
+A host can also register its own sink object for a given registry::
+
+    from vbsign.plugins import manager
+    from vbsign.registry.plugin import RegistryAuditSink
+    manager.register(RegistryAuditSink(registry), "my-registry")
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from ..events import AuditEvent
+from ..plugins.hookspecs import hookimpl
+
+if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is not installed
+    raise ModuleNotFoundError("vbsign.registry needs SQLAlchemy: pip install 'vbsign[registry]'", name="sqlalchemy")
+
+if TYPE_CHECKING:
+    from .service import Registry
+
+ENV_AUDIT = "VBSIGN_REGISTRY_AUDIT"
+#: (the same variable as :data:`vbsign.registry.db.ENV_URL`; not imported from there so that
+#: a vbsign run without a registry never imports SQLAlchemy)
+ENV_URL = "VBSIGN_REGISTRY_URL"
+
+
+def recording_url() -> str | None:
+    """The database the built-in sink records into, or ``None`` when recording is off."""
+    flag = os.environ.get(ENV_AUDIT, "").strip().lower()
+    if flag in ("0", "false", "no", "off"):
+        return None
+    url = os.environ.get(ENV_URL)
+    if url:
+        return url
+    if flag in ("1", "true", "yes", "on"):
+        from .db import default_sqlite_path
+
+        return f"sqlite:///{default_sqlite_path()}"
+    return None
+
+
+class RegistryAuditSink:
+    """An audit sink writing into one registry (or, by default, the configured one)."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self._registry = registry
+        self._lock = threading.Lock()
+        self._opened: tuple[int, str, Registry] | None = None  # (pid, url, registry)
+
+    def _target(self) -> Registry | None:
+        if self._registry is not None:
+            return self._registry
+        url = recording_url()
+        if url is None:
+            return None
+        with self._lock:
+            opened = self._opened
+            # a new process (fork) or a new URL gets its own engine and connections
+            if opened is None or opened[0] != os.getpid() or opened[1] != url:
+                from .service import Registry
+
+                if opened is not None and opened[0] == os.getpid():
+                    opened[2].close()
+                self._opened = opened = (os.getpid(), url, Registry.open(url))
+            return opened[2]
+
+    @hookimpl
+    def vbsign_audit_event(self, event: AuditEvent) -> None:
+        registry = self._target()
+        if registry is not None:
+            registry.record_event(event)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._opened is not None and self._opened[0] == os.getpid():
+                self._opened[2].close()
+            self._opened = None
+
+
+_default_sink = RegistryAuditSink()
+
+
+def record(event: AuditEvent) -> None:
+    """Record ``event`` in the configured registry (nothing happens when none is configured)."""
+    _default_sink.vbsign_audit_event(event)
+
+
+if recording_url() is not None:
+    # The hook exists only when recording is configured when the plugin is loaded (at the
+    # first vbsign operation of the process): otherwise vbsign does not even build audit
+    # events (hashing every signed document) for nobody.
+
+    @hookimpl
+    def vbsign_audit_event(event: AuditEvent) -> None:
+        """Record ``event`` in the configured registry."""
+        record(event)
