@@ -20,8 +20,13 @@ from ._version import __version__
 #: public name -> "module:attribute"
 _EXPORTS: dict[str, str] = {
     "sign": "vbsign.api:sign",
+    "sign_many": "vbsign.api:sign_many",
     "verify": "vbsign.api:verify",
     "async_verify": "vbsign.api:async_verify",
+    "validate": "vbsign.compliance:validate",
+    "async_validate": "vbsign.compliance:async_validate",
+    "ComplianceReport": "vbsign.policy:ComplianceReport",
+    "DocumentFacts": "vbsign.policy:DocumentFacts",
     "Signer": "vbsign.api:Signer",
     "SignResult": "vbsign.api:SignResult",
     "Report": "vbsign.report:Report",
@@ -31,17 +36,43 @@ _EXPORTS: dict[str, str] = {
     "Services": "vbsign.validation:Services",
     "open_key": "vbsign.backends:open_key",
     "VbsignError": "vbsign.errors:VbsignError",
+    "verify_xml": "vbsign.xmlsig:verify_xml",
+    "async_verify_xml": "vbsign.xmlsig:async_verify_xml",
+    "XmlVerification": "vbsign.xmlsig.verify:XmlVerification",
+    "Appearance": "vbsign.appearance:Appearance",
+    # host bridge (document management systems): see vbsign.host
+    "on_send": "vbsign.host:on_send",
+    "on_receive": "vbsign.host:on_receive",
+    "async_on_send": "vbsign.host:async_on_send",
+    "async_on_receive": "vbsign.host:async_on_receive",
+    "SendContext": "vbsign.host:SendContext",
+    "ReceiveContext": "vbsign.host:ReceiveContext",
+    "OutgoingDocument": "vbsign.host:OutgoingDocument",
+    "IncomingDocument": "vbsign.host:IncomingDocument",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import SignResult, Signer, async_verify, sign, verify
+    from .api import SignResult, Signer, async_verify, sign, sign_many, verify
+    from .appearance import Appearance
     from .backends import open_key
+    from .compliance import async_validate, validate
     from .errors import VbsignError
+    from .host import IncomingDocument as IncomingDocument
+    from .host import OutgoingDocument as OutgoingDocument
+    from .host import ReceiveContext as ReceiveContext
+    from .host import SendContext as SendContext
+    from .host import async_on_receive as async_on_receive
+    from .host import async_on_send as async_on_send
+    from .host import on_receive as on_receive
+    from .host import on_send as on_send
+    from .policy import ComplianceReport, DocumentFacts
     from .report import Indication, Report, SubIndication
     from .trust import TrustStore
     from .validation import Services
+    from .xmlsig import async_verify_xml, verify_xml
+    from .xmlsig.verify import XmlVerification
 
 
 def __getattr__(name: str) -> Any:

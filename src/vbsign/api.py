@@ -13,28 +13,39 @@ running event loop, see :mod:`vbsign._aio`).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
 
 from . import _io
+from . import dispatch as _dispatch
 from ._aio import run_sync
 from .backends import SigningKey, open_key
-from .errors import InputError, UnsupportedFormatError
+from .errors import InputError
 from .i18n import Msg
+from .pdf.limits import Limits, verify_within
 from .pdf.sign import AppearanceProvider, Level, PdfSignOptions, Placement, normalise_level, sign_pdf
 from .pdf.verify import VerifyOptions, is_pdf, verify_pdf
+from .pdf.visual import VisualOptions
+from .plugins import lifecycle as _plugins
+from .plugins.hookspecs import SignRequest
+from .plugins.manager import has_implementations
 from .report import CertificateInfo, Report
 from .secrets import SecretLike
 from .trust import TrustStore
 from .validation import DEFAULT_SERVICES, Services, SignerCheck, build_context, check_signer_certificate, utcnow
+
+if TYPE_CHECKING:
+    from .batch import BatchResult, FileResult, JobsLike
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +65,46 @@ class SignResult:
     signing_time: datetime
     timestamp_time: datetime | None = None
     warnings: list[Msg] = field(default_factory=list)
+    #: labels from the caller and from ``vbsign_before_sign`` plugins (document id, number…)
+    metadata: dict[str, str] = field(default_factory=dict)
+    #: whether the pre-signing check included the revocation status of the signer's path
+    #: (``False`` only with ``check_revocation=False``); read by policy rules ND68-01, TT15-08
+    revocation_checked: bool = True
+
+
+def _default_trust(trust: TrustLike) -> TrustLike:
+    """``trust`` itself, or (when ``None``) the default store plus plugins' anchors."""
+    if trust is not None:
+        return trust
+    store = TrustStore.coerce(None)
+    extra = _plugins.trust_anchors()
+    return TrustStore.coerce([*store.anchors, *extra]).with_intermediates(store.intermediates) if extra else store
+
+
+def _refuse_overwrite(source: _io.Source, output: str | os.PathLike[str] | None) -> None:
+    if output is None or isinstance(source, (bytes, bytearray, memoryview)) or hasattr(source, "read"):
+        return
+    if _io.same_file(os.fspath(source), output):
+        raise InputError(
+            Msg(
+                "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
+                "The output is the input file; vbsign never overwrites its input.",
+            )
+        )
+
+
+def _named_stream(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name  # read_input() reports this name
+    return stream
 
 
 def _timestamper(tsa: str | TimeStamper | None, services: Services) -> TimeStamper | None:
     if tsa is None or isinstance(tsa, TimeStamper):
         return tsa
+    plugged = _plugins.timestamper(tsa, services.timeout)
+    if plugged is not None:
+        return plugged
     if not services.online:
         raise InputError(
             Msg(
@@ -96,7 +142,7 @@ class Signer:
     ) -> None:
         self.services = services or DEFAULT_SERVICES
         self.key = open_key(key, passphrase=passphrase, **(key_options or {}))
-        self.trust = TrustStore.coerce(trust).with_intermediates(self.key.chain)
+        self.trust = TrustStore.coerce(_default_trust(trust)).with_intermediates(self.key.chain)
         self.level: Level = normalise_level(level)
         self.timestamper = _timestamper(tsa, self.services)
         self.check_revocation = check_revocation
@@ -150,6 +196,63 @@ class Signer:
         output: str | os.PathLike[str] | None = None,
         *,
         field: str | None = None,
+        level: str | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> SignResult:
+        """Sign one document; write ``output`` atomically if given (never the input).
+
+        ``metadata`` labels the operation for plugins and audit sinks (``document_id``,
+        ``document_number``, ``unit``, ``role``…). Plugins run around the signature:
+        ``vbsign_before_sign`` may refuse it (:class:`~vbsign.plugins.SignatureVetoed`) or
+        add metadata; ``vbsign_after_sign`` and the audit sinks run before ``output`` is
+        written, so a failing plugin leaves no file behind.
+        """
+        data, name = _io.read_input(source)
+        _refuse_overwrite(source, output)
+        if field is None:  # an appearance placed in an existing field names that field
+            field = getattr(options.get("appearance"), "field_name", None)
+        request = SignRequest(
+            document=data,
+            document_name=Path(name).name,
+            document_sha256=hashlib.sha256(data).hexdigest(),
+            format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, options.get("format"))],
+            level=normalise_level(level) if level else self.level,
+            signer=CertificateInfo.from_asn1(self.key.certificate),
+            field_name=field,
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        )
+        added = _plugins.before_sign(request)
+        result = await self._async_sign_document(
+            _named_stream(data, name),
+            None,
+            field=field,
+            level=level,
+            reason=reason or added.get("reason"),
+            location=location or added.get("location"),
+            contact_info=contact_info or added.get("contact_info"),
+            **options,
+        )
+        result.metadata = {**request.metadata, **added}
+        _plugins.after_sign(request, result)
+        if has_implementations("vbsign_audit_event"):
+            _plugins.emit_audit_event(_plugins.sign_event(request, result))
+        if output is not None:
+            result.output = _io.atomic_write(output, result.data)
+        return result
+
+    async def _async_sign_document(
+        self,
+        source: _io.Source,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        field: str | None = None,
         page: int = 0,
         box: tuple[float, float, float, float] | None = None,
         appearance: AppearanceProvider | None = None,
@@ -158,6 +261,9 @@ class Signer:
         contact_info: str | None = None,
         certify: int | None = None,
         level: str | None = None,
+        format: str | None = None,
+        packaging: str | None = None,
+        signer_role: str | None = None,
     ) -> SignResult:
         """Sign one document; write ``output`` atomically if given (never the input)."""
         data, name = _io.read_input(source)
@@ -171,16 +277,27 @@ class Signer:
                         "The output is the input file; vbsign never overwrites its input.",
                     )
                 )
-        if not is_pdf(data):
-            raise UnsupportedFormatError(
-                Msg(
-                    "Chưa hỗ trợ ký định dạng của tệp {n} (hiện hỗ trợ PDF).",
-                    "Signing the format of {n} is not supported (PDF is).",
-                ).format(n=name)
-            )
+        fmt = _dispatch.detect_format(data, format)
         lvl = normalise_level(level) if level else self.level
         now = self.now()
         check = await self.async_check_certificate(now)
+        if fmt != "pdf":  # XAdES, edXML, CAdES (vbsign.dispatch): same check, same TSA
+            other = await _dispatch.sign_other(
+                self, data, name, fmt, level=lvl, now=now, check=check, reason=reason,
+                location=location, packaging=packaging, signer_role=signer_role,
+            )
+            return SignResult(
+                data=other.data,
+                output=_io.atomic_write(output, other.data) if output is not None else None,
+                format=other.format,
+                field_name=None,
+                level=lvl,
+                signer=CertificateInfo.from_asn1(self.key.certificate),
+                signing_time=other.signing_time,
+                timestamp_time=other.timestamp_time,
+                warnings=list(check.warnings),
+                revocation_checked=check.revocation_checked,
+            )
         vc = None
         if lvl in ("B-LT", "B-LTA"):
             vc = build_context(
@@ -225,11 +342,49 @@ class Signer:
             signer=CertificateInfo.from_asn1(self.key.certificate),
             signing_time=outcome.signing_time,
             timestamp_time=outcome.timestamp_time,
-            warnings=list(check.warnings),
+            warnings=[*check.warnings, *outcome.warnings],
+            revocation_checked=check.revocation_checked,
         )
 
     def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
         return run_sync(self.async_sign(source, output, **kwargs))
+
+    # ---- batches (vbsign.batch) ---------------------------------------------------------
+    async def async_sign_many(
+        self,
+        sources: JobsLike,
+        output_dir: str | os.PathLike[str] | None = None,
+        *,
+        on_result: Callable[[FileResult], None] | None = None,
+        stop_on_error: bool = False,
+        overwrite: bool = False,
+        concurrency: int = 1,
+        **sign_options: Any,
+    ) -> BatchResult:
+        """Sign many documents with this key — one certificate check, one token login.
+
+        ``sources`` is a directory (its ``*.pdf``), a list of files (written to
+        ``output_dir`` under their own names) or ``(input, output)`` pairs. Per-file
+        failures are in the returned :class:`~vbsign.batch.BatchResult`; see
+        :mod:`vbsign.batch` for when a batch stops early.
+        """
+        from .batch import async_sign_many, plan_jobs
+
+        return await async_sign_many(
+            self,
+            plan_jobs(sources, output_dir),
+            on_result=on_result,
+            stop_on_error=stop_on_error,
+            overwrite=overwrite,
+            concurrency=concurrency,
+            **sign_options,
+        )
+
+    def sign_many(
+        self, sources: JobsLike, output_dir: str | os.PathLike[str] | None = None, **kwargs: Any
+    ) -> BatchResult:
+        """Synchronous :meth:`async_sign_many`."""
+        return run_sync(self.async_sign_many(sources, output_dir, **kwargs))
 
 
 def sign(
@@ -262,7 +417,69 @@ def sign(
         return signer.sign(source, output, **sign_options)
 
 
+def sign_many(
+    sources: JobsLike,
+    output_dir: str | os.PathLike[str] | None = None,
+    *,
+    key: str | os.PathLike[str] | SigningKey,
+    pin: SecretLike = None,
+    passphrase: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+    trust: TrustLike = None,
+    tsa: str | TimeStamper | None = None,
+    level: str = "B-LT",
+    services: Services | None = None,
+    check_revocation: bool = True,
+    prefer_pss: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    **batch_options: Any,
+) -> BatchResult:
+    """Sign many documents with one key and (for tokens) one login; see :mod:`vbsign.batch`.
+
+    ``pin`` is the token PIN (``key_options={"pin_callback": …}`` for a prompt); options
+    such as ``on_result``, ``overwrite``, ``stop_on_error``, ``concurrency`` and the
+    per-document signing options (``reason``, ``appearance`` …) go through.
+    """
+    options = dict(key_options or {})
+    if pin is not None:
+        options["pin"] = pin
+    with Signer(
+        key,
+        passphrase=passphrase,
+        trust=trust,
+        tsa=tsa,
+        level=level,
+        services=services,
+        check_revocation=check_revocation,
+        prefer_pss=prefer_pss,
+        clock=clock,
+        key_options=options,
+    ) as signer:
+        return signer.sign_many(sources, output_dir, **batch_options)
+
+
 async def async_verify(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    metadata: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Report:
+    """Verify a signed document and return its :class:`~vbsign.report.Report`.
+
+    Options: ``at`` ("signing" or "now"), ``now``, ``services``, ``allow_comments``,
+    ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
+    ``vbsign_after_verify`` plugins may add findings (never change the verdict); audit
+    sinks receive a "verify" event labelled with ``metadata``.
+    """
+    report = await _async_verify_document(source, trust=_default_trust(trust), **options)
+    _plugins.after_verify(report)
+    if has_implementations("vbsign_audit_event"):
+        _plugins.emit_audit_event(_plugins.report_event(report, "verify", metadata))
+    return report
+
+
+async def _async_verify_document(
     source: _io.Source,
     *,
     trust: TrustLike = None,
@@ -270,8 +487,18 @@ async def async_verify(
     now: datetime | None = None,
     services: Services | None = None,
     allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.report.Report`."""
+    """Verify a signed document and return its :class:`~vbsign.report.Report`.
+
+    ``content`` is the signed file of a detached signature (CAdES ``.p7s``, detached
+    XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
+    bounds time and memory (:class:`~vbsign.pdf.limits.Limits`: 10 s, 1 GiB, an isolated
+    worker only for risky files by default) and ``visual`` configures the optional
+    poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`).
+    """
     data, name = _io.read_input(source)
     if at not in ("signing", "now"):
         raise InputError(
@@ -283,14 +510,27 @@ async def async_verify(
         now=now,
         services=services or DEFAULT_SERVICES,
         allow_comments=allow_comments,
+        limits=limits,
+        visual=visual or VisualOptions(),
     )
-    if is_pdf(data):
-        return await verify_pdf(data, Path(name).name, options)
-    raise UnsupportedFormatError(
-        Msg(
-            "Chưa hỗ trợ kiểm tra định dạng của tệp {n}.",
-            "Verifying the format of {n} is not supported.",
-        ).format(n=name)
+    if is_pdf(data) and not _dispatch.is_cms(data):  # a .p7m may envelope a PDF
+        return await verify_within(verify_pdf, data, Path(name).name, options, limits)
+    content_name: str | None = None
+    content_data: bytes | Mapping[str, bytes] | None = None
+    if isinstance(content, Mapping):  # several detached contents, by reference name
+        content_data = content
+    elif content is not None:
+        content_data, content_name = _io.read_input(content)
+    return await _dispatch.verify_other(
+        data,
+        name,
+        trust=options.trust,
+        at=at,
+        now=now,
+        services=options.services,
+        content=content_data,
+        content_name=Path(content_name).name if content_name else None,
+        allow_comments=allow_comments,
     )
 
 

@@ -43,6 +43,8 @@ _L = {
     "location": Msg("Địa điểm", "Location"),
     "findings": Msg("Ghi nhận", "Findings"),
     "validated_at": Msg("Kiểm tra tại thời điểm", "Validated at"),
+    "scope": Msg("Phạm vi được ký", "Signed scope"),
+    "attachment": Msg("Tệp đính kèm", "Attachment"),
     "mode_signing": Msg("thời điểm ký", "signing time"),
     "mode_now": Msg("hiện tại", "now"),
 }
@@ -88,7 +90,11 @@ def _org(ci: CertificateInfo) -> str:
     return ", ".join(p for p in parts if p) or "—"
 
 
-def render_signature(sig: SignatureReport, lang: Lang) -> list[str]:
+#: signature family shown with the level, by document format
+_FAMILY = {"pdf": "PAdES", "xml": "XAdES", "cms": "CAdES"}
+
+
+def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") -> list[str]:
     head = _t("doc_ts" if sig.kind == "document-timestamp" else "signature", lang)
     verdict = INDICATION_TEXT[sig.indication].get(lang)
     sub = f" / {sig.sub_indication.value}" if sig.sub_indication else ""
@@ -134,11 +140,14 @@ def render_signature(sig: SignatureReport, lang: Lang) -> list[str]:
     if sig.modification is not None and sig.modification.level:
         row("changes", _MOD.get(sig.modification.level, Msg(sig.modification.level, sig.modification.level)).get(lang))
     if sig.level:
-        row("level", f"PAdES {sig.level}")
+        row("level", f"{family} {sig.level}")
     if sig.reason:
         row("reason", sig.reason)
     if sig.location:
         row("location", sig.location)
+    if sig.signed_scope and family != "PAdES":
+        for scope in sig.signed_scope:
+            row("scope", scope)
     for f in sig.findings:
         mark = {"error": "✗", "warning": "!", "info": "i"}[f.severity.value]
         lines.append(f"      {mark} {f.message(lang)} [{f.code}]")
@@ -160,5 +169,17 @@ def render_text(report: Report, lang: Lang | None = None) -> str:
         mark = "✗" if f.severity is Severity.ERROR else "!" if f.severity is Severity.WARNING else "i"
         lines.append(f"  {mark} {f.message(lang)} [{f.code}]")
     for sig in report.signatures:
-        lines += render_signature(sig, lang)
+        lines += render_signature(sig, lang, _FAMILY.get(report.document.format, "PAdES"))
+    for att in report.attachments:
+        a_verdict = INDICATION_TEXT[att.indication].get(lang)
+        lines.append(f"  [{_t('attachment', lang)}] {att.name}: {a_verdict} ({att.indication.value})")
+        for f in att.findings:
+            mark = "✗" if f.severity is Severity.ERROR else "!" if f.severity is Severity.WARNING else "i"
+            lines.append(f"      {mark} {f.message(lang)} [{f.code}]")
+        if att.report is not None:
+            for sig in att.report.signatures:
+                lines += [
+                    "    " + line
+                    for line in render_signature(sig, lang, _FAMILY.get(att.report.document.format, "PAdES"))
+                ]
     return "\n".join(lines)

@@ -188,6 +188,10 @@ class CertificateInfo:
             hash_algo: str | None = sig_algo.hash_algo
         except Exception:
             hash_algo = None
+        try:
+            sig_algo_name = str(sig_algo.signature_algo)
+        except ValueError:  # an OID asn1crypto does not know (e.g. RSA with SHA-3)
+            sig_algo_name = str(sig_algo["algorithm"].dotted)
         crl_urls: list[str] = []
         for dp in cert.crl_distribution_points or []:
             try:
@@ -203,7 +207,7 @@ class CertificateInfo:
             sha256_fingerprint=hashlib.sha256(cert.dump()).hexdigest().upper(),
             key_algorithm={"rsa": "RSA", "ec": "EC", "dsa": "DSA"}.get(pub.algorithm, pub.algorithm.upper()),
             key_size=key_size,
-            signature_algorithm=sig_algo.signature_algo,
+            signature_algorithm=sig_algo_name,
             signature_hash_algorithm=hash_algo,
             subject_fields=fields(cert.subject),
             issuer_fields=fields(cert.issuer),
@@ -243,6 +247,8 @@ class TimestampInfo:
     trusted: bool
     tsa: CertificateInfo | None = None
     hash_algorithm: str | None = None
+    #: the TSA's validated certification path, TSA first, trust anchor last (empty if none)
+    chain: list[CertificateInfo] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +262,10 @@ class RevocationInfo:
     #: number of OCSP responses and CRLs available for the signer's chain
     ocsp_responses: int = 0
     crls: int = 0
+    #: SHA-256 fingerprint of the certificate this status is about (set for CA certificates
+    #: in :attr:`SignatureReport.chain_revocation`; ``None`` means the signer's certificate)
+    certificate_sha256: str | None = None
+    subject: str | None = None
 
 
 @dataclass
@@ -269,6 +279,9 @@ class IntegrityInfo:
     #: pyHanko's coverage level: ENTIRE_FILE, ENTIRE_REVISION, CONTIGUOUS_BLOCK_FROM_START, UNCLEAR
     coverage: str | None = None
     byte_range: list[int] = field(default_factory=list)
+    #: OID of the signature algorithm in the SignerInfo, e.g. 1.2.840.113549.1.1.10 (RSASSA-PSS)
+    #: or 1.2.840.113549.1.1.11 / …1.1 (PKCS#1 v1.5) — evidence for policy rule TT15-06
+    signature_algorithm_oid: str | None = None
 
 
 @dataclass
@@ -314,6 +327,17 @@ class SignatureReport:
     #: what exactly the signature covers (formats that can sign parts of a file: XML)
     signed_scope: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # ---- structural evidence read by the policy rules (vbsign.policy) -------------------
+    #: PDF ``/SubFilter`` of the signature dictionary, e.g. ``/ETSI.CAdES.detached``
+    sub_filter: str | None = None
+    #: names of the CMS signed / unsigned attributes (asn1crypto names, e.g.
+    #: ``signing_certificate_v2``, ``signature_time_stamp_token``)
+    signed_attributes: list[str] = field(default_factory=list)
+    unsigned_attributes: list[str] = field(default_factory=list)
+    #: whether the signer's certificate is embedded in the signature container
+    signer_certificate_embedded: bool | None = None
+    #: revocation status of the CA certificates of the path (issuing CA first, root excluded)
+    chain_revocation: list[RevocationInfo] = field(default_factory=list)
 
     def add(self, code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
         f = Finding.of(code, severity, msg, details)
@@ -325,6 +349,36 @@ class SignatureReport:
 
 
 @dataclass
+class DssInfo:
+    """What the PDF Document Security Store (validation data kept in the file) contains."""
+
+    certificates: int = 0
+    ocsp_responses: int = 0
+    crls: int = 0
+    vri_entries: int = 0
+
+
+@dataclass
+class RevisionInfo:
+    """One revision (incremental update) of a PDF, located in the file's bytes."""
+
+    index: int
+    #: byte offsets: the revision occupies ``[start, end)``
+    start: int
+    end: int
+    #: cross-reference form: "table", "stream", "hybrid" ("none" for hidden data)
+    xref: str
+    #: objects written (or overwritten) by the revision
+    objects: int
+    #: "original", "signature", "document-timestamp", "update", "empty" or "hidden"
+    #: (bytes after the last revision that no cross-reference section accounts for)
+    kind: str
+    #: signature fields whose signature was written in this revision
+    signatures: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass
 class DocumentInfo:
     name: str
     sha256: str
@@ -332,6 +386,33 @@ class DocumentInfo:
     format: Literal["pdf", "xml", "cms"]
     pages: int | None = None
     revisions: int | None = None
+    #: the PDF's DSS dictionary (``None``: no DSS, or not a PDF)
+    dss: DssInfo | None = None
+    #: every revision of a PDF, oldest first (see :mod:`vbsign.pdf.structure`)
+    revision_details: list[RevisionInfo] = field(default_factory=list)
+
+
+@dataclass
+class AttachmentReport:
+    """A file carried inside an envelope (edXML) and the verification of its own signature."""
+
+    name: str
+    content_id: str | None
+    content_type: str | None
+    sha256: str
+    size: int
+    #: protected by a valid envelope (header) signature
+    covered_by_envelope: bool
+    indication: Indication
+    sub_indication: SubIndication | None = None
+    #: the attachment's own verification report (``None``: unsigned or not verifiable)
+    report: Report | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
+        f = Finding.of(code, severity, msg, details)
+        self.findings.append(f)
+        return f
 
 
 @dataclass
@@ -347,6 +428,8 @@ class Report:
     validation_time: datetime | None = None
     online: bool = False
     trust_anchors: list[str] = field(default_factory=list)
+    #: files carried by an envelope (edXML), each with its own verification
+    attachments: list[AttachmentReport] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     vbsign_version: str = __version__
     schema: str = SCHEMA_ID
@@ -430,7 +513,12 @@ def _to_jsonable(value: Any) -> Any:
 
 
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, globalns=globals())
+    # the defining module's names, so that other modules' dataclasses (e.g. the policy's
+    # ComplianceReport, which embeds a Report) can reuse these helpers
+    import sys
+
+    module = sys.modules.get(cls.__module__)
+    return typing.get_type_hints(cls, globalns={**globals(), **(vars(module) if module else {})})
 
 
 def _from_jsonable(tp: Any, value: Any) -> Any:
@@ -458,7 +546,7 @@ def _from_jsonable(tp: Any, value: Any) -> Any:
             for f in dataclasses.fields(tp)
             if f.name in value
         }
-        return tp(**kwargs)
+        return tp(**kwargs)  # type: ignore[operator]
     return value
 
 
@@ -490,7 +578,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return {"enum": [m.value for m in tp]}
     if dataclasses.is_dataclass(tp):
-        name = tp.__name__
+        name = str(getattr(tp, "__name__", tp))
         if name not in defs:
             defs[name] = {}  # placeholder against recursion
             hints = _hints(tp)  # type: ignore[arg-type]

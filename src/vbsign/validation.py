@@ -144,7 +144,10 @@ class _CachingOCSPFetcher(OCSPFetcher):
         key = ("ocsp", issuer_serial(cert), authority.hashable)
         resp = self._cache.get(key)
         if resp is None:
-            resp = await self._inner.fetch(cert, authority)
+            try:
+                resp = await self._inner.fetch(cert, authority)
+            except TimeoutError as e:  # aiohttp's total timeout escapes certvalidator's handling
+                raise cv_errors.OCSPFetchError(f"OCSP request timed out: {e}") from e
             self._cache.put(key, resp, min(_next_updates([resp], []), default=None))
         self._results[key] = resp
         return resp  # type: ignore[no-any-return]
@@ -171,7 +174,10 @@ class _CachingCRLFetcher(CRLFetcher):
         key = ("crl", urls, bool(use_deltas))
         crls = self._cache.get(key)
         if crls is None:
-            crls = list(await self._inner.fetch(cert, use_deltas=use_deltas))
+            try:
+                crls = list(await self._inner.fetch(cert, use_deltas=use_deltas))
+            except TimeoutError as e:  # aiohttp's total timeout escapes certvalidator's handling
+                raise cv_errors.CRLFetchError(f"CRL request timed out: {e}") from e
             self._cache.put(key, crls, min(_next_updates([], crls), default=None))
         self._by_cert[issuer_serial(cert)] = crls
         return crls  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,24 +14,55 @@ from ._common import EXIT_OK, console, fail, parse_box, secret_from_env, t
 
 
 @click.command("sign")
-@click.argument("input_file", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Tệp đầu ra / output file.")
+@click.argument("input_file", metavar="IN", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Tệp đầu ra (thư mục khi --batch) / output file (directory with --batch).")
 @click.option("--key", "key_ref", required=True, help="Khóa ký: tệp .p12/.pfx, PEM hoặc URI pkcs11:… / key reference.")
 @click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False), help="Chứng thư (khi --key là PEM) / certificate for a PEM key.")
 @click.option("--chain", "chain_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Chứng thư trung gian / intermediates.")
 @click.option("--passphrase-env", metavar="VAR", help="Lấy mật khẩu tệp khóa từ biến môi trường / passphrase from env var.")
+@click.option("--pin-env", metavar="VAR", help="Lấy PIN của token (pkcs11:) từ biến môi trường / token PIN from env var.")
+@click.option("--pkcs11-module", metavar="PATH", envvar="VBSIGN_PKCS11_MODULE", help="Mô-đun PKCS#11 (trình điều khiển token) / PKCS#11 module (env VBSIGN_PKCS11_MODULE).")
+@click.option("--batch", is_flag=True, help="IN là thư mục: ký mọi tệp PDF, ghi vào thư mục -o, một lần đăng nhập / sign every PDF in directory IN into directory -o.")
+@click.option("--overwrite", is_flag=True, help="(--batch) ghi đè tệp đầu ra đã có / replace existing outputs.")
+@click.option("--jobs", type=click.IntRange(1, 16), default=1, show_default=True, help="(--batch) số tệp chuẩn bị song song / documents prepared in parallel.")
 @click.option(
     "--level",
     type=click.Choice(["b-b", "b-t", "b-lt", "b-lta"], case_sensitive=False),
     default="b-lt",
     show_default=True,
-    help="Mức PAdES / PAdES level.",
+    help="Mức chữ ký (PAdES; XAdES/CAdES: b-b, b-t, b-lt) / signature level.",
 )
+@click.option(
+    "--format",
+    "sig_format",
+    type=click.Choice(["auto", "pdf", "xml", "edxml", "cades"], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help="Định dạng chữ ký: PDF→PAdES, XML→XAdES, phong bì edXML, tệp khác→CAdES / signature format.",
+)
+@click.option(
+    "--packaging",
+    type=click.Choice(["enveloped", "enveloping", "detached"], case_sensitive=False),
+    help="XAdES: enveloped (mặc định), enveloping, detached; CAdES: detached .p7s (mặc định), enveloping .p7m.",
+)
+@click.option("--claimed-role", help="Chức danh người ký ghi trong chữ ký XAdES (SignerRole) / XAdES claimed role.")
 @click.option("--tsa", metavar="URL", help="Máy chủ dấu thời gian / timestamp server URL.")
 @click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True), help="Chứng thư gốc tin cậy (PEM/DER) / trust anchors.")
 @click.option("--field", help="Tên trường chữ ký (có sẵn hoặc mới) / signature field name.")
 @click.option("--page", type=int, default=1, show_default=True, help="Trang (1 = đầu, -1 = cuối) / page.")
 @click.option("--box", help="Vùng hiển thị x1,y1,x2,y2 (điểm PDF) / visible box.")
+@click.option(
+    "--role",
+    type=click.Choice(["person", "agency", "attachment", "copy"], case_sensitive=False),
+    help="Hình thức chữ ký theo NĐ 30/2020: person (người có thẩm quyền), agency (dấu cơ quan), "
+    "attachment (văn bản kèm theo), copy (bản sao) / visible signature role.",
+)
+@click.option("--image", "image_file", type=click.Path(exists=True, dir_okay=False), help="Ảnh chữ ký (xanh) hoặc con dấu (đỏ), PNG nền trong suốt / signature or seal PNG.")
+@click.option("--anchor", help="Đặt chữ ký theo chuỗi ký tự trên trang (vd. tên người ký) / place by text anchor.")
+@click.option("--doc-number", help="Số và ký hiệu văn bản (--role attachment), vd. \"123/QĐ-BKHCN\" / document number.")
+@click.option("--copy-form", help="Hình thức sao (--role copy): SAO Y, SAO LỤC, TRÍCH SAO / copy form.")
+@click.option("--appearance-config", "appearance_config", type=click.Path(exists=True, dir_okay=False), help="Tệp cấu hình hình thức chữ ký của cơ quan (TOML) / per-agency appearance defaults.")
+@click.option("--no-signer-text", is_flag=True, help="Không hiện khối chữ dưới ảnh chữ ký (--role person) / no text block.")
 @click.option("--reason", help="Lý do ký / reason.")
 @click.option("--location", help="Địa điểm ký / location.")
 @click.option("--certify", type=click.IntRange(1, 3), help="Chữ ký chứng nhận DocMDP mức 1–3 / certification level.")
@@ -49,12 +81,27 @@ def sign_cmd(
     cert_file: str | None,
     chain_files: tuple[str, ...],
     passphrase_env: str | None,
+    pin_env: str | None,
+    pkcs11_module: str | None,
+    batch: bool,
+    overwrite: bool,
+    jobs: int,
     level: str,
+    sig_format: str,
+    packaging: str | None,
+    claimed_role: str | None,
     tsa: str | None,
     trust_files: tuple[str, ...],
     field: str | None,
     page: int,
     box: str | None,
+    role: str | None,
+    image_file: str | None,
+    anchor: str | None,
+    doc_number: str | None,
+    copy_form: str | None,
+    appearance_config: str | None,
+    no_signer_text: bool,
     reason: str | None,
     location: str | None,
     certify: int | None,
@@ -67,8 +114,18 @@ def sign_cmd(
     from .. import api
     from ..validation import Services
 
+    if batch and output is None:
+        fail(Msg("--batch cần thư mục đầu ra -o THƯ_MỤC.", "--batch needs an output directory: -o DIR."))
+    from .. import dispatch
+
+    fmt: Any = "pdf" if batch else _detect(input_file, sig_format)
+    if fmt != "pdf" and (role or image_file or anchor or certify or box or field):
+        fail(Msg(
+            "--role, --image, --anchor, --box, --field, --certify chỉ dùng cho PDF.",
+            "--role, --image, --anchor, --box, --field, --certify apply to PDFs only.",
+        ))
     if output is None:
-        output = input_file.with_name(input_file.stem + ".signed" + input_file.suffix)
+        output = dispatch.default_output(input_file, fmt, packaging=packaging)
     passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
     if passphrase is None and key_ref.lower().endswith((".p12", ".pfx")) and sys.stdin.isatty():
         passphrase = click.prompt(t("Mật khẩu tệp khóa", "Key file passphrase"), hide_input=True, default="", show_default=False)
@@ -83,11 +140,25 @@ def sign_cmd(
         )
     if page == 0:
         fail(Msg("--page bắt đầu từ 1 (hoặc -1 cho trang cuối).", "--page starts at 1 (or -1 for the last page)."))
+    appearance = None if fmt != "pdf" else _appearance(
+        input_file, role, image_file, anchor, doc_number, copy_form, appearance_config, no_signer_text,
+        page=page - 1 if page > 0 else page,
+        page_given=click.get_current_context().get_parameter_source("page") is not click.core.ParameterSource.DEFAULT,
+        box=parse_box(box),
+        field=field,
+    )
+    if appearance is not None:
+        for w in appearance.warnings:
+            console(stderr=True).print(f"[yellow]! {w.get()}[/]")
     key_options: dict[str, object] = {}
     if cert_file:
         key_options["cert"] = cert_file
     if chain_files:
         key_options["chain"] = list(chain_files)
+    if key_ref.lower().startswith("pkcs11:"):
+        from .sign_batch import token_key_options
+
+        key_options.update(token_key_options(pin_env, pkcs11_module))
     signer = api.Signer(
         key_ref,
         passphrase=passphrase or None,
@@ -99,6 +170,26 @@ def sign_cmd(
         prefer_pss=pss,
         key_options=key_options,
     )
+    if batch:
+        from .sign_batch import run_batch
+
+        with signer:
+            run_batch(
+                signer,
+                input_file,
+                output,
+                overwrite=overwrite,
+                jobs=jobs,
+                sign_options=dict(
+                    field=field,
+                    page=page - 1 if page > 0 else page,
+                    box=parse_box(box),
+                    reason=reason,
+                    location=location,
+                    certify=certify,
+                    appearance=appearance,
+                ),
+            )
     with signer:
         result = signer.sign(
             input_file,
@@ -109,6 +200,8 @@ def sign_cmd(
             reason=reason,
             location=location,
             certify=certify,
+            appearance=appearance,
+            **({} if fmt == "pdf" else {"format": fmt, "packaging": packaging, "signer_role": claimed_role}),
         )
     out = console()
     for w in result.warnings:
@@ -118,8 +211,68 @@ def sign_cmd(
     out.print(
         "[green]✓[/] "
         + t("Ký số thành công", "Signed successfully")
-        + f": {os.fspath(result.output)} (PAdES {result.level})"
+        + f": {os.fspath(result.output or output)} ({dispatch.LABELS.get(result.format, result.format)} {result.level})"
     )
     out.print(f"  {t('Người ký', 'Signer')}: {result.signer.common_name or result.signer.subject}")
     out.print(f"  {t('Thời điểm ký', 'Signing time')}: {format_vn_time(result.timestamp_time or result.signing_time)}")
     raise SystemExit(EXIT_OK)
+
+
+def _detect(input_file: Path, requested: str) -> Any:
+    """The signature format for IN (``--format``, else sniffed from the first bytes)."""
+    from .. import dispatch
+
+    if requested != "auto":
+        return dispatch.normalise_format(requested)
+    try:
+        with open(input_file, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return "pdf"  # let the signing call report the unreadable input
+    return dispatch.detect_format(head)
+
+
+def _appearance(
+    input_file: Path,
+    role: str | None,
+    image_file: str | None,
+    anchor: str | None,
+    doc_number: str | None,
+    copy_form: str | None,
+    appearance_config: str | None,
+    no_signer_text: bool,
+    *,
+    page: int,
+    page_given: bool,
+    box: tuple[float, float, float, float] | None,
+    field: str | None,
+) -> Any:
+    """The Decree 30/2020 appearance the options ask for (None: invisible or plain box)."""
+    if role is None:
+        if image_file or anchor or doc_number or copy_form or no_signer_text:
+            fail(
+                Msg(
+                    "--image, --anchor, --doc-number, --copy-form cần --role (person, agency, attachment, copy).",
+                    "--image, --anchor, --doc-number, --copy-form need --role (person, agency, attachment, copy).",
+                )
+            )
+        return None
+    from ..appearance import AgencyConfig, build_appearance
+    from ..appearance.widgets import empty_field_exists
+
+    config = AgencyConfig.load(appearance_config) if appearance_config else None
+    # --field naming an existing empty field places the appearance in it; otherwise it
+    # only names the new field and placement follows --box / --anchor / the role default
+    in_field = field if field and box is None and anchor is None and empty_field_exists(input_file, field) else None
+    return build_appearance(
+        role,
+        image=image_file,
+        anchor=anchor,
+        page=page if (page_given or box is not None) else None,
+        box=box,
+        field=in_field,
+        doc_number=doc_number,
+        copy_form=copy_form,
+        show_text=False if no_signer_text else None,
+        config=config,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +11,18 @@ import click
 from ..errors import VbsignError
 from ..i18n import current_lang
 from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console
+
+
+def parse_size(text: str) -> int:
+    """``1G``, ``512M``, ``64k`` or a plain number of bytes."""
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    try:
+        if t and t[-1] in units:
+            return int(float(t[:-1]) * units[t[-1]])
+        return int(t)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: dùng dạng 512M, 1G / use 512M, 1G") from None
 
 
 def aggregate_exit(codes: list[int]) -> int:
@@ -34,16 +47,67 @@ def aggregate_exit(codes: list[int]) -> int:
     help="Kiểm tra hiệu lực chứng thư tại thời điểm ký hay hiện tại / validation time.",
 )
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo JSON (mảng) / print JSON reports (array).")
+@click.option("--format", "fmt", metavar="NAME", help="Định dạng báo cáo do trình cắm cung cấp (vbsign plugins list) / a report format from a plugin renderer.")
 @click.option("--offline", is_flag=True, help="Không truy cập mạng; chỉ dùng dữ liệu nhúng / no network.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây).")
-def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], at: str, as_json: bool, offline: bool, timeout: float) -> None:
+@click.option(
+    "--content",
+    "content_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp nội dung của chữ ký tách rời (.p7s, XAdES detached); mặc định: tệp cùng tên bỏ đuôi .p7s / signed content of a detached signature.",
+)
+@click.option(
+    "--allow-comments",
+    is_flag=True,
+    help="Chấp nhận ghi chú thêm sau khi ký nếu không che nội dung (mặc định: từ chối) / accept comments added after signing that cover no content (default: reject).",
+)
+@click.option("--max-seconds", type=float, default=10.0, show_default=True, help="Thời gian tối đa cho mỗi tệp / time budget per file (s).")
+@click.option("--max-memory", default="1G", show_default=True, help="Bộ nhớ tối đa cho mỗi tệp / memory budget per file (e.g. 512M, 2G).")
+@click.option(
+    "--isolate/--no-isolate",
+    default=True,
+    show_default=True,
+    help="Kiểm tra PDF trong tiến trình riêng có giới hạn / verify PDFs in a bounded worker process.",
+)
+@click.option(
+    "--visual",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="So sánh hình ảnh bản đã ký và bản hiện tại (poppler) / visual comparison of signed and current pages.",
+)
+def verify_cmd(
+    files: tuple[Path, ...],
+    trust_files: tuple[str, ...],
+    at: str,
+    as_json: bool,
+    fmt: str | None,
+    offline: bool,
+    timeout: float,
+    content_file: Path | None,
+    allow_comments: bool = False,
+    max_seconds: float = 10.0,
+    max_memory: str = "1G",
+    isolate: bool = True,
+    visual: str = "auto",
+) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
     from .. import api
+    from ..pdf.limits import Limits
+    from ..pdf.visual import VisualOptions
+
+    limits = Limits(max_seconds=max_seconds, max_memory=parse_size(max_memory), isolate=isolate)
+    visual_options = VisualOptions(enabled={"auto": None, "always": True, "never": False}[visual])
     from ..render import render_text
     from ..trust import TrustStore
     from ..validation import Services
 
-    trust = TrustStore.from_paths(trust_files) if trust_files else TrustStore.coerce(None)
+    # None: the default store plus anchors contributed by plugins (vbsign_trust_anchors)
+    trust = TrustStore.from_paths(trust_files) if trust_files else None
+    if fmt is not None:
+        from ..plugins.lifecycle import render_report, renderer_for
+
+        renderer_for(fmt)  # an unknown format is refused before any work
     services = Services(online=not offline, timeout=timeout)
     codes: list[int] = []
     reports = []
@@ -51,7 +115,16 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], at: str, a
     err = console(stderr=True)
     for f in files:
         try:
-            rep = api.verify(f, trust=trust, at=at, services=services)
+            rep = api.verify(
+                f,
+                trust=trust,
+                at=at,
+                services=services,
+                content=content_file,
+                allow_comments=allow_comments,
+                limits=limits,
+                visual=visual_options,
+            )
         except VbsignError as e:
             codes.append(e.exit_code)
             if as_json:
@@ -62,6 +135,13 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], at: str, a
         codes.append(rep.exit_code)
         if as_json:
             reports.append(rep.to_dict())
+        elif fmt is not None:
+            rendered = render_report(rep, fmt)
+            if isinstance(rendered, bytes):
+                sys.stdout.buffer.write(rendered)
+                sys.stdout.buffer.flush()
+            else:
+                click.echo(rendered)
         else:
             colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
             text = render_text(rep)

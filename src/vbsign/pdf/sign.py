@@ -113,12 +113,20 @@ class PdfSignOutcome:
     signing_time: datetime
     timestamp_time: datetime | None
     bytes_reserved: int
+    #: what in the input could be used against the signer (shadow content, see
+    #: :func:`vbsign.pdf.shadow.signing_risks`); signing went ahead
+    warnings: list[Msg] = field(default_factory=list)
 
 
 _SIZE_ERR = re.compile(r"larger than expected|too small|exceeds", re.I)
 
 
 def _open_writer(data: bytes) -> IncrementalPdfFileWriter:
+    from .limits import DEFAULT_LIMITS, limit_issue, precheck
+
+    refused = precheck(data, DEFAULT_LIMITS).refused  # e.g. a tiny file declaring 2^31 xref entries
+    if refused is not None:
+        raise InputError(limit_issue(*refused).msg)
     try:
         return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     except (pdf_misc.PdfReadError, ValueError, KeyError, IndexError, TypeError) as e:
@@ -170,7 +178,7 @@ def estimate_reservation(
     attrs = 1024  # content type, digest, signing-certificate-v2, algorithm protection, ...
     der = cert_bytes + sig_len + attrs + tst_len + headroom
     der = (der + 1023) // 1024 * 1024
-    return 2 * der
+    return int(2 * der)
 
 
 async def sign_pdf(
@@ -203,12 +211,24 @@ async def sign_pdf(
         tst_len = len(dummy.dump())
     reserved = estimate_reservation(key, tst_len)
     try:
-        return await _sign_once(data, key, options, now, timestamper, validation_context, reserved)
+        try:
+            return await _sign_once(data, key, options, now, timestamper, validation_context, reserved)
+        except PyHankoSigningError as e:
+            if not _SIZE_ERR.search(str(e)):
+                raise
+            logger.info("signature container larger than reserved (%d); retrying", reserved)
+            return await _sign_once(data, key, options, now, timestamper, validation_context, 2 * reserved)
     except PyHankoSigningError as e:
-        if not _SIZE_ERR.search(str(e)):
-            raise
-        logger.info("signature container larger than reserved (%d); retrying", reserved)
-        return await _sign_once(data, key, options, now, timestamper, validation_context, 2 * reserved)
+        if "forbids all changes" in str(e):
+            raise SigningError(
+                Msg(
+                    "Không ký được: văn bản đã được chứng nhận (DocMDP mức 1) và không cho phép thay đổi nào.",
+                    "Cannot sign: the document is certified (DocMDP level 1) and allows no changes.",
+                )
+            ) from e
+        raise SigningError(
+            Msg("Không ký được: {e}", "Signing failed: {e}").format(e=str(e) or type(e).__name__)
+        ) from e
 
 
 async def _sign_once(
@@ -222,6 +242,7 @@ async def _sign_once(
 ) -> PdfSignOutcome:
     writer = _open_writer(data)
     reader = writer.prev
+    risks = _signing_risks(reader)
     field_name, exists = choose_field_name(reader, options.placement.field)
     new_field_spec = None
     text_params: dict[str, Any] | None = None
@@ -232,14 +253,21 @@ async def _sign_once(
         box = spec.box
         stamp_style = spec.stamp_style
         text_params = spec.text_params
-        new_field_spec = fields.SigFieldSpec(field_name, on_page=page, box=box)
+        new_field_spec = fields.SigFieldSpec(field_name, on_page=page, box=_int_box(box))
     elif not exists:
         new_field_spec = fields.SigFieldSpec(
-            field_name, on_page=options.placement.page, box=options.placement.box
+            field_name, on_page=options.placement.page, box=_int_box(options.placement.box)
         )
     elif options.appearance is not None:
         spec = options.appearance(reader, key.certificate, now)
         stamp_style, text_params = spec.stamp_style, spec.text_params
+    if stamp_style is None and (exists or options.placement.box is not None):
+        # never pyHanko's default stamp (Courier, which garbles Vietnamese): a visible
+        # signature without an appearance shows vbsign's signer text block (fonts are
+        # loaded here only, never for invisible signatures)
+        from ..appearance.roles import default_stamp_style
+
+        stamp_style = default_stamp_style(key.certificate, now)
 
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -282,7 +310,26 @@ async def _sign_once(
     await post.post_signature_processing(res_output)
     signed = out.getvalue()
     tst_time = _check_own_signature(signed, field_name, key.certificate)
-    return PdfSignOutcome(signed, field_name, now, tst_time, reserved)
+    return PdfSignOutcome(signed, field_name, now, tst_time, reserved, risks)
+
+
+def _signing_risks(reader: PdfFileReader) -> list[Msg]:
+    """Warnings about prepared shadow content in the input (never blocks signing)."""
+    from .shadow import signing_risks
+
+    try:
+        issues = signing_risks(reader)
+    except Exception:  # a warning scan must never prevent a signature
+        logger.debug("signing-risk scan failed", exc_info=True)
+        return []
+    for i in issues:
+        logger.warning("%s", i.msg.get())
+    return [i.msg for i in issues]
+
+
+def _int_box(box: tuple[float, float, float, float] | None) -> tuple[int, int, int, int] | None:
+    # pyHanko annotates boxes as ints but accepts floats; keep sub-point precision
+    return box  # type: ignore[return-value]
 
 
 def _check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate) -> datetime | None:

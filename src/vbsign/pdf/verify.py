@@ -25,7 +25,7 @@ import hashlib
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,7 @@ from asn1crypto import x509
 from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffPolicy, ModificationLevel
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation import generic_cms
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -50,6 +50,7 @@ from ..i18n import Msg
 from ..report import (
     CertificateInfo,
     DocumentInfo,
+    DssInfo,
     Finding,
     Indication,
     IntegrityInfo,
@@ -63,7 +64,13 @@ from ..report import (
     worst_indication,
 )
 from ..trust import TrustStore
-from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
+from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow  # noqa: F401
+from .diffpolicy import vbsign_policy
+from .forensics import analyse as analyse_forensics
+from .forensics import slot_for
+from .limits import Limits, budgeted_diff_policy, check_deadline
+from .structure import prepare_reader
+from .visual import VisualOptions
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +94,10 @@ class VerifyOptions:
     diff_policy: DiffPolicy = DEFAULT_DIFF_POLICY
     #: accept annotations (comments) added after signing when they do not cover content
     allow_comments: bool = False
+    #: time and memory budget (see :mod:`vbsign.pdf.limits`); ``None``: the defaults
+    limits: Limits | None = None
+    #: the optional visual comparison with poppler (see :mod:`vbsign.pdf.visual`)
+    visual: VisualOptions = VisualOptions()
 
 
 @dataclass
@@ -112,6 +123,9 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             Msg("Tệp {n} không phải là PDF.", "File {n} is not a PDF.").format(n=name)
         )
     now = options.now or utcnow()
+    # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
+    policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
+    options = replace(options, diff_policy=budgeted_diff_policy(policy))
     doc = DocumentInfo(
         name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="pdf"
     )
@@ -125,6 +139,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
     )
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
+        prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
         if reader.encrypted:
             _try_decrypt(reader)
         doc.revisions = reader.xrefs.total_revisions
@@ -132,7 +147,10 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             doc.pages = int(reader.root["/Pages"]["/Count"])
         except Exception:
             doc.pages = None
-        embedded = list(reader.embedded_signatures)
+        # every filled signature field, also those pyHanko cannot load (forgeries), with
+        # the structural checks of revisions, /ByteRange and /Contents
+        forensics = analyse_forensics(data, reader, allow_comments=options.allow_comments, visual_options=options.visual)
+        embedded = [s.embedded for s in forensics.slots if s.embedded is not None]
     except Exception as e:  # any parse failure of a file that claims to be a PDF
         report.indication = Indication.TOTAL_FAILED
         report.sub_indication = SubIndication.FORMAT_FAILURE
@@ -145,18 +163,24 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         )
         return report
 
+    doc.revision_details = forensics.revision_details()
+    report.findings.extend(i.to_finding() for i in forensics.document_issues())
     ev = _DocEvidence(reader)
     _read_dss(reader, ev, report)
 
     # document timestamps first: they provide proof of existence for earlier signatures
     for i, emb in enumerate(embedded, start=1):
         if _sig_type(emb) == "/DocTimeStamp":
-            report.signatures.append(await _verify_doc_timestamp(emb, f"T{i}", ev, options, now))
+            check_deadline()
+            ts = await _verify_doc_timestamp(emb, f"T{i}", ev, options, now)
+            await forensics.judge(ts, slot_for(forensics, emb))
+            report.signatures.append(ts)
     n = 0
     for emb in embedded:
         if _sig_type(emb) == "/DocTimeStamp":
             continue
         n += 1
+        check_deadline()
         try:
             sig = await _verify_signature(emb, f"S{n}", ev, options, now)
         except Exception as e:  # never crash on hostile input: report it
@@ -175,7 +199,14 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
                     e=_short(e)
                 ),
             )
+        await forensics.judge(sig, slot_for(forensics, emb))
         report.signatures.append(sig)
+    # signatures pyHanko cannot load are reported with the structural reason, never skipped
+    for slot in forensics.slots:
+        if slot.embedded is None:
+            is_ts = slot.sig_type == "/DocTimeStamp"
+            n += 0 if is_ts else 1
+            report.signatures.append(forensics.unloadable(slot, f"T{len(report.signatures) + 1}" if is_ts else f"S{n}"))
     # order: by revision, signatures before the timestamps that cover them
     report.signatures.sort(key=lambda s: (s.revision if s.revision is not None else 1 << 30, s.kind != "signature"))
     sigs = [s for s in report.signatures if s.kind == "signature"]
@@ -186,6 +217,8 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             Severity.ERROR,
             Msg("Tài liệu không có chữ ký số.", "The document carries no digital signature."),
         )
+        if forensics.signatures_removed():  # it was signed: an update hid the signature
+            report.indication, report.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
         return report
     report.indication = worst_indication([s.indication for s in report.signatures])
     worst = [s for s in report.signatures if s.indication == report.indication]
@@ -195,6 +228,9 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
 
 def _sig_type(emb: EmbeddedPdfSignature) -> str:
     try:
+        # a /ETSI.RFC3161 SubFilter is a document timestamp even without /Type /DocTimeStamp
+        if str(emb.sig_object.get("/SubFilter")) == "/ETSI.RFC3161":
+            return "/DocTimeStamp"
         return str(emb.sig_object_type)
     except Exception:
         return "/Sig"
@@ -222,7 +258,7 @@ def _short(e: BaseException) -> str:
 def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-    except pdf_misc.PdfReadError:
+    except (pdf_misc.PdfReadError, NoDSSFoundError):
         return  # no DSS
     except Exception as e:
         report.add(
@@ -237,6 +273,9 @@ def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:
             ev.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
         for ref in dss.crls:
             ev.dss_crls.append(asn1_crl.CertificateList.load(ref.get_object().data))
+        report.document.dss = DssInfo(
+            len(ev.dss_certs), len(ev.dss_ocsps), len(ev.dss_crls), len(getattr(dss, "vri_entries", None) or {})
+        )
     except Exception as e:
         report.add(
             "DSS_UNREADABLE",
@@ -325,23 +364,34 @@ async def _validate_tst(
     ocsps: list[Any],
     crls: list[Any],
 ) -> tuple[Any, datetime]:
-    gen = _tst_gen_time(tst_sd)
-    vc = build_context(
-        trust,
-        moment=_mode_moment(options, gen, now),
-        other_certs=other_certs,
-        ocsps=ocsps,
-        crls=crls,
-        services=options.services,
-        retroactive_revinfo=options.at != "now",
-    )
-    try:
-        kwargs = await generic_cms.validate_tst_signed_data(tst_sd, vc, imprint_checker)
-    finally:
-        await vc.aclose()
     from pyhanko.sign.validation.status import TimestampSignatureStatus
 
-    return TimestampSignatureStatus(**kwargs), gen
+    gen = _tst_gen_time(tst_sd)
+    st: Any = None
+    # offline first (embedded data only); fetch only if that is not enough
+    for services in _offline_first(options.services):
+        vc = build_context(
+            trust,
+            moment=_mode_moment(options, gen, now),
+            other_certs=other_certs,
+            ocsps=ocsps,
+            crls=crls,
+            services=services,
+            retroactive_revinfo=options.at != "now",
+        )
+        try:
+            st = TimestampSignatureStatus(**await generic_cms.validate_tst_signed_data(tst_sd, vc, imprint_checker))
+        finally:
+            await vc.aclose()
+        if st.trusted or not (st.intact and st.valid):
+            break
+    return st, gen
+
+
+def _offline_first(services: Services) -> list[Services]:
+    """Try embedded revocation data alone first; use the network (or injected source) only
+    when that is not enough — faster, private, and immune to unreachable responders."""
+    return [OFFLINE, services] if services.can_fetch else [OFFLINE]
 
 
 def _timestamp_info(kind: str, st: Any, gen: datetime) -> TimestampInfo:
@@ -358,6 +408,7 @@ def _timestamp_info(kind: str, st: Any, gen: datetime) -> TimestampInfo:
         trusted=bool(st.trusted),
         tsa=tsa,
         hash_algorithm=st.md_algorithm,
+        chain=_path_infos(getattr(st, "validation_path", None)),
     )
 
 
@@ -400,6 +451,14 @@ async def _verify_doc_timestamp(
         ev.doc_timestamps.append((emb.signed_revision, gen, bool(ok)))
         if not (st.intact and st.valid):
             rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE if not st.intact else SubIndication.SIG_CRYPTO_FAILURE
+            rep.add(  # every verdict names its reason
+                "HASH_MISMATCH" if not st.intact else "SIGNATURE_VALUE_INVALID",
+                Severity.ERROR,
+                Msg(
+                    "Dấu thời gian tài liệu không khớp với nội dung hoặc chữ ký của nó sai.",
+                    "The document timestamp does not match the content, or its signature is wrong.",
+                ),
+            )
         elif not st.trusted:
             rep.sub_indication = _trust_subindication(st)
             rep.add(
@@ -576,24 +635,29 @@ async def _verify_signature(
     rep.validation_time = moment
 
     # 5. certificate path and revocation at the validation time ---------------------------
-    vc = build_context(
-        options.trust,
-        moment=moment,
-        other_certs=other,
-        ocsps=ocsps,
-        crls=crls,
-        services=options.services,
-        retroactive_revinfo=options.at != "now",
-    )
     status: dict[str, Any] = {}
     try:
-        status = await generic_cms.cms_basic_validation(
-            emb.signed_data,
-            raw_digest=emb.compute_digest(),
-            validation_context=vc,
-            status_kwargs={},
-            key_usage_settings=SIGNER_KEY_USAGE,
-        )
+        for services in _offline_first(options.services):
+            vc = build_context(
+                options.trust,
+                moment=moment,
+                other_certs=other,
+                ocsps=ocsps,
+                crls=crls,
+                services=services,
+                retroactive_revinfo=options.at != "now",
+            )
+            status = await generic_cms.cms_basic_validation(
+                emb.signed_data,
+                raw_digest=emb.compute_digest(),
+                validation_context=vc,
+                status_kwargs={},
+                key_usage_settings=SIGNER_KEY_USAGE,
+            )
+            if status.get("trust_problem_indic") is None or not (status.get("intact") and status.get("valid")):
+                break
+            if services is not options.services:
+                await vc.aclose()
     except SignatureValidationError as e:
         await vc.aclose()
         rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb))
@@ -642,6 +706,8 @@ async def _verify_signature(
         ocsp_responses=n_o,
         crls=n_c,
     )
+
+    _policy_evidence(emb, rep, path, ocsps, crls, fetched_ocsps, fetched_crls)
 
     # level reached
     rep.level = _level(emb, rep, ev, ts_ok, bool(emb_status[3] or emb_status[4]))
@@ -898,8 +964,84 @@ async def _rerun_path_validation(vc: Any, cert: x509.Certificate) -> BaseExcepti
     except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
         return e
     except ValueError as e:
-        return cv_errors.PathValidationError(str(e))
+        return e
     return None
+
+
+# ---- structural evidence for the policy rules (vbsign.policy reads it, never this module) ----
+
+
+def _path_infos(path: Any) -> list[CertificateInfo]:
+    """A validation path as CertificateInfo, end entity first, trust anchor last."""
+    if path is None:
+        return []
+    try:
+        return [CertificateInfo.from_asn1(c) for c in path.iter_certs(include_root=True)][::-1]
+    except Exception:
+        return []
+
+
+def _attr_names(signer_info: Any, key: str) -> list[str]:
+    try:
+        return [str(a["type"].native) for a in (signer_info[key] or [])]
+    except Exception:
+        return []
+
+
+def _policy_evidence(
+    emb: EmbeddedPdfSignature,
+    rep: SignatureReport,
+    path: Any,
+    ocsps: list[Any],
+    crls: list[Any],
+    fetched_ocsps: list[Any],
+    fetched_crls: list[Any],
+) -> None:
+    """Record what the policy rules need and verification itself does not judge:
+    SubFilter, CMS attribute names, the signature algorithm OID, whether the signer's
+    certificate is embedded, and the revocation status of each CA certificate of the path."""
+    rep.sub_filter = _pdf_str(emb.sig_object.get("/SubFilter"))
+    si = emb.signer_info
+    rep.signed_attributes = _attr_names(si, "signed_attrs")
+    rep.unsigned_attributes = _attr_names(si, "unsigned_attrs")
+    if rep.integrity is not None:
+        try:
+            rep.integrity.signature_algorithm_oid = si["signature_algorithm"]["algorithm"].dotted
+        except Exception:
+            rep.integrity.signature_algorithm_oid = None
+    try:
+        signer_der = emb.signer_cert.dump()
+        certs = emb.signed_data["certificates"]
+        rep.signer_certificate_embedded = any(
+            c.name == "certificate" and c.chosen.dump() == signer_der for c in (certs or [])
+        )
+    except Exception:
+        rep.signer_certificate_embedded = False
+    if path is None:
+        return
+    try:
+        cas = list(path.iter_certs(include_root=False))[::-1][1:]  # issuing CA first, no leaf/root
+    except Exception:
+        return
+    for ca in cas:
+        status, when, reason, n_o, n_c = _revinfo_for(ca, ocsps + fetched_ocsps, crls + fetched_crls)
+        emb_st = _revinfo_for(ca, ocsps, crls)
+        fetched = _revinfo_for(ca, fetched_ocsps, fetched_crls)
+        embedded_any = bool(emb_st[3] or emb_st[4])
+        fetched_any = bool(fetched[3] or fetched[4])
+        source = "embedded+online" if embedded_any and fetched_any else "embedded" if embedded_any else "online" if fetched_any else "none"
+        rep.chain_revocation.append(
+            RevocationInfo(
+                status=status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
+                source=source,  # type: ignore[arg-type]
+                revocation_time=when,
+                reason=reason,
+                ocsp_responses=n_o,
+                crls=n_c,
+                certificate_sha256=hashlib.sha256(ca.dump()).hexdigest().upper(),
+                subject=ca.subject.human_friendly,
+            )
+        )
 
 
 __all__ = ["VerifyOptions", "Finding", "is_pdf", "verify_pdf"]
