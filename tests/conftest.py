@@ -41,7 +41,7 @@ def t0() -> datetime:
 
 
 @pytest.fixture
-def clock() -> "Clock":
+def clock() -> Clock:
     return Clock(T0)
 
 

@@ -54,7 +54,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import SignResult, Signer, async_verify, sign, sign_many, verify
+    from .api import Signer, SignResult, async_verify, sign, sign_many, verify
     from .appearance import Appearance
     from .backends import open_key
     from .compliance import async_validate, validate

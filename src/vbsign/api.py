@@ -33,7 +33,14 @@ from .backends import SigningKey, open_key
 from .errors import InputError
 from .i18n import Msg
 from .pdf.limits import Limits, verify_within
-from .pdf.sign import AppearanceProvider, Level, PdfSignOptions, Placement, normalise_level, sign_pdf
+from .pdf.sign import (
+    AppearanceProvider,
+    Level,
+    PdfSignOptions,
+    Placement,
+    normalise_level,
+    sign_pdf,
+)
 from .pdf.verify import VerifyOptions, is_pdf, verify_pdf
 from .pdf.visual import VisualOptions
 from .plugins import lifecycle as _plugins
@@ -42,7 +49,14 @@ from .plugins.manager import has_implementations
 from .report import CertificateInfo, Report
 from .secrets import SecretLike
 from .trust import TrustStore
-from .validation import DEFAULT_SERVICES, Services, SignerCheck, build_context, check_signer_certificate, utcnow
+from .validation import (
+    DEFAULT_SERVICES,
+    Services,
+    SignerCheck,
+    build_context,
+    check_signer_certificate,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from .batch import BatchResult, FileResult, JobsLike
@@ -267,16 +281,14 @@ class Signer:
     ) -> SignResult:
         """Sign one document; write ``output`` atomically if given (never the input)."""
         data, name = _io.read_input(source)
-        if output is not None and not isinstance(source, (bytes, bytearray, memoryview)) and not hasattr(
-            source, "read"
-        ):
-            if _io.same_file(os.fspath(source), output):  # type: ignore[arg-type]
-                raise InputError(
-                    Msg(
-                        "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
-                        "The output is the input file; vbsign never overwrites its input.",
-                    )
+        is_path = not isinstance(source, (bytes, bytearray, memoryview)) and not hasattr(source, "read")
+        if output is not None and is_path and _io.same_file(os.fspath(source), output):  # type: ignore[arg-type]
+            raise InputError(
+                Msg(
+                    "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
+                    "The output is the input file; vbsign never overwrites its input.",
                 )
+            )
         fmt = _dispatch.detect_format(data, format)
         lvl = normalise_level(level) if level else self.level
         now = self.now()

@@ -42,7 +42,7 @@ ARTICLES = [
 ]
 
 
-def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:  # noqa: B008
+def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:
     """Render the sample document to PDF bytes (A4, Times New Roman–metric font)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm

@@ -29,16 +29,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import cms
+from asn1crypto import cms, x509
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
-from asn1crypto import x509
 from pyhanko.pdf_utils import misc as pdf_misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffPolicy, ModificationLevel
-from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation import generic_cms
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -64,7 +63,7 @@ from ..report import (
     worst_indication,
 )
 from ..trust import TrustStore
-from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow  # noqa: F401
+from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
 from .diffpolicy import vbsign_policy
 from .forensics import analyse as analyse_forensics
 from .forensics import slot_for
@@ -774,7 +773,7 @@ async def _decide(
     proven: bool,
     options: VerifyOptions,
 ) -> None:
-    F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: N806, E741
+    F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
     integ = rep.integrity
     assert integ is not None
     # integrity first: nothing else matters if the bytes or the signature value are wrong
