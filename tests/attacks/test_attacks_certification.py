@@ -124,3 +124,29 @@ def test_comment_without_renderer_is_not_valid(signed, judge, kit, monkeypatch):
     v = judge(noted, allow_comments=True)
     assert v.indication is Indication.INDETERMINATE
     assert "VISUAL_CHECK_SKIPPED" in v.codes()
+
+
+@needs_poppler
+def test_opaque_seal_over_the_signature_block_is_a_warning(kit, judge, sign_as, sample_pdf):  # type: ignore[no-untyped-def]
+    """Decree 30/2020: the agency seal covers the left third of the leader's signature image
+    and usually part of the title line. A seal drawn by another tool may *paint* (not
+    composite as ink) over that title text: inside the signature block this is reported
+    (warning), not treated as a sneaky signature; elsewhere it is (tests above)."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from vbsign.appearance import Appearance
+    from vbsign.appearance.samples import signature_png
+
+    leader = bytes(sign_as("person", sample_pdf, level="B-LT", appearance=Appearance.person(signature_png())))
+    r = PdfFileReader(BytesIO(leader))  # the leader's widget rectangle, from the file itself
+    annots = r.root["/Pages"]["/Kids"][0].get_object()["/Annots"]
+    x1, y1, x2, y2 = (float(v) for v in annots[0].get_object()["/Rect"])
+    # an opaque white disc-like box over the left third of the image and the title line above
+    seal_box = (x1 - 20.0, y1 + 10.0, x1 + (x2 - x1) / 3 + 20.0, y2 + 30.0)
+    both = bytes(sign_as("agency", leader, level="B-LT", appearance=_opaque_stamp(seal_box)))
+    v = judge(both)
+    assert v.indication is Indication.TOTAL_PASSED, sorted(v.codes())
+    assert "SIGNATURE_OVER_SIGNATURE_BLOCK" in v.codes()
+    assert "SIGNATURE_WIDGET_COVERS_CONTENT" not in v.codes()

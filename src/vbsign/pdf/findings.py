@@ -227,6 +227,13 @@ CATALOGUE: dict[str, Kind] = {
         "Hình hiển thị của chữ ký mới che nội dung",
         "A new signature's appearance covers page content",
     ),
+    "SIGNATURE_OVER_SIGNATURE_BLOCK": _k(
+        W,
+        None,
+        None,
+        "Hình chữ ký mới đè lên khối chữ ký đã có (như dấu trùm chữ ký, NĐ 30/2020)",
+        "A new signature's appearance overlaps the existing signature block (seal over signature, Decree 30/2020)",
+    ),
     "DOCMDP_VIOLATION": _k(
         E,
         FORMAT,

@@ -238,7 +238,9 @@ class Forensics:
         if self._renderer is None:
             self._renderer = visual.Renderer(self.data, self.visual_options)
         try:
-            return await self._renderer.compare(rev.end, sorted(changes.pages), changes.overlays, changes.boxes)
+            return await self._renderer.compare(
+                rev.end, sorted(changes.pages), changes.overlays, changes.boxes, changes.signed_signature_areas
+            )
         except BudgetExceeded:
             raise
         except Exception as e:

@@ -86,6 +86,9 @@ class ChangeReport:
     truncated: bool = False
     #: page boxes (MediaBox, user space) of the current file, for the visual check
     boxes: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
+    #: widgets of the signatures that existed in the signed revision (see visual.py:
+    #: a later signature may overlap the signature block around them, Decree 30/2020)
+    signed_signature_areas: list[Overlay] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -565,6 +568,20 @@ def _compare_annotations(
 ) -> Iterator[Issue]:
     old_by_ref = {p.ref: p for p in old.pages}
     sig_widgets = {w for f in new.fields.values() if f.ftype == "/Sig" for w in f.widgets}
+    old_sig_widgets = {w for f in old.fields.values() if f.ftype == "/Sig" for w in f.widgets}
+    for old_page in old.pages:
+        for ref in old_page.annots:
+            if ref not in old_sig_widgets:
+                continue
+            try:
+                old_annot = old.resolver(ref)
+            except Exception:
+                continue
+            old_rect = _rect(old_annot) if isinstance(old_annot, generic.DictionaryObject) else None
+            if old_rect is not None:
+                out.signed_signature_areas.append(
+                    Overlay("signed-signature", old_page.index, old_rect, _ref_text(ref))
+                )
     for p in new.pages:
         q = old_by_ref.get(p.ref)
         if q is None:

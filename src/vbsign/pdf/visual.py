@@ -12,6 +12,14 @@ revision and of the current file with ``pdftoppm`` and compares them:
   (``SIGNATURE_WIDGET_COVERS_CONTENT``); inside a comment or annotation it is an *evil
   annotation* (``ANNOTATION_COVERS_CONTENT``). A highlight (multiply blend) leaves dark
   text dark and therefore passes; an opaque box over a line of text does not.
+* one exception, for Decree 30/2020's layout: the agency seal is drawn over the left third
+  of the competent person's signature and, being a 30–40 mm disc, usually over part of the
+  title line above it. A later *signature* widget drawing over signed content inside the
+  **signature block** — the widgets of signatures that already existed, enlarged by
+  :data:`SIGNATURE_BLOCK_MARGIN` — is reported as ``SIGNATURE_OVER_SIGNATURE_BLOCK`` (a
+  warning naming the pixels), not as a forgery. vbsign's own seals are composited as ink
+  and leave the text readable; seals of other tools may paint over it. Anywhere else on the
+  page the strict rule applies.
 
 The check is bounded: at most ``max_pages`` pages, one overall ``timeout`` (shared with the
 verification deadline), low resolution, no anti-aliasing. Without poppler it is skipped
@@ -39,6 +47,10 @@ PDFTOPPM = "pdftoppm"
 INK = 160
 #: grey-level difference that counts as a changed pixel (no anti-aliasing: crisp edges)
 DELTA = 64
+#: how far (PDF points) around an earlier signature's widget its "signature block" extends
+#: (title lines above, name below): a 36 mm seal centred on the image's left third reaches
+#: about 20–40 pt beyond the image
+SIGNATURE_BLOCK_MARGIN = 48.0
 
 
 @dataclass(frozen=True)
@@ -171,8 +183,13 @@ def analyse_page(
     final_full: Gray,
     overlays: Sequence[Overlay],
     box: tuple[float, float, float, float] | None,
+    signature_blocks: Sequence[Overlay] = (),
 ) -> PageCheck:
-    """Compare the four renderings of one page (``page`` is 0-based)."""
+    """Compare the four renderings of one page (``page`` is 0-based).
+
+    ``signature_blocks`` are the widgets of earlier signatures; ink that a later
+    *signature* covers around them is counted separately (see module docs).
+    """
     out = PageCheck(page)
     sizes = {(g.width, g.height) for g in (signed_plain, final_plain, signed_full, final_full)}
     if len(sizes) != 1:
@@ -182,11 +199,27 @@ def analyse_page(
     out.content_changed = int((abs(a - b) > DELTA).sum())
     covered = (a < INK) & (abs(c - d) > DELTA)
     remaining = covered.copy()
+    block = covered & False
+    if box is not None:
+        m = SIGNATURE_BLOCK_MARGIN
+        for sb in signature_blocks:
+            if sb.page == page:
+                r = sb.rect
+                bx0, by0, bx1, by1 = _to_pixels((r[0] - m, r[1] - m, r[2] + m, r[3] + m), box, signed_plain)
+                block[by0:by1, bx0:bx1] = True
     for ov in overlays:
         if ov.page != page or box is None:
             continue
         x0, y0, x1, y1 = _to_pixels(ov.rect, box, signed_plain)
-        n = int(covered[y0:y1, x0:x1].sum())
+        region = covered[y0:y1, x0:x1]
+        if ov.kind == "signature":
+            in_block = region & block[y0:y1, x0:x1]
+            nb = int(in_block.sum())
+            if nb:
+                key = f"signature-block:{ov.ref}"
+                out.covered[key] = out.covered.get(key, 0) + nb
+            region = region & ~block[y0:y1, x0:x1]
+        n = int(region.sum())
         if n:
             key = f"{ov.kind}:{ov.ref}"
             out.covered[key] = out.covered.get(key, 0) + n
@@ -212,7 +245,20 @@ def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
         if n <= tolerance:
             continue
         kind, ref = key.split(":", 1)
-        if kind == "signature":
+        if kind == "signature-block":
+            out.append(
+                issue(
+                    "SIGNATURE_OVER_SIGNATURE_BLOCK",
+                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè {n} điểm ảnh trong khối chữ ký đã có "
+                    "(như dấu trùm lên chữ ký theo NĐ 30/2020)",
+                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of the existing "
+                    "signature block (as a seal over a signature, Decree 30/2020)",
+                    page=p,
+                    object=ref,
+                    pixels=n,
+                )
+            )
+        elif kind == "signature":
             out.append(
                 issue(
                     "SIGNATURE_WIDGET_COVERS_CONTENT",
@@ -276,6 +322,7 @@ class Renderer:
         pages: Sequence[int],
         overlays: Sequence[Overlay],
         boxes: dict[int, tuple[float, float, float, float]],
+        signature_blocks: Sequence[Overlay] = (),
     ) -> list[Issue]:
         out: list[Issue] = []
         final_end = len(self.data)
@@ -286,7 +333,8 @@ class Renderer:
                 self.page(signed_end, page, False),
                 self.page(final_end, page, False),
             )
-            out.extend(findings_for(analyse_page(page, a, b, c, d, overlays, boxes.get(page)), self.options.tolerance))
+            check = analyse_page(page, a, b, c, d, overlays, boxes.get(page), signature_blocks)
+            out.extend(findings_for(check, self.options.tolerance))
         return out
 
 
