@@ -178,6 +178,14 @@ class Signer:
     def now(self) -> datetime:
         return self._clock() if self._clock else utcnow()
 
+    @property
+    def signer_info(self) -> CertificateInfo:
+        """The signer's certificate, summarised (computed once per key)."""
+        info = self.__dict__.get("_signer_info")
+        if info is None:
+            info = self.__dict__["_signer_info"] = CertificateInfo.from_asn1(self.key.certificate)
+        return info  # type: ignore[no-any-return]
+
     # ---- checks ------------------------------------------------------------------------
     async def async_check_certificate(self, now: datetime | None = None) -> SignerCheck:
         """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
@@ -235,7 +243,7 @@ class Signer:
             document_sha256=hashlib.sha256(data).hexdigest(),
             format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, options.get("format"))],
             level=normalise_level(level) if level else self.level,
-            signer=CertificateInfo.from_asn1(self.key.certificate),
+            signer=self.signer_info,
             field_name=field,
             reason=reason,
             location=location,
@@ -304,7 +312,7 @@ class Signer:
                 format=other.format,
                 field_name=None,
                 level=lvl,
-                signer=CertificateInfo.from_asn1(self.key.certificate),
+                signer=self.signer_info,
                 signing_time=other.signing_time,
                 timestamp_time=other.timestamp_time,
                 warnings=list(check.warnings),
@@ -351,7 +359,7 @@ class Signer:
             format="pdf",
             field_name=outcome.field_name,
             level=lvl,
-            signer=CertificateInfo.from_asn1(self.key.certificate),
+            signer=self.signer_info,
             signing_time=outcome.signing_time,
             timestamp_time=outcome.timestamp_time,
             warnings=[*check.warnings, *outcome.warnings],

@@ -87,3 +87,34 @@ def test_cached_key_signer_cms_equals_pyhanko_simplesigner(pki):
     a, b = asyncio.run(both())
     # RSA PKCS#1 v1.5 is deterministic: the whole CMS must be identical
     assert a.dump() == b.dump()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.one_of(
+            st.integers(-10**6, 10**6).map(lambda i: str(i).encode()),
+            st.decimals(allow_nan=False, allow_infinity=False, places=3).map(lambda d: str(d).encode()),
+            st.sampled_from([b"+5", b"-.5", b".25", b"7.", b"1 0 R", b"/Name", b"(s)", b"1.2.3", b"+-1", b"%c\n1", b"\x001"]),
+        ),
+        max_size=30,
+    ),
+    sep=st.sampled_from([b" ", b"\n", b"\r\n", b"  \t", b"\x0c"]),
+)
+def test_array_reader_matches_pyhanko(items, sep):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.misc import PdfReadError
+
+    fast = generic.ArrayObject.read_from_stream
+    slow = fast.__wrapped__
+    data = b"[" + sep.join(items) + b"]>>"
+
+    def run(fn):  # type: ignore[no-untyped-def]
+        stream = io.BytesIO(data)
+        try:
+            arr = fn(stream, None)
+            return ("ok", [(type(x).__name__, repr(x)) for x in arr], stream.tell())
+        except (PdfReadError, ValueError, ArithmeticError, KeyError, TypeError, AttributeError) as e:
+            return ("err", type(e).__name__, None)
+
+    assert run(fast) == run(slow)

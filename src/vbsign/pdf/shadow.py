@@ -897,10 +897,25 @@ def signing_risks(reader: PdfFileReader) -> list[Issue]:
     return out
 
 
+class _CurrentResolver:
+    """The current revision through the reader itself (no historical copies).
+
+    A historical resolver deep-copies every object it returns; for the latest revision the
+    reader's own cache gives the same objects, and warms it for the signing that follows.
+    """
+
+    def __init__(self, reader: PdfFileReader) -> None:
+        self._reader = reader
+        self.trailer_view = reader.trailer_view
+
+    def __call__(self, ref: generic.Reference) -> Any:
+        return self._reader.get_object(ref)
+
+
 def _unreferenced_displayable(reader: PdfFileReader) -> list[str]:
     xrefs = reader.xrefs
     last = xrefs.total_revisions - 1
-    res = reader.get_historical_resolver(last)
+    res: Any = _CurrentResolver(reader)
     in_use: set[generic.Reference] = set()
     for r in range(last + 1):
         for ref in xrefs.explicit_refs_in_revision(r):
