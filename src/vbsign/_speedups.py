@@ -90,7 +90,8 @@ def install() -> None:
 
     array_cls = generic.ArrayObject
     original_array = array_cls.read_from_stream
-    number_cls, float_cls = generic.NumberObject, generic.FloatObject
+    number_cls: Any = generic.NumberObject
+    float_cls: Any = generic.FloatObject
 
     def read_array_from_stream(stream: Any, container_ref: Any, in_content_stream: Any = None) -> Any:
         if in_content_stream is None:
