@@ -814,6 +814,21 @@ async def _decide(
         _add_modified_finding(rep, emb)
         return
 
+    # a disallowed algorithm in the signature itself (e.g. Ed448 with SHA-256, MD5, SHA-1)
+    # is about the signature, not the certificate: report it before time and trust issues
+    crypto = getattr(status.get("trust_problem_indic"), "name", None)
+    if crypto in ("CRYPTO_CONSTRAINTS_FAILURE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"):
+        rep.indication, rep.sub_indication = I, SubIndication(crypto)
+        rep.add(
+            "WEAK_ALGORITHM",
+            Severity.ERROR,
+            Msg(
+                "Chữ ký dùng thuật toán không được phép hoặc không còn an toàn ({a}).",
+                "The signature uses a disallowed or broken algorithm ({a}).",
+            ).format(a=f"{integ.digest_algorithm or '?'} / {integ.signature_algorithm or '?'}"),
+        )
+        return
+
     # validity period at the signing time (law: valid at the signing moment)
     if options.at != "now":
         if signing_time < cert.not_valid_before:
