@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,7 @@ from .report import (
     SubIndication,
     TimestampInfo,
 )
+from .revinfo import fetched_revinfo, revocation_status
 from .trust import TrustStore
 from .validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
 
@@ -446,87 +447,6 @@ def usable_revinfo(ocsps: Iterable[Any], crls: Iterable[Any]) -> tuple[list[Any]
         except Exception:
             continue
     return good_o, good_c
-
-
-def fetched_revinfo(vc: Any) -> tuple[list[Any], list[Any]]:
-    """OCSP responses and CRLs a validation context fetched (online or in-process)."""
-    fetchers = getattr(vc.revinfo_manager, "_fetchers", None)
-    if fetchers is None:
-        return [], []
-    try:
-        return list(fetchers.ocsp_fetcher.fetched_responses()), list(fetchers.crl_fetcher.fetched_crls())
-    except Exception:
-        return [], []
-
-
-def revocation_status(
-    cert: x509.Certificate, ocsps: Sequence[Any], crls: Sequence[Any]
-) -> tuple[str, datetime | None, str | None, int, int]:
-    """What the revocation data says about ``cert``: (status, time, reason, #ocsp, #crl)."""
-    status = "unknown"
-    when: datetime | None = None
-    reason: str | None = None
-    n_ocsp = n_crl = 0
-    serial = cert.serial_number
-    for resp in ocsps:
-        try:
-            for single in resp.basic_ocsp_response["tbs_response_data"]["responses"]:
-                if single["cert_id"]["serial_number"].native != serial:
-                    continue
-                n_ocsp += 1
-                cs = single["cert_status"]
-                if cs.name == "revoked":
-                    status = "revoked"
-                    when = cs.chosen["revocation_time"].native
-                    r = cs.chosen["revocation_reason"]
-                    reason = r.native if r.native else None
-                elif cs.name == "good" and status != "revoked":
-                    status = "good"
-        except Exception:
-            continue
-    for c in crls:
-        try:
-            if c.issuer != cert.issuer:
-                continue
-            n_crl += 1
-            entry = _pyca_crl(c).get_revoked_certificate_by_serial_number(serial)
-            if entry is not None:
-                status = "revoked"
-                when = entry.revocation_date_utc
-                reason = _crl_reason(entry)
-            elif status == "unknown":
-                status = "good"
-        except Exception:
-            continue
-    return status, when, reason, n_ocsp, n_crl
-
-
-#: parsed CRLs (id -> (asn1crypto object kept alive, cryptography CRL)): national CRLs hold
-#: tens of thousands of entries; asn1crypto walks them in seconds, cryptography in microseconds
-_CRL_CACHE: dict[int, tuple[Any, Any]] = {}
-
-
-def _pyca_crl(c: Any) -> Any:
-    hit = _CRL_CACHE.get(id(c))
-    if hit is not None and hit[0] is c:
-        return hit[1]
-    from cryptography import x509 as pyca_x509
-
-    parsed = pyca_x509.load_der_x509_crl(c.dump())
-    if len(_CRL_CACHE) >= 64:
-        _CRL_CACHE.pop(next(iter(_CRL_CACHE)))
-    _CRL_CACHE[id(c)] = (c, parsed)
-    return parsed
-
-
-def _crl_reason(entry: Any) -> str | None:
-    from cryptography import x509 as pyca_x509
-
-    try:
-        ext = entry.extensions.get_extension_for_class(pyca_x509.CRLReason)
-    except pyca_x509.ExtensionNotFound:
-        return None
-    return str(ext.value.reason.name)  # asn1crypto's spelling too (key_compromise …)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from pyhanko_certvalidator.policy_decl import (
 
 from .errors import CertificateRejected, ConfigurationError
 from .i18n import Msg
+from .revinfo import fetched_revinfo
 from .trust import TrustStore
 
 logger = logging.getLogger(__name__)
@@ -480,7 +481,7 @@ async def check_signer_certificate(
     warnings: list[Msg] = []
     valid_until = now + PRESIGN_CACHE_MAX_AGE
     if check_revocation:
-        ocsps, crls = _collected_revinfo(vc)
+        ocsps, crls = fetched_revinfo(vc)
         for nu in _next_updates(ocsps, crls):
             valid_until = min(valid_until, nu)
     else:
@@ -491,17 +492,6 @@ async def check_signer_certificate(
             )
         )
     return SignerCheck(cert, path, now, check_revocation, valid_until, ocsps, crls, warnings)
-
-
-def _collected_revinfo(vc: ValidationContext) -> tuple[list[Any], list[Any]]:
-    ocsps: list[Any] = []
-    crls: list[Any] = []
-    mgr = vc.revinfo_manager
-    fetchers = getattr(mgr, "_fetchers", None)
-    if fetchers is not None:
-        ocsps += list(fetchers.ocsp_fetcher.fetched_responses())
-        crls += list(fetchers.crl_fetcher.fetched_crls())
-    return ocsps, crls
 
 
 def _next_updates(ocsps: Iterable[Any], crls: Iterable[Any]) -> Iterable[datetime]:

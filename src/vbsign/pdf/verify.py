@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -62,6 +61,7 @@ from ..report import (
     TimestampInfo,
     worst_indication,
 )
+from ..revinfo import fetched_revinfo, revocation_status
 from ..trust import TrustStore
 from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
 from .diffpolicy import vbsign_policy
@@ -305,52 +305,6 @@ def _tst_gen_time(tst_sd: cms.SignedData) -> datetime:
 
 def _mode_moment(options: VerifyOptions, signing_time: datetime, now: datetime) -> datetime:
     return now if options.at == "now" else signing_time
-
-
-def _revinfo_for(
-    cert: x509.Certificate, ocsps: Sequence[Any], crls: Sequence[Any]
-) -> tuple[str, datetime | None, str | None, int, int]:
-    """What the available revocation data says about ``cert`` (status, time, reason, #ocsp, #crl)."""
-    status = "unknown"
-    when: datetime | None = None
-    reason: str | None = None
-    n_ocsp = n_crl = 0
-    serial = cert.serial_number
-    for resp in ocsps:
-        try:
-            for single in resp.basic_ocsp_response["tbs_response_data"]["responses"]:
-                if single["cert_id"]["serial_number"].native != serial:
-                    continue
-                n_ocsp += 1
-                cs = single["cert_status"]
-                if cs.name == "revoked":
-                    status = "revoked"
-                    when = cs.chosen["revocation_time"].native
-                    r = cs.chosen["revocation_reason"]
-                    reason = r.native if r.native else None
-                elif cs.name == "good" and status != "revoked":
-                    status = "good"
-        except Exception:
-            continue
-    for c in crls:
-        try:
-            if c.issuer != cert.issuer:
-                continue
-            n_crl += 1
-            hit = False
-            for rc in c["tbs_cert_list"]["revoked_certificates"] or []:
-                if rc["user_certificate"].native == serial:
-                    hit = True
-                    status = "revoked"
-                    when = rc["revocation_date"].native
-                    for ext in rc["crl_entry_extensions"] or []:
-                        if ext["extn_id"].native == "crl_reason":
-                            reason = ext["extn_value"].native
-            if not hit and status == "unknown":
-                status = "good"
-        except Exception:
-            continue
-    return status, when, reason, n_ocsp, n_crl
 
 
 async def _validate_tst(
@@ -689,9 +643,9 @@ async def _verify_signature(
     rep.trusted = bool(intact and valid and trust_problem is None and path is not None)
 
     # revocation evidence for the report
-    fetched_ocsps, fetched_crls = _fetched(vc)
-    r_status, r_when, r_reason, n_o, n_c = _revinfo_for(signer_cert, ocsps + fetched_ocsps, crls + fetched_crls)
-    emb_status = _revinfo_for(signer_cert, ocsps, crls)
+    fetched_ocsps, fetched_crls = fetched_revinfo(vc)
+    r_status, r_when, r_reason, n_o, n_c = revocation_status(signer_cert, ocsps + fetched_ocsps, crls + fetched_crls)
+    emb_status = revocation_status(signer_cert, ocsps, crls)
     source = "none"
     if emb_status[3] or emb_status[4]:
         source = "embedded+online" if (fetched_ocsps or fetched_crls) else "embedded"
@@ -730,16 +684,6 @@ def _pdf_str(v: Any) -> str | None:
 
 def _cov(emb: EmbeddedPdfSignature) -> str | None:
     return emb.coverage.name if emb.coverage is not None else None
-
-
-def _fetched(vc: Any) -> tuple[list[Any], list[Any]]:
-    fetchers = getattr(vc.revinfo_manager, "_fetchers", None)
-    if fetchers is None:
-        return [], []
-    try:
-        return list(fetchers.ocsp_fetcher.fetched_responses()), list(fetchers.crl_fetcher.fetched_crls())
-    except Exception:
-        return [], []
 
 
 def _level(emb: EmbeddedPdfSignature, rep: SignatureReport, ev: _DocEvidence, ts_ok: bool, has_lt: bool) -> str | None:
@@ -1038,9 +982,9 @@ def _policy_evidence(
     except Exception:
         return
     for ca in cas:
-        status, when, reason, n_o, n_c = _revinfo_for(ca, ocsps + fetched_ocsps, crls + fetched_crls)
-        emb_st = _revinfo_for(ca, ocsps, crls)
-        fetched = _revinfo_for(ca, fetched_ocsps, fetched_crls)
+        status, when, reason, n_o, n_c = revocation_status(ca, ocsps + fetched_ocsps, crls + fetched_crls)
+        emb_st = revocation_status(ca, ocsps, crls)
+        fetched = revocation_status(ca, fetched_ocsps, fetched_crls)
         embedded_any = bool(emb_st[3] or emb_st[4])
         fetched_any = bool(fetched[3] or fetched[4])
         source = "embedded+online" if embedded_any and fetched_any else "embedded" if embedded_any else "online" if fetched_any else "none"
