@@ -45,6 +45,33 @@ def read_input(source: Source, *, max_bytes: int | None = None) -> tuple[bytes, 
         raise InputError(
             Msg("Không có quyền đọc tệp: {p}", "Permission denied reading: {p}").format(p=path)
         ) from None
+    except OSError as e:  # name too long, I/O error, ...
+        raise InputError(
+            _with_reason(Msg("Không đọc được tệp {p}", "Cannot read {p}").format(p=path), e)
+        ) from None
+
+
+_OS_REASONS: dict[str, tuple[str, str]] = {
+    "EACCES": ("không có quyền", "permission denied"),
+    "EPERM": ("không được phép", "operation not permitted"),
+    "EROFS": ("hệ thống tệp chỉ đọc", "read-only file system"),
+    "ENOSPC": ("hết dung lượng đĩa", "no space left on device"),
+    "EDQUOT": ("vượt hạn mức đĩa", "disk quota exceeded"),
+    "ENAMETOOLONG": ("tên tệp quá dài", "file name too long"),
+    "ENOTDIR": ("một phần của đường dẫn không phải thư mục", "a path component is not a directory"),
+    "EISDIR": ("là thư mục", "is a directory"),
+    "EIO": ("lỗi vào/ra", "input/output error"),
+}
+
+
+def os_reason(e: OSError) -> Msg:
+    """Why an OS call failed, in both languages (the errno name is kept for support staff)."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    vi, en = _OS_REASONS.get(name, (e.strerror or str(e), e.strerror or str(e)))
+    suffix = f" ({name})" if name else ""
+    return Msg(vi + suffix, en + suffix)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -55,13 +82,23 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
     """
     target = Path(os.fspath(path))
     directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
+    if not os.path.isdir(directory):
         raise InputError(
             Msg("Thư mục đích không tồn tại: {d}", "Output directory does not exist: {d}").format(
                 d=directory
             )
         )
-    fd, tmp = tempfile.mkstemp(prefix=".vbsign-", suffix=".tmp", dir=directory)
+    if os.path.isdir(target):  # (Path.is_dir raises on a too-long name)
+        raise InputError(
+            Msg(
+                "Tệp đầu ra {p} là một thư mục; hãy chỉ định tên tệp.",
+                "The output {p} is a directory; give a file name.",
+            ).format(p=target)
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".vbsign-", suffix=".tmp", dir=directory)
+    except OSError as e:  # read-only file system, no permission, ...
+        raise _write_error(target, e) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -75,17 +112,31 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):  # disk full, name too long, ...: no partial output is left
+            raise _write_error(target, e) from None
         raise
     return target
+
+
+def _write_error(target: Path, e: OSError) -> InputError:
+    return InputError(
+        _with_reason(Msg("Không ghi được tệp {p}", "Cannot write {p}").format(p=target), e),
+        details={"path": str(target)},
+    )
+
+
+def _with_reason(msg: Msg, e: OSError) -> Msg:
+    reason = os_reason(e)
+    return Msg(f"{msg.vi}: {reason.vi}", f"{msg.en}: {reason.en}")
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     try:
         return os.path.samefile(a, b)
-    except FileNotFoundError:
+    except OSError:  # missing output, name too long, ...
         return os.path.abspath(a) == os.path.abspath(b)

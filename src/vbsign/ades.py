@@ -45,7 +45,16 @@ from .report import (
 )
 from .revinfo import fetched_revinfo, revocation_status
 from .trust import TrustStore
-from .validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
+from .validation import (
+    OFFLINE,
+    Services,
+    build_context,
+    format_vn_time,
+    path_error_reason,
+    status_now_without_poe,
+    unproven_status_verdict,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -207,8 +216,24 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
         await vc.aclose()
     rep.trusted = path_error is None
 
-    status, when, reason, n_o, n_c = revocation_status(cert, [*ev.ocsps, *fetched_ocsps], [*ev.crls, *fetched_crls])
-    emb = revocation_status(cert, ev.ocsps, ev.crls)
+    # an unproven (claimed) signing time cannot make old revocation data stand in for the
+    # current status: the certificate must also be unrevoked now, with fresh data
+    now_error: BaseException | None = None
+    if path_error is None and not proven and options.at != "now":
+        now_error, now_ocsps, now_crls = await status_now_without_poe(
+            cert, options.trust, now=now, other_certs=other, ocsps=ev.ocsps, crls=ev.crls,
+            services=options.services,
+        )
+        fetched_ocsps, fetched_crls = [*fetched_ocsps, *now_ocsps], [*fetched_crls, *now_crls]
+
+    # only revocation data the certificate's issuer vouches for counts (it is unsigned)
+    issuers = [*other, *options.trust.anchors, *options.trust.intermediates]
+    if path is not None:
+        issuers += list(path.iter_certs(include_root=True))
+    status, when, reason, n_o, n_c = revocation_status(
+        cert, [*ev.ocsps, *fetched_ocsps], [*ev.crls, *fetched_crls], issuers=issuers
+    )
+    emb = revocation_status(cert, ev.ocsps, ev.crls, issuers=issuers)
     out.embedded_revocation = bool(emb[3] or emb[4])
     source = "none"
     if out.embedded_revocation:
@@ -224,13 +249,18 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
         crls=n_c,
     )
     if path is not None:
-        _chain_revocation(rep, path, ev, fetched_ocsps, fetched_crls)
-    _decide(rep, ev, cert, signing_time, proven, options, now, path_error)
+        _chain_revocation(rep, path, ev, fetched_ocsps, fetched_crls, issuers)
+    _decide(rep, ev, cert, signing_time, proven, options, now, path_error, now_error)
     return out
 
 
 def _chain_revocation(
-    rep: SignatureReport, path: Any, ev: SignerEvidence, f_ocsps: list[Any], f_crls: list[Any]
+    rep: SignatureReport,
+    path: Any,
+    ev: SignerEvidence,
+    f_ocsps: list[Any],
+    f_crls: list[Any],
+    issuers: list[x509.Certificate],
 ) -> None:
     """Revocation status of each CA certificate of the path (issuing CA first, no root),
     recorded for the policy rules exactly as PAdES verification records it."""
@@ -239,9 +269,11 @@ def _chain_revocation(
     except Exception:
         return
     for ca in cas:
-        status, when, reason, n_o, n_c = revocation_status(ca, [*ev.ocsps, *f_ocsps], [*ev.crls, *f_crls])
-        emb = revocation_status(ca, ev.ocsps, ev.crls)
-        got = revocation_status(ca, f_ocsps, f_crls)
+        status, when, reason, n_o, n_c = revocation_status(
+            ca, [*ev.ocsps, *f_ocsps], [*ev.crls, *f_crls], issuers=issuers
+        )
+        emb = revocation_status(ca, ev.ocsps, ev.crls, issuers=issuers)
+        got = revocation_status(ca, f_ocsps, f_crls, issuers=issuers)
         e_any, f_any = bool(emb[3] or emb[4]), bool(got[3] or got[4])
         source = "embedded+online" if e_any and f_any else "embedded" if e_any else "online" if f_any else "none"
         rep.chain_revocation.append(
@@ -267,6 +299,7 @@ def _decide(
     options: AdesVerifyOptions,
     now: datetime,
     path_error: BaseException | None,
+    now_error: BaseException | None = None,
 ) -> None:
     # the certificate must be meant for signing
     ku = cert.key_usage_value
@@ -327,6 +360,11 @@ def _decide(
         ).format(t=format_vn_time(revo.revocation_time)))
 
     if path_error is None:
+        if now_error is not None:  # claimed signing time only: the status now decides
+            ind, sub_now, code_now, msg_now = unproven_status_verdict(now_error)
+            _set(rep, ind, sub_now, code_now, msg_now,
+                 Severity.WARNING if sub_now == SubIndication.TRY_LATER else None)
+            return
         rep.indication, rep.sub_indication = Indication.TOTAL_PASSED, None
         return
     code, msg = path_error_reason(path_error)

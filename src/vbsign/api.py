@@ -206,9 +206,7 @@ class Signer:
             services=self.services,
             check_revocation=self.check_revocation,
         )
-        for w in chk.warnings:
-            logger.warning("%s", w.get())
-        self._check = chk
+        self._check = chk  # its warnings reach the caller through SignResult.warnings
         return chk
 
     # ---- signing ----------------------------------------------------------------------
@@ -298,6 +296,16 @@ class Signer:
                 )
             )
         fmt = _dispatch.detect_format(data, format)
+        if format is None and fmt != "pdf" and name.lower().endswith(".pdf"):
+            # an empty or damaged "x.pdf" must not silently get a CAdES signature (batches too)
+            raise InputError(
+                Msg(
+                    "{f} có đuôi .pdf nhưng nội dung không phải PDF (tệp rỗng hoặc hỏng?); "
+                    "muốn ký như tệp bất kỳ thì chọn format='cades' (--format cades).",
+                    "{f} is named .pdf but is not a PDF (empty or damaged?); to sign it as any file, "
+                    "choose format='cades' (--format cades).",
+                ).format(f=Path(name).name)
+            )
         lvl = normalise_level(level) if level else self.level
         now = self.now()
         check = await self.async_check_certificate(now)

@@ -283,13 +283,18 @@ async def verify_cms(
     eci = sd["encap_content_info"]
     signed: bytes | None
     econtent = _econtent(eci)
+    content_differs = False
     if econtent is not None:
         signed = econtent
         if content is not None and content != signed:
-            report.add("CONTENT_IGNORED", Severity.WARNING, Msg(
-                "Chữ ký đã chứa nội dung; tệp nội dung được cung cấp bị bỏ qua (và KHÁC nội dung đã ký).",
-                "The signature embeds its content; the supplied content file was ignored (and DIFFERS from it).",
-            ))
+            # the caller (or the x.p7s → x convention) named a file as the signed content,
+            # and it is not what was signed: the verdict must not read as "this file is valid"
+            content_differs = True
+            report.add("CONTENT_IGNORED", Severity.ERROR, Msg(
+                "Chữ ký đã chứa nội dung; tệp nội dung được cung cấp KHÁC nội dung đã ký và KHÔNG được chữ ký bảo vệ.",
+                "The signature embeds its content; the supplied content file DIFFERS from it and is NOT "
+                "covered by the signature.",
+            ), content=content_name or "content")
         scope = f"content: enveloped in the signature ({len(signed)} bytes, sha256 {_h(signed)}…)"
     else:
         signed = content
@@ -322,6 +327,8 @@ async def verify_cms(
     report.indication = worst_indication([s.indication for s in report.signatures])
     worst = [s for s in report.signatures if s.indication == report.indication]
     report.sub_indication = worst[0].sub_indication if worst else None
+    if content_differs and report.indication is Indication.TOTAL_PASSED:
+        report.indication, report.sub_indication = I, SubIndication.SIG_CONSTRAINTS_FAILURE
     return CmsVerification(report, signed)
 
 

@@ -5,8 +5,9 @@ vbsign refused", or a subclass for a specific decision. ``str(err)`` gives both 
 (Vietnamese first) so that logs are readable by everyone; :meth:`VbsignError.message`
 gives one language.
 
-Secrets (PINs, passphrases) are never part of a message: code building these errors
-must not interpolate them, and :func:`vbsign.secrets.redact` is applied as a last guard.
+Secrets (PINs, passphrases) are never part of a message: code building these errors must
+not interpolate them (they are held as :class:`vbsign.secrets.Secret`, whose ``repr``/``str``
+hide the value), and tests capture every log record and CLI output to search for them.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ _L = {
     "valid_at_signing": Msg("Hiệu lực chứng thư tại thời điểm ký", "Certificate valid at signing time"),
     "yes": Msg("có", "yes"),
     "no": Msg("không", "no"),
+    "undetermined": Msg("chưa xác định được", "not established"),
     "revocation": Msg("Trạng thái thu hồi", "Revocation status"),
     "level": Msg("Mức chữ ký", "Signature level"),
     "changes": Msg("Thay đổi sau khi ký", "Changes after signing"),
@@ -130,7 +131,13 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
         ok = sig.integrity.intact and sig.integrity.signature_valid
         row("integrity", _t("intact", lang) if ok else _t("altered", lang))
     if sig.kind == "signature":
-        row("valid_at_signing", _t("yes", lang) if sig.trusted and sig.indication is Indication.TOTAL_PASSED else _t("no", lang))
+        if sig.trusted and sig.indication is Indication.TOTAL_PASSED:
+            answer = _t("yes", lang)
+        elif sig.indication is Indication.TOTAL_FAILED:
+            answer = _t("no", lang)
+        else:  # not established (missing revocation data, no trust anchor, unproven time...)
+            answer = _t("undetermined", lang)
+        row("valid_at_signing", answer)
     if sig.revocation is not None:
         r = sig.revocation
         text = _REVO[r.status].get(lang)

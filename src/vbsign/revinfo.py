@@ -8,7 +8,8 @@ thousands of entries: asn1crypto walks them in seconds, cryptography in microsec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +28,22 @@ def fetched_revinfo(vc: Any) -> tuple[list[Any], list[Any]]:
 
 
 def revocation_status(
-    cert: x509.Certificate, ocsps: Sequence[Any], crls: Sequence[Any]
+    cert: x509.Certificate,
+    ocsps: Sequence[Any],
+    crls: Sequence[Any],
+    *,
+    issuers: Sequence[x509.Certificate] | None = None,
 ) -> tuple[str, datetime | None, str | None, int, int]:
-    """What the revocation data says about ``cert``: (status, time, reason, #ocsp, #crl)."""
+    """What the revocation data says about ``cert``: (status, time, reason, #ocsp, #crl).
+
+    With ``issuers`` (the certificates that may have issued ``cert``: embedded, trust
+    anchors, intermediates), only *authentic* data counts — an OCSP response signed by the
+    issuer of ``cert`` or by a responder it delegated, a CRL signed by that issuer. Revocation
+    data sits in unsigned parts of a document (a PDF's DSS may be extended by anyone after
+    signing): unauthenticated, it could make a valid signature read "revoked".
+    """
+    if issuers is not None:
+        ocsps, crls = authentic_revinfo(cert, ocsps, crls, issuers)
     status = "unknown"
     when: datetime | None = None
     reason: str | None = None
@@ -66,6 +80,100 @@ def revocation_status(
         except Exception:
             continue
     return status, when, reason, n_ocsp, n_crl
+
+
+def _signed_by(signature: bytes, data: bytes, algorithm: Any, signer: x509.Certificate) -> bool:
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+
+    try:
+        DefaultSignatureValidator().validate_signature(signature, data, signer.public_key, algorithm)
+        return True
+    except Exception:
+        return False
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    return cert.issuer == issuer.subject and _signed_by(
+        cert["signature_value"].native, cert["tbs_certificate"].dump(), cert["signature_algorithm"], issuer
+    )
+
+
+def find_issuer(cert: x509.Certificate, candidates: Iterable[x509.Certificate]) -> x509.Certificate | None:
+    """The certificate among ``candidates`` whose key verifies ``cert``'s signature."""
+    for c in candidates:
+        try:
+            if _issued_by(cert, c):
+                return c
+        except Exception:
+            continue
+    return None
+
+
+def _ocsp_authentic(resp: Any, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        basic = resp.basic_ocsp_response
+        tbs = basic["tbs_response_data"]
+        for single in tbs["responses"]:
+            cid = single["cert_id"]
+            if cid["serial_number"].native != cert.serial_number:
+                continue
+            algo = cid["hash_algorithm"]["algorithm"].native
+            key_hash = hashlib.new(algo, issuer.public_key["public_key"].contents[1:]).digest()
+            if cid["issuer_key_hash"].native != key_hash:
+                return False
+        signature = basic["signature"].native
+        data = tbs.dump()
+        algorithm = basic["signature_algorithm"]
+        if _signed_by(signature, data, algorithm, issuer):
+            return True
+        for responder in basic["certs"] or []:
+            eku = responder.extended_key_usage_value
+            if eku is None or "ocsp_signing" not in eku.native:
+                continue
+            if _issued_by(responder, issuer) and _signed_by(signature, data, algorithm, responder):
+                return True
+    except Exception:
+        return False
+    return False
+
+
+#: CRL signature checks ((id of the CRL, issuer DER) -> (CRL kept alive, result)): national
+#: CRLs are megabytes, and the same CRL is checked for every certificate it covers
+_CRL_AUTH_CACHE: dict[tuple[int, bytes], tuple[Any, bool]] = {}
+
+
+def _crl_authentic(c: Any, issuer: x509.Certificate) -> bool:
+    try:
+        if c.issuer != issuer.subject:
+            return False
+    except Exception:
+        return False
+    key = (id(c), issuer.dump())
+    hit = _CRL_AUTH_CACHE.get(key)
+    if hit is not None and hit[0] is c:
+        return hit[1]
+    try:
+        ok = _signed_by(c["signature"].native, c["tbs_cert_list"].dump(), c["signature_algorithm"], issuer)
+    except Exception:
+        ok = False
+    if len(_CRL_AUTH_CACHE) >= 256:
+        _CRL_AUTH_CACHE.pop(next(iter(_CRL_AUTH_CACHE)))
+    _CRL_AUTH_CACHE[key] = (c, ok)
+    return ok
+
+
+def authentic_revinfo(
+    cert: x509.Certificate, ocsps: Sequence[Any], crls: Sequence[Any], issuers: Iterable[x509.Certificate]
+) -> tuple[list[Any], list[Any]]:
+    """The OCSP responses and CRLs about ``cert`` that its issuer (found among ``issuers``
+    by signature) vouches for; nothing when the issuer is unknown."""
+    issuer = find_issuer(cert, issuers)
+    if issuer is None:
+        return [], []
+    return (
+        [r for r in ocsps if _ocsp_authentic(r, cert, issuer)],
+        [c for c in crls if _crl_authentic(c, issuer)],
+    )
 
 
 #: parsed CRLs (id -> (asn1crypto object kept alive, cryptography CRL)): national CRLs hold

@@ -40,6 +40,7 @@ from pyhanko_certvalidator.policy_decl import (
 
 from .errors import CertificateRejected, ConfigurationError
 from .i18n import Msg
+from .report import Indication, SubIndication
 from .revinfo import fetched_revinfo
 from .trust import TrustStore
 
@@ -263,6 +264,70 @@ def build_context(
         ocsps=list(ocsps),
         revinfo_policy=CertRevTrustPolicy(policy, retroactive_revinfo=retroactive_revinfo),
     )
+
+
+async def status_now_without_poe(
+    cert: x509.Certificate,
+    trust: TrustStore,
+    *,
+    now: datetime,
+    other_certs: Sequence[x509.Certificate],
+    ocsps: Sequence[Any],
+    crls: Sequence[Any],
+    services: Services,
+) -> tuple[BaseException | None, list[Any], list[Any]]:
+    """Path and revocation status of ``cert`` at ``now`` (not retroactive), for a signature
+    whose signing time is only *claimed*: such a claim cannot make old revocation data
+    (embedded, or chosen by whoever backdated the signature) stand in for the current
+    status (ETSI EN 319 102-1: without proof of existence, validation happens at the
+    current time). Embedded data first, then ``services`` if that is not enough.
+
+    Returns (the certvalidator error or ``None``, fetched OCSP responses, fetched CRLs).
+    """
+    error: BaseException | None = None
+    f_ocsps: list[Any] = []
+    f_crls: list[Any] = []
+    for svc in [OFFLINE, services] if services.can_fetch else [OFFLINE]:
+        vc = build_context(trust, moment=now, other_certs=other_certs, ocsps=ocsps, crls=crls, services=svc)
+        try:
+            await CertificateValidator(
+                cert, intermediate_certs=list(other_certs), validation_context=vc
+            ).async_validate_usage(set())
+            error = None
+        except (cv_errors.PathBuildingError, cv_errors.ValidationError, ValueError) as e:
+            error = e
+        finally:
+            o, c = fetched_revinfo(vc)
+            f_ocsps += o
+            f_crls += c
+            await vc.aclose()
+        if error is None or isinstance(error, cv_errors.RevokedError):
+            break
+    return error, f_ocsps, f_crls
+
+
+def unproven_status_verdict(error: BaseException) -> tuple[Indication, SubIndication, str, Msg]:
+    """The verdict of a signature with a claimed signing time whose certificate cannot be
+    shown valid and unrevoked *now* (:func:`status_now_without_poe`): never a pass."""
+    code, msg = path_error_reason(error)
+    if code == "REVOKED":
+        return Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE, "CERT_REVOKED_NO_POE", Msg(
+            "Chứng thư số hiện đã bị thu hồi; không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
+            "The certificate is now revoked; no timestamp proves the signature was made before.",
+        )
+    if code == "REVOCATION_UNAVAILABLE":
+        return Indication.INDETERMINATE, SubIndication.TRY_LATER, "REVOCATION_UNAVAILABLE", Msg(
+            "Không có dấu thời gian chứng minh thời điểm ký và không có dữ liệu thu hồi (OCSP/CRL) "
+            "hiện hành: chưa thể kết luận.",
+            "No timestamp proves the signing time and no current revocation data (OCSP/CRL) is "
+            "available: no conclusion possible.",
+        )
+    sub = {
+        "CHAIN_EXPIRED": SubIndication.OUT_OF_BOUNDS_NO_POE,
+        "NO_CHAIN": SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+        "WEAK_ALGORITHM": SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+    }.get(code, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE)
+    return Indication.INDETERMINATE, sub, code, msg
 
 
 # ---- pre-signing check ---------------------------------------------------------------------

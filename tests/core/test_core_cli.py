@@ -132,3 +132,14 @@ def test_demo_validates_against_the_test_policy(demo_dir):
     # without it, the same document is not compliant with the official-use profile
     proc = run("validate", str(demo_dir / "signed.pdf"), "--policy", "cdcv", "--trust", str(pki / "roots.pem"))
     assert proc.returncode != 0
+
+
+def test_usage_errors_are_vietnamese_by_default_and_english_on_request():
+    proc = run("sign", "x.pdf")
+    assert proc.returncode == 3
+    assert "Thiếu tùy chọn bắt buộc '--key'" in proc.stderr and "Cách dùng" in proc.stderr
+    proc = run("verify", "--at", "sometimes", "x.pdf")
+    assert proc.returncode == 3 and "không phải là một trong" in proc.stderr
+    proc = run("--lang", "en", "sign", "x.pdf")
+    assert proc.returncode == 3 and "Missing option '--key'" in proc.stderr
+    assert "Traceback" not in proc.stderr

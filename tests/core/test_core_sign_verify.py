@@ -176,3 +176,19 @@ def test_garbage_claiming_to_be_pdf_is_format_failure(verify_at):
     report = verify_at(b"%PDF-1.7\n this is not really a PDF")
     assert report.indication is Indication.TOTAL_FAILED
     assert report.sub_indication is SubIndication.FORMAT_FAILURE
+
+
+def test_damaged_pdf_file_is_refused_not_signed_as_cades(pki_dir, pki, services, t0, tmp_path):
+    """A file named .pdf that is not a PDF is refused by the library (and so by batches)."""
+    from vbsign.errors import InputError
+
+    bad = tmp_path / "hong.pdf"
+    bad.write_bytes(b"this is not a PDF")
+    with pytest.raises(InputError) as exc:
+        api.sign(bad, tmp_path / "out.pdf", key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots,
+                 level="B-B", services=services, clock=lambda: t0)
+    assert "không phải PDF" in exc.value.message_vi
+    assert not (tmp_path / "out.pdf").exists()
+    res = api.sign(bad, key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots, level="B-B",
+                   services=services, clock=lambda: t0, format="cades")
+    assert res.format == "cades"

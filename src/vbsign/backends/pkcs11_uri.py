@@ -19,6 +19,7 @@ select tokens by label or serial).
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -90,7 +91,17 @@ class Pkcs11Uri:
         return format_uri(self)
 
 
+#: a ``pin-value`` attribute anywhere in a URI (name possibly percent-encoded or spaced)
+_PIN_VALUE = re.compile(r"((?:^|[;?&:])\s*pin(?:-|%2d)value\s*=)[^;&?#]*", re.IGNORECASE)
+
+
+def redact_uri(uri: str) -> str:
+    """``uri`` with the value of any ``pin-value`` attribute replaced by ``***``."""
+    return _PIN_VALUE.sub(r"\1***", uri)
+
+
 def _invalid(uri: str, why: Msg) -> InputError:
+    uri = redact_uri(uri)  # a message must never carry a PIN, whatever else is wrong
     return InputError(
         Msg(
             f"URI PKCS#11 không hợp lệ '{uri}': {why.vi}",

@@ -8,6 +8,7 @@ Subcommands live in their own modules and are imported only when used, so that
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..i18n import set_lang
 
 #: name -> (module:attribute, short help vi, short help en)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF)", "Sign documents (PDF)"),
+    "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF, XML, mọi tệp)", "Sign documents (PDF, XML, any file)"),
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
     "demo": ("vbsign.cli.demo:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
     "testpki": ("vbsign.cli.testpki:testpki_group", "PKI thử nghiệm", "Test PKI"),
@@ -72,7 +73,7 @@ class LazyGroup(click.Group):
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        en = (_lang_from_argv() or "").startswith("en")
+        en = (_lang_from_argv() or os.environ.get("VBSIGN_LANG") or "").startswith("en")
         rows = [(n, SUBCOMMANDS[n][2 if en else 1]) for n in sorted(SUBCOMMANDS)]
         with formatter.section("Commands" if en else "Lệnh"):
             formatter.write_dl(rows)

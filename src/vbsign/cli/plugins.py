@@ -6,10 +6,10 @@ import json
 
 import click
 
-from ._common import console, t
+from ._common import BilingualGroup, console, t
 
 
-@click.group("plugins")
+@click.group("plugins", cls=BilingualGroup)
 def plugins_group() -> None:
     """Trình cắm (plugin) của vbsign. / vbsign plugins."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..i18n import Msg, use_lang
-from ._common import console, fail, t
+from ._common import BilingualGroup, console, fail, t
 
 _LANG = click.option(
     "--lang",
@@ -20,19 +20,27 @@ _LANG = click.option(
 )
 
 
-@click.group("policy")
+@click.group("policy", cls=BilingualGroup)
 def policy_group() -> None:
     """Chính sách thẩm định và các quy tắc / validation policies and rules."""
 
 
 @policy_group.command("list")
 @_LANG
-def list_cmd(lang: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print JSON.")
+def list_cmd(lang: str | None, as_json: bool) -> None:
     """Liệt kê các hồ sơ chính sách / list the policy profiles."""
     from ..policy import default_registry
 
     with use_lang(lang) if lang else nullcontext():
         reg = default_registry()
+        if as_json:
+            rows = [
+                {"name": p.name, "title_vi": p.title.vi, "title_en": p.title.en, "origin": reg.origin("profile", p.name)}
+                for p in reg.profiles()
+            ]
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
         for p in reg.profiles():
             origin = reg.origin("profile", p.name)
             extra = "" if origin == "vbsign" else f"  [{origin}]"
@@ -119,7 +127,7 @@ def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...]
     text = policy_template(extends, name or output.stem, _fingerprints(cdcv), _fingerprints(national))
     parse_policy_text(text, str(output), reg)  # never write a file vbsign would refuse
     atomic_write(output, text.encode("utf-8"))
-    console().print(t(f"Đã ghi tệp chính sách {output}", f"Policy file written: {output}"))
+    console().print(t(f"Đã ghi tệp chính sách {output}", f"Policy file written: {output}"), markup=False)
 
 
 def _fingerprints(values: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..i18n import Msg
-from ._common import EXIT_OK, console, fail, parse_box, secret_from_env, t
+from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
 
 
 @click.command("sign")
@@ -68,7 +68,7 @@ from ._common import EXIT_OK, console, fail, parse_box, secret_from_env, t
 @click.option("--certify", type=click.IntRange(1, 3), help="Chữ ký chứng nhận DocMDP mức 1–3 / certification level.")
 @click.option("--pss", is_flag=True, help="RSASSA-PSS thay cho PKCS#1 v1.5 / use RSASSA-PSS.")
 @click.option("--offline", is_flag=True, help="Không truy cập mạng / no network access.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn thời gian mỗi yêu cầu mạng (giây).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn thời gian mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @click.option(
     "--no-revocation-check",
     is_flag=True,
@@ -149,7 +149,7 @@ def sign_cmd(
     )
     if appearance is not None:
         for w in appearance.warnings:
-            console(stderr=True).print(f"[yellow]! {w.get()}[/]")
+            console(stderr=True).print(f"[yellow]! {esc(w.get())}[/]")
     key_options: dict[str, object] = {}
     if cert_file:
         key_options["cert"] = cert_file
@@ -205,15 +205,15 @@ def sign_cmd(
         )
     out = console()
     for w in result.warnings:
-        out.print(f"[yellow]! {w.get()}[/]")
+        out.print(f"[yellow]! {esc(w.get())}[/]")
     from ..validation import format_vn_time
 
     out.print(
         "[green]✓[/] "
         + t("Ký số thành công", "Signed successfully")
-        + f": {os.fspath(result.output or output)} ({dispatch.LABELS.get(result.format, result.format)} {result.level})"
+        + esc(f": {os.fspath(result.output or output)} ({dispatch.LABELS.get(result.format, result.format)} {result.level})")
     )
-    out.print(f"  {t('Người ký', 'Signer')}: {result.signer.common_name or result.signer.subject}")
+    out.print(f"  {t('Người ký', 'Signer')}: {result.signer.common_name or result.signer.subject}", markup=False)
     out.print(f"  {t('Thời điểm ký', 'Signing time')}: {format_vn_time(result.timestamp_time or result.signing_time)}")
     raise SystemExit(EXIT_OK)
 
@@ -229,7 +229,18 @@ def _detect(input_file: Path, requested: str) -> Any:
             head = fh.read(65536)
     except OSError:
         return "pdf"  # let the signing call report the unreadable input
-    return dispatch.detect_format(head)
+    fmt = dispatch.detect_format(head)
+    if fmt != "pdf" and input_file.suffix.lower() == ".pdf":
+        # a damaged or empty "x.pdf" would otherwise silently get a CAdES .p7s signature
+        fail(
+            Msg(
+                "{f} có đuôi .pdf nhưng nội dung không phải PDF (tệp rỗng hoặc hỏng?). "
+                "Nếu muốn ký như một tệp bất kỳ (CAdES), dùng --format cades.",
+                "{f} is named .pdf but is not a PDF (empty or damaged?). "
+                "To sign it as an arbitrary file (CAdES), use --format cades.",
+            ).format(f=input_file)
+        )
+    return fmt
 
 
 def _appearance(

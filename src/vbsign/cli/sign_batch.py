@@ -101,7 +101,7 @@ def run_batch(
     planned = plan_jobs(in_dir, out_dir)
     out = console()
     if not planned:
-        out.print(t(f"Không có tệp PDF nào trong {in_dir}.", f"No PDF file in {in_dir}."))
+        out.print(t(f"Không có tệp PDF nào trong {in_dir}.", f"No PDF file in {in_dir}."), markup=False)
         raise SystemExit(EXIT_OK)
     marks = {
         FileStatus.SIGNED: "[green]✓[/]",
@@ -141,9 +141,9 @@ def run_batch(
         _live.remove(progress)
     line = result.summary().get()
     if result.ok:
-        out.print(f"[green]{line}[/]")
+        out.print(f"[green]{escape(line)}[/]")
     else:
-        console(stderr=True).print(f"[bold red]{line}[/]")
+        console(stderr=True).print(f"[bold red]{escape(line)}[/]")
         if result.stopped_by is not None:
             console(stderr=True).print(f"[red]{escape(result.stopped_by.message())}[/]")
     raise SystemExit(result.exit_code)

@@ -6,18 +6,18 @@ from pathlib import Path
 
 import click
 
-from ._common import console, t
+from ._common import BilingualGroup, console, t
 
 
-@click.group("testpki")
+@click.group("testpki", cls=BilingualGroup)
 def testpki_group() -> None:
     """PKI thử nghiệm (CHỈ ĐỂ THỬ) / test PKI (TEST ONLY)."""
 
 
 @testpki_group.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng dịch vụ OCSP/CRL/TSA (mặc định 8750).")
-@click.option("--passphrase", default=None, help="Mật khẩu các tệp .p12 (mặc định: vbsign-test).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng dịch vụ OCSP/CRL/TSA (mặc định 8750) / service port (default 8750).")
+@click.option("--passphrase", default=None, help="Mật khẩu các tệp .p12 (mặc định: vbsign-test) / passphrase of the .p12 files.")
 @click.option("--force", is_flag=True, help="Ghi đè thư mục đã có / overwrite.")
 def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: bool) -> None:
     """Tạo chứng thư và khóa thử nghiệm trong DIRECTORY. / Write test certificates and keys."""
@@ -26,14 +26,14 @@ def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: b
 
     files = write_pki(directory, port=port or DEFAULT_PORT, passphrase=passphrase or DEFAULT_PASSPHRASE, force=force)
     out = console()
-    out.print(t(f"Đã tạo PKI thử nghiệm trong {directory}:", f"Test PKI written to {directory}:"))
+    out.print(t(f"Đã tạo PKI thử nghiệm trong {directory}:", f"Test PKI written to {directory}:"), markup=False)
     for f in files:
-        out.print(f"  {f.name}")
+        out.print(f"  {f.name}", markup=False)
 
 
 @testpki_group.command("serve")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng (mặc định: cổng đã ghi khi init).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng (mặc định: cổng đã ghi khi init) / port (default: the one given to init).")
 def serve_cmd(directory: Path, port: int | None) -> None:
     """Phục vụ OCSP, CRL, TSA trên 127.0.0.1 (Ctrl-C để dừng). / Serve OCSP, CRL, TSA on 127.0.0.1."""
     from ..testpki.server import serve_directory

@@ -15,10 +15,10 @@ from typing import Any
 import click
 
 from ..i18n import Msg, current_lang
-from ._common import EXIT_OK, EXIT_USAGE, console, t
+from ._common import EXIT_OK, EXIT_USAGE, BilingualGroup, console, t
 
 
-@click.group("token")
+@click.group("token", cls=BilingualGroup)
 def token_group() -> None:
     """Thiết bị ký PKCS#11 (USB token, thẻ, HSM). / PKCS#11 tokens (USB tokens, cards, HSMs)."""
 

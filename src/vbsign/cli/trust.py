@@ -21,7 +21,7 @@ from asn1crypto import x509
 
 from ..errors import InputError
 from ..i18n import Msg, current_lang
-from ._common import console, t
+from ._common import BilingualGroup, console, t
 
 _DIR = click.option(
     "--dir",
@@ -97,7 +97,7 @@ def _entries(directory: Path) -> list[tuple[Path, x509.Certificate, bool]]:
     return out
 
 
-@click.group("trust")
+@click.group("trust", cls=BilingualGroup)
 def trust_group() -> None:
     """Quản lý chứng thư gốc tin cậy / manage trust anchors."""
 

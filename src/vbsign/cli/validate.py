@@ -11,7 +11,7 @@ import click
 
 from ..errors import VbsignError
 from ..i18n import current_lang
-from ._common import EXIT_USAGE, console, t
+from ._common import EXIT_USAGE, console, esc, t
 
 
 @click.command("validate")
@@ -57,7 +57,7 @@ from ._common import EXIT_USAGE, console, t
     help="Thời điểm kiểm tra (mặc định: hiện tại), vd. thẩm định lại hồ sơ lưu trữ / validation time (default: now).",
 )
 @click.option("--offline", is_flag=True, help="Không truy cập mạng; chỉ dùng dữ liệu nhúng / no network.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 def validate_cmd(
     files: tuple[Path, ...],
     policy_ref: str,
@@ -107,7 +107,7 @@ def validate_cmd(
             if as_json:
                 json_items.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
-                err.print(f"[bold red]✗[/] {f}: {e.message(current_lang())}")
+                err.print(f"[bold red]✗[/] {esc(f)}: {esc(e.message(current_lang()))}")
             continue
         codes.append(rep.exit_code)
         junit_items.append(rep)
@@ -119,14 +119,14 @@ def validate_cmd(
             lines = text.split("\n")
             for i, line in enumerate(lines):
                 if i == 2:
-                    out.print(f"[bold {colour}]{line}[/]", markup=True, highlight=False)
+                    out.print(f"[bold {colour}]{esc(line)}[/]", markup=True, highlight=False)
                 else:
                     out.print(line, markup=False, highlight=False)
             out.print()
     if junit_file is not None:
         atomic_write(junit_file, to_junit_xml(junit_items))
         if not as_json:
-            err.print(t(f"Đã ghi JUnit XML: {junit_file}", f"JUnit XML written: {junit_file}"))
+            err.print(t(f"Đã ghi JUnit XML: {junit_file}", f"JUnit XML written: {junit_file}"), markup=False)
     if as_json:
         click.echo(json.dumps(json_items, ensure_ascii=False, indent=2))
     raise SystemExit(aggregate_exit(codes) if codes else EXIT_USAGE)

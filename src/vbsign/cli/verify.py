@@ -10,7 +10,7 @@ import click
 
 from ..errors import VbsignError
 from ..i18n import current_lang
-from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console
+from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console, esc
 
 
 def parse_size(text: str) -> int:
@@ -49,7 +49,7 @@ def aggregate_exit(codes: list[int]) -> int:
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo JSON (mảng) / print JSON reports (array).")
 @click.option("--format", "fmt", metavar="NAME", help="Định dạng báo cáo do trình cắm cung cấp (vbsign plugins list) / a report format from a plugin renderer.")
 @click.option("--offline", is_flag=True, help="Không truy cập mạng; chỉ dùng dữ liệu nhúng / no network.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @click.option(
     "--content",
     "content_file",
@@ -130,7 +130,7 @@ def verify_cmd(
             if as_json:
                 reports.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
-                err.print(f"[bold red]✗[/] {f}: {e.message(current_lang())}")
+                err.print(f"[bold red]✗[/] {esc(f)}: {esc(e.message(current_lang()))}")
             continue
         codes.append(rep.exit_code)
         if as_json:
@@ -146,9 +146,9 @@ def verify_cmd(
             colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
             text = render_text(rep)
             first, _, rest = text.partition("\n")
-            out.print(first)
+            out.print(first, markup=False)
             second, _, rest = rest.partition("\n")
-            out.print(f"[bold {colour}]{second}[/]")
+            out.print(f"[bold {colour}]{esc(second)}[/]")
             out.print(rest, markup=False)
             out.print()
     if as_json:

@@ -63,7 +63,16 @@ from ..report import (
 )
 from ..revinfo import fetched_revinfo, revocation_status
 from ..trust import TrustStore
-from ..validation import OFFLINE, Services, build_context, format_vn_time, path_error_reason, utcnow
+from ..validation import (
+    OFFLINE,
+    Services,
+    build_context,
+    format_vn_time,
+    path_error_reason,
+    status_now_without_poe,
+    unproven_status_verdict,
+    utcnow,
+)
 from .diffpolicy import vbsign_policy
 from .forensics import analyse as analyse_forensics
 from .forensics import slot_for
@@ -642,10 +651,26 @@ async def _verify_signature(
     trust_problem = status.get("trust_problem_indic")
     rep.trusted = bool(intact and valid and trust_problem is None and path is not None)
 
+    # an unproven (claimed) signing time cannot make old revocation data stand in for the
+    # current status: the certificate must also be unrevoked now, with fresh data
+    now_error: BaseException | None = None
+    now_ocsps: list[Any] = []
+    now_crls: list[Any] = []
+    if rep.trusted and not proven and options.at != "now":
+        now_error, now_ocsps, now_crls = await status_now_without_poe(
+            signer_cert, options.trust, now=now, other_certs=other, ocsps=ocsps, crls=crls,
+            services=options.services,
+        )
+
     # revocation evidence for the report
     fetched_ocsps, fetched_crls = fetched_revinfo(vc)
-    r_status, r_when, r_reason, n_o, n_c = revocation_status(signer_cert, ocsps + fetched_ocsps, crls + fetched_crls)
-    emb_status = revocation_status(signer_cert, ocsps, crls)
+    fetched_ocsps, fetched_crls = [*fetched_ocsps, *now_ocsps], [*fetched_crls, *now_crls]
+    # only revocation data the certificate's issuer vouches for counts (the DSS is unsigned)
+    issuers = _issuer_candidates(options.trust, other, path)
+    r_status, r_when, r_reason, n_o, n_c = revocation_status(
+        signer_cert, ocsps + fetched_ocsps, crls + fetched_crls, issuers=issuers
+    )
+    emb_status = revocation_status(signer_cert, ocsps, crls, issuers=issuers)
     source = "none"
     if emb_status[3] or emb_status[4]:
         source = "embedded+online" if (fetched_ocsps or fetched_crls) else "embedded"
@@ -660,17 +685,28 @@ async def _verify_signature(
         crls=n_c,
     )
 
-    _policy_evidence(emb, rep, path, ocsps, crls, fetched_ocsps, fetched_crls)
+    _policy_evidence(emb, rep, path, ocsps, crls, fetched_ocsps, fetched_crls, issuers)
 
     # level reached
     rep.level = _level(emb, rep, ev, ts_ok, bool(emb_status[3] or emb_status[4]))
 
     # 6. verdict --------------------------------------------------------------------------------
     try:
-        await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options)
+        await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options, now_error)
     finally:
         await vc.aclose()
     return rep
+
+
+def _issuer_candidates(trust: TrustStore, other: list[x509.Certificate], path: Any) -> list[x509.Certificate]:
+    """Certificates that may have issued a certificate of the signature's path."""
+    out = [*other, *trust.anchors, *trust.intermediates]
+    if path is not None:
+        try:
+            out += list(path.iter_certs(include_root=True))
+        except Exception:
+            pass
+    return out
 
 
 def _pdf_str(v: Any) -> str | None:
@@ -716,6 +752,7 @@ async def _decide(
     signing_time: datetime,
     proven: bool,
     options: VerifyOptions,
+    now_error: BaseException | None = None,
 ) -> None:
     F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
     integ = rep.integrity
@@ -851,6 +888,10 @@ async def _decide(
 
     problem = status.get("trust_problem_indic")
     if problem is None and rep.trusted:
+        if now_error is not None:  # claimed signing time only: the status now decides
+            rep.indication, rep.sub_indication, code, msg = unproven_status_verdict(now_error)
+            rep.add(code, Severity.WARNING if rep.sub_indication == SubIndication.TRY_LATER else Severity.ERROR, msg)
+            return
         rep.indication, rep.sub_indication = Indication.TOTAL_PASSED, None
         return
     sub, code, msg = await _diagnose_trust(problem, vc, cert, status)
@@ -954,6 +995,7 @@ def _policy_evidence(
     crls: list[Any],
     fetched_ocsps: list[Any],
     fetched_crls: list[Any],
+    issuers: list[x509.Certificate],
 ) -> None:
     """Record what the policy rules need and verification itself does not judge:
     SubFilter, CMS attribute names, the signature algorithm OID, whether the signer's
@@ -982,9 +1024,11 @@ def _policy_evidence(
     except Exception:
         return
     for ca in cas:
-        status, when, reason, n_o, n_c = revocation_status(ca, ocsps + fetched_ocsps, crls + fetched_crls)
-        emb_st = revocation_status(ca, ocsps, crls)
-        fetched = revocation_status(ca, fetched_ocsps, fetched_crls)
+        status, when, reason, n_o, n_c = revocation_status(
+            ca, ocsps + fetched_ocsps, crls + fetched_crls, issuers=issuers
+        )
+        emb_st = revocation_status(ca, ocsps, crls, issuers=issuers)
+        fetched = revocation_status(ca, fetched_ocsps, fetched_crls, issuers=issuers)
         embedded_any = bool(emb_st[3] or emb_st[4])
         fetched_any = bool(fetched[3] or fetched[4])
         source = "embedded+online" if embedded_any and fetched_any else "embedded" if embedded_any else "online" if fetched_any else "none"

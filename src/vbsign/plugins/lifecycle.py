@@ -76,13 +76,40 @@ def after_verify(report: Report) -> None:
     from ..report import Finding
 
     hook = "vbsign_after_verify"
-    for plugin, findings in manager.call(hook, report=report):
+    before = _verdict(report)
+    results = manager.call(hook, report=report)
+    if _verdict(report) != before:  # plugins receive the report itself: hold them to the rule
+        _restore_verdict(report, before)
+        names = [impl.plugin_name for impl in manager._impls(manager.get_plugin_manager(), hook)]
+        raise PluginError(
+            Msg(
+                "Trình cắm ({p}) đã sửa kết luận kiểm tra trong {h}; trình cắm chỉ được thêm phát hiện.",
+                "A plugin ({p}) changed the verification verdict in {h}; plugins may only add findings.",
+            ).format(p=", ".join(names), h=hook),
+            details={"plugins": names, "hook": hook},
+        )
+    for plugin, findings in results:
         items = [findings] if isinstance(findings, Finding) else list(findings)
         for f in items:
             if not isinstance(f, Finding):
                 raise bad_return(plugin, hook, "Finding", f)
             f.details.setdefault("plugin", plugin)
             report.findings.append(f)
+
+
+def _verdict(report: Report) -> tuple[Any, ...]:
+    return (
+        report.indication,
+        report.sub_indication,
+        tuple((s, s.indication, s.sub_indication) for s in report.signatures),
+    )
+
+
+def _restore_verdict(report: Report, verdict: tuple[Any, ...]) -> None:
+    report.indication, report.sub_indication, sigs = verdict
+    report.signatures = [s for s, _, _ in sigs]
+    for s, ind, sub in sigs:
+        s.indication, s.sub_indication = ind, sub
 
 
 def emit_audit_event(event: AuditEvent) -> None:

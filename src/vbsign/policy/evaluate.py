@@ -46,6 +46,9 @@ def evaluate(
     chosen, selection_note = pol.select(report)
     merged = (facts or DocumentFacts()).with_defaults(chosen.expectations)
     doc = DocumentContext(report, merged, chosen)
+    # the verification verdict as it stands now: rules (plugins included) see the report
+    # object, and nothing they do to it may lift the verdict
+    verified = (report.indication, report.sub_indication)
     results: list[RuleResult] = []
     ignored: list[str] = []
     sigs = doc.signatures
@@ -76,7 +79,7 @@ def evaluate(
                     ),
                 )
             )
-    status, indication, sub = _verdict(report, results)
+    status, indication, sub = _verdict(verified, results)
     return ComplianceReport(
         policy=pol.name,
         profile=chosen.profile.name,
@@ -139,18 +142,20 @@ def _result(rule: Rule, level: Level, outcome: Outcome, sig_id: str | None) -> R
     )
 
 
-def _verdict(report: Report, results: list[RuleResult]) -> tuple[ComplianceStatus, Indication, SubIndication | None]:
+def _verdict(
+    verified: tuple[Indication, SubIndication | None], results: list[RuleResult]
+) -> tuple[ComplianceStatus, Indication, SubIndication | None]:
     blocking = [r for r in results if r.blocking]
     failed = [r for r in blocking if r.status is RuleStatus.FAILED]
     undecided = [r for r in blocking if r.status is RuleStatus.INDETERMINATE]
-    v = report.indication
+    v, verified_sub = verified
     if v in (Indication.TOTAL_FAILED, Indication.NO_SIGNATURE_FOUND) or failed:
         status = ComplianceStatus.NON_COMPLIANT
     elif v is Indication.INDETERMINATE or undecided:
         status = ComplianceStatus.UNDETERMINED
     else:
         status = ComplianceStatus.COMPLIANT
-    candidates: list[tuple[Indication, SubIndication | None]] = [(v, report.sub_indication)]
+    candidates: list[tuple[Indication, SubIndication | None]] = [(v, verified_sub)]
     candidates += [(r.indication or Indication.INDETERMINATE, r.sub_indication) for r in failed + undecided]
     worst = worst_indication([c[0] for c in candidates]) if v is not Indication.NO_SIGNATURE_FOUND else v
     sub = next((s for i, s in candidates if i is worst), None)

@@ -87,9 +87,9 @@ TT41 = Profile(
         "Circular 41/2017/TT-BTTTT — digital signatures on e-documents of state agencies",
     ),
     description=Msg(
-        "Hồ sơ mặc định theo yêu cầu của khách hàng: TT 41/2017 (ký, kiểm tra, lưu trữ) cùng NĐ 30/2020 (chữ ký người có thẩm quyền và cơ quan) "
+        "Hồ sơ mặc định: TT 41/2017 (ký, kiểm tra, lưu trữ) cùng NĐ 30/2020 (chữ ký người có thẩm quyền và cơ quan) "
         "và các yêu cầu kỹ thuật hiện hành (TT 15/2025). Chấp nhận chứng thư CDCV và công cộng.",
-        "The default profile, as the customer asked: Circular 41/2017 (signing, verification, storage) with Decree 30/2020 (competent person and agency "
+        "The default profile: Circular 41/2017 (signing, verification, storage) with Decree 30/2020 (competent person and agency "
         "signatures) and the technical requirements in force (Circular 15/2025). Accepts CDCV and public certificates.",
     ),
     extends=("base",),

@@ -134,6 +134,7 @@ def waves_chart(waves: list[WaveProgress]) -> bytes:
                    color=palette[i % len(palette)])
         ax.set_xticks(range(len(stages)), [STAGE_LABELS[s].get() for s in stages])
         ax.set_title(Msg("Tiến độ triển khai theo đợt (số thuê bao)", "Rollout progress by wave (subscribers)").get())
-        ax.legend(loc="upper right", frameon=False)
+        if waves:  # no labelled bars: matplotlib would warn on stderr
+            ax.legend(loc="upper right", frameon=False)
         ax.grid(axis="y", alpha=0.3)
         return _png(fig)

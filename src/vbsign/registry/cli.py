@@ -19,7 +19,17 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ..cli._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console, fail, t
+from ..cli._common import (
+    EXIT_INDETERMINATE,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    BilingualGroup,
+    console,
+    esc,
+    fail,
+    t,
+)
 from ..i18n import Msg, current_lang
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,14 +86,16 @@ def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
     out = console()
     if not rows:
         out.print(
-            (empty or Msg("(không có dữ liệu)", "(nothing to show)")).get()
+            (empty or Msg("(không có dữ liệu)", "(nothing to show)")).get(), markup=False
         )
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
+    from rich.text import Text
+
+    table = Table(title=Text(title), show_lines=False, header_style="bold")
     for c in columns:
         table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
+    for r in rows:  # cells are plain text: names may contain "[...]"
+        table.add_row(*(Text("" if v is None else str(v)) for v in r))
     out.print(table)
 
 
@@ -100,7 +112,7 @@ def _write_or_print(data: bytes, out: Path | None, fmt: str) -> None:
 
     if out is not None:
         atomic_write(out, data)
-        console(stderr=True).print(t(f"Đã ghi {out}", f"Wrote {out}"))
+        console(stderr=True).print(t(f"Đã ghi {out}", f"Wrote {out}"), markup=False)
         return
     if fmt == "pdf" and sys.stdout.isatty():
         fail(Msg("Cần --out TỆP.pdf để ghi PDF.", "--out FILE.pdf is needed to write a PDF."))
@@ -114,7 +126,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="In mảng JS
 # ---- group ---------------------------------------------------------------------------------
 
 
-@click.group("registry")
+@click.group("registry", cls=BilingualGroup)
 @click.option(
     "--db",
     "db_url",
@@ -155,7 +167,7 @@ def init_cmd(ctx: click.Context, agency: str | None, office: str | None, localit
         if settings:
             reg.set_settings(settings)
         console().print(t(f"Sổ quản lý chứng thư số sẵn sàng: {reg.url} (phiên bản lược đồ {reg.init()})",
-                          f"Certificate registry ready: {reg.url} (schema revision {reg.init()})"))
+                          f"Certificate registry ready: {reg.url} (schema revision {reg.init()})"), markup=False)
 
 
 @registry_group.command("info")
@@ -203,7 +215,7 @@ def wave_add(ctx: click.Context, number: int, name: str, starts: str | None, end
     with _registry(ctx) as reg:
         w = reg.add_wave(number, name, starts_on=_parse_date(starts, "--from"), ends_on=_parse_date(ends, "--to"),
                          description=description)
-    console().print(t(f"Đã thêm đợt {w.number}: {w.name}", f"Added wave {w.number}: {w.name}"))
+    console().print(t(f"Đã thêm đợt {w.number}: {w.name}", f"Added wave {w.number}: {w.name}"), markup=False)
 
 
 @wave_group.command("list")
@@ -238,7 +250,7 @@ def unit_add(ctx: click.Context, code: str, name: str, parent: str | None, wave:
     """Thêm đơn vị. / Add a unit."""
     with _registry(ctx) as reg:
         u = reg.add_unit(code, name, parent=parent, wave=wave, locality=locality, requires_seal=not no_seal)
-    console().print(t(f"Đã thêm đơn vị {u.code}: {u.name}", f"Added unit {u.code}: {u.name}"))
+    console().print(t(f"Đã thêm đơn vị {u.code}: {u.name}", f"Added unit {u.code}: {u.name}"), markup=False)
 
 
 @unit_group.command("set")
@@ -254,7 +266,7 @@ def unit_set(ctx: click.Context, code: str, name: str | None, parent: str | None
     """Sửa thông tin đơn vị. / Change a unit."""
     with _registry(ctx) as reg:
         u = reg.update_unit(code, name=name, parent=parent, wave=wave, requires_seal=seal, active=active)
-    console().print(t(f"Đã cập nhật đơn vị {u.code}", f"Updated unit {u.code}"))
+    console().print(t(f"Đã cập nhật đơn vị {u.code}", f"Updated unit {u.code}"), markup=False)
 
 
 @unit_group.command("list")
@@ -294,7 +306,7 @@ def subscriber_add(ctx: click.Context, name: str, unit: str, kind: str, title: s
     """Thêm thuê bao. / Add a subscriber."""
     with _registry(ctx) as reg:
         s = reg.add_subscriber(name, unit, kind=kind, title=title, uid=uid, email=email, phone=phone)
-    console().print(t(f"Đã thêm thuê bao #{s.id}: {s.full_name}", f"Added subscriber #{s.id}: {s.full_name}"))
+    console().print(t(f"Đã thêm thuê bao #{s.id}: {s.full_name}", f"Added subscriber #{s.id}: {s.full_name}"), markup=False)
 
 
 @subscriber_group.command("leave")
@@ -305,7 +317,7 @@ def subscriber_leave(ctx: click.Context, subscriber_id: int) -> None:
     with _registry(ctx) as reg:
         s = reg.deactivate_subscriber(subscriber_id)
     console().print(t(f"Thuê bao #{s.id} ({s.full_name}) không còn hoạt động.",
-                      f"Subscriber #{s.id} ({s.full_name}) is now inactive."))
+                      f"Subscriber #{s.id} ({s.full_name}) is now inactive."), markup=False)
 
 
 @subscriber_group.command("list")
@@ -382,15 +394,25 @@ def cert_import(ctx: click.Context, paths: tuple[Path, ...], subscriber_id: int 
         )
         err = console(stderr=True)
         for p in result.problems:
-            err.print(f"[bold red]{t('Lỗi', 'Error')}:[/] {p.source}: {p.message.get()}", markup=True)
+            err.print(f"[bold red]{t('Lỗi', 'Error')}:[/] {esc(p.source)}: {esc(p.message.get())}", markup=True)
     raise SystemExit(EXIT_USAGE if result.problems else EXIT_OK)
 
 
-def _cert_rows(certs: Sequence[Any]) -> list[tuple[object, ...]]:
+def _cert_rows(certs: Sequence[Any], now: datetime | None = None) -> list[tuple[object, ...]]:
     status = {"active": t("hiệu lực", "active"), "revoked": t("thu hồi", "revoked")}
+    now = now or datetime.now(VN_TZ)
+
+    def shown(c: Any) -> str:
+        # an unrevoked certificate past its end date is not "in effect" (nor yet valid before its start)
+        if c.status == "active" and c.not_after is not None and c.not_after < now:
+            return t("hết hạn", "expired")
+        if c.status == "active" and c.not_before is not None and c.not_before > now:
+            return t("chưa có hiệu lực", "not yet valid")
+        return str(status.get(c.status, c.status))
+
     return [
         (c.fingerprint[:16], c.subject_cn, c.subscriber_name or ("CA" if c.is_ca else "—"), c.unit_code, c.key_type,
-         _d(c.not_before), _d(c.not_after), status.get(c.status, c.status), c.token_serial)
+         _d(c.not_before), _d(c.not_after), shown(c), c.token_serial)
         for c in certs
     ]
 
@@ -416,7 +438,8 @@ def cert_list(ctx: click.Context, unit: str | None, subscriber_id: int | None, s
     if as_json:
         _echo_json([c.to_dict() for c in certs])
         return
-    _table(t("Chứng thư số", "Certificates"), [t(vi, en) for vi, en in _CERT_COLUMNS], _cert_rows(certs))
+    _table(t("Chứng thư số", "Certificates"), [t(vi, en) for vi, en in _CERT_COLUMNS],
+           _cert_rows(certs, ctx.find_root().meta.get("vbsign.registry.today")))
 
 
 @cert_group.command("expiring")
@@ -444,7 +467,7 @@ def cert_expiring(ctx: click.Context, days: int, as_json: bool) -> None:
 @click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True),
               help="Chứng thư gốc tin cậy; mặc định: các CA gốc đã nhập vào sổ / trust anchors.")
 @click.option("--unit", metavar="CODE")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @json_option
 @click.pass_context
 def cert_check_revocation(ctx: click.Context, trust_files: tuple[str, ...], unit: str | None, timeout: float,
@@ -483,7 +506,7 @@ def cert_revoked(ctx: click.Context, certificate: str, notice: str | None, reaso
     """
     with _registry(ctx) as reg:
         c = reg.mark_revoked(certificate, notified_on=_parse_date(notice, "--notice"), reason=reason)
-    console().print(t(f"Đã ghi nhận thu hồi chứng thư số của {c.subject_cn}.", f"Recorded the revocation of {c.subject_cn}."))
+    console().print(t(f"Đã ghi nhận thu hồi chứng thư số của {c.subject_cn}.", f"Recorded the revocation of {c.subject_cn}."), markup=False)
 
 
 # ---- alerts ------------------------------------------------------------------------------------
@@ -512,7 +535,7 @@ def alerts_cmd(ctx: click.Context, days: int, notify: bool, resend: bool, as_jso
     if not found:
         out.print(t("Không có cảnh báo.", "No alerts."))
     for a in found:
-        out.print(f"[{colour.get(a.severity, 'white')}]{a.code}[/] {a.message.get()}", markup=True, highlight=False)
+        out.print(f"[{colour.get(a.severity, 'white')}]{a.code}[/] {esc(a.message.get())}", markup=True, highlight=False)
 
 
 # ---- requests ----------------------------------------------------------------------------------
@@ -545,7 +568,7 @@ def request_new(ctx: click.Context, kind: str, subscriber_id: int | None, certif
         r = reg.create_request(kind, subscriber=subscriber_id, certificate=certificate, token_serial=token_serial,
                                reason=reason, reference=reference, created_on=_parse_date(on, "--date"), note=note)
     console().print(t(f"Đã lập yêu cầu #{r.id} (Mẫu {r.form}) cho {r.subscriber_name}.",
-                      f"Created request #{r.id} (form {r.form}) for {r.subscriber_name}."))
+                      f"Created request #{r.id} (form {r.form}) for {r.subscriber_name}."), markup=False)
 
 
 @request_group.command("set")
@@ -565,7 +588,7 @@ def request_set(ctx: click.Context, request_id: int, status: str, on: str | None
 
     with _registry(ctx) as reg:
         r = reg.transition_request(request_id, status, on=_parse_date(on, "--date"), note=note, reference=reference)
-    console().print(t(f"Yêu cầu #{r.id}: {STATUSES[r.status].vi}", f"Request #{r.id}: {STATUSES[r.status].en}"))
+    console().print(t(f"Yêu cầu #{r.id}: {STATUSES[r.status].vi}", f"Request #{r.id}: {STATUSES[r.status].en}"), markup=False)
 
 
 @request_group.command("list")
@@ -654,7 +677,7 @@ def token_add(ctx: click.Context, serial: str, model: str | None, owner_id: int 
     """Đăng ký thiết bị. / Register a token."""
     with _registry(ctx) as reg:
         tok = reg.add_token(serial, model=model, owner=owner_id)
-    console().print(t(f"Đã đăng ký thiết bị {tok.serial}", f"Registered token {tok.serial}"))
+    console().print(t(f"Đã đăng ký thiết bị {tok.serial}", f"Registered token {tok.serial}"), markup=False)
 
 
 @token_group.command("list")
@@ -710,7 +733,7 @@ def handover_add(ctx: click.Context, token_serial: str, reason: str, to_party: s
         if out is not None:
             _write_or_print(handover_record(h, "pdf", settings=reg.settings()), out, "pdf")
     console().print(t(f"Đã ghi biên bản bàn giao #{h.id}: {h.from_party} → {h.to_party}",
-                      f"Recorded hand-over #{h.id}: {h.from_party} → {h.to_party}"))
+                      f"Recorded hand-over #{h.id}: {h.from_party} → {h.to_party}"), markup=False)
 
 
 @handover_group.command("list")
@@ -769,7 +792,7 @@ def training_add(ctx: click.Context, title: str, on: str, location: str | None, 
     with _registry(ctx) as reg:
         s = reg.add_training(title, d, location=location, wave=wave, audience=audience, attendees=attendees)
     console().print(t(f"Đã ghi lớp tập huấn #{s.id} ({s.attendees} người).",
-                      f"Recorded training session #{s.id} ({s.attendees} attendees)."))
+                      f"Recorded training session #{s.id} ({s.attendees} attendees)."), markup=False)
 
 
 @training_group.command("attend")
@@ -780,7 +803,7 @@ def training_attend(ctx: click.Context, session_id: int, subscriber_ids: tuple[i
     """Thêm người tham dự. / Add attendees."""
     with _registry(ctx) as reg:
         s = reg.add_attendees(session_id, subscriber_ids)
-    console().print(t(f"Lớp #{s.id}: {s.attendees} người tham dự.", f"Session #{s.id}: {s.attendees} attendees."))
+    console().print(t(f"Lớp #{s.id}: {s.attendees} người tham dự.", f"Session #{s.id}: {s.attendees} attendees."), markup=False)
 
 
 @training_group.command("list")
@@ -814,7 +837,7 @@ def holiday_add(ctx: click.Context, day: str, name: str, workday: bool) -> None:
     assert d is not None
     with _registry(ctx) as reg:
         reg.add_holiday(d, name, kind="workday" if workday else "holiday")
-    console().print(t(f"Đã thêm {_d(d)}: {name}", f"Added {_d(d)}: {name}"))
+    console().print(t(f"Đã thêm {_d(d)}: {name}", f"Added {_d(d)}: {name}"), markup=False)
 
 
 @holiday_group.command("remove")
@@ -866,9 +889,9 @@ def audit_verify(ctx: click.Context, as_json: bool) -> None:
         _echo_json([report.to_dict()])
     else:
         out = console()
-        out.print(("[green]✓[/] " if report.ok else "[bold red]✗[/] ") + report.summary().get(), markup=True)
+        out.print(("[green]✓[/] " if report.ok else "[bold red]✗[/] ") + esc(report.summary().get()), markup=True)
         for p in report.problems:
-            out.print(f"  - {p.message.get()}", highlight=False)
+            out.print(f"  - {p.message.get()}", highlight=False, markup=False)
         if report.more_problems:
             out.print(t(f"  … và {report.more_problems} vấn đề khác", f"  … and {report.more_problems} more"))
     raise SystemExit(EXIT_OK if report.ok else EXIT_INVALID)
@@ -898,7 +921,7 @@ def audit_rebuild(ctx: click.Context) -> None:
     """Tính lại các bảng tổng hợp từ nhật ký. / Recompute the report summaries from the log."""
     with _registry(ctx) as reg:
         n = reg.rebuild_summaries()
-    console().print(t(f"Đã tính lại từ {n} sự kiện.", f"Recomputed from {n} events."))
+    console().print(t(f"Đã tính lại từ {n} sự kiện.", f"Recomputed from {n} events."), markup=False)
 
 
 # ---- reports ---------------------------------------------------------------------------------------

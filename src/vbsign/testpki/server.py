@@ -28,17 +28,28 @@ def make_app(pki: TestPKI, at_time: datetime | None = None) -> Any:
 
 
 def make_server(pki: TestPKI, port: int | None = None, at_time: datetime | None = None) -> Any:
+    import contextlib
+    import io
+
     from werkzeug.serving import make_server as wz_make_server
 
+    wanted = port if port is not None else pki.port
+    said = io.StringIO()
     try:
-        return wz_make_server(HOST, port if port is not None else pki.port, make_app(pki, at_time), threaded=True)
-    except OSError as e:
+        # werkzeug prints an English hint and calls sys.exit(1) when the port is taken
+        with contextlib.redirect_stderr(said):
+            return wz_make_server(HOST, wanted, make_app(pki, at_time), threaded=True)
+    except (OSError, SystemExit) as e:
+        if isinstance(e, OSError):
+            reason = e.strerror or str(e)
+        else:
+            reason = (said.getvalue().strip().splitlines() or ["?"])[0]
         raise InputError(
             Msg(
-                "Không mở được cổng {p} trên {h}: {e}",
-                "Cannot listen on {h}:{p}: {e}",
-            ).format(p=port or pki.port, h=HOST, e=e.strerror or e)
-        ) from e
+                "Không mở được cổng {p} trên {h} (cổng đang được chương trình khác dùng? thử --port): {e}",
+                "Cannot listen on {h}:{p} (port in use by another program? try --port): {e}",
+            ).format(p=wanted, h=HOST, e=reason)
+        ) from None
 
 
 class ServerThread:
