@@ -16,9 +16,19 @@ T = TypeVar("T")
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    box: list[T] = []
+
+    async def keep_result_out_of_the_task() -> None:
+        # CPython 3.11's asyncio.run formats repr(main task) — including repr() of its
+        # result — on every call (signal.getsignal on the SIGINT handler); a Report or a
+        # SignResult holding a whole PDF made that cost milliseconds per document.
+        box.append(await coro)
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        asyncio.run(keep_result_out_of_the_task())
+        return box[0]
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="vbsign-sync") as ex:
-        return ex.submit(asyncio.run, coro).result()
+        ex.submit(asyncio.run, keep_result_out_of_the_task()).result()
+    return box[0]

@@ -82,14 +82,27 @@ def revocation_status(
     return status, when, reason, n_ocsp, n_crl
 
 
+#: results of signature checks, keyed by (signature, SHA-256 of the data, signer key, algorithm):
+#: a report asks the same questions several times (signer, chain, embedded vs fetched data)
+_SIG_CACHE: dict[tuple[bytes, bytes, bytes, bytes], bool] = {}
+
+
 def _signed_by(signature: bytes, data: bytes, algorithm: Any, signer: x509.Certificate) -> bool:
     from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
+    key = (bytes(signature), hashlib.sha256(data).digest(), signer.public_key.dump(), algorithm.dump())
+    hit = _SIG_CACHE.get(key)
+    if hit is not None:
+        return hit
     try:
         DefaultSignatureValidator().validate_signature(signature, data, signer.public_key, algorithm)
-        return True
+        ok = True
     except Exception:
-        return False
+        ok = False
+    if len(_SIG_CACHE) >= 4096:
+        _SIG_CACHE.pop(next(iter(_SIG_CACHE)))
+    _SIG_CACHE[key] = ok
+    return ok
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -150,8 +150,9 @@ def _deref(v: Any) -> Any:
     return v.get_object() if isinstance(v, generic.IndirectObject) else v
 
 
-def _view(reader: PdfFileReader, revision: int) -> _View:
-    res = reader.get_historical_resolver(revision)
+def _view(reader: PdfFileReader, revision: int, *, current: bool = False) -> _View:
+    # the latest revision can be read through the reader itself (no historical copies)
+    res: Any = _CurrentResolver(reader) if current else reader.get_historical_resolver(revision)
     root_ref = res.root_ref
     root = res(root_ref)
     if not isinstance(root, generic.DictionaryObject):
@@ -853,7 +854,7 @@ def signing_risks(reader: PdfFileReader) -> list[Issue]:
     """
     out: list[Issue] = []
     try:
-        view = _view(reader, reader.xrefs.total_revisions - 1)
+        view = _view(reader, reader.xrefs.total_revisions - 1, current=True)
     except Exception:
         return out
     unreferenced = _unreferenced_displayable(reader)
@@ -907,6 +908,7 @@ class _CurrentResolver:
     def __init__(self, reader: PdfFileReader) -> None:
         self._reader = reader
         self.trailer_view = reader.trailer_view
+        self.root_ref = reader.root_ref
 
     def __call__(self, ref: generic.Reference) -> Any:
         return self._reader.get_object(ref)

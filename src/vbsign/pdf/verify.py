@@ -350,10 +350,13 @@ async def _validate_tst(
     return st, gen
 
 
-def _offline_first(services: Services) -> list[Services]:
+def _offline_first(services: Services, has_embedded: bool = True) -> list[Services]:
     """Try embedded revocation data alone first; use the network (or injected source) only
-    when that is not enough — faster, private, and immune to unreachable responders."""
-    return [OFFLINE, services] if services.can_fetch else [OFFLINE]
+    when that is not enough — faster, private, and immune to unreachable responders.
+    Without any embedded revocation data the offline attempt cannot succeed: skip it."""
+    if not services.can_fetch:
+        return [OFFLINE]
+    return [OFFLINE, services] if has_embedded else [services]
 
 
 def _timestamp_info(kind: str, st: Any, gen: datetime) -> TimestampInfo:
@@ -599,7 +602,7 @@ async def _verify_signature(
     # 5. certificate path and revocation at the validation time ---------------------------
     status: dict[str, Any] = {}
     try:
-        for services in _offline_first(options.services):
+        for services in _offline_first(options.services, bool(ocsps or crls)):
             vc = build_context(
                 options.trust,
                 moment=moment,
@@ -657,9 +660,11 @@ async def _verify_signature(
     now_ocsps: list[Any] = []
     now_crls: list[Any] = []
     if rep.trusted and not proven and options.at != "now":
+        # data fetched just now by the validation above is current: offer it first
+        cur_ocsps, cur_crls = fetched_revinfo(vc)
         now_error, now_ocsps, now_crls = await status_now_without_poe(
-            signer_cert, options.trust, now=now, other_certs=other, ocsps=ocsps, crls=crls,
-            services=options.services,
+            signer_cert, options.trust, now=now, other_certs=other, ocsps=[*ocsps, *cur_ocsps],
+            crls=[*crls, *cur_crls], services=options.services,
         )
 
     # revocation evidence for the report
