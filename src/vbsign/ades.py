@@ -33,6 +33,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
+from .errors import short_reason as _short
 from .i18n import Msg
 from .report import (
     CertificateInfo,
@@ -45,6 +46,8 @@ from .report import (
 )
 from .revinfo import fetched_revinfo, revocation_status
 from .trust import TrustStore
+from .trust import unique_der as _dedupe
+from .trust import unique_der as _dedupe_der
 from .validation import (
     OFFLINE,
     Services,
@@ -533,26 +536,6 @@ async def collect_validation_data(
         ocsps=_dedupe_der([*ocsps, *f_ocsps]),
         crls=_dedupe_der([*crls, *f_crls]),
     )
-
-
-def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    return _dedupe_der(certs)
-
-
-def _dedupe_der(items: Iterable[Any]) -> list[Any]:
-    seen: set[bytes] = set()
-    out = []
-    for it in items:
-        d = it.dump()
-        if d not in seen:
-            seen.add(d)
-            out.append(it)
-    return out
-
-
-def _short(e: BaseException) -> str:
-    text = str(e) or type(e).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 __all__ = [

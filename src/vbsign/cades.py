@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
     from .backends.base import SigningKey
 
+from .errors import short_reason as _short
+from .trust import unique_der as _dedupe
+
 logger = logging.getLogger(__name__)
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
 CADES_LEVELS: tuple[str, ...] = ("B-B", "B-T", "B-LT")
@@ -634,24 +637,8 @@ def _adobe_revinfo(si: cms.SignerInfo) -> tuple[list[Any], list[Any]]:
     return ocsps, crls
 
 
-def _dedupe(certs: list[x509.Certificate]) -> list[x509.Certificate]:
-    seen: set[bytes] = set()
-    out = []
-    for c in certs:
-        d = c.dump()
-        if d not in seen:
-            seen.add(d)
-            out.append(c)
-    return out
-
-
 def _h(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
-
-
-def _short(e: BaseException) -> str:
-    text = str(e) or type(e).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 __all__ = [

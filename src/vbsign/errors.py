@@ -118,3 +118,9 @@ class PluginError(VbsignError):
     """A plugin failed to load or raised inside a hook."""
 
     code = "PLUGIN_ERROR"
+
+
+def short_reason(e: object, limit: int = 200) -> str:
+    """An exception (or any object) as a one-line reason for a message, at most ``limit`` chars."""
+    text = str(e) or type(e).__name__
+    return text if len(text) <= limit else text[:limit] + "…"

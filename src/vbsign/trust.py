@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 
@@ -53,6 +54,18 @@ def load_certificates(paths: Iterable[str | os.PathLike[str]]) -> list[x509.Cert
                     )
                 ) from None
     return _dedupe(out)
+
+
+def unique_der(items: Iterable[Any]) -> list[Any]:
+    """ASN.1 objects (certificates, OCSP responses, CRLs) without duplicates, in order."""
+    seen: set[bytes] = set()
+    out = []
+    for it in items:
+        d = it.dump()
+        if d not in seen:
+            seen.add(d)
+            out.append(it)
+    return out
 
 
 def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:

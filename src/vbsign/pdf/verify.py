@@ -44,6 +44,7 @@ from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
 from ..errors import UnsupportedFormatError
+from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
     CertificateInfo,
@@ -256,11 +257,6 @@ def _try_decrypt(reader: PdfFileReader) -> None:
         reader.decrypt(b"")
     except Exception:
         pass
-
-
-def _short(e: BaseException) -> str:
-    text = str(e) or type(e).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:

@@ -31,6 +31,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from lxml import etree
 
 from ..ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
+from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
     DocumentInfo,
@@ -42,6 +43,7 @@ from ..report import (
     SubIndication,
     worst_indication,
 )
+from ..trust import unique_der as _dedupe
 from . import constants as C
 from . import dsig
 from .safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse
@@ -578,17 +580,6 @@ def _key_value(sig: etree._Element) -> Any:
     return None
 
 
-def _dedupe(certs: list[x509.Certificate]) -> list[x509.Certificate]:
-    seen: set[bytes] = set()
-    out = []
-    for c in certs:
-        d = c.dump()
-        if d not in seen:
-            seen.add(d)
-            out.append(c)
-    return out
-
-
 # ---- timestamps ----------------------------------------------------------------------------
 
 
@@ -762,11 +753,6 @@ def _parse_time(text: str) -> datetime | None:
 
 def _uri(uri: str) -> str:
     return uri if uri else '""'
-
-
-def _short(e: BaseException) -> str:
-    text = str(e) or type(e).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 

@@ -35,6 +35,7 @@ from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
 from ..errors import InputError, SigningError
+from ..errors import short_reason as _short
 from ..i18n import Msg
 from . import constants as C
 from . import dsig
@@ -477,11 +478,6 @@ def _tst_signer(sd: cms.SignedData, certs: list[x509.Certificate]) -> x509.Certi
     except Exception:
         return None
     return certs[0] if certs else None
-
-
-def _short(e: BaseException) -> str:
-    text = str(e) or type(e).__name__
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 __all__ = ["PACKAGINGS", "XADES_LEVELS", "XadesOptions", "XadesSignOutcome", "sign_xades"]
