@@ -20,7 +20,6 @@ It also gathers validation data for signing at level B-LT (:func:`collect_valida
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,16 +37,13 @@ from .i18n import Msg
 from .report import (
     CertificateInfo,
     Indication,
-    RevocationInfo,
     Severity,
     SignatureReport,
     SubIndication,
     TimestampInfo,
 )
-from .revinfo import fetched_revinfo, revocation_status
-from .trust import TrustStore
-from .trust import unique_der as _dedupe
-from .trust import unique_der as _dedupe_der
+from .revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
+from .trust import TrustStore, unique_der
 from .validation import (
     OFFLINE,
     Services,
@@ -146,7 +142,7 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
         ))
         return out
 
-    other = _dedupe([*ev.other_certs, *options.extra_certs])
+    other = unique_der([*ev.other_certs, *options.extra_certs])
     ev.ocsps, ev.crls = usable_revinfo(ev.ocsps, ev.crls)
 
     # signature timestamp(s) -------------------------------------------------------------------
@@ -230,67 +226,14 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
         fetched_ocsps, fetched_crls = [*fetched_ocsps, *now_ocsps], [*fetched_crls, *now_crls]
 
     # only revocation data the certificate's issuer vouches for counts (it is unsigned)
-    issuers = [*other, *options.trust.anchors, *options.trust.intermediates]
+    issuers = issuer_candidates(options.trust, other, path)
+    embedded, fetched = (ev.ocsps, ev.crls), (fetched_ocsps, fetched_crls)
+    rep.revocation = revocation_info(cert, embedded, fetched, issuers=issuers)
+    out.embedded_revocation = rep.revocation.source in ("embedded", "embedded+online")
     if path is not None:
-        issuers += list(path.iter_certs(include_root=True))
-    status, when, reason, n_o, n_c = revocation_status(
-        cert, [*ev.ocsps, *fetched_ocsps], [*ev.crls, *fetched_crls], issuers=issuers
-    )
-    emb = revocation_status(cert, ev.ocsps, ev.crls, issuers=issuers)
-    out.embedded_revocation = bool(emb[3] or emb[4])
-    source = "none"
-    if out.embedded_revocation:
-        source = "embedded+online" if (fetched_ocsps or fetched_crls) else "embedded"
-    elif fetched_ocsps or fetched_crls:
-        source = "online"
-    rep.revocation = RevocationInfo(
-        status=status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
-        revocation_time=when,
-        reason=reason,
-        ocsp_responses=n_o,
-        crls=n_c,
-    )
-    if path is not None:
-        _chain_revocation(rep, path, ev, fetched_ocsps, fetched_crls, issuers)
+        rep.chain_revocation.extend(chain_revocation(path, embedded, fetched, issuers=issuers))
     _decide(rep, ev, cert, signing_time, proven, options, now, path_error, now_error)
     return out
-
-
-def _chain_revocation(
-    rep: SignatureReport,
-    path: Any,
-    ev: SignerEvidence,
-    f_ocsps: list[Any],
-    f_crls: list[Any],
-    issuers: list[x509.Certificate],
-) -> None:
-    """Revocation status of each CA certificate of the path (issuing CA first, no root),
-    recorded for the policy rules exactly as PAdES verification records it."""
-    try:
-        cas = list(path.iter_certs(include_root=False))[::-1][1:]
-    except Exception:
-        return
-    for ca in cas:
-        status, when, reason, n_o, n_c = revocation_status(
-            ca, [*ev.ocsps, *f_ocsps], [*ev.crls, *f_crls], issuers=issuers
-        )
-        emb = revocation_status(ca, ev.ocsps, ev.crls, issuers=issuers)
-        got = revocation_status(ca, f_ocsps, f_crls, issuers=issuers)
-        e_any, f_any = bool(emb[3] or emb[4]), bool(got[3] or got[4])
-        source = "embedded+online" if e_any and f_any else "embedded" if e_any else "online" if f_any else "none"
-        rep.chain_revocation.append(
-            RevocationInfo(
-                status=status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
-                source=source,  # type: ignore[arg-type]
-                revocation_time=when,
-                reason=reason,
-                ocsp_responses=n_o,
-                crls=n_c,
-                certificate_sha256=hashlib.sha256(ca.dump()).hexdigest().upper(),
-                subject=ca.subject.human_friendly,
-            )
-        )
 
 
 def _decide(
@@ -499,9 +442,9 @@ class ValidationData:
     crls: list[asn1_crl.CertificateList] = field(default_factory=list)
 
     def extend(self, other: ValidationData) -> None:
-        self.certs = _dedupe([*self.certs, *other.certs])
-        self.ocsps = _dedupe_der([*self.ocsps, *other.ocsps])
-        self.crls = _dedupe_der([*self.crls, *other.crls])
+        self.certs = unique_der([*self.certs, *other.certs])
+        self.ocsps = unique_der([*self.ocsps, *other.ocsps])
+        self.crls = unique_der([*self.crls, *other.crls])
 
 
 async def collect_validation_data(
@@ -532,9 +475,9 @@ async def collect_validation_data(
     chain = [c for c in path.iter_certs(include_root=True)]
     # the OCSP responders' certificates travel inside the responses
     return ValidationData(
-        certs=_dedupe(chain),
-        ocsps=_dedupe_der([*ocsps, *f_ocsps]),
-        crls=_dedupe_der([*crls, *f_crls]),
+        certs=unique_der(chain),
+        ocsps=unique_der([*ocsps, *f_ocsps]),
+        crls=unique_der([*crls, *f_crls]),
     )
 
 
@@ -546,6 +489,4 @@ __all__ = [
     "ValidationData",
     "collect_validation_data",
     "evaluate",
-    "fetched_revinfo",
-    "revocation_status",
 ]

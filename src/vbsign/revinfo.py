@@ -11,9 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
+
+from .report import RevocationInfo
+
+if TYPE_CHECKING:
+    from .trust import TrustStore
 
 
 def fetched_revinfo(vc: Any) -> tuple[list[Any], list[Any]]:
@@ -80,6 +85,67 @@ def revocation_status(
         except Exception:
             continue
     return status, when, reason, n_ocsp, n_crl
+
+
+def issuer_candidates(trust: TrustStore, other: Sequence[x509.Certificate], path: Any) -> list[x509.Certificate]:
+    """Certificates that may have issued a certificate of a signature's path: the ones the
+    document carries, the trust store's, and the validated path's own."""
+    out = [*other, *trust.anchors, *trust.intermediates]
+    if path is not None:
+        try:
+            out += list(path.iter_certs(include_root=True))
+        except Exception:
+            pass
+    return out
+
+
+def revocation_info(
+    cert: x509.Certificate,
+    embedded: tuple[Sequence[Any], Sequence[Any]],
+    fetched: tuple[Sequence[Any], Sequence[Any]],
+    *,
+    issuers: Sequence[x509.Certificate],
+    describe: bool = False,
+) -> RevocationInfo:
+    """The report entry for ``cert`` from embedded and fetched (OCSP responses, CRLs).
+
+    ``source`` names where authentic data *about this certificate* came from; with
+    ``describe`` the entry also names the certificate (used for the CAs of a path).
+    """
+    (e_ocsps, e_crls), (f_ocsps, f_crls) = embedded, fetched
+    status, when, reason, n_o, n_c = revocation_status(
+        cert, [*e_ocsps, *f_ocsps], [*e_crls, *f_crls], issuers=issuers
+    )
+    emb = revocation_status(cert, e_ocsps, e_crls, issuers=issuers)
+    got = revocation_status(cert, f_ocsps, f_crls, issuers=issuers)
+    e_any, f_any = bool(emb[3] or emb[4]), bool(got[3] or got[4])
+    source = "embedded+online" if e_any and f_any else "embedded" if e_any else "online" if f_any else "none"
+    return RevocationInfo(
+        status=status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
+        source=source,  # type: ignore[arg-type]
+        revocation_time=when,
+        reason=reason,
+        ocsp_responses=n_o,
+        crls=n_c,
+        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest().upper() if describe else None,
+        subject=cert.subject.human_friendly if describe else None,
+    )
+
+
+def chain_revocation(
+    path: Any,
+    embedded: tuple[Sequence[Any], Sequence[Any]],
+    fetched: tuple[Sequence[Any], Sequence[Any]],
+    *,
+    issuers: Sequence[x509.Certificate],
+) -> list[RevocationInfo]:
+    """Report entries for each CA certificate of a validated path (issuing CA first, no
+    leaf, no root) — what the policy rules on CA revocation read."""
+    try:
+        cas = list(path.iter_certs(include_root=False))[::-1][1:]
+    except Exception:
+        return []
+    return [revocation_info(ca, embedded, fetched, issuers=issuers, describe=True) for ca in cas]
 
 
 #: results of signature checks, keyed by (signature, SHA-256 of the data, signer key, algorithm):

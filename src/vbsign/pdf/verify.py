@@ -55,14 +55,13 @@ from ..report import (
     IntegrityInfo,
     ModificationInfo,
     Report,
-    RevocationInfo,
     Severity,
     SignatureReport,
     SubIndication,
     TimestampInfo,
     worst_indication,
 )
-from ..revinfo import fetched_revinfo, revocation_status
+from ..revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
 from ..trust import TrustStore
 from ..validation import (
     OFFLINE,
@@ -667,29 +666,16 @@ async def _verify_signature(
     fetched_ocsps, fetched_crls = fetched_revinfo(vc)
     fetched_ocsps, fetched_crls = [*fetched_ocsps, *now_ocsps], [*fetched_crls, *now_crls]
     # only revocation data the certificate's issuer vouches for counts (the DSS is unsigned)
-    issuers = _issuer_candidates(options.trust, other, path)
-    r_status, r_when, r_reason, n_o, n_c = revocation_status(
-        signer_cert, ocsps + fetched_ocsps, crls + fetched_crls, issuers=issuers
-    )
-    emb_status = revocation_status(signer_cert, ocsps, crls, issuers=issuers)
-    source = "none"
-    if emb_status[3] or emb_status[4]:
-        source = "embedded+online" if (fetched_ocsps or fetched_crls) else "embedded"
-    elif fetched_ocsps or fetched_crls:
-        source = "online"
-    rep.revocation = RevocationInfo(
-        status=r_status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
-        revocation_time=r_when,
-        reason=r_reason,
-        ocsp_responses=n_o,
-        crls=n_c,
-    )
+    issuers = issuer_candidates(options.trust, other, path)
+    embedded, fetched = (ocsps, crls), (fetched_ocsps, fetched_crls)
+    rep.revocation = revocation_info(signer_cert, embedded, fetched, issuers=issuers)
 
-    _policy_evidence(emb, rep, path, ocsps, crls, fetched_ocsps, fetched_crls, issuers)
+    _policy_evidence(emb, rep)
+    if path is not None:
+        rep.chain_revocation.extend(chain_revocation(path, embedded, fetched, issuers=issuers))
 
     # level reached
-    rep.level = _level(emb, rep, ev, ts_ok, bool(emb_status[3] or emb_status[4]))
+    rep.level = _level(emb, rep, ev, ts_ok, rep.revocation.source in ("embedded", "embedded+online"))
 
     # 6. verdict --------------------------------------------------------------------------------
     try:
@@ -697,17 +683,6 @@ async def _verify_signature(
     finally:
         await vc.aclose()
     return rep
-
-
-def _issuer_candidates(trust: TrustStore, other: list[x509.Certificate], path: Any) -> list[x509.Certificate]:
-    """Certificates that may have issued a certificate of the signature's path."""
-    out = [*other, *trust.anchors, *trust.intermediates]
-    if path is not None:
-        try:
-            out += list(path.iter_certs(include_root=True))
-        except Exception:
-            pass
-    return out
 
 
 def _pdf_str(v: Any) -> str | None:
@@ -988,19 +963,10 @@ def _attr_names(signer_info: Any, key: str) -> list[str]:
         return []
 
 
-def _policy_evidence(
-    emb: EmbeddedPdfSignature,
-    rep: SignatureReport,
-    path: Any,
-    ocsps: list[Any],
-    crls: list[Any],
-    fetched_ocsps: list[Any],
-    fetched_crls: list[Any],
-    issuers: list[x509.Certificate],
-) -> None:
+def _policy_evidence(emb: EmbeddedPdfSignature, rep: SignatureReport) -> None:
     """Record what the policy rules need and verification itself does not judge:
-    SubFilter, CMS attribute names, the signature algorithm OID, whether the signer's
-    certificate is embedded, and the revocation status of each CA certificate of the path."""
+    SubFilter, CMS attribute names, the signature algorithm OID and whether the signer's
+    certificate is embedded. (CA revocation evidence comes from :func:`chain_revocation`.)"""
     rep.sub_filter = _pdf_str(emb.sig_object.get("/SubFilter"))
     si = emb.signer_info
     rep.signed_attributes = _attr_names(si, "signed_attrs")
@@ -1018,33 +984,6 @@ def _policy_evidence(
         )
     except Exception:
         rep.signer_certificate_embedded = False
-    if path is None:
-        return
-    try:
-        cas = list(path.iter_certs(include_root=False))[::-1][1:]  # issuing CA first, no leaf/root
-    except Exception:
-        return
-    for ca in cas:
-        status, when, reason, n_o, n_c = revocation_status(
-            ca, ocsps + fetched_ocsps, crls + fetched_crls, issuers=issuers
-        )
-        emb_st = revocation_status(ca, ocsps, crls, issuers=issuers)
-        fetched = revocation_status(ca, fetched_ocsps, fetched_crls, issuers=issuers)
-        embedded_any = bool(emb_st[3] or emb_st[4])
-        fetched_any = bool(fetched[3] or fetched[4])
-        source = "embedded+online" if embedded_any and fetched_any else "embedded" if embedded_any else "online" if fetched_any else "none"
-        rep.chain_revocation.append(
-            RevocationInfo(
-                status=status if (n_o or n_c) else "unavailable",  # type: ignore[arg-type]
-                source=source,  # type: ignore[arg-type]
-                revocation_time=when,
-                reason=reason,
-                ocsp_responses=n_o,
-                crls=n_c,
-                certificate_sha256=hashlib.sha256(ca.dump()).hexdigest().upper(),
-                subject=ca.subject.human_friendly,
-            )
-        )
 
 
 __all__ = ["VerifyOptions", "Finding", "is_pdf", "verify_pdf"]
