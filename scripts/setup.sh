@@ -24,12 +24,21 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+# pip's output is shown except the harmless note about this machine's local wheel folder;
+# a failing pip install fails this script (its exit status is kept, never hidden by the filter)
+pip_install() {
+  local out rc=0
+  out=$(.venv/bin/python -m pip install -q "$@" 2>&1) || rc=$?
+  if [ -n "$out" ]; then printf '%s\n' "$out" | grep -v "^WARNING: Location" >&2 || true; fi
+  return "$rc"
+}
+pip_install --upgrade pip
 EXTRAS=${VBSIGN_EXTRAS:-all}
-echo "==> pip install -e .[$EXTRAS]"
-.venv/bin/python -m pip install -q -e ".[$EXTRAS]" 2>&1 | grep -v "^WARNING: Location" || true
+# constraints.txt pins the versions the test suite passed with (scripts/update-constraints.sh)
+echo "==> pip install -c constraints.txt -e .[$EXTRAS]"
+pip_install -c constraints.txt -e ".[$EXTRAS]"
 if [ "$EXTRAS" = "all" ]; then
   # the example third-party plugin (harmless by default) is part of the test environment
-  .venv/bin/python -m pip install -q --no-deps -e examples/vbsign-plugin-example 2>&1 | grep -v "^WARNING: Location" || true
+  pip_install --no-deps -e examples/vbsign-plugin-example
 fi
 .venv/bin/vbsign --version

@@ -75,11 +75,10 @@ def revocation_status(
             if c.issuer != cert.issuer:
                 continue
             n_crl += 1
-            entry = _pyca_crl(c).get_revoked_certificate_by_serial_number(serial)
+            entry = crl_entry(c, serial)
             if entry is not None:
                 status = "revoked"
-                when = entry.revocation_date_utc
-                reason = _crl_reason(entry)
+                when, reason = entry
             elif status == "unknown":
                 status = "good"
         except Exception:
@@ -258,6 +257,37 @@ def authentic_revinfo(
 #: parsed CRLs (id -> (asn1crypto object kept alive, cryptography CRL)): national CRLs hold
 #: tens of thousands of entries; asn1crypto walks them in seconds, cryptography in microseconds
 _CRL_CACHE: dict[int, tuple[Any, Any]] = {}
+
+
+def crl_entry(c: Any, serial: int) -> tuple[datetime, str | None] | None:
+    """(revocation time, reason) of ``serial`` on the CRL ``c``, or None when it is not listed.
+
+    cryptography looks the serial up in microseconds; when it refuses the CRL or an entry's
+    extensions (its parser grows stricter between releases, and government CAs issue legacy
+    encodings), the CRL is walked with asn1crypto instead — slower, same answer.
+    """
+    try:
+        entry = _pyca_crl(c).get_revoked_certificate_by_serial_number(serial)
+        if entry is None:
+            return None
+        return entry.revocation_date_utc, _crl_reason(entry)
+    except Exception:  # ValueError, DuplicateExtension, … — whatever this release refuses
+        return _crl_entry_asn1(c, serial)
+
+
+def _crl_entry_asn1(c: Any, serial: int) -> tuple[datetime, str | None] | None:
+    for revoked in c["tbs_cert_list"]["revoked_certificates"] or []:
+        if revoked["user_certificate"].native != serial:
+            continue
+        reason: str | None = None
+        for ext in revoked["crl_entry_extensions"] or []:
+            try:
+                if ext["extn_id"].native == "crl_reason":
+                    reason = str(ext["extn_value"].parsed.native)
+            except ValueError:
+                continue
+        return revoked["revocation_date"].native, reason
+    return None
 
 
 def _pyca_crl(c: Any) -> Any:

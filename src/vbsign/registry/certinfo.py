@@ -197,19 +197,7 @@ def _read_pyca_quiet(der: bytes) -> CertFields:
         ktype = f"EC-{_CURVES.get(pub.curve.name, pub.curve.name)}"
     else:
         ktype = type(pub).__name__.replace("PublicKey", "").upper()
-    exts = c.extensions
-    try:
-        is_ca = bool(exts.get_extension_for_class(pyca.BasicConstraints).value.ca)
-    except pyca.ExtensionNotFound:
-        is_ca = False
-    self_signed = c.issuer == c.subject
-    if self_signed:
-        try:
-            aki = exts.get_extension_for_class(pyca.AuthorityKeyIdentifier).value.key_identifier
-            ski = exts.get_extension_for_class(pyca.SubjectKeyIdentifier).value.digest
-            self_signed = aki is None or aki == ski
-        except pyca.ExtensionNotFound:
-            pass
+    is_ca, self_signed = _ca_flags_pyca(c, der)
     sig_oid = c.signature_algorithm_oid.dotted_string
     return _fields(
         der,
@@ -226,8 +214,40 @@ def _read_pyca_quiet(der: bytes) -> CertFields:
     )
 
 
-def _read_asn1(cert: x509.Certificate) -> CertFields:
+def _ca_flags_pyca(c: Any, der: bytes) -> tuple[bool, bool]:
+    """(is a CA, self-signed) from the extensions, read by cryptography when it accepts them.
+
+    cryptography parses extensions lazily and, since release 51, refuses some that real
+    government CA certificates carry (an empty issuerAltName ``SEQUENCE {}`` in the legacy
+    Ban Cơ yếu CA certificates). Those extensions are read by asn1crypto instead, so the
+    answer does not depend on which cryptography release is installed.
+    """
+    try:
+        exts = c.extensions
+    except Exception:  # ValueError, DuplicateExtension, … — whatever this release refuses
+        return _ca_flags_asn1(x509.Certificate.load(der))
+    try:
+        is_ca = bool(exts.get_extension_for_class(pyca.BasicConstraints).value.ca)
+    except pyca.ExtensionNotFound:
+        is_ca = False
+    self_signed = c.issuer == c.subject
+    if self_signed:
+        try:
+            aki = exts.get_extension_for_class(pyca.AuthorityKeyIdentifier).value.key_identifier
+            ski = exts.get_extension_for_class(pyca.SubjectKeyIdentifier).value.digest
+            self_signed = aki is None or aki == ski
+        except pyca.ExtensionNotFound:
+            pass
+    return is_ca, self_signed
+
+
+def _ca_flags_asn1(cert: x509.Certificate) -> tuple[bool, bool]:
     bc = cert.basic_constraints_value
+    return bool(bc is not None and bc["ca"].native), cert.self_signed in ("yes", "maybe")
+
+
+def _read_asn1(cert: x509.Certificate) -> CertFields:
+    is_ca, self_signed = _ca_flags_asn1(cert)
     return _fields(
         cert.dump(),
         _pairs_asn1(cert.subject),
@@ -237,8 +257,8 @@ def _read_asn1(cert: x509.Certificate) -> CertFields:
         not_after=cert.not_valid_after,
         key_type=key_type(cert),
         signature_algorithm=str(cert["signature_algorithm"]["algorithm"].native),
-        is_ca=bool(bc is not None and bc["ca"].native),
-        self_signed=cert.self_signed in ("yes", "maybe"),
+        is_ca=is_ca,
+        self_signed=self_signed,
         public_key_sha256=hashlib.sha256(cert.public_key.dump()).hexdigest(),
     )
 
