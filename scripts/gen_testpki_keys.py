@@ -36,6 +36,11 @@ KEYS: dict[str, tuple[str, int]] = {
     "wrong-ku": ("rsa", 2048),
     "sha1": ("rsa", 2048),
     "rsa1024": ("rsa", 1024),
+    # S/MIME (issue 22): e-mail protection certificates
+    "mail-person": ("rsa", 2048),
+    "mail-person-b": ("rsa", 2048),
+    "mail-ec": ("ec", 256),
+    "mail-noeku": ("rsa", 2048),
 }
 
 

@@ -8,7 +8,10 @@ Two branches, both **TEST ONLY** (the private keys ship with vbsign and are publ
 * public: ``Vietnam National Root CA (TEST)`` → ``Public CA SHA2 (TEST)`` →
   ``subscriber`` (``UID=CCCD:…``);
 * deliberately bad certificates: ``revoked``, ``revoked-later`` (revoked 2027-03-01),
-  ``expired``, ``not-yet-valid``, ``wrong-ku``, ``sha1``, ``rsa1024``.
+  ``expired``, ``not-yet-valid``, ``wrong-ku``, ``sha1``, ``rsa1024``;
+* S/MIME (e-mail) certificates with the emailProtection purpose and an e-mail address:
+  ``mail-person`` (RSA, SAN + E), ``mail-person-b`` (RSA, SAN), ``mail-ec`` (ECDSA, E only),
+  and ``mail-noeku`` (EKU clientAuth only: not for e-mail).
 
 Services (OCSP, CRL, TSA) come in three flavours:
 
@@ -62,6 +65,11 @@ SUBJECTS: tuple[str, ...] = (
     "wrong-ku",
     "sha1",
     "rsa1024",
+    # S/MIME: e-mail address (SAN / E) and the emailProtection purpose
+    "mail-person",
+    "mail-person-b",
+    "mail-ec",
+    "mail-noeku",
 )
 ROOTS: tuple[str, ...] = ("gov-root", "pub-root")
 INTERMEDIATES: tuple[str, ...] = ("gov-ca", "pub-ca")
@@ -81,6 +89,21 @@ DESCRIPTIONS: dict[str, Msg] = {
     "wrong-ku": Msg("Sai mục đích sử dụng khóa (chỉ keyEncipherment)", "Wrong key usage (keyEncipherment only)"),
     "sha1": Msg("Chứng thư ký bằng SHA-1", "Certificate signed with SHA-1"),
     "rsa1024": Msg("Khóa RSA-1024 (quá ngắn)", "RSA-1024 key (too short)"),
+    "mail-person": Msg(
+        "Thư điện tử S/MIME: RSA, emailProtection, SAN + E thu.nt@bkhcn.vbsign.test",
+        "S/MIME e-mail: RSA, emailProtection, SAN + E thu.nt@bkhcn.vbsign.test",
+    ),
+    "mail-person-b": Msg(
+        "Thư điện tử S/MIME (người nhận): RSA, SAN nhan.pv@sokhcn.hanoi.vbsign.test",
+        "S/MIME e-mail (recipient): RSA, SAN nhan.pv@sokhcn.hanoi.vbsign.test",
+    ),
+    "mail-ec": Msg(
+        "Thư điện tử S/MIME: ECDSA P-256, chỉ thuộc tính E diep.ht@bkhcn.vbsign.test",
+        "S/MIME e-mail: ECDSA P-256, E attribute only diep.ht@bkhcn.vbsign.test",
+    ),
+    "mail-noeku": Msg(
+        "Không có mục đích emailProtection (EKU chỉ clientAuth)", "No emailProtection purpose (EKU clientAuth only)"
+    ),
 }
 
 
