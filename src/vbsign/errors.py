@@ -108,6 +108,12 @@ class ResourceLimitExceeded(VerificationError):
     code = "RESOURCE_LIMIT"
 
 
+class DecryptionError(VbsignError):
+    """An encrypted message (S/MIME) cannot be decrypted with the given key."""
+
+    code = "DECRYPTION_ERROR"
+
+
 class PolicyError(VbsignError):
     """A validation policy cannot be loaded or applied."""
 

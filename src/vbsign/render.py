@@ -46,6 +46,10 @@ _L = {
     "validated_at": Msg("Kiểm tra tại thời điểm", "Validated at"),
     "scope": Msg("Phạm vi được ký", "Signed scope"),
     "attachment": Msg("Tệp đính kèm", "Attachment"),
+    "mime_part": Msg("Phần thư", "Message part"),
+    "mail_from": Msg("Người gửi (From)", "Sender (From)"),
+    "mail_subject": Msg("Tiêu đề", "Subject"),
+    "mail_layers": Msg("Cấu trúc S/MIME", "S/MIME structure"),
     "mode_signing": Msg("thời điểm ký", "signing time"),
     "mode_now": Msg("hiện tại", "now"),
 }
@@ -92,7 +96,7 @@ def _org(ci: CertificateInfo) -> str:
 
 
 #: signature family shown with the level, by document format
-_FAMILY = {"pdf": "PAdES", "xml": "XAdES", "cms": "CAdES"}
+_FAMILY = {"pdf": "PAdES", "xml": "XAdES", "cms": "CAdES", "mail": "S/MIME (CAdES)"}
 
 
 def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") -> list[str]:
@@ -172,6 +176,11 @@ def render_text(report: Report, lang: Lang | None = None) -> str:
         + ")",
         f"{_t('validated_at', lang)}: {mode}",
     ]
+    if report.mail is not None:
+        m = report.mail
+        lines.append(f"{_t('mail_from', lang)}: {', '.join(m.from_addresses) or '—'}")
+        lines.append(f"{_t('mail_subject', lang)}: {m.subject if m.subject is not None else '—'}")
+        lines.append(f"{_t('mail_layers', lang)}: {' → '.join(m.layers) or '—'}")
     for f in report.findings:
         mark = "✗" if f.severity is Severity.ERROR else "!" if f.severity is Severity.WARNING else "i"
         lines.append(f"  {mark} {f.message(lang)} [{f.code}]")
@@ -179,7 +188,8 @@ def render_text(report: Report, lang: Lang | None = None) -> str:
         lines += render_signature(sig, lang, _FAMILY.get(report.document.format, "PAdES"))
     for att in report.attachments:
         a_verdict = INDICATION_TEXT[att.indication].get(lang)
-        lines.append(f"  [{_t('attachment', lang)}] {att.name}: {a_verdict} ({att.indication.value})")
+        label = _t("mime_part" if report.mail is not None else "attachment", lang)
+        lines.append(f"  [{label}] {att.name}: {a_verdict} ({att.indication.value})")
         for f in att.findings:
             mark = "✗" if f.severity is Severity.ERROR else "!" if f.severity is Severity.WARNING else "i"
             lines.append(f"      {mark} {f.message(lang)} [{f.code}]")

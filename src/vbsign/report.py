@@ -130,6 +130,9 @@ class CertificateInfo:
     self_signed: bool = False
     ocsp_urls: list[str] = field(default_factory=list)
     crl_urls: list[str] = field(default_factory=list)
+    #: e-mail addresses the certificate names (subjectAltName rfc822Name, then the subject's
+    #: E attribute), in certificate order, without duplicates — what S/MIME binds a sender to
+    email_addresses: list[str] = field(default_factory=list)
 
     @property
     def common_name(self) -> str | None:
@@ -192,12 +195,6 @@ class CertificateInfo:
             sig_algo_name = str(sig_algo.signature_algo)
         except ValueError:  # an OID asn1crypto does not know (e.g. RSA with SHA-3)
             sig_algo_name = str(sig_algo["algorithm"].dotted)
-        crl_urls: list[str] = []
-        for dp in cert.crl_distribution_points or []:
-            try:
-                crl_urls.append(dp.url)
-            except Exception:  # pragma: no cover
-                pass
         return cls(
             subject=human(cert.subject),
             issuer=human(cert.issuer),
@@ -218,8 +215,39 @@ class CertificateInfo:
             is_ca=bool(bc is not None and bc["ca"].native),
             self_signed=cert.self_signed in ("yes", "maybe"),
             ocsp_urls=list(cert.ocsp_urls),
-            crl_urls=[u for u in crl_urls if u],
+            crl_urls=_crl_urls(cert),
+            email_addresses=_email_addresses(cert),
         )
+
+
+def _crl_urls(cert: Any) -> list[str]:
+    out: list[str] = []
+    for dp in cert.crl_distribution_points or []:
+        try:
+            out.append(dp.url)
+        except Exception:  # pragma: no cover
+            pass
+    return [u for u in out if u]
+
+
+def _email_addresses(cert: Any) -> list[str]:
+    """rfc822Name entries of the subjectAltName, then the subject's E attribute(s)."""
+    out: list[str] = []
+    try:
+        san = cert.subject_alt_name_value
+        for gn in san or []:
+            if gn.name == "rfc822_name":
+                out.append(str(gn.native))
+    except Exception:  # a malformed extension names no address
+        pass
+    try:
+        for rdn in cert.subject.chosen:
+            for atv in rdn:
+                if atv["type"].native == "email_address":
+                    out.append(str(atv["value"].native))
+    except Exception:  # pragma: no cover - names are parsed above already
+        pass
+    return list(dict.fromkeys(a.strip() for a in out if a and a.strip()))
 
 
 _SHORT_NAMES = {
@@ -383,7 +411,7 @@ class DocumentInfo:
     name: str
     sha256: str
     size: int
-    format: Literal["pdf", "xml", "cms"]
+    format: Literal["pdf", "xml", "cms", "mail"]
     pages: int | None = None
     revisions: int | None = None
     #: the PDF's DSS dictionary (``None``: no DSS, or not a PDF)
@@ -416,6 +444,33 @@ class AttachmentReport:
 
 
 @dataclass
+class MailInfo:
+    """What an e-mail message (S/MIME, :mod:`vbsign.mail`) says about itself.
+
+    Header values are decoded (RFC 2047) and read from the message as received; the
+    ``protected_headers`` are the copies inside the signed part (RFC 9788 header
+    protection), which the signature covers and the outer header section does not.
+    """
+
+    #: the S/MIME layers, outermost first: ``enveloped-data``, ``authEnveloped-data``,
+    #: ``multipart/signed`` (clear-signed), ``signed-data`` (opaque), or ``[]`` (plain mail)
+    layers: list[str] = field(default_factory=list)
+    #: addresses of the From header (several are allowed; then Sender names the sender)
+    from_addresses: list[str] = field(default_factory=list)
+    sender: str | None = None
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    subject: str | None = None
+    date: str | None = None
+    message_id: str | None = None
+    #: header fields inside the signed part (RFC 9788 ``hp`` parameter), name → value
+    protected_headers: dict[str, str] = field(default_factory=dict)
+    #: how the message was made canonical before verifying (``crlf``: as received;
+    #: ``lf-to-crlf``: bare LF line endings converted, as RFC 8551 §3.1.1 prescribes)
+    canonical_form: str | None = None
+
+
+@dataclass
 class Report:
     """The verification report for one document."""
 
@@ -428,8 +483,11 @@ class Report:
     validation_time: datetime | None = None
     online: bool = False
     trust_anchors: list[str] = field(default_factory=list)
-    #: files carried by an envelope (edXML), each with its own verification
+    #: files carried by an envelope (edXML), each with its own verification; for e-mail:
+    #: every MIME part and whether the signature covers it
     attachments: list[AttachmentReport] = field(default_factory=list)
+    #: e-mail headers and S/MIME structure (``None`` unless the document is a message)
+    mail: MailInfo | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     vbsign_version: str = __version__
     schema: str = SCHEMA_ID

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import InputError
 from ..i18n import Msg
 from ..secrets import SecretLike
-from .base import SigningKey
+from .base import KeyTransport, SigningKey
 
 KeyFactory = Callable[..., SigningKey]
 
@@ -88,4 +88,4 @@ def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> Signin
     return factory(text, **options)
 
 
-__all__ = ["SigningKey", "open_key", "register_backend", "registered_schemes"]
+__all__ = ["KeyTransport", "SigningKey", "open_key", "register_backend", "registered_schemes"]

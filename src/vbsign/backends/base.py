@@ -8,12 +8,30 @@ backend decides where the private-key operation happens (memory, token, remote s
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import x509
 
+from ..errors import KeyAccessError
+from ..i18n import Msg
+
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
+
+
+@dataclass(frozen=True)
+class KeyTransport:
+    """How a content-encryption key was encrypted to an RSA public key (CMS key transport).
+
+    ``oaep``: RSAES-OAEP (RFC 8017, RFC 4055) with ``hash_algorithm`` and MGF1 over
+    ``mgf_hash``; ``pkcs1v15``: RSAES-PKCS1-v1_5 (legacy senders).
+    """
+
+    scheme: Literal["oaep", "pkcs1v15"] = "oaep"
+    hash_algorithm: str = "sha256"
+    mgf_hash: str = "sha256"
+    label: bytes | None = None
 
 
 class SigningKey(abc.ABC):
@@ -40,6 +58,19 @@ class SigningKey(abc.ABC):
         """Sign ``data`` (hashing on the host) and return the raw signature value."""
         signer = self.pyhanko_signer(prefer_pss=prefer_pss)
         return await signer.async_sign_raw(data, digest_algorithm)
+
+    async def async_decrypt(self, ciphertext: bytes, transport: KeyTransport) -> bytes:
+        """Decrypt a key-transport ciphertext with the private key (S/MIME decryption).
+
+        Backends that hold the key (software, PKCS#11) implement it; a signing-only
+        backend (e.g. a remote-signing service) keeps this default, which refuses clearly.
+        """
+        raise KeyAccessError(
+            Msg(
+                "Khóa '{k}' không dùng để giải mã được (backend chỉ hỗ trợ ký).",
+                "Key '{k}' cannot decrypt (this backend only signs).",
+            ).format(k=self.label)
+        )
 
     @property
     def key_algorithm(self) -> str:

@@ -56,7 +56,8 @@ from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, Signat
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import SigningKey
+from .base import KeyTransport, SigningKey
+from .oaep import oaep_decode
 from .pkcs11_errors import (
     CKF_LOGIN_REQUIRED,
     AmbiguousSelection,
@@ -460,6 +461,63 @@ class Pkcs11Key(SigningKey):
         self.login()
         op = self._operation(mech, digest)
         payload = op.pre(data) if op.pre else data
+        raw = self._token_call(
+            Msg("ký", "signing"), op.mechanism,
+            lambda key, pin: key.obj.sign(payload, mechanism=op.mechanism, mechanism_param=op.param, pin=pin),
+        )  # fmt: skip
+        with self._lock:
+            self.signature_count += 1
+        signature = op.post(raw) if op.post else raw
+        self._verify(signature, data, digest, mech)
+        return signature
+
+    async def async_decrypt(self, ciphertext: bytes, transport: KeyTransport) -> bytes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self.decrypt_blocking, ciphertext, transport)
+
+    def decrypt_blocking(self, ciphertext: bytes, transport: KeyTransport) -> bytes:
+        """Decrypt an RSA key-transport ciphertext on the token (RSA-OAEP or PKCS#1 v1.5); blocks."""
+        if self.certificate.public_key.algorithm != "rsa":
+            raise TokenOperationFailed(
+                Msg("Chỉ khóa RSA trên token giải mã được khóa nội dung.", "Only RSA token keys can decrypt a content key.")
+            )
+        self.login()
+        mech, param = Mechanism.RSA_PKCS, None
+        if transport.scheme == "oaep":
+            if transport.hash_algorithm not in _DIGEST_MECH or transport.mgf_hash not in _MGF:
+                raise InputError(
+                    Msg("Tham số RSA-OAEP không hỗ trợ: {h}", "Unsupported RSA-OAEP parameters: {h}").format(
+                        h=f"{transport.hash_algorithm}/{transport.mgf_hash}"
+                    )
+                )
+            mech = Mechanism.RSA_PKCS_OAEP
+            param = (_DIGEST_MECH[transport.hash_algorithm], _MGF[transport.mgf_hash], transport.label)
+        what = Msg("giải mã", "decryption")
+        try:
+            return self._token_call(  # type: ignore[no-any-return]
+                what, mech, lambda key, pin: key.obj.decrypt(ciphertext, mechanism=mech, mechanism_param=param, pin=pin)
+            )
+        except TokenOperationFailed as e:
+            refused = (p11e.ArgumentsBad, p11e.MechanismParamInvalid, p11e.MechanismInvalid)
+            if transport.scheme != "oaep" or not isinstance(e.__cause__, refused):
+                raise
+        # the token refuses these OAEP parameters: raw RSA on the token, OAEP decoding here
+        raw = self._token_call(
+            what, Mechanism.RSA_X_509, lambda key, pin: key.obj.decrypt(ciphertext, mechanism=Mechanism.RSA_X_509, pin=pin)
+        )
+        try:
+            return oaep_decode(raw, self.max_signature_size, transport.hash_algorithm, transport.mgf_hash, transport.label)
+        except ValueError:
+            raise TokenOperationFailed(
+                Msg(
+                    "Không giải mã được khóa nội dung bằng khóa trên token (thư không gửi cho chứng thư này, hoặc dữ liệu hỏng).",
+                    "The content key cannot be decrypted with the token key (not addressed to this certificate, or damaged).",
+                )
+            ) from None
+
+    def _token_call(self, what: Msg, mechanism: Mechanism, call: Callable[[KeyEntry, str | None], Any]) -> Any:
+        """Run one private-key operation (with the per-operation PIN when the key demands
+        it) and turn the token's errors into vbsign's."""
         with self._lock:
             self._check_open()
             key = self._key
@@ -472,18 +530,18 @@ class Pkcs11Key(SigningKey):
                 if secret is None:
                     raise PinRequired(
                         Msg(
-                            "Khóa này yêu cầu nhập PIN cho mỗi lần ký (CKA_ALWAYS_AUTHENTICATE) "
+                            "Khóa này yêu cầu nhập PIN cho mỗi lần dùng (CKA_ALWAYS_AUTHENTICATE) "
                             "nhưng không có PIN.",
-                            "This key needs the PIN for every signature (CKA_ALWAYS_AUTHENTICATE) "
+                            "This key needs the PIN for every use (CKA_ALWAYS_AUTHENTICATE) "
                             "but no PIN was given.",
                         )
                     )
                 pin = secret.reveal()
             try:
                 started = time.perf_counter()
-                raw = key.obj.sign(payload, mechanism=op.mechanism, mechanism_param=op.param, pin=pin)
+                result = call(key, pin)
                 self.token_seconds += time.perf_counter() - started
-                self.signature_count += 1
+                return result
             except p11e.PinIncorrect:
                 after = self._fresh_info().pin_state
                 raise PinIncorrect(_wrong_pin_msg(self._found.info.label, after), pin_state=after) from None
@@ -499,18 +557,15 @@ class Pkcs11Key(SigningKey):
                 ) from e
             except p11e.PKCS11Error as e:
                 if is_gone(e):
-                    raise gone_error(Msg("ký", "signing"), e) from e
+                    raise gone_error(what, e) from e
                 raise TokenOperationFailed(
                     Msg(
-                        f"Thiết bị ký từ chối thao tác ký ({op.mechanism.name}): {type(e).__name__}",
-                        f"The token refused the signing operation ({op.mechanism.name}): {type(e).__name__}",
+                        f"Thiết bị ký từ chối thao tác {what.vi} ({mechanism.name}): {type(e).__name__}",
+                        f"The token refused the {what.en} operation ({mechanism.name}): {type(e).__name__}",
                     )
                 ) from e
             finally:
                 pin = None
-        signature = op.post(raw) if op.post else raw
-        self._verify(signature, data, digest, mech)
-        return signature
 
     def _has(self, mech: Mechanism) -> bool:
         return self._mechanisms is None or mech in self._mechanisms

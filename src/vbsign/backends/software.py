@@ -23,7 +23,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_p
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import SigningKey
+from .base import KeyTransport, SigningKey
 
 
 class _CachedAttr(CMSAttributeProvider):
@@ -160,6 +160,32 @@ class SoftwareKey(SigningKey):
             )
             self._signers[prefer_pss] = signer
         return signer
+
+    async def async_decrypt(self, ciphertext: bytes, transport: KeyTransport) -> bytes:
+        key = self._key
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise KeyAccessError(
+                Msg(
+                    "Chỉ khóa RSA giải mã được khóa nội dung (RSA-OAEP/PKCS#1); khóa này là {a}.",
+                    "Only RSA keys can decrypt a content key (RSA-OAEP/PKCS#1); this key is {a}.",
+                ).format(a=self.key_algorithm)
+            )
+        pad: Any = padding.PKCS1v15()
+        if transport.scheme == "oaep":
+            pad = padding.OAEP(
+                mgf=padding.MGF1(get_pyca_cryptography_hash(transport.mgf_hash)),
+                algorithm=get_pyca_cryptography_hash(transport.hash_algorithm),
+                label=transport.label,
+            )
+        try:
+            return key.decrypt(ciphertext, pad)  # type: ignore[no-any-return]
+        except ValueError:
+            raise KeyAccessError(
+                Msg(
+                    "Không giải mã được khóa nội dung bằng khóa này (thư không gửi cho chứng thư này, hoặc dữ liệu hỏng).",
+                    "The content key cannot be decrypted with this key (not addressed to this certificate, or damaged).",
+                )
+            ) from None
 
     def close(self) -> None:
         self._signers.clear()

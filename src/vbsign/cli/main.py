@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "trust": ("vbsign.cli.trust:trust_group", "Quản lý chứng thư gốc tin cậy", "Manage trust anchors"),
     "plugins": ("vbsign.cli.plugins:plugins_group", "Trình cắm (plugin)", "Plugins"),
     "registry": ("vbsign.registry.cli:registry_group", "Quản lý chứng thư số, báo cáo", "Certificate registry, reports"),
+    "mail": ("vbsign.cli.mail:mail_group", "Thư điện tử ký số, mã hóa (S/MIME)", "Signed and encrypted e-mail (S/MIME)"),
 }
 
 

@@ -10,6 +10,9 @@
 >>> got.decision            # ACCEPT, RETURN_TO_SENDER or QUARANTINE
 >>> print(got.summary())    # the reasons, in Vietnamese (or English)
 
+E-mail (S/MIME): :func:`on_mail_send` signs (and encrypts) an outgoing message, and
+:func:`on_mail_receive` decrypts and verifies an incoming one (:mod:`vbsign.host.mail`).
+
 Both functions have async versions (:func:`async_on_send`, :func:`async_on_receive`) for
 hosts built on asyncio (FastAPI, aiohttp); the sync ones also work inside a running loop.
 """
@@ -17,6 +20,16 @@ hosts built on asyncio (FastAPI, aiohttp); the sync ones also work inside a runn
 from __future__ import annotations
 
 from .evidence import EvidenceBundle, ReceiptInfo, delete_evidence
+from .mail import (
+    MailReceiveContext,
+    MailReceiveOutcome,
+    MailSendContext,
+    MailSendOutcome,
+    async_on_mail_receive,
+    async_on_mail_send,
+    on_mail_receive,
+    on_mail_send,
+)
 from .receive import async_on_receive, on_receive
 from .send import async_on_send, on_send
 from .types import (
@@ -35,6 +48,10 @@ __all__ = [
     "Attachment",
     "EvidenceBundle",
     "IncomingDocument",
+    "MailReceiveContext",
+    "MailReceiveOutcome",
+    "MailSendContext",
+    "MailSendOutcome",
     "OutgoingDocument",
     "ReceiptInfo",
     "ReceiveContext",
@@ -43,9 +60,13 @@ __all__ = [
     "SendContext",
     "SendDecision",
     "SendOutcome",
+    "async_on_mail_receive",
+    "async_on_mail_send",
     "async_on_receive",
     "async_on_send",
     "delete_evidence",
+    "on_mail_receive",
+    "on_mail_send",
     "on_receive",
     "on_send",
 ]

@@ -34,6 +34,8 @@ import pluggy
 from ..i18n import Lang, Msg
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from asn1crypto import x509
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
@@ -300,6 +302,45 @@ class LifecycleSpec:
         """
 
 
+class MailSpec:
+    """E-mail (S/MIME, :mod:`vbsign.mail`): recipient certificates, outgoing and incoming mail."""
+
+    @hookspec
+    def vbsign_mail_recipient_certificates(self, address: str) -> Iterable[x509.Certificate] | None:
+        """Return encryption certificates for the e-mail ``address`` (e.g. from a directory).
+
+        Asked by :func:`vbsign.mail.encrypt_message` for each recipient address no
+        certificate given by the caller names, after the caller's ``lookup`` function (the
+        certificate registry's, :func:`vbsign.registry.mail.recipient_lookup`) found nothing.
+        vbsign picks the newest certificate valid now and checks it like any recipient
+        certificate (key usage, e-mail purpose, chain, revocation) before using it. Not
+        ``firstresult``: the certificates of all plugins are collected.
+        """
+
+    @hookspec
+    def vbsign_on_mail_send(self, message: EmailMessage, outcome: Any) -> Iterable[Msg] | None:
+        """Review an outgoing message after vbsign signed (and maybe encrypted) it
+        (:func:`vbsign.host.on_mail_send`).
+
+        ``message`` is the message as the host gave it (do not modify it); ``outcome`` (a
+        :class:`vbsign.host.MailSendOutcome`) holds vbsign's decision and the signed bytes. Return objections (bilingual
+        :class:`~vbsign.i18n.Msg`) to block the sending: the decision becomes ``BLOCKED``
+        with these reasons. A plugin can never turn ``BLOCKED`` into ``READY``. Not
+        ``firstresult``.
+        """
+
+    @hookspec
+    def vbsign_on_mail_receive(self, message: bytes, outcome: Any) -> Iterable[Msg] | None:
+        """Review an incoming message after vbsign verified it (:func:`vbsign.host.on_mail_receive`).
+
+        ``message`` holds the bytes exactly as received; ``outcome`` (a
+        :class:`vbsign.host.MailReceiveOutcome`) the decision, the report and the verified
+        content. Return objections to have the message returned to its
+        sender with these reasons: the decision becomes ``RETURN_TO_SENDER``. A plugin can
+        never accept a message vbsign returned or quarantined. Not ``firstresult``.
+        """
+
+
 #: every hookspec class, in documentation order
 SPEC_CLASSES: tuple[type, ...] = (
     KeyBackendSpec,
@@ -310,6 +351,7 @@ SPEC_CLASSES: tuple[type, ...] = (
     RegistrySpec,
     RenderSpec,
     LifecycleSpec,
+    MailSpec,
 )
 
 

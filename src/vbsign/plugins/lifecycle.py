@@ -242,6 +242,20 @@ def revocation_source(online: bool, timeout: float) -> FetcherBackend | None:
     return backend
 
 
+def mail_recipient_certificates(address: str) -> list[x509.Certificate]:
+    """Encryption certificates plugins know for ``address`` (``vbsign_mail_recipient_certificates``)."""
+    from asn1crypto import x509 as asn1_x509
+
+    hook = "vbsign_mail_recipient_certificates"
+    out: list[asn1_x509.Certificate] = []
+    for plugin, certs in manager.call(hook, address=address):
+        for c in as_list(certs):
+            if not isinstance(c, asn1_x509.Certificate):
+                raise bad_return(plugin, hook, "asn1crypto.x509.Certificate", c)
+            out.append(c)
+    return out
+
+
 def report_renderers() -> dict[str, ReportRenderer]:
     """``{format: renderer}`` from all plugins (built-ins: ``text``, ``json``)."""
     hook = "vbsign_report_renderers"

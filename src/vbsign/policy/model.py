@@ -118,6 +118,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         Instrument("LGDDT", "Luật Giao dịch điện tử 20/2023/QH15", "Law on E-Transactions 20/2023/QH15"),
         Instrument("QD28", "Quyết định 28/2018/QĐ-TTg", "Decision 28/2018/QD-TTg"),
         Instrument("AGENCY", "Quy chế của cơ quan (tệp chính sách)", "The agency's own rules (policy file)"),
+        Instrument("RFC8550", "RFC 8550 (S/MIME 4.0 — xử lý chứng thư)", "RFC 8550 (S/MIME 4.0 certificate handling)"),
     )
 }
 

@@ -76,6 +76,8 @@ BASE = Profile(
         "TT15-01": F, "TT15-02": F, "TT15-03": F, "TT15-04": F, "TT15-05": F,
         "TT15-06": I, "TT15-07": W, "TT15-08": W, "TT15-09": W,
         "EXP-01": F, "EXP-02": F,
+        # e-mail (S/MIME, RFC 8550): not applicable to other documents
+        "MAIL-01": F, "MAIL-02": W,
     },
     anchor_hierarchies=frozenset({"cdcv", "national"}),
 )  # fmt: skip
