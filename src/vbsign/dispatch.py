@@ -289,8 +289,10 @@ async def verify_other(
         return (await verify_cms(data, short, options, content=content, content_name=content_name)).report
     raise UnsupportedFormatError(
         Msg(
-            "Không nhận ra định dạng chữ ký của tệp {n} (hỗ trợ PDF, XML/XAdES/edXML, CMS/CAdES .p7s/.p7m).",
-            "The signature format of {n} is not recognised (supported: PDF, XML/XAdES/edXML, CMS/CAdES .p7s/.p7m).",
+            "Không nhận ra định dạng chữ ký của tệp {n} (hỗ trợ PDF, XML/XAdES/edXML, CMS/CAdES .p7s/.p7m; "
+            "thư điện tử .eml: vbsign mail verify).",
+            "The signature format of {n} is not recognised (supported: PDF, XML/XAdES/edXML, CMS/CAdES .p7s/.p7m; "
+            "e-mail .eml: vbsign mail verify).",
         ).format(n=short)
     )
 

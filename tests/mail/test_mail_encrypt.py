@@ -31,10 +31,10 @@ from vbsign.trust import TrustStore
 def encrypt(pki: Any) -> Any:
     """``encrypt(message, recipients=[...], **kw)`` checked against the test PKI at T0."""
 
-    def _encrypt(message: Any, **kw: Any) -> Any:
+    def _encrypt(message: Any, output: Any = None, **kw: Any) -> Any:
         kw.setdefault("trust", TrustStore.coerce(pki.roots).with_intermediates(pki.intermediates))
         kw.setdefault("services", services_at(pki, T0))
-        return encrypt_message(message, clock=lambda: T0, **kw)
+        return encrypt_message(message, output, clock=lambda: T0, **kw)
 
     return _encrypt
 
@@ -87,6 +87,19 @@ def test_sign_then_encrypt_then_decrypt_and_verify(encrypt: Any, sign_mail: Any,
     # without the key: no conclusion, and it says why
     locked = verify_mail(enc.data).report
     assert locked.indication is Indication.NO_SIGNATURE_FOUND and "MAIL_ENCRYPTED" in codes(locked)
+
+
+def test_outputs_never_overwrite_the_input(encrypt: Any, pki: Any, pki_dir: Path, message: EmailMessage, tmp_path: Path) -> None:
+    src = tmp_path / "thư.eml"
+    src.write_bytes(message.as_bytes())
+    with pytest.raises(InputError):
+        encrypt(src, src, recipients=[pki.cert("mail-person-b")])
+    enc = tmp_path / "enc.eml"
+    encrypt(src, enc, recipients=[pki.cert("mail-person-b")])
+    before = enc.read_bytes()
+    with pytest.raises(InputError):
+        decrypt_message(enc, enc, key=pki_dir / "mail-person-b.p12", passphrase=PASSPHRASE)
+    assert enc.read_bytes() == before and src.read_bytes() == message.as_bytes()
 
 
 def test_wrong_key_and_altered_ciphertext_are_refused(encrypt: Any, pki: Any, pki_dir: Path, message: EmailMessage) -> None:

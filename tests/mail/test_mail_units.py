@@ -86,3 +86,13 @@ def test_a_signing_only_backend_refuses_to_decrypt(pki: Any) -> None:
     with pytest.raises(KeyAccessError) as e:
         asyncio.run(RemoteOnly().async_decrypt(b"x", KeyTransport()))
     assert "remote" in e.value.message("en")
+
+
+def test_header_fields_cpython_cannot_parse_do_not_crash(verify_mail: Any) -> None:
+    """CPython's header parser raises IndexError on some malformed parameter lists (found by
+    scripts/fuzz_mail.py); verification must still give a verdict."""
+    disposition = b"Content-Disposition: attachment;\r\n {\xaa+\x9b\xd9\xd0n\x1f\x8fh\xbb\xc68*\r\x14,-Z\x84k\r\xf6filename*0*=utf-8''Quy%E1%BA%BFt;\r\n filename*1*=.pdf\r\n"
+    message = (b'From: a@b.test\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
+               b"--b\r\nContent-Type: application/pdf\r\n" + disposition + b"\r\nJVBERi0=\r\n--b--\r\n")  # fmt: skip
+    rep = verify_mail(message).report
+    assert rep.indication.value == "NO_SIGNATURE_FOUND" and len(rep.attachments) == 2

@@ -151,6 +151,10 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
 
     if extract is not None and len(files) != 1:
         fail(Msg("--extract chỉ dùng với một thư.", "--extract takes a single message."))
+    if extract is not None:
+        from ..mail.api import refuse_overwrite
+
+        refuse_overwrite(files[0], extract)
     key = None
     if key_ref:
         passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)

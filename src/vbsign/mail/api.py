@@ -51,7 +51,7 @@ from ..trust import TrustStore
 from ..validation import DEFAULT_SERVICES, Services, utcnow
 from .envelope import DEFAULT_CIPHER, decrypt_envelope, encrypt_entity
 from .mime import build_pkcs7_mime, copy_message, parse_message, serialise, split_message
-from .raw import parse_entity, strip_mbox_line, to_crlf
+from .raw import header_values, parse_entity, strip_mbox_line, to_crlf
 from .recipients import (
     CertificateLike,
     RecipientLookup,
@@ -112,6 +112,19 @@ def read_message(message: MessageLike) -> tuple[bytes, str]:
     return data, Path(name).name
 
 
+def refuse_overwrite(message: MessageLike, output: str | os.PathLike[str] | None) -> None:
+    """Never write over the input file."""
+    if output is None or isinstance(message, (MIMEPart, bytes, bytearray)):
+        return
+    if _io.same_file(os.fspath(message), output):
+        raise InputError(
+            Msg(
+                "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
+                "The output is the input file; vbsign never overwrites its input.",
+            )
+        )
+
+
 def as_message(message: MessageLike) -> EmailMessage:
     """``message`` as an :class:`EmailMessage` (an EmailMessage passes through unchanged)."""
     if isinstance(message, EmailMessage):
@@ -140,8 +153,8 @@ def mail_levels(policy: Any = None) -> dict[str, Level]:
 
 
 def _sender(msg: EmailMessage) -> tuple[list[str], str | None]:
-    froms = addresses_in([str(v) for v in msg.get_all("From") or []])
-    senders = addresses_in([str(v) for v in msg.get_all("Sender") or []])
+    froms = addresses_in(header_values(msg, "From"))
+    senders = addresses_in(header_values(msg, "Sender"))
     return froms, senders[0] if senders else None
 
 
@@ -253,28 +266,36 @@ async def _sign_with(
     policy: Any,
     metadata: Mapping[str, str] | None,
 ) -> MailSignResult:
-    data, name = read_message(message)
-    if output is not None and not isinstance(message, (MIMEPart, bytes, bytearray)) and _io.same_file(os.fspath(message), output):
-        raise InputError(Msg("Tệp đầu ra trùng tệp đầu vào.", "The output is the input file."))
-    msg = as_message(message)
+    name = "<message>"
+    if isinstance(message, MIMEPart):
+        msg = copy_message(message)
+    else:
+        refuse_overwrite(message, output)
+        raw, name = read_message(message)
+        msg = copy_message(parse_message(raw))
     level = "B-T" if signer.timestamper is not None else "B-B"
-    request = SignRequest(
-        document=data, document_name=name, document_sha256=hashlib.sha256(data).hexdigest(), format="smime",
-        level=level, signer=signer.signer_info, metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-    )  # fmt: skip
-    added = plugin_calls.before_sign(request)
+    labels = {str(k): str(v) for k, v in (metadata or {}).items()}
+    request: SignRequest | None = None
+    if any(has_implementations(h) for h in ("vbsign_before_sign", "vbsign_after_sign", "vbsign_audit_event")):
+        data = serialise(msg)  # what plugins and audit sinks see (address lists already safe to write)
+        request = SignRequest(
+            document=data, document_name=name, document_sha256=hashlib.sha256(data).hexdigest(), format="smime",
+            level=level, signer=signer.signer_info, metadata=labels,
+        )  # fmt: skip
+    added = plugin_calls.before_sign(request) if request is not None else {}
     now = signer.now()
     check = await signer.async_check_certificate(now)
     warnings = [*check.warnings, *_check_mail_rules(signer.signer_info, msg, policy)]
     options = MailSignOptions(opaque, protect_headers, signer.md_algorithm, signer.prefer_pss)
-    signed = await sign_mime(msg, signer.key, options, now=now, timestamper=signer.timestamper)
+    signed = await sign_mime(msg, signer.key, options, now=now, timestamper=signer.timestamper, copy=False)
     result = MailSignResult(
         data=signed.data, output=None, signer=signer.signer_info, signing_time=now, level=level, opaque=opaque,
         timestamp_time=signed.signature.timestamp_time, warnings=warnings, reencoded_parts=signed.reencoded,
         protected_headers=signed.protected_headers, revocation_checked=check.revocation_checked,
-        metadata={**request.metadata, **added},
+        metadata={**labels, **added},
     )  # fmt: skip
-    _after_sign(request, result)
+    if request is not None:
+        _after_sign(request, result)
     if output is not None:
         result.output = _io.atomic_write(output, result.data)
     return result
@@ -408,10 +429,11 @@ async def async_encrypt_message(
     the policy's level, chain and revocation unless disabled): one bad certificate refuses
     the whole message (:class:`~vbsign.errors.CertificateRejected`, naming it).
     """
+    refuse_overwrite(message, output)
     now = clock() if clock else utcnow()
     msg = as_message(message)
     explicit = load_recipient_certificates(recipients)
-    addresses = addresses_in([str(v) for f in ("To", "Cc", "Bcc") for v in msg.get_all(f) or []])
+    addresses = addresses_in([v for f in ("To", "Cc", "Bcc") for v in header_values(msg, f)])
     certs = resolve_recipients(addresses, explicit, now=now, lookup=lookup)
     if not certs:
         raise InputError(Msg("Chưa có chứng thư người nhận nào để mã hóa.", "No recipient certificate to encrypt for."))
@@ -480,6 +502,7 @@ async def async_decrypt_message(
     (a PKCS#12/PEM file, a ``pkcs11:`` token key, or an open key)."""
     from ..backends import open_key
 
+    refuse_overwrite(message, output)
     data, _ = read_message(message)
     raw, _ = strip_mbox_line(data)
     top = parse_entity(to_crlf(raw))
@@ -527,6 +550,7 @@ __all__ = [
     "encrypt_message",
     "mail_levels",
     "read_message",
+    "refuse_overwrite",
     "sign_message",
     "verify_message",
 ]

@@ -239,7 +239,15 @@ async def decrypt_envelope(der: bytes, key: SigningKey) -> Decrypted:
     if kind not in SMIME_TYPES:
         raise DecryptionError(Msg("Đây không phải thư được mã hóa ({k}).", "This is not an encrypted message ({k}).").format(k=kind))
     cert = key.certificate
-    mine = [ri.chosen for ri in infos if ri.name == "ktri" and _matches(ri.chosen["rid"], cert)]
+    try:
+        mine = [ri.chosen for ri in infos if ri.name == "ktri" and _matches(ri.chosen["rid"], cert)]
+        transport, transport_name = _transport(mine[0]["key_encryption_algorithm"]) if mine else (KeyTransport(), "")
+    except VbsignError:
+        raise
+    except Exception as e:  # a damaged envelope (parsed lazily by asn1crypto)
+        raise DecryptionError(
+            Msg("Phong bì mã hóa CMS bị hỏng: {e}", "The CMS envelope is damaged: {e}").format(e=str(e)[:200])
+        ) from e
     if not mine:
         raise DecryptionError(
             Msg(
@@ -247,7 +255,6 @@ async def decrypt_envelope(der: bytes, key: SigningKey) -> Decrypted:
                 "The message is not encrypted for certificate {n} ({k} other recipients).",
             ).format(n=cert.subject.human_friendly, k=len(infos))
         )
-    transport, transport_name = _transport(mine[0]["key_encryption_algorithm"])
     warnings: list[Msg] = []
     if transport.scheme == "pkcs1v15":
         warnings.append(Msg(
@@ -255,13 +262,13 @@ async def decrypt_envelope(der: bytes, key: SigningKey) -> Decrypted:
             "The content key was transported with RSA PKCS#1 v1.5 (legacy); RFC 8551 recommends RSA-OAEP.",
         ))  # fmt: skip
     cek = await key.async_decrypt(mine[0]["encrypted_key"].native, transport)
-    if kind == "authenticated_enveloped_data":
-        eci, mac = env["auth_encrypted_content_info"], env["mac"].native
-        attrs = env["auth_attrs"]
-        aad = b"\x31" + attrs.dump()[1:] if attrs.native else b""  # RFC 5083 §2.2: the DER of a SET OF
-    else:
-        eci, mac, aad = env["encrypted_content_info"], None, b""
     try:
+        if kind == "authenticated_enveloped_data":
+            eci, mac = env["auth_encrypted_content_info"], env["mac"].native
+            attrs = env["auth_attrs"]
+            aad = b"\x31" + attrs.dump()[1:] if attrs.native else b""  # RFC 5083 §2.2: the DER of a SET OF
+        else:
+            eci, mac, aad = env["encrypted_content_info"], None, b""
         content, more = _decrypt_content(eci["content_encryption_algorithm"], cek, eci["encrypted_content"].native or b"", mac, aad)
     except VbsignError:
         raise

@@ -32,7 +32,7 @@ from typing import cast
 
 from ..errors import InputError
 from ..i18n import Msg
-from .raw import parse_entity
+from .raw import multipart_parts, read_headers, split_header_body
 
 #: the policy of every message vbsign writes: RFC 5322/MIME with CRLF line endings
 POLICY = email_policy.SMTP
@@ -61,16 +61,19 @@ def parse_message(data: bytes) -> EmailMessage:
     return msg
 
 
-def fixed_entity(entity: MIMEPart) -> EmailMessage:
-    """``entity`` with its header fields folded once and for all.
+def fixed_entity(entity: MIMEPart) -> tuple[EmailMessage, bytes]:
+    """``entity`` with its header fields folded once and for all, and its bytes.
 
     :mod:`email`'s generator writes the parts of a ``multipart/signed`` without folding
     their header fields (to keep signed bytes unchanged), so a long Subject or To copied
     into the signed part would exceed the 78-character line length and invite a gateway to
     re-wrap it — breaking the signature. Writing the entity once on its own (folded at 78)
-    and parsing it back keeps those folded lines as source text, which is then written as is.
+    and parsing it back keeps those folded lines as source text, which is then written as is:
+    the bytes returned are what the signed message will carry (:mod:`vbsign.mail.sign`
+    checks it).
     """
-    return parse_message(serialise(entity))
+    data = serialise(entity)
+    return parse_message(data), data
 
 
 def serialise(msg: MIMEPart) -> bytes:
@@ -141,11 +144,18 @@ def _fix_address_fields(part: MIMEPart) -> None:
 
 def copy_message(msg: MIMEPart) -> EmailMessage:
     """An independent copy (the caller's message is never modified), with address lists
-    written so that they survive :mod:`email`'s folding (see :func:`encoded_address_list`)."""
+    written so that they survive :mod:`email`'s folding (see :func:`encoded_address_list`).
+
+    A message of :mod:`email`'s modern API is deep-copied; anything else (e.g. the
+    ``compat32`` classes of :func:`email.message_from_bytes`) is written and read back as an
+    :class:`EmailMessage` under :data:`POLICY`.
+    """
     try:
         work = copy.deepcopy(msg)
         for part in work.walk():
             _fix_address_fields(part)
+        if isinstance(work, EmailMessage) and all(isinstance(p, MIMEPart) for p in work.walk()):
+            return work
         return parse_message(serialise(work))
     except Exception as e:  # a message the generator cannot write (broken headers…)
         raise InputError(
@@ -278,11 +288,15 @@ def build_pkcs7_mime(headers: Sequence[tuple[str, str]], der: bytes, smime_type:
 
 
 def first_part_bytes(message: bytes) -> bytes:
-    """The exact bytes of the first body part of a (CRLF) multipart message."""
-    top = parse_entity(message)
-    if not top.children:
+    """The exact bytes of the first body part of a (CRLF) multipart message (only the top
+    level is located: this runs twice for every message signed)."""
+    header, body = split_header_body(message)
+    boundary = read_headers(header).get_boundary()
+    spans, _ = multipart_parts(body, boundary or "")
+    if not boundary or not spans:
         raise ValueError("not a multipart message")
-    return top.children[0].data
+    start, end = spans[0]
+    return body[start:end]
 
 
 __all__ = [

@@ -65,6 +65,15 @@ def read_headers(header: bytes) -> EmailMessage:
     return msg
 
 
+def header_values(headers: EmailMessage, name: str) -> list[str]:
+    """The decoded values of the ``name`` fields; the raw text when :mod:`email` cannot
+    parse one (hostile input must not stop verification)."""
+    try:
+        return [str(v) for v in headers.get_all(name) or []]
+    except Exception:
+        return [str(v) for n, v in headers.raw_items() if n.lower() == name.lower()]
+
+
 @dataclass
 class RawEntity:
     """One MIME entity located in a CRLF message (offsets into the top-level bytes)."""
@@ -85,17 +94,25 @@ class RawEntity:
 
     @property
     def content_type(self) -> str:
-        return self.headers.get_content_type()
+        """The MIME type; ``application/octet-stream`` when the field cannot be parsed (never
+        ``text/plain``: an unreadable type must not make hostile bytes look like text)."""
+        try:
+            return self.headers.get_content_type()
+        except Exception:  # CPython's header parser fails on some malformed parameters
+            return "application/octet-stream"
 
     def param(self, name: str) -> str | None:
-        value = self.headers.get_param(name, header="content-type")
+        try:
+            value = self.headers.get_param(name, header="content-type")
+        except Exception:
+            return None
         if value is None or isinstance(value, tuple):
             return None if value is None else str(value[2])
         return str(value)
 
     @property
     def is_multipart(self) -> bool:
-        return self.headers.get_content_maintype() == "multipart"
+        return self.content_type.startswith("multipart/")
 
     def leaves(self) -> list[RawEntity]:
         if not self.children:
@@ -183,6 +200,7 @@ def field_name(raw_field: bytes) -> str:
 
 __all__ = [
     "CRLF",
+    "header_values",
     "RawEntity",
     "field_name",
     "header_fields",

@@ -6,9 +6,9 @@ user-facing header fields (RFC 9788), and then
 
 * **clear-signed** (default): the message becomes ``multipart/signed`` with the entity as
   first part and ``application/pkcs7-signature`` as second. The signature is computed over
-  the exact bytes :mod:`email` writes for the first part: the message is generated once with
-  an empty signature, the first part's bytes are taken from that output, signed, and the
-  message is generated again — the first part must come out byte-identical (checked);
+  the bytes :mod:`email` writes for the entity, and the first part of the message written
+  afterwards must be exactly those bytes (checked; if the generator ever wrote them
+  differently, the bytes it did write are signed instead, and checked again);
 * **opaque**: the entity is encapsulated in the CMS ``SignedData`` and the message becomes
   ``application/pkcs7-mime; smime-type=signed-data`` (readable only by S/MIME clients, but
   immune to any re-encoding on the way).
@@ -78,8 +78,12 @@ async def sign_mime(
     *,
     now: datetime,
     timestamper: TimeStamper | None = None,
+    copy: bool = True,
 ) -> SignedMessage:
-    """Sign ``message`` with ``key`` (already checked by the caller) and return the result."""
+    """Sign ``message`` with ``key`` (already checked by the caller) and return the result.
+
+    ``copy=False``: ``message`` is a private copy made by :func:`copy_message` (it is consumed).
+    """
     micalg = MICALG.get(options.md_algorithm)
     if micalg is None:
         raise SigningError(
@@ -87,29 +91,34 @@ async def sign_mime(
                 a=options.md_algorithm
             )
         )
-    headers, entity = split_message(copy_message(message))
+    headers, entity = split_message(copy_message(message) if copy else message)  # type: ignore[arg-type]
     reencoded = make_seven_bit(entity)
     protected = protect_headers(entity, headers) if options.protect_headers else []
-    entity = fixed_entity(entity)
+    entity, content = fixed_entity(entity)
     common = {"now": now, "md_algorithm": options.md_algorithm, "prefer_pss": options.prefer_pss, "timestamper": timestamper}
     if options.opaque:
-        content = serialise(entity)
         sig = await sign_entity(content, key, detached=False, **common)  # type: ignore[arg-type]
         data = serialise(build_pkcs7_mime(headers, sig.der, "signed-data"))
         return SignedMessage(data, content, sig, reencoded, protected)
-    boundary = new_boundary(serialise(entity))
-    draft = serialise(build_multipart_signed(headers, entity, b"", micalg, boundary))
-    content = first_part_bytes(draft)
-    sig = await sign_entity(content, key, detached=True, **common)  # type: ignore[arg-type]
-    data = serialise(build_multipart_signed(headers, entity, sig.der, micalg, boundary))
-    if first_part_bytes(data) != content:  # the generator must be deterministic; never ship a broken signature
+    boundary = new_boundary(content)
+    signed_part = content
+    for _ in range(2):
+        sig = await sign_entity(signed_part, key, detached=True, **common)  # type: ignore[arg-type]
+        data = serialise(build_multipart_signed(headers, entity, sig.der, micalg, boundary))
+        written = first_part_bytes(data)
+        if written == signed_part:
+            break
+        # the first part came out differently from the entity written alone (it never has in
+        # the tests): sign exactly what the message carries, and check once more
+        signed_part = written
+    else:
         raise SigningError(
             Msg(
                 "Lỗi nội bộ: phần thư đã ký bị thay đổi khi ghi thư; không dùng kết quả này.",
                 "Internal error: the signed part changed while writing the message; the result was discarded.",
             )
         )
-    return SignedMessage(data, content, sig, reencoded, protected)
+    return SignedMessage(data, signed_part, sig, reencoded, protected)
 
 
 __all__ = ["MailSignOptions", "SignedMessage", "sign_mime"]

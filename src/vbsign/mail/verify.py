@@ -32,8 +32,8 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from ..ades import AdesVerifyOptions
-from ..cades import verify_cms
-from ..errors import ResourceLimitExceeded
+from ..cades import CmsVerification, verify_cms
+from ..errors import ResourceLimitExceeded, short_reason
 from ..i18n import Msg
 from ..report import (
     AttachmentReport,
@@ -51,7 +51,15 @@ from .canon import diagnose, has_eight_bit
 from .cms import message_digests
 from .envelope import SMIME_TYPES, content_type, decrypt_envelope
 from .mime import PKCS7_MIME_TYPES, SIGNATURE_TYPES, parse_message
-from .raw import CRLF, RawEntity, header_fields, parse_entity, strip_mbox_line, to_crlf
+from .raw import (
+    CRLF,
+    RawEntity,
+    header_fields,
+    header_values,
+    parse_entity,
+    strip_mbox_line,
+    to_crlf,
+)
 
 if TYPE_CHECKING:
     from ..backends.base import SigningKey
@@ -92,8 +100,10 @@ def addresses_in(values: Iterable[str]) -> list[str]:
 
 
 def _decoded_body(entity: RawEntity) -> bytes:
-    msg = parse_message(entity.data)
-    payload = msg.get_payload(decode=True)
+    try:
+        payload = parse_message(entity.data).get_payload(decode=True)
+    except Exception:  # malformed fields: fall back to the body as base64 below
+        payload = None
     if isinstance(payload, bytes) and payload:
         return payload
     try:  # not labelled base64 but base64 all the same (some agents omit the header)
@@ -130,11 +140,11 @@ def _find_signed(entity: RawEntity) -> RawEntity | None:
 
 def mail_info(headers: EmailMessage) -> MailInfo:
     def one(name: str) -> str | None:
-        value = headers.get(name)
-        return str(value) if value is not None else None
+        values = header_values(headers, name)
+        return values[0] if values else None
 
     def many(name: str) -> list[str]:
-        return addresses_in([str(v) for v in headers.get_all(name) or []])
+        return addresses_in(header_values(headers, name))
 
     sender = many("Sender")
     return MailInfo(
@@ -206,7 +216,9 @@ class _Walk:
         content_part, sig_part = entity.children
         der = _decoded_body(sig_part)
         content = content_part.data
-        checked = await verify_cms(der, self.name, self.options.ades, content=content, content_name="MIME")
+        checked = await self._cms(der, content)
+        if checked is None:
+            return parse_entity(content)
         sigs = checked.report.signatures
         if any(s.integrity is not None and not s.integrity.intact for s in sigs):
             sigs = await self._diagnose(der, content, self._as_received(content_part), sigs)
@@ -226,7 +238,9 @@ class _Walk:
     ) -> list[SignatureReport]:
         found = diagnose(content, message_digests(der), as_received)
         if found is not None and found.accepted:
-            again = await verify_cms(der, self.name, self.options.ades, content=found.data, content_name="MIME")
+            again = await self._cms(der, found.data)
+            if again is None:
+                return sigs
             for s in again.report.signatures:
                 s.add(found.code, Severity.WARNING, found.message)
             return again.report.signatures
@@ -246,10 +260,22 @@ class _Walk:
 
     async def _opaque(self, der: bytes) -> RawEntity:
         self.layers.append("signed-data")
-        checked = await verify_cms(der, self.name, self.options.ades)
+        checked = await self._cms(der, None)
+        if checked is None:
+            return parse_entity(b"\r\n")
         content = checked.content or b""
         self._adopt(checked.report.signatures, "signed-data", content, checked.report.findings)
         return parse_entity(to_crlf(content))
+
+    async def _cms(self, der: bytes, content: bytes | None) -> CmsVerification | None:
+        """:func:`verify_cms`, with a damaged structure it cannot read reported as malformed."""
+        try:
+            return await verify_cms(der, self.name, self.options.ades, content=content, content_name="MIME")
+        except Exception as e:  # hostile or damaged CMS: a verdict, never a crash
+            self._malformed(Msg("Chữ ký S/MIME bị hỏng, không đọc được: {e}", "The S/MIME signature is damaged: {e}").format(
+                e=short_reason(e)
+            ))  # fmt: skip
+            return None
 
     async def _decrypt(self, der: bytes, kind: str) -> RawEntity | None:
         self.layers.append(kind)
@@ -289,13 +315,10 @@ class _Walk:
 def _part_reports(entity: RawEntity | None, covered: bool, verdict: tuple[Indication, SubIndication | None]) -> list[AttachmentReport]:
     out: list[AttachmentReport] = []
     for leaf in entity.leaves() if entity is not None else []:
-        msg = parse_message(leaf.data)
-        payload = msg.get_payload(decode=True)
-        body = payload if isinstance(payload, bytes) else leaf.body
-        filename = msg.get_filename()
+        body, filename, cid = _leaf_facts(leaf)
         where = leaf.path or "1" if covered else f"{leaf.path or '1'}, unsigned"
         att = AttachmentReport(
-            name=f"[{where}] {filename or leaf.content_type}", content_id=msg.get("Content-ID"),
+            name=f"[{where}] {filename or leaf.content_type}", content_id=cid,
             content_type=leaf.content_type, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
             covered_by_envelope=covered and verdict[0] is not Indication.TOTAL_FAILED,
             indication=verdict[0] if covered else Indication.NO_SIGNATURE_FOUND, sub_indication=verdict[1] if covered else None,
@@ -308,13 +331,28 @@ def _part_reports(entity: RawEntity | None, covered: bool, verdict: tuple[Indica
     return out
 
 
+def _leaf_facts(leaf: RawEntity) -> tuple[bytes, str | None, str | None]:
+    """``(decoded body, file name, Content-ID)`` of a leaf; what cannot be read stays raw."""
+    body, filename, cid = leaf.body, None, None
+    try:
+        msg = parse_message(leaf.data)
+        payload = msg.get_payload(decode=True)
+        body = payload if isinstance(payload, bytes) else leaf.body
+        filename = msg.get_filename()
+        cid = header_values(msg, "Content-ID")[0] if header_values(msg, "Content-ID") else None
+    except Exception:  # CPython's header parser fails on some malformed fields
+        pass
+    return body, filename, cid
+
+
 def _protected(entity: RawEntity | None) -> dict[str, str]:
     if entity is None:
         return {}
     h = entity.headers
-    if h.get_param("hp", header="content-type") is None and h.get_param("protected-headers", header="content-type") is None:
+    if entity.param("hp") is None and entity.param("protected-headers") is None:
         return {}
-    return {k: str(v) for k, v in h.items() if not k.lower().startswith("content-") and k.lower() != "mime-version"}
+    names = [k for k in h if not k.lower().startswith("content-") and k.lower() != "mime-version"]
+    return {k: ", ".join(header_values(h, k)) for k in dict.fromkeys(names)}
 
 
 def _compare_headers(report: Report, outer: EmailMessage, protected: dict[str, str]) -> None:
@@ -323,11 +361,12 @@ def _compare_headers(report: Report, outer: EmailMessage, protected: dict[str, s
         signed = protected.get(name)
         if signed is None:
             continue
-        got = outer.get(name)
+        values = header_values(outer, name)
+        got = ", ".join(values) if values else None
         if name in ("From", "Sender", "To", "Cc", "Reply-To"):
-            same = {a.casefold() for a in addresses_in([signed])} == {a.casefold() for a in addresses_in([str(got or "")])}
+            same = {a.casefold() for a in addresses_in([signed])} == {a.casefold() for a in addresses_in(values)}
         else:
-            same = " ".join(signed.split()) == " ".join(str(got or "").split())
+            same = " ".join(signed.split()) == " ".join((got or "").split())
         if not same:
             changed.append(f"{name}: «{signed}» → «{got if got is not None else '—'}»")
     if changed:

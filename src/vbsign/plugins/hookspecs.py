@@ -313,8 +313,8 @@ class MailSpec:
         certificate given by the caller names, after the caller's ``lookup`` function (the
         certificate registry's, :func:`vbsign.registry.mail.recipient_lookup`) found nothing.
         vbsign picks the newest certificate valid now and checks it like any recipient
-        certificate (key usage, e-mail purpose, chain, revocation) before using it. Not
-        ``firstresult``: the certificates of all plugins are collected.
+        certificate (key usage, e-mail purpose, chain, revocation) before using it.
+        Not ``firstresult``: the certificates of all plugins are collected.
         """
 
     @hookspec
@@ -323,10 +323,10 @@ class MailSpec:
         (:func:`vbsign.host.on_mail_send`).
 
         ``message`` is the message as the host gave it (do not modify it); ``outcome`` (a
-        :class:`vbsign.host.MailSendOutcome`) holds vbsign's decision and the signed bytes. Return objections (bilingual
-        :class:`~vbsign.i18n.Msg`) to block the sending: the decision becomes ``BLOCKED``
-        with these reasons. A plugin can never turn ``BLOCKED`` into ``READY``. Not
-        ``firstresult``.
+        :class:`vbsign.host.MailSendOutcome`) holds vbsign's decision and the signed bytes.
+        Return objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the
+        decision becomes ``BLOCKED`` with these reasons. A plugin can never turn ``BLOCKED``
+        into ``READY``. Not ``firstresult``.
         """
 
     @hookspec
@@ -335,9 +335,9 @@ class MailSpec:
 
         ``message`` holds the bytes exactly as received; ``outcome`` (a
         :class:`vbsign.host.MailReceiveOutcome`) the decision, the report and the verified
-        content. Return objections to have the message returned to its
-        sender with these reasons: the decision becomes ``RETURN_TO_SENDER``. A plugin can
-        never accept a message vbsign returned or quarantined. Not ``firstresult``.
+        content. Return objections to have the message returned to its sender with these
+        reasons: the decision becomes ``RETURN_TO_SENDER``. A plugin can never accept a
+        message vbsign returned or quarantined. Not ``firstresult``.
         """
 
 
