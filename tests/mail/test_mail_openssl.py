@@ -105,3 +105,32 @@ def test_openssl_message_reencoded_by_a_relay(ossl: Path, pki: Any, tmp_path: Pa
     rep = verify_message(relayed, trust=pki.roots, now=now, services=services_at(pki, now)).report
     assert rep.indication is Indication.TOTAL_FAILED
     assert "MAIL_TRANSFER_ENCODING_CHANGED" in codes(rep), codes(rep)
+
+
+def test_encrypting_or_signing_again_leaves_a_foreign_signed_part_intact(ossl: Path, pki: Any, pki_dir: Path, tmp_path: Path) -> None:
+    """The signed part of another agent's message (here: address list written ``a,b`` without
+    folding, which vbsign would write differently) must travel byte for byte."""
+    from vbsign.mail import decrypt_message, encrypt_message, sign_message
+    from vbsign.trust import TrustStore
+
+    body = tmp_path / "inner.txt"
+    body.write_bytes(b"To: a@bkhcn.vbsign.test,b@bkhcn.vbsign.test\nContent-Type: text/plain; charset=utf-8\n\nNoi dung\n")
+    out = tmp_path / "foreign.eml"
+    subprocess.run(
+        ["openssl", "smime", "-sign", "-in", str(body), "-signer", str(ossl / "mail-person.crt"), "-inkey",
+         str(ossl / "mail-person.key"), "-from", "thu.nt@bkhcn.vbsign.test", "-to", "nhan.pv@sokhcn.hanoi.vbsign.test",
+         "-subject", "Foreign", "-out", str(out)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    now = utcnow()
+    services = services_at(pki, now)
+    enc = encrypt_message(out, recipients=[pki.cert("mail-person-b")], trust=TrustStore.coerce(pki.roots).with_intermediates(pki.intermediates),
+                          services=services, clock=lambda: now)  # fmt: skip
+    dec = decrypt_message(enc.data, key=pki_dir / "mail-person-b.p12", passphrase="vbsign-test")
+    rep = verify_message(dec.data, trust=pki.roots, now=now, services=services).report
+    assert rep.indication is Indication.TOTAL_PASSED, codes(rep)
+    twice = sign_message(out, key=pki_dir / "mail-person.p12", passphrase="vbsign-test", trust=pki.roots, services=services,
+                         clock=lambda: now)  # fmt: skip
+    rep2 = verify_message(twice.data, trust=pki.roots, now=now, services=services).report
+    assert rep2.mail.layers == ["multipart/signed", "multipart/signed"]
+    assert [s.indication for s in rep2.signatures] == [Indication.TOTAL_PASSED] * 2, codes(rep2)

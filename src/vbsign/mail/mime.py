@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import io
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from email import policy as email_policy
 from email.generator import BytesGenerator
 from email.header import Header
@@ -142,6 +142,19 @@ def _fix_address_fields(part: MIMEPart) -> None:
         part.set_raw(name, raw)
 
 
+def editable_parts(msg: MIMEPart) -> Iterator[MIMEPart]:
+    """``msg`` and its parts, except what lies inside a signature: the parts of a nested
+    ``multipart/signed`` (signing or encrypting an already signed message must leave the
+    signed bytes exactly as they are)."""
+    yield msg
+    if msg.get_content_type() == "multipart/signed":
+        return
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        for part in payload:
+            yield from editable_parts(part)  # type: ignore[arg-type]
+
+
 def copy_message(msg: MIMEPart) -> EmailMessage:
     """An independent copy (the caller's message is never modified), with address lists
     written so that they survive :mod:`email`'s folding (see :func:`encoded_address_list`).
@@ -152,7 +165,7 @@ def copy_message(msg: MIMEPart) -> EmailMessage:
     """
     try:
         work = copy.deepcopy(msg)
-        for part in work.walk():
+        for part in editable_parts(work):
             _fix_address_fields(part)
         if isinstance(work, EmailMessage) and all(isinstance(p, MIMEPart) for p in work.walk()):
             return work
@@ -213,7 +226,7 @@ def _reset_content(part: MIMEPart, content: str | bytes) -> None:
 def make_seven_bit(entity: MIMEPart) -> list[str]:
     """Re-encode every 8-bit (or over-long) leaf of ``entity`` in place; returns their paths."""
     changed: list[str] = []
-    for n, part in enumerate(entity.walk()):
+    for n, part in enumerate(editable_parts(entity)):
         if part.is_multipart() or part.get_content_type() == "message/rfc822":
             continue
         if _is_seven_bit_safe(part):  # type: ignore[arg-type]
