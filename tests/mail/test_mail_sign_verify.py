@@ -297,3 +297,18 @@ def test_policy_engine_evaluates_mail_rules(sign_mail: Any, verify_mail: Any, sa
     pdf_rep = verify_at(sign_as("person", sample_pdf, level="B-B"), fetch=True)
     pdf_results = {r.rule_id: r for r in evaluate(pdf_rep, "tt41").results}
     assert pdf_results["MAIL-01"].status.value == "not-applicable"
+
+
+def test_mail_report_matches_the_json_schema(sign_mail: Any, verify_mail: Any, message: EmailMessage) -> None:
+    import json
+
+    import jsonschema
+
+    from vbsign.report import Report, json_schema
+
+    rep = verify_mail(sign_mail(message).data).report
+    data = json.loads(rep.to_json())
+    jsonschema.validate(data, json_schema())
+    back = Report.from_dict(data)
+    assert back.mail == rep.mail and back.attachments[1].name.endswith(ATTACHMENT_NAME)
+    assert back.signatures[0].signer.email_addresses == ["thu.nt@bkhcn.vbsign.test"]

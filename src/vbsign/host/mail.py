@@ -36,17 +36,30 @@ from .._aio import run_sync
 from ..errors import ConfigurationError, DecryptionError, PluginError, VbsignError
 from ..events import AuditEvent
 from ..i18n import Lang, Msg
+from ..mail.api import (
+    MailEncryptResult,
+    MailSignResult,
+    MessageLike,
+    SignerLike,
+    as_message,
+    async_encrypt_message,
+    async_sign_message,
+    async_verify_message,
+    read_message,
+    receive_event,
+)
+from ..mail.envelope import DEFAULT_CIPHER
+from ..mail.recipients import CertificateLike, RecipientLookup
 from ..plugins import lifecycle as plugin_calls
 from ..plugins import manager as plugin_manager
 from ..plugins.lifecycle import SignatureVetoed
 from ..report import Finding, Indication, Report, Severity
+from ..validation import utcnow
 from .reasons import BASIS_RETURN, error_reasons, report_reasons
 from .types import ReceiveDecision, SendDecision, _summary
 
 if TYPE_CHECKING:
     from ..backends.base import SigningKey
-    from ..mail.api import MailEncryptResult, MailSignResult, MessageLike, SignerLike
-    from ..mail.recipients import CertificateLike, RecipientLookup
     from ..validation import Services
 
 
@@ -139,9 +152,6 @@ class MailReceiveOutcome:
 
 
 async def _encrypt(signed: bytes, context: MailSendContext) -> MailEncryptResult:
-    from ..mail.api import async_encrypt_message
-    from ..mail.envelope import DEFAULT_CIPHER
-
     signer = context.signer
     own = [signer.key.certificate] if context.encrypt_to_self else []
     ku = signer.key.certificate.key_usage_value
@@ -157,8 +167,6 @@ async def _encrypt(signed: bytes, context: MailSendContext) -> MailEncryptResult
 
 async def async_on_mail_send(message: MessageLike, context: MailSendContext) -> MailSendOutcome:
     """Sign (and encrypt) an outgoing message; decide READY or BLOCKED (see the module docs)."""
-    from ..mail.api import as_message, async_sign_message
-
     original = as_message(message)
     meta = {k: v for k, v in {**context.metadata, "unit": context.unit, "role": "mail"}.items() if v}
     out = MailSendOutcome(SendDecision.BLOCKED, [])
@@ -237,9 +245,6 @@ _HEADLINES = {
 
 async def async_on_mail_receive(message: MessageLike, context: MailReceiveContext) -> MailReceiveOutcome:
     """Decrypt (if needed) and verify an incoming message; decide (see the module docs)."""
-    from ..mail.api import async_verify_message, read_message
-    from ..validation import utcnow
-
     data, _ = read_message(message)
     now = (context.clock or utcnow)()
     meta = {k: v for k, v in {**context.metadata, "unit": context.unit, "role": "incoming-mail"}.items() if v}
@@ -269,8 +274,6 @@ async def async_on_mail_receive(message: MessageLike, context: MailReceiveContex
     basis = {"basis": BASIS_RETURN} if out.decision is ReceiveDecision.RETURN_TO_SENDER else {}
     out.reasons.insert(0, Finding.of(out.decision.value, severity, headline, basis))
     if plugin_manager.has_implementations("vbsign_audit_event") and out.report is not None:
-        from ..mail.api import receive_event
-
         plugin_calls.emit_audit_event(receive_event(out.report, out.decision.value, meta))
     return out
 

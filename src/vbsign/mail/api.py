@@ -37,12 +37,14 @@ from asn1crypto import x509
 from .. import _io
 from .._aio import run_sync
 from ..ades import AdesVerifyOptions
+from ..backends import open_key
 from ..errors import CertificateRejected, InputError
 from ..events import AuditEvent
 from ..i18n import Msg
 from ..plugins import lifecycle as plugin_calls
 from ..plugins.hookspecs import SignRequest
 from ..plugins.manager import has_implementations
+from ..policy import load_policy
 from ..policy.model import Level, Outcome, RuleStatus, min_level
 from ..policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome
 from ..report import CertificateInfo, Indication, Report, Severity
@@ -146,8 +148,6 @@ def _trust(trust: TrustLike) -> TrustStore:
 def mail_levels(policy: Any = None) -> dict[str, Level]:
     """The levels the validation policy (a profile name, a policy file or a Policy) gives
     the e-mail rules MAIL-01 and MAIL-02."""
-    from ..policy import load_policy
-
     pol = load_policy(policy)
     return {rule.id: pol.level(rule.id) for rule in (MAIL_01, MAIL_02)}
 
@@ -370,8 +370,6 @@ async def async_verify_message(
     every MIME part in ``attachments``; headers in ``mail``); ``result.content`` is the
     message as verified — display that, not the outer message.
     """
-    from ..backends import open_key
-
     if at not in ("signing", "now"):
         raise InputError(Msg("--at phải là 'signing' hoặc 'now'.", "--at must be 'signing' or 'now'."))
     data, name = read_message(message)
@@ -500,8 +498,6 @@ async def async_decrypt_message(
 ) -> MailDecryptResult:
     """Decrypt an ``enveloped-data``/``authEnveloped-data`` message with the recipient's key
     (a PKCS#12/PEM file, a ``pkcs11:`` token key, or an open key)."""
-    from ..backends import open_key
-
     refuse_overwrite(message, output)
     data, _ = read_message(message)
     raw, _ = strip_mbox_line(data)

@@ -27,9 +27,11 @@ import quopri
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email import quoprimime
 
 from ..i18n import Msg
 from .cms import digest_matches
+from .mime import ADDRESS_FIELDS, POLICY, encoded_address_list
 from .raw import CRLF, RawEntity, header_fields, parse_entity, split_header_body
 
 MAX_INDIVIDUAL_PARTS = 6
@@ -114,8 +116,6 @@ def _rewrite_headers(content: bytes, fn: Callable[[bytes], bytes]) -> bytes:
 def _refold(header: bytes) -> bytes:
     """Header fields longer than a line folded again the way vbsign writes them (address
     lists by :func:`~vbsign.mail.mime.encoded_address_list`, others by :mod:`email` at 78)."""
-    from .mime import ADDRESS_FIELDS, POLICY, encoded_address_list
-
     policy = POLICY.clone(refold_source="all")
     out: list[bytes] = []
     for f in header_fields(header):
@@ -153,8 +153,6 @@ def _decoded_leaf(leaf: RawEntity) -> bytes | None:
 def _encoded_leaf(leaf: RawEntity, width: int = 76) -> bytes | None:
     """``leaf`` with an 8-bit text body as quoted-printable (what a 7-bit relay writes;
     ``width`` 76 is RFC 2045's line length, 78 what Python's :mod:`email` writes)."""
-    from email import quoprimime
-
     m = _CTE.search(leaf.header)
     if m is None or m.group(2).lower() not in (b"8bit", b"binary"):
         return None

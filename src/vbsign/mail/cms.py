@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import algos, cms, core, x509
 
+from ..cades import load_content_info
 from ..errors import SigningError, short_reason
 from ..i18n import Msg
 
@@ -114,8 +115,6 @@ async def sign_entity(
 
 def message_digests(der: bytes) -> list[tuple[str, bytes | None]]:
     """``[(digest algorithm, signed message-digest)]`` of each SignerInfo (for diagnosis)."""
-    from ..cades import load_content_info
-
     out: list[tuple[str, bytes | None]] = []
     try:
         sd = load_content_info(der)["content"]

@@ -23,8 +23,11 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
+from ..backends.software import read_certificates
 from ..errors import CertificateRejected, ConfigurationError, InputError
 from ..i18n import Msg
+from ..plugins.lifecycle import mail_recipient_certificates
+from ..plugins.manager import has_implementations
 from ..report import CertificateInfo
 from ..trust import TrustStore, unique_der
 from ..validation import OFFLINE, Services, build_context, path_error_reason, weak_key_problem
@@ -36,8 +39,6 @@ CertificateLike: TypeAlias = "x509.Certificate | str | os.PathLike[str] | bytes"
 
 def load_recipient_certificates(items: Iterable[CertificateLike]) -> list[x509.Certificate]:
     """Certificates from objects, PEM/DER bytes or files (PEM, DER, PKCS#7 bundles)."""
-    from ..backends.software import read_certificates
-
     out: list[x509.Certificate] = []
     for item in items:
         if isinstance(item, x509.Certificate):
@@ -79,9 +80,6 @@ def resolve_recipients(
     """Certificates for ``addresses``: the explicit ones, then lookups for addresses no
     explicit certificate names. Raises :class:`InputError` naming addresses left without one
     (when a lookup was available) — a message must not go out that a recipient cannot read."""
-    from ..plugins.lifecycle import mail_recipient_certificates
-    from ..plugins.manager import has_implementations
-
     chosen = list(explicit)
     plugins = use_plugins and has_implementations("vbsign_mail_recipient_certificates")
     if lookup is None and not plugins:
