@@ -106,7 +106,7 @@ def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: byt
     assert report.indication is Indication.TOTAL_PASSED
     person, seal = [s for s in report.signatures if s.kind == "signature"]
     assert person.signer.common_name == "Nguyễn Văn A" and person.reason == "Phê duyệt văn bản"
-    assert seal.signer.common_name == "Bộ Khoa học và Công nghệ"
+    assert seal.signer.common_name == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
     assert seal.reason == f"Ban hành văn bản số {NUMBER} ngày 01/12/2026" and seal.location == "Hà Nội"
     assert person.level == seal.level == "B-LT"
     assert sent.signed.startswith(sample_pdf[:1024])  # incremental updates of the original
@@ -117,7 +117,7 @@ def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: byt
     att_json = json.loads(ev.files["attachments/phu-luc.pdf.report.json"])
     assert att_json["indication"] == "TOTAL-PASSED"
     (att_sig,) = att_json["signatures"]
-    assert att_sig["signer"]["subject_fields"]["common_name"] == "Bộ Khoa học và Công nghệ"
+    assert att_sig["signer"]["subject_fields"]["common_name"] == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
     assert att_sig["reason"] == f"Văn bản kèm theo văn bản số {NUMBER}"
 
 
@@ -135,7 +135,7 @@ def test_send_evidence_bundle(sent: Any) -> None:
     assert ocsps and all(o["response_status"].native == "successful" for o in ocsps)
     assert crls
     names = {c.subject.native.get("common_name") for c in certs}
-    assert {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ"} <= names
+    assert {"Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"} <= names
     assert set(m["files"]) == set(ev.files)
     assert all(m["files"][k]["sha256"] == hashlib.sha256(v).hexdigest() for k, v in ev.files.items())
 
@@ -308,7 +308,7 @@ def test_audit_sink_sees_the_whole_story(
     assert roles == ["person", "seal", "attachment"]
     send = next(e for e in audit.events if e.kind == "send")
     assert send.verdict == "READY" and send.document_id == "A-1"
-    assert send.signer_names == ("Nguyễn Văn A", "Bộ Khoa học và Công nghệ")
+    assert send.signer_names == ("Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA")
     recv = audit.events[-1]
     assert recv.verdict == "ACCEPT" and recv.unit == "Sở Khoa học và Công nghệ Hà Nội"
     assert recv.document_sha256 == hashlib.sha256(out.signed).hexdigest()

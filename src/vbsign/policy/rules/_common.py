@@ -122,3 +122,14 @@ def valid_timestamp(sig: SignatureReport) -> bool:
 
 def join(msgs: list[Msg], sep: str = "; ") -> Msg:
     return Msg(sep.join(m.vi for m in msgs), sep.join(m.en for m in msgs))
+
+
+def unknown_advice(ev: Any, signature_ids: list[str]) -> Msg:
+    """How to classify the signers of ``signature_ids`` (policy file or registry)."""
+    from ..classify import advice
+
+    sigs = {s.id: s for s in ev.doc.signatures}
+    tips = [advice(sigs[i].signer) for i in signature_ids if i in sigs]
+    if not tips:
+        return advice(None)
+    return Msg(" ".join(dict.fromkeys(t.vi for t in tips)), " ".join(dict.fromkeys(t.en for t in tips)))

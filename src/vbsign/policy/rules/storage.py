@@ -31,7 +31,9 @@ def _responsibility(sig: SignatureReport) -> str | None:
     if s is not None and s.subject_fields.get("title"):
         return f"title: {s.subject_fields['title']}"
     if s is not None and s.subject_fields.get("organization_name"):
-        return f"organisation: {s.subject_fields['organization_name']}"
+        # the real certificates name the body (O) and the unit (OU) the signer answers for
+        units = [s.subject_fields["organization_name"], *(s.subject_fields.get("organizational_unit_name") or "").split("; ")]
+        return "organisation: " + ", ".join(u for u in units if u)
     if sig.reason:
         return f"reason: {sig.reason}"
     return None
@@ -113,6 +115,7 @@ TT41_03 = Rule(
         "In the file: certificate in the CMS, embedded OCSP/CRL (B-LT), signature timestamp, title/organisation; CPS: the evidence bundle.",
     ),
     phase="storage",
+    direction="outgoing",
 )
 
 
@@ -156,6 +159,7 @@ TT41_04 = Rule(
         "As TT41-03, with a document timestamp (DocTimeStamp) added on receipt, or the system's receipt time label (EvidenceBundle).",
     ),
     phase="storage",
+    direction="incoming",
 )
 
 
