@@ -29,6 +29,7 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from . import _io
 from . import dispatch as _dispatch
 from ._aio import run_sync
+from .algorithms import require_signing_hash
 from .backends import SigningKey, open_key
 from .errors import InputError
 from .i18n import Msg
@@ -46,7 +47,7 @@ from .pdf.visual import VisualOptions
 from .plugins import lifecycle as _plugins
 from .plugins.hookspecs import SignRequest
 from .plugins.manager import has_implementations
-from .report import CertificateInfo, Report
+from .report import CertificateInfo, KeyStorage, Report
 from .secrets import SecretLike
 from .trust import TrustStore
 from .validation import (
@@ -84,6 +85,8 @@ class SignResult:
     #: whether the pre-signing check included the revocation status of the signer's path
     #: (``False`` only with ``check_revocation=False``); read by policy rules ND68-01, TT15-08
     revocation_checked: bool = True
+    #: where the private key was kept (file, token + the validations it reports; rule TT15-10)
+    key_storage: KeyStorage | None = None
 
 
 def _default_trust(trust: TrustLike) -> TrustLike:
@@ -126,9 +129,9 @@ def _timestamper(tsa: str | TimeStamper | None, services: Services) -> TimeStamp
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from .net import http_timestamper
 
-    return HTTPTimeStamper(tsa, timeout=max(1, int(services.timeout)))
+    return http_timestamper(tsa, services.timeout)  # TLS ≥ 1.2 (TT 15/2025, rule TT15-11)
 
 
 class Signer:
@@ -154,13 +157,14 @@ class Signer:
         clock: Callable[[], datetime] | None = None,
         key_options: dict[str, Any] | None = None,
     ) -> None:
+        # SHA-1/MD5 are refused before the key is even opened (TT 15/2025 Annex I item 1.3)
+        self.md_algorithm = require_signing_hash(md_algorithm)
         self.services = services or DEFAULT_SERVICES
         self.key = open_key(key, passphrase=passphrase, **(key_options or {}))
         self.trust = TrustStore.coerce(_default_trust(trust)).with_intermediates(self.key.chain)
         self.level: Level = normalise_level(level)
         self.timestamper = _timestamper(tsa, self.services)
         self.check_revocation = check_revocation
-        self.md_algorithm = md_algorithm
         self.prefer_pss = prefer_pss
         self._clock = clock
         self._check: SignerCheck | None = None
@@ -325,6 +329,7 @@ class Signer:
                 timestamp_time=other.timestamp_time,
                 warnings=list(check.warnings),
                 revocation_checked=check.revocation_checked,
+                key_storage=self.key.storage,
             )
         vc = None
         if lvl in ("B-LT", "B-LTA"):
@@ -372,6 +377,7 @@ class Signer:
             timestamp_time=outcome.timestamp_time,
             warnings=[*check.warnings, *outcome.warnings],
             revocation_checked=check.revocation_checked,
+            key_storage=self.key.storage,
         )
 
     def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
@@ -427,6 +433,7 @@ def sign(
     services: Services | None = None,
     check_revocation: bool = True,
     prefer_pss: bool = False,
+    md_algorithm: str = "sha256",
     clock: Callable[[], datetime] | None = None,
     **sign_options: Any,
 ) -> SignResult:
@@ -439,6 +446,7 @@ def sign(
         level=level,
         services=services,
         check_revocation=check_revocation,
+        md_algorithm=md_algorithm,
         prefer_pss=prefer_pss,
         clock=clock,
     ) as signer:

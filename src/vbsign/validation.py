@@ -129,9 +129,14 @@ class Services:
             return None
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+        from .net import lazy_session
+
         timeout = self.timeout
+        # TLS ≥ 1.2 for every HTTPS OCSP/CRL/certificate fetch (TT 15/2025, rule TT15-11)
         return CachingFetcherBackend(
-            lambda: AIOHttpFetcherBackend(per_request_timeout=timeout), self.cache, close_inner=True
+            lambda: AIOHttpFetcherBackend(session=lazy_session(), per_request_timeout=timeout),
+            self.cache,
+            close_inner=True,
         )
 
 

@@ -16,6 +16,8 @@ import pytest
 from asn1crypto import crl, ocsp, x509
 
 from vbsign import api, testpki
+from vbsign.appearance import AgencyConfig
+from vbsign.appearance.samples import seal_png, signature_png
 from vbsign.errors import InputError, PluginError, VerificationError
 from vbsign.host import (
     Attachment,
@@ -69,7 +71,17 @@ def agency_b(pki: testpki.TestPKI, agency_policy: Path) -> ReceiveContext:
 
 
 @pytest.fixture(scope="module")
-def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: bytes, appendix_pdf: bytes) -> Any:
+def agency_appearance(tmp_path_factory: pytest.TempPathFactory) -> AgencyConfig:
+    """The host's appearance configuration: a blue signature image and a red seal (PNG)."""
+    d = tmp_path_factory.mktemp("look")
+    (d / "chu-ky.png").write_bytes(signature_png())
+    (d / "con-dau.png").write_bytes(seal_png())
+    return AgencyConfig(signature_image=d / "chu-ky.png", seal_image=d / "con-dau.png", seal_diameter_mm=36)
+
+
+@pytest.fixture(scope="module")
+def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: bytes, appendix_pdf: bytes,
+         agency_appearance: AgencyConfig) -> Any:
     """Agency A's decision 12/QĐ-BKHCN with an appendix, sent once for the module's tests."""
     services = Services(online=False, fetcher_backend=pki.fetcher_backend(T0))
 
@@ -80,7 +92,8 @@ def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: b
     fresh = manager.PluginManager()
     fresh.load_entry_points(autoload=False)
     ctx = SendContext(person=signer("person"), seal=signer("agency"), unit="Bộ Khoa học và Công nghệ",
-                      location="Hà Nội", policy=str(agency_policy), cps_documents=CPS)
+                      location="Hà Nội", policy=str(agency_policy), cps_documents=CPS,
+                      appearance=agency_appearance, person_title="Phó Cục trưởng")
     doc = OutgoingDocument(sample_pdf, name="quyet-dinh-12.pdf", number=NUMBER, document_id="BKHCN-2026-12",
                            attachments=[Attachment(appendix_pdf, "phu-luc.pdf")], recipients=["Sở KH&CN Hà Nội"])
     with manager.use_plugin_manager(fresh):
@@ -97,7 +110,9 @@ def _errors(outcome: Any) -> list[str]:
 
 def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: bytes) -> None:
     assert sent.decision is SendDecision.READY and sent.ready, sent.summary("en")
-    assert _errors(sent) == [] and [r.code for r in sent.reasons if r.severity is Severity.WARNING] == []
+    # the only warning: the keys are PKCS#12 files, not FIPS-validated tokens (TT15-10)
+    assert _errors(sent) == [] and {r.code for r in sent.reasons if r.severity is Severity.WARNING} == {"POLICY_TT15-10"}
+    assert all(r.details["rule"] == "TT15-10" for r in sent.reasons if r.severity is Severity.WARNING)
     validation = sent.validation
     assert validation.policy == "bkhcn-test" and validation.status.value == "compliant"
     assert validation.result("VER-12").status.value == "passed"  # person + agency signatures

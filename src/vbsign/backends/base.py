@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 
+from ..report import KeyStorage
+
+__all__ = ["KeyStorage", "SigningKey"]
+
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
 
@@ -21,6 +25,11 @@ class SigningKey(abc.ABC):
 
     #: short human-readable description (never contains secrets)
     label: str = "key"
+
+    @property
+    def storage(self) -> KeyStorage:
+        """Where the private key is kept (for the signing facts of rule TT15-10)."""
+        return KeyStorage()
 
     @property
     @abc.abstractmethod

@@ -56,7 +56,7 @@ from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, Signat
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import SigningKey
+from .base import KeyStorage, SigningKey
 from .pkcs11_errors import (
     CKF_LOGIN_REQUIRED,
     AmbiguousSelection,
@@ -87,6 +87,7 @@ from .pkcs11_objects import (
     load_library,
     read_certificates,
     read_keys,
+    read_validations,
     select_certificate,
     select_token,
     token_uri,
@@ -307,6 +308,16 @@ class Pkcs11Key(SigningKey):
     @property
     def token_info(self) -> TokenInfo:
         return self._found.info
+
+    @property
+    def storage(self) -> KeyStorage:
+        """The token as it describes itself, with the validations its module reports."""
+        info = self._found.info
+        with self._lock:
+            session = self._session or self._public_session
+            validations, level = read_validations(session) if session is not None else ((), None)
+        desc = " / ".join(p for p in (info.manufacturer, info.model, info.label) if p)
+        return KeyStorage("token", desc, validations, level)
 
     @property
     def logged_in(self) -> bool:

@@ -23,7 +23,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_p
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import SigningKey
+from .base import KeyStorage, SigningKey
 
 
 class _CachedAttr(CMSAttributeProvider):
@@ -117,6 +117,10 @@ class _CachedKeySigner(SimpleSigner):
 
 class SoftwareKey(SigningKey):
     """A private key held in memory, with its certificate and chain."""
+
+    @property
+    def storage(self) -> KeyStorage:
+        return KeyStorage("software", "tệp khóa / key file")
 
     def __init__(
         self,

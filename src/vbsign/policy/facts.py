@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from ..i18n import Msg
+from ..report import KeyStorage
 
 if TYPE_CHECKING:
     from ..api import SignResult
@@ -81,6 +82,8 @@ class SigningFacts:
     level: str | None = None
     #: the signed file was handed back to the signer (TT 15/2025 Đ5 k6 c)
     output_available: bool = True
+    #: where the private key was kept (rule TT15-10); ``None``: not reported
+    key_storage: KeyStorage | None = None
 
     @classmethod
     def from_result(cls, result: SignResult) -> SigningFacts:
@@ -95,6 +98,7 @@ class SigningFacts:
             signing_time=result.signing_time,
             level=result.level,
             output_available=bool(result.data),
+            key_storage=getattr(result, "key_storage", None),
         )
 
 
@@ -116,6 +120,9 @@ class EvidenceBundle:
     certificates_stored: bool = False
     #: time of receipt proven by the host (e.g. the DMS's timestamp label, Đồng Tháp QĐ 144/2025 Đ13 k6)
     receipt_timestamp: datetime | None = None
+    #: the accompanying information is kept per document and deleted with it, by software,
+    #: without touching other documents' (TT 41/2017 Đ10); ``None``: not known
+    deletable_per_document: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,10 @@ INSTRUMENTS: dict[str, Instrument] = {
         Instrument("ND30", "Nghị định 30/2020/NĐ-CP", "Decree 30/2020/ND-CP"),
         Instrument("LGDDT", "Luật Giao dịch điện tử 20/2023/QH15", "Law on E-Transactions 20/2023/QH15"),
         Instrument("QD28", "Quyết định 28/2018/QĐ-TTg", "Decision 28/2018/QD-TTg"),
+        # provincial rules quoting national texts that could not be retrieved (legal-rules.md §3, §5)
+        Instrument("QD144DT", "Quyết định 144/2025/QĐ-CTUBND tỉnh Đồng Tháp", "Decision 144/2025/QD-CTUBND of Dong Thap"),
+        Instrument("QD165NB", "Quyết định 165/2025/QĐ-UBND tỉnh Ninh Bình", "Decision 165/2025/QD-UBND of Ninh Binh"),
+        Instrument("QD161NB", "Quyết định 161/2025/QĐ-UBND tỉnh Ninh Bình", "Decision 161/2025/QD-UBND of Ninh Binh"),
         Instrument("AGENCY", "Quy chế của cơ quan (tệp chính sách)", "The agency's own rules (policy file)"),
     )
 }

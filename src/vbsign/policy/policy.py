@@ -41,6 +41,9 @@ class PolicySettings:
     tt41_until: date | None = TT41_REPORTED_REPEAL
     #: "reported" (built-in default) or "configured"
     tt41_until_source: str = "reported"
+    #: key devices the agency knows the validation of (rule TT15-10): a text found in the
+    #: device's manufacturer/model/label → its validation, e.g. "FIPS 140-2 level 3 (#1234)"
+    key_devices: Mapping[str, str] = field(default_factory=dict)
     #: where these settings come from ("built-in" or a policy file path)
     source: str = "built-in"
 

@@ -33,6 +33,9 @@ Example (every table is optional except ``[policy]``)::
 
     [auto]
     tt41_until = 2026-11-15           # or false: TT 41/2017 never ends for 'auto'
+
+    [key_devices]                     # validations of key devices (rule TT15-10)
+    "SafeNet eToken 5110" = "FIPS 140-2 level 3 (#3882)"
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ _SCHEMA: dict[str, set[str] | None] = {
     },
     "expectations": {"signatures", "min_level", "direction", "document_kind", "official"},
     "auto": {"tt41_until"},
+    "key_devices": None,  # any device text → its validation
 }
 _OID = re.compile(r"^[0-2](\.\d+)+$")
 
@@ -244,6 +248,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
         raise _err(source, loc, "expectations", "official", "phải là true hoặc false", "must be true or false")
     expectations = Expectations(direction=direction, kind=kind, roles=roles, min_level=min_level, official=official)  # type: ignore[arg-type]
 
+    devices: dict[str, str] = {}
+    for needle, statement in (data.get("key_devices") or {}).items():
+        if not isinstance(statement, str) or not statement.strip():
+            raise _err(source, loc, "key_devices", needle, "phải là chuỗi, vd. \"FIPS 140-2 level 3\"", "must be a string, e.g. \"FIPS 140-2 level 3\"")
+        devices[str(needle)] = statement.strip()
     settings = PolicySettings(
         name=name,
         title=title,
@@ -251,6 +260,7 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
         anchors=anchors,
         classification=ClassificationConfig(by_fp, by_oid, by_issuer),
         expectations=expectations,
+        key_devices=devices,
         source=source,
     )
     auto = data.get("auto") or {}

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from ..model import Rule
-from . import agency, signing, storage, verification
+from . import agency, appearance, exchange, management, signing, storage, verification
 
-#: every built-in rule: verification, signing side, storage, agency expectations
-BUILTIN_RULES: tuple[Rule, ...] = (*verification.RULES, *signing.RULES, *storage.RULES, *agency.RULES)
+#: every built-in rule: verification, signing side (with the Decree 30 appearances), storage,
+#: certificates and devices, exchange, agency expectations
+BUILTIN_RULES: tuple[Rule, ...] = (
+    *verification.RULES,
+    *signing.RULES,
+    *appearance.RULES,
+    *storage.RULES,
+    *management.RULES,
+    *exchange.RULES,
+    *agency.RULES,
+)
 
 __all__ = ["BUILTIN_RULES"]

@@ -6,26 +6,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ...algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
 from ...i18n import Msg
 from ...report import CertificateInfo, RevocationInfo, SignatureReport
 from ..context import cert_name, iso, vn_time
 
-#: TT 15/2025 Phụ lục I mục 1.3 (FIPS 180-4 / FIPS 202), in asn1crypto's names
-ALLOWED_HASHES = frozenset(
-    {
-        "sha256",
-        "sha384",
-        "sha512",
-        "sha512_224",
-        "sha512_256",
-        "sha3_224",
-        "sha3_256",
-        "sha3_384",
-        "sha3_512",
-        "shake128",
-        "shake256",
-    }
-)
+__all__ = ["ALLOWED_HASHES"]
+
 #: TT 15/2025 Phụ lục I mục 1.2
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
