@@ -168,6 +168,9 @@ class Signer:
         self.prefer_pss = prefer_pss
         self._clock = clock
         self._check: SignerCheck | None = None
+        self._chain_completed = False
+        #: how the chain was completed (:class:`vbsign.chain.CompletedChain`), after the first check
+        self.chain_completion: Any = None
 
     # ---- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
@@ -195,6 +198,8 @@ class Signer:
         """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
         now = now or self.now()
         cert = self.key.certificate
+        if not self._chain_completed:
+            await self._complete_chain()
         chk = self._check
         if (
             chk is not None
@@ -212,6 +217,19 @@ class Signer:
         )
         self._check = chk  # its warnings reach the caller through SignResult.warnings
         return chk
+
+    async def _complete_chain(self) -> None:
+        """Find the issuer certificates a token does not hold (trust store, AIA caIssuers)
+        once per key, so that the check can build the path and signatures carry the chain."""
+        from .chain import complete_chain
+
+        found = await complete_chain(self.key.certificate, self.key.chain, self.trust, self.services)
+        self._chain_completed = True
+        self.chain_completion = found
+        if found.certificates:
+            logger.info("chain completed from %s", ", ".join(found.sources))
+            self.key.extend_chain(found.certificates)
+            self.trust = self.trust.with_intermediates(found.certificates)
 
     # ---- signing ----------------------------------------------------------------------
     async def async_sign(

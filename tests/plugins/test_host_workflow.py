@@ -179,6 +179,25 @@ def test_agency_b_accepts_with_receipt_and_evidence(sent: Any, agency_b: Receive
     assert not target.exists()
 
 
+def test_a_valid_b_b_document_is_accepted_with_a_finding_not_returned(
+    make_signer: Callable[..., api.Signer], agency_b: ReceiveContext, sample_pdf: bytes
+) -> None:
+    """The timestamp duty (TT 41/2017 Đ9 k1 a) binds the *sender*: a valid document without a
+    signature timestamp is accepted, and the clerk is told what the sender did not do."""
+    person, seal = make_signer("person", level="B-B"), make_signer("agency", level="B-B")
+    bb = seal.sign(person.sign(sample_pdf).data).data
+    got = on_receive(bb, agency_b)
+    assert got.decision is ReceiveDecision.ACCEPT, got.summary("en")
+    assert got.report is not None and all(s.level == "B-B" for s in got.report.signatures)
+    tt41_01 = next(r for r in got.reasons if r.code == "POLICY_TT41-01")
+    assert tt41_01.severity is Severity.WARNING and "the sender's duty" in tt41_01.message_en
+    result = got.validation.result("TT41-01", "S1")
+    assert result.other_party and result.effective_level.value == "INFORM" and result not in got.validation.failures()
+    # the receiver's own duties still apply: the receipt timestamp is in the evidence
+    assert got.validation.result("TT41-04", "S1").status.value == "passed"
+    assert "POLICY_TT41-01" not in {r.code for r in got.reasons if r.severity is Severity.ERROR}
+
+
 def test_document_tampered_in_transit_is_returned_with_the_reason(
     sent: Any, agency_b: ReceiveContext
 ) -> None:

@@ -189,6 +189,9 @@ class Docs:
         """Person + agency, the agency at B-LTA (a document timestamp after the signatures)."""
         return self.verify(self.sign("agency", self.person_blt.data, "B-LTA").data)
 
+    def pki_fingerprint(self, label: str) -> str:
+        return fingerprint(self.pki.cert(label))
+
     # ---- Decree 30 appearances (visible signatures) ----------------------------------------
     @cached_property
     def images(self) -> tuple[bytes, bytes]:

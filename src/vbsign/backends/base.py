@@ -41,6 +41,11 @@ class SigningKey(abc.ABC):
         """Other certificates that came with the key (intermediates, maybe the root)."""
         return []
 
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        """Add issuer certificates found elsewhere (trust store, AIA) so that signatures carry
+        them; ``False`` when the backend cannot (the signature then carries what it has)."""
+        return False
+
     @abc.abstractmethod
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Signer:
         """A pyHanko signer performing the private-key operation with this key."""

@@ -336,6 +336,13 @@ class Pkcs11Key(SigningKey):
             return (bits + 7) // 8
         return 2 * ((bits + 7) // 8) + 9
 
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        with self._lock:
+            have = {c.dump() for c in self._chain}
+            self._chain = [*self._chain, *(c for c in certs if c.dump() not in have)]
+            self._signers.clear()
+        return True
+
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Pkcs11PyHankoSigner:
         signer = self._signers.get(prefer_pss)
         if signer is None:

@@ -151,6 +151,12 @@ class SoftwareKey(SigningKey):
     def chain(self) -> list[x509.Certificate]:
         return list(self._chain)
 
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        have = {c.dump() for c in self._chain}
+        self._chain = [*self._chain, *(c for c in certs if c.dump() not in have)]
+        self._signers.clear()  # rebuilt with the longer chain
+        return True
+
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> SimpleSigner:
         signer = self._signers.get(prefer_pss)
         if signer is None:
