@@ -130,3 +130,13 @@ def files(docs, tmp_path: Path, pki_dir: Path) -> dict[str, Path]:
     pol = tmp_path / "test.toml"
     pol.write_text(docs.policy_text("tt41"), "utf-8")
     return {"good": good, "bb": bb, "policy": pol, "roots": pki_dir / "roots.pem"}
+
+
+def test_policy_show_tt41_lists_the_catalogue_with_citations(capsys):
+    code, out, _ = run(capsys, "policy", "show", "tt41", "--json")
+    assert code == 0
+    rules = [r for r in json.loads(out)["rules"] if not r["id"].startswith("EXP-")]
+    assert len(rules) >= 45 and all(r["citation_vi"] and r["citation_en"] for r in rules)
+    assert {r["direction"] for r in rules} == {"outgoing", "incoming", "both"}
+    code, text, _ = run(capsys, "--lang", "en", "policy", "show", "tt41")
+    assert "TT41-01   MANDATORY (FAIL) — outgoing (the sender's duty)" in text

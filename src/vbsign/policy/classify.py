@@ -125,9 +125,11 @@ def is_personal_name(name: str) -> bool:
         return False
     if not all(_LETTERS.match(w) for w in words):
         return False
-    return words[0] in FAMILY_NAMES or _unaccented(words[0]) in {_unaccented(f) for f in FAMILY_NAMES}
+    return words[0] in FAMILY_NAMES or _unaccented(words[0]) in _FAMILY_UNACCENTED
 
 
+#: family names as written without diacritics (legacy G1 certificates: "Nguyen Van A")
+_FAMILY_UNACCENTED = frozenset(_unaccented(f) for f in FAMILY_NAMES)
 _Vote = tuple[Role, Msg]
 
 
