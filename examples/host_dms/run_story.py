@@ -31,8 +31,9 @@ from dms import Agency, DmsPlugin, Exchange  # noqa: E402
 
 A_NAME = "Bộ Khoa học và Công nghệ"
 B_NAME = "Sở Khoa học và Công nghệ Hà Nội"
-A_SEAL = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
-B_SEAL = "SỞ KHOA HỌC VÀ CÔNG NGHỆ HÀ NỘI"
+# the seals of the units the test PKI's agency certificates name (CN), as on real ones
+A_SEAL = "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
+B_SEAL = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
 EXPECTED = {
     "12-QĐ-BKHCN": "ACCEPT",
     "13-QĐ-BKHCN": "RETURN_TO_SENDER",
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from vbsign import plugins, testpki
     from vbsign.api import Signer
-    from vbsign.appearance import Appearance
+    from vbsign.appearance import AgencyConfig
     from vbsign.appearance.samples import seal_png, signature_png
     from vbsign.host import ReceiveContext, SendContext
     from vbsign.samples import SampleDocument, official_document_pdf
@@ -89,17 +90,24 @@ def main(argv: list[str] | None = None) -> int:
         return Signer(pki_dir / f"{label}.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust,
                       tsa=pki.tsa_url, level="B-LT", services=services)
 
+    def look(seal_text: str) -> AgencyConfig:
+        """The agency's appearance configuration: its signature and seal images (Decree 30)."""
+        d = root / "hinh-thuc" / seal_text.replace(" ", "-").lower()
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "chu-ky.png").write_bytes(signature_png())
+        (d / "con-dau.png").write_bytes(seal_png(seal_text))
+        return AgencyConfig(signature_image=d / "chu-ky.png", seal_image=d / "con-dau.png", seal_diameter_mm=36)
+
     with ServerThread(pki, port), plugins.registered(DmsPlugin(root / "journal.jsonl"), "host-dms"):
+        # on_send applies the Decree 30 appearances by default (--plain: invisible signatures)
         a = Agency(A_NAME, root / "bo-khcn",
                    SendContext(person=signer("person"), seal=signer("agency"), location="Hà Nội",
-                               person_appearance=None if args.plain else Appearance.person(signature_png()),
-                               seal_appearance=None if args.plain else Appearance.agency(seal_png(A_SEAL)),
+                               appearance=look(A_SEAL), person_title="Phó Cục trưởng", visible=not args.plain,
                                policy=str(policy)),
                    ReceiveContext(trust=trust, services=services, tsa=pki.tsa_url, policy=str(policy)))
         b = Agency(B_NAME, root / "so-khcn-hn",
                    SendContext(person=signer("person-b"), seal=signer("agency-b"), location="Hà Nội",
-                               person_appearance=None if args.plain else Appearance.person(signature_png()),
-                               seal_appearance=None if args.plain else Appearance.agency(seal_png(B_SEAL)),
+                               appearance=look(B_SEAL), person_title="Giám đốc", visible=not args.plain,
                                policy=str(policy)),
                    ReceiveContext(trust=trust, services=services, tsa=pki.tsa_url, policy=str(policy)))
         agencies = {a.name: a, b.name: b}
@@ -120,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                 number="14/CV-BKHCN", to=["UBND tỉnh Ninh Bình"])
         exchange.deliver(a, "14-CV-BKHCN", B_NAME)  # wrong addressee
         decisions = b.receive_all(agencies)
-        b_doc = SampleDocument(agency="SỞ KHOA HỌC VÀ CÔNG NGHỆ HÀ NỘI", number="5/SKHCN-VP",
+        b_doc = SampleDocument(agency="SỞ KHOA HỌC VÀ CÔNG NGHỆ", parent_agency="ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+                               number="5/SKHCN-VP", issuer="GIÁM ĐỐC SỞ KHOA HỌC VÀ CÔNG NGHỆ",
                                signer_title_line="GIÁM ĐỐC", signer_title="", signer_name="Trần Thị Bình")
         b.issue(draft(b, "5.pdf", b_doc), number="5/SKHCN-VP", to=[A_NAME])
         exchange.deliver(b, "5-SKHCN-VP", A_NAME)

@@ -29,6 +29,7 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from . import _io
 from . import dispatch as _dispatch
 from ._aio import run_sync
+from .algorithms import require_signing_hash
 from .backends import SigningKey, open_key
 from .errors import InputError
 from .i18n import Msg
@@ -46,7 +47,7 @@ from .pdf.visual import VisualOptions
 from .plugins import lifecycle as _plugins
 from .plugins.hookspecs import SignRequest
 from .plugins.manager import has_implementations
-from .report import CertificateInfo, Report
+from .report import CertificateInfo, KeyStorage, Report
 from .secrets import SecretLike
 from .trust import TrustStore
 from .validation import (
@@ -84,6 +85,8 @@ class SignResult:
     #: whether the pre-signing check included the revocation status of the signer's path
     #: (``False`` only with ``check_revocation=False``); read by policy rules ND68-01, TT15-08
     revocation_checked: bool = True
+    #: where the private key was kept (file, token + the validations it reports; rule TT15-10)
+    key_storage: KeyStorage | None = None
 
 
 def _default_trust(trust: TrustLike) -> TrustLike:
@@ -126,9 +129,9 @@ def _timestamper(tsa: str | TimeStamper | None, services: Services) -> TimeStamp
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from .net import http_timestamper
 
-    return HTTPTimeStamper(tsa, timeout=max(1, int(services.timeout)))
+    return http_timestamper(tsa, services.timeout)  # TLS ≥ 1.2 (TT 15/2025, rule TT15-11)
 
 
 class Signer:
@@ -154,16 +157,20 @@ class Signer:
         clock: Callable[[], datetime] | None = None,
         key_options: dict[str, Any] | None = None,
     ) -> None:
+        # SHA-1/MD5 are refused before the key is even opened (TT 15/2025 Annex I item 1.3)
+        self.md_algorithm = require_signing_hash(md_algorithm)
         self.services = services or DEFAULT_SERVICES
         self.key = open_key(key, passphrase=passphrase, **(key_options or {}))
         self.trust = TrustStore.coerce(_default_trust(trust)).with_intermediates(self.key.chain)
         self.level: Level = normalise_level(level)
         self.timestamper = _timestamper(tsa, self.services)
         self.check_revocation = check_revocation
-        self.md_algorithm = md_algorithm
         self.prefer_pss = prefer_pss
         self._clock = clock
         self._check: SignerCheck | None = None
+        self._chain_completed = False
+        #: how the chain was completed (:class:`vbsign.chain.CompletedChain`), after the first check
+        self.chain_completion: Any = None
 
     # ---- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
@@ -191,6 +198,8 @@ class Signer:
         """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
         now = now or self.now()
         cert = self.key.certificate
+        if not self._chain_completed:
+            await self._complete_chain()
         chk = self._check
         if (
             chk is not None
@@ -208,6 +217,19 @@ class Signer:
         )
         self._check = chk  # its warnings reach the caller through SignResult.warnings
         return chk
+
+    async def _complete_chain(self) -> None:
+        """Find the issuer certificates a token does not hold (trust store, AIA caIssuers)
+        once per key, so that the check can build the path and signatures carry the chain."""
+        from .chain import complete_chain
+
+        found = await complete_chain(self.key.certificate, self.key.chain, self.trust, self.services)
+        self._chain_completed = True
+        self.chain_completion = found
+        if found.certificates:
+            logger.info("chain completed from %s", ", ".join(found.sources))
+            self.key.extend_chain(found.certificates)
+            self.trust = self.trust.with_intermediates(found.certificates)
 
     # ---- signing ----------------------------------------------------------------------
     async def async_sign(
@@ -325,6 +347,7 @@ class Signer:
                 timestamp_time=other.timestamp_time,
                 warnings=list(check.warnings),
                 revocation_checked=check.revocation_checked,
+                key_storage=self.key.storage,
             )
         vc = None
         if lvl in ("B-LT", "B-LTA"):
@@ -372,6 +395,7 @@ class Signer:
             timestamp_time=outcome.timestamp_time,
             warnings=[*check.warnings, *outcome.warnings],
             revocation_checked=check.revocation_checked,
+            key_storage=self.key.storage,
         )
 
     def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
@@ -427,6 +451,7 @@ def sign(
     services: Services | None = None,
     check_revocation: bool = True,
     prefer_pss: bool = False,
+    md_algorithm: str = "sha256",
     clock: Callable[[], datetime] | None = None,
     **sign_options: Any,
 ) -> SignResult:
@@ -439,6 +464,7 @@ def sign(
         level=level,
         services=services,
         check_revocation=check_revocation,
+        md_algorithm=md_algorithm,
         prefer_pss=prefer_pss,
         clock=clock,
     ) as signer:

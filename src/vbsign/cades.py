@@ -27,6 +27,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 
 from .ades import AdesVerifyOptions, SignerEvidence, TimestampToken, ValidationData, evaluate
+from .algorithms import require_signing_hash
 from .errors import InputError, ResourceLimitExceeded, SigningError
 from .i18n import Msg
 from .report import (
@@ -159,11 +160,12 @@ async def sign_cades(
                 l=level
             )
         )
+    md = require_signing_hash(options.md_algorithm)  # SHA-1/MD5: a clear bilingual refusal
     signer = key.pyhanko_signer(prefer_pss=options.prefer_pss)
     try:
         ci = await signer.async_sign_general_data(
             data,
-            options.md_algorithm,
+            md,
             detached=options.detached,
             use_cades=True,
             timestamper=timestamper if level != "B-B" else None,

@@ -74,7 +74,18 @@ async def async_validate(
             metadata=metadata,
             **verify_options,
         )
-    return evaluate(report, pol, facts)
+    return evaluate(report, pol, with_signer_records(facts, report))
+
+
+def with_signer_records(facts: DocumentFacts, report: Report) -> DocumentFacts:
+    """``facts`` plus what ``vbsign_signer_class`` plugins (the certificate registry…) record
+    about the report's signers; records the caller passed win."""
+    from .plugins.lifecycle import signer_records
+
+    found = signer_records(s.signer for s in report.signatures if s.signer is not None)
+    if not found:
+        return facts
+    return dataclasses.replace(facts, signer_records={**found, **facts.signer_records})
 
 
 def validate(source: _io.Source | SignResult | Report, **kwargs: Any) -> ComplianceReport:

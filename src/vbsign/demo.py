@@ -78,11 +78,12 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
         pki_dir / "person.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust, tsa=tsa,
         level="B-LT", services=services,
     ) as leader:
-        # the signature image goes into the blank between "THỨ TRƯỞNG" and the signer's
-        # name (found on the page), with the signer's text block and the +07:00 time
+        # the signature image goes into the blank between "PHÓ CỤC TRƯỞNG" and the signer's
+        # name (found on the page), with the signer's text block and the +07:00 time; the
+        # position is not in the certificate (real ones carry no title), so it is given here
         first = leader.sign(
             input_pdf, field="ChuKyLanhDao", reason="Phê duyệt văn bản", location="Hà Nội",
-            appearance=Appearance.person(signature_image),
+            appearance=Appearance.person(signature_image, title="Phó Cục trưởng"),
         )
 
     step("agency")

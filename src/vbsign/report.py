@@ -325,6 +325,67 @@ class ModificationInfo:
     revisions_after: int = 0
 
 
+@dataclass(frozen=True)
+class KeyStorage:
+    """Where the private key lives, as far as the backend can tell (rule TT15-10: tokens and
+    smart cards validated FIPS 140-2/3 level ≥ 2, HSMs level ≥ 3 — TT 15/2025 Annex I 1.8–1.9)."""
+
+    #: "software" (a key file), "token" (PKCS#11 token / smart card), "hsm", "remote", "unknown"
+    kind: str = "unknown"
+    #: manufacturer / model / label, as the device reports them (never secrets)
+    description: str = ""
+    #: third-party validations the module reports (PKCS#11 CKO_VALIDATION objects), e.g.
+    #: "FIPS 140-3 level 2 (cert #4567)"; empty: none reported
+    validations: tuple[str, ...] = ()
+    #: the highest FIPS 140 security level among them (``None``: none reported)
+    fips_level: int | None = None
+
+
+
+@dataclass
+class ImageInfo:
+    """An image painted by a signature appearance or on a page (what Decree 30/2020
+    Appendix I asks of images can be read from it)."""
+
+    width: int
+    height: int
+    #: transparency (an ``/SMask`` or ``/Mask``): "PNG nền trong suốt"
+    alpha: bool
+    #: dominant colour of the ink (opaque, saturated pixels): "blue", "red", "black",
+    #: "other"; ``None`` when the image could not be decoded
+    colour: str | None = None
+    colour_space: str | None = None
+    bits_per_component: int | None = None
+    #: page-space box where it is drawn ``[x1, y1, x2, y2]`` (points), when known
+    box: list[float] = field(default_factory=list)
+    #: pixels per inch as drawn (the smaller of both axes), when known
+    dpi: float | None = None
+    #: page index (0-based) for page images
+    page: int | None = None
+
+
+@dataclass
+class AppearanceInfo:
+    """What a signature's widget shows (read from its normal appearance stream)."""
+
+    visible: bool
+    #: page index (0-based) of the widget
+    page: int | None = None
+    #: the widget's ``/Rect`` ``[x1, y1, x2, y2]`` (points)
+    rect: list[float] = field(default_factory=list)
+    #: the page's size ``[width, height]`` (points)
+    page_size: list[float] = field(default_factory=list)
+    images: list[ImageInfo] = field(default_factory=list)
+    #: the text the appearance draws, one line per text object
+    text: str = ""
+    #: base font names used by the text
+    fonts: list[str] = field(default_factory=list)
+    #: font sizes in points (as drawn)
+    font_sizes: list[float] = field(default_factory=list)
+    #: fill colours of the text: "black", "blue", "red", "other"
+    text_colours: list[str] = field(default_factory=list)
+
+
 @dataclass
 class SignatureReport:
     """Evidence and verdict for one signature (or document timestamp)."""
@@ -366,6 +427,8 @@ class SignatureReport:
     signer_certificate_embedded: bool | None = None
     #: revocation status of the CA certificates of the path (issuing CA first, root excluded)
     chain_revocation: list[RevocationInfo] = field(default_factory=list)
+    #: what the signature's widget shows (PDF; ``None``: not read / no widget)
+    appearance: AppearanceInfo | None = None
 
     def add(self, code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
         f = Finding.of(code, severity, msg, details)
@@ -418,6 +481,10 @@ class DocumentInfo:
     dss: DssInfo | None = None
     #: every revision of a PDF, oldest first (see :mod:`vbsign.pdf.structure`)
     revision_details: list[RevisionInfo] = field(default_factory=list)
+    #: the PDF version the file declares (header, or a later catalogue ``/Version``)
+    pdf_version: str | None = None
+    #: images painted on the pages (first pages only; digitised copies, Decree 30/2020)
+    page_images: list[ImageInfo] = field(default_factory=list)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Sample Vietnamese official documents (for the demo, tests and benchmarks).
 
 The layout follows the usual "Quyết định" form of Decree 30/2020 (national emblem line,
-agency name, number, place and date, title, body, signature block with "KT. BỘ TRƯỞNG").
+governing body and agency name, number, place and date, title, body, signature block with
+"KT. CỤC TRƯỞNG").
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ from .fonts import find_font
 
 @dataclass(frozen=True)
 class SampleDocument:
-    agency: str = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
-    number: str = "414/QĐ-BKHCN"
+    """A "Quyết định" of a unit under a ministry — the shape of the real G2 agency certificate
+    (``O=BỘ TÀI CHÍNH, CN=CỤC THUẾ``): the test PKI's ``agency`` seal is the unit's,
+    ``O=BỘ KHOA HỌC VÀ CÔNG NGHỆ, CN=CỤC CHUYỂN ĐỔI SỐ QUỐC GIA``."""
+
+    agency: str = "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
+    #: the governing body, printed above the agency's name (``None``: none)
+    parent_agency: str | None = "BỘ KHOA HỌC VÀ CÔNG NGHỆ"
+    number: str = "414/QĐ-CĐSQG"
     place_date: str = "Hà Nội, ngày 27 tháng 11 năm 2026"
     kind: str = "QUYẾT ĐỊNH"
-    title: str = "Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng Chính phủ"
-    signer_title_line: str = "KT. BỘ TRƯỞNG"
-    signer_title: str = "THỨ TRƯỞNG"
+    title: str = "Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng công vụ"
+    #: who issues the decision (the line above "Căn cứ …")
+    issuer: str = "CỤC TRƯỞNG CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
+    signer_title_line: str = "KT. CỤC TRƯỞNG"
+    signer_title: str = "PHÓ CỤC TRƯỞNG"
     signer_name: str = "Nguyễn Văn A"
     pages: int = 1
 
@@ -29,16 +38,16 @@ BODY = [
     "Căn cứ Luật Giao dịch điện tử số 20/2023/QH15;",
     "Căn cứ Nghị định số 68/2024/NĐ-CP quy định về chữ ký số chuyên dùng công vụ;",
     "Căn cứ Nghị định số 30/2020/NĐ-CP về công tác văn thư;",
-    "Theo đề nghị của Giám đốc Trung tâm Công nghệ thông tin,",
+    "Theo đề nghị của Chánh Văn phòng Cục,",
 ]
 ARTICLES = [
-    "Điều 1. Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng Chính phủ tại các đơn vị "
-    "thuộc Bộ (chi tiết tại Phụ lục kèm theo).",
-    "Điều 2. Trung tâm Công nghệ thông tin chủ trì, phối hợp với Văn phòng Bộ và các đơn vị "
+    "Điều 1. Phê duyệt Kế hoạch triển khai chữ ký số chuyên dùng công vụ tại các đơn vị "
+    "thuộc Cục (chi tiết tại Phụ lục kèm theo).",
+    "Điều 2. Văn phòng Cục chủ trì, phối hợp với các phòng, trung tâm thuộc Cục "
     "tổ chức thực hiện theo quy định hiện hành.",
     "Điều 3. Quyết định này có hiệu lực kể từ ngày ký.",
-    "Điều 4. Giám đốc Trung tâm Công nghệ thông tin, Chánh Văn phòng Bộ và Thủ trưởng các "
-    "đơn vị thuộc Bộ chịu trách nhiệm thi hành Quyết định này.",
+    "Điều 4. Chánh Văn phòng Cục và Thủ trưởng các đơn vị thuộc Cục "
+    "chịu trách nhiệm thi hành Quyết định này.",
 ]
 
 
@@ -82,7 +91,11 @@ def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:
     # attachment / copy signature text.
     national, motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
     number = f"Số: {doc.number}"
-    left_w = max(pdfmetrics.stringWidth(doc.agency, "VBSerif-Bold", 12), pdfmetrics.stringWidth(number, "VBSerif", 13))
+    left_w = max(
+        pdfmetrics.stringWidth(doc.agency, "VBSerif-Bold", 12),
+        pdfmetrics.stringWidth(doc.parent_agency or "", "VBSerif", 12),
+        pdfmetrics.stringWidth(number, "VBSerif", 13),
+    )
     right_w = max(
         pdfmetrics.stringWidth(national, "VBSerif-Bold", 12),
         pdfmetrics.stringWidth(motto, "VBSerif-Bold", 13),
@@ -92,8 +105,14 @@ def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:
     for page in range(doc.pages):
         y = height - 25 * mm
         c.setFont("VBSerif-Bold", 12)
-        c.drawCentredString(left_cx, y, doc.agency)
         c.drawCentredString(right_cx, y, national)
+        if doc.parent_agency:
+            c.setFont("VBSerif", 12)
+            c.drawCentredString(left_cx, y, doc.parent_agency)
+            c.setFont("VBSerif-Bold", 12)
+            c.drawCentredString(left_cx, y - 5.5 * mm, doc.agency)
+        else:
+            c.drawCentredString(left_cx, y, doc.agency)
         y -= 6 * mm
         c.setFont("VBSerif-Bold", 13)
         c.drawCentredString(right_cx, y, motto)
@@ -110,7 +129,7 @@ def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:
             y -= 6 * mm
         y -= 4 * mm
         c.setFont("VBSerif-Bold", 14)
-        c.drawCentredString(width / 2, y, doc.agency.replace("BỘ", "BỘ TRƯỞNG BỘ", 1))
+        c.drawCentredString(width / 2, y, doc.issuer)
         y -= 10 * mm
         c.setFont("VBSerif", 14)
         for para in BODY:
@@ -136,7 +155,7 @@ def official_document_pdf(doc: SampleDocument = SampleDocument()) -> bytes:
         c.setFont("VBSerif-Bold", 12)
         c.drawString(left, y, "Nơi nhận:")
         c.setFont("VBSerif", 11)
-        for i, line in enumerate(["- Như Điều 4;", "- Bộ trưởng (để b/c);", "- Lưu: VT, TTCNTT."]):
+        for i, line in enumerate(["- Như Điều 4;", "- Lãnh đạo Bộ (để b/c);", "- Lưu: VT, VP."]):
             c.drawString(left, y - (5 + 5 * i) * mm, line)
         c.showPage()
     c.save()

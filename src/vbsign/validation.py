@@ -129,9 +129,14 @@ class Services:
             return None
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+        from .net import lazy_session
+
         timeout = self.timeout
+        # TLS ≥ 1.2 for every HTTPS OCSP/CRL/certificate fetch (TT 15/2025, rule TT15-11)
         return CachingFetcherBackend(
-            lambda: AIOHttpFetcherBackend(per_request_timeout=timeout), self.cache, close_inner=True
+            lambda: AIOHttpFetcherBackend(session=lazy_session(), per_request_timeout=timeout),
+            self.cache,
+            close_inner=True,
         )
 
 
@@ -477,6 +482,17 @@ def path_error_reason(e: BaseException) -> tuple[str, Msg]:
     )
 
 
+#: what to do when the issuing CA's certificate cannot be found (a token holding only the leaf)
+NO_CHAIN_HINT = Msg(
+    "Không tìm thấy chứng thư của CA cấp trên token, trong kho tin cậy hay qua địa chỉ AIA (caIssuers) của chứng thư: "
+    "cung cấp chứng thư trung gian bằng --chain TỆP (API: key_options={'chain': [...]}) "
+    "hoặc thêm vào kho tin cậy (vbsign trust add).",
+    "The issuing CA's certificate is neither on the token, in the trust store, nor reachable through the "
+    "certificate's AIA (caIssuers) URL: give the intermediate certificates with --chain FILE "
+    "(API: key_options={'chain': [...]}) or add them to the trust store (vbsign trust add).",
+)
+
+
 async def check_signer_certificate(
     cert: x509.Certificate,
     extra_certs: Sequence[x509.Certificate],
@@ -531,14 +547,16 @@ async def check_signer_certificate(
             problems.append(path_error_reason(e))
         finally:
             await vc.aclose()
+    if any(code == "NO_CHAIN" for code, _ in problems):
+        problems.append(("NO_CHAIN", NO_CHAIN_HINT))
     if problems:
         raise CertificateRejected(
             Msg(
                 "Không ký: chứng thư số của người ký không đạt kiểm tra trước khi ký ({codes}).",
                 "Not signed: the signer's certificate failed the pre-signing check ({codes}).",
-            ).format(codes=", ".join(c for c, _ in problems)),
+            ).format(codes=", ".join(dict.fromkeys(c for c, _ in problems))),
             reasons=[m for _, m in problems],
-            details={"codes": [c for c, _ in problems], "subject": cert.subject.human_friendly},
+            details={"codes": list(dict.fromkeys(c for c, _ in problems)), "subject": cert.subject.human_friendly},
         )
     assert path is not None and vc is not None
     ocsps: list[asn1_ocsp.OCSPResponse] = []

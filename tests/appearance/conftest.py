@@ -66,7 +66,10 @@ def leader_and_seal(sample_pdf: bytes, sign_visible: Callable[..., bytes], signa
     """The sample decision signed by the leader (person), then sealed by the agency."""
     from vbsign.appearance import Appearance
 
-    first = sign_visible("person", sample_pdf, Appearance.person(signature_png_path), field="ChuKyLanhDao")
+    # real certificates carry no title: the position comes from the host (here: the sample's)
+    first = sign_visible(
+        "person", sample_pdf, Appearance.person(signature_png_path, title="Phó Cục trưởng"), field="ChuKyLanhDao"
+    )
     second = sign_visible("agency", first, Appearance.agency(seal_png_path, diameter_mm=36), field="ConDau")
     return first, second
 

@@ -21,7 +21,7 @@ def _widget(signed: bytes, name: str):  # type: ignore[no-untyped-def]
 
 def test_find_is_case_and_normalisation_insensitive(sample_pdf: bytes) -> None:
     idx = TextIndex(sample_pdf)
-    kt = idx.find("kt. bộ trưởng")
+    kt = idx.find("kt. cục trưởng")
     assert kt.page == 0 and kt.bbox[0] > 297  # the right-hand signature column
     nfd = idx.find(unicodedata.normalize("NFD", "Nguyễn  Văn A"))
     assert nfd.bbox[3] < kt.bbox[1]  # the name is below the title
@@ -32,10 +32,10 @@ def test_find_is_case_and_normalisation_insensitive(sample_pdf: bytes) -> None:
 
 def test_occurrences(sample_pdf: bytes) -> None:
     idx = TextIndex(sample_pdf)
-    first, last = idx.find("Công nghệ", occurrence=1), idx.find("Công nghệ", occurrence=-1)
+    first, last = idx.find("Cục", occurrence=1), idx.find("Cục", occurrence=-1)
     assert first.bbox[1] > last.bbox[1]  # first is higher on the page
     with pytest.raises(InputError):
-        idx.find("Công nghệ", occurrence=99)
+        idx.find("Cục", occurrence=99)
 
 
 def test_anchor_not_found_is_a_clear_error_and_nothing_written(tmp_path, sample_pdf_path, pki_dir, pki, services) -> None:  # type: ignore[no-untyped-def]
@@ -53,10 +53,10 @@ def test_anchor_not_found_is_a_clear_error_and_nothing_written(tmp_path, sample_
 
 
 def test_person_by_title_anchor_goes_into_the_gap(sample_pdf, sign_visible, signature_png_path) -> None:  # type: ignore[no-untyped-def]
-    signed = sign_visible("person", sample_pdf, Appearance.person(signature_png_path, placement=Anchor("KT. BỘ TRƯỞNG")), field="A")
+    signed = sign_visible("person", sample_pdf, Appearance.person(signature_png_path, placement=Anchor("KT. CỤC TRƯỞNG")), field="A")
     w, _ = _widget(signed, "A")
     idx = TextIndex(sample_pdf)
-    title, name = idx.find("THỨ TRƯỞNG"), idx.find("Nguyễn Văn A")
+    title, name = idx.find("PHÓ CỤC TRƯỞNG"), idx.find("Nguyễn Văn A")
     assert name.bbox[3] < w.rect[1] < w.rect[3] < title.bbox[1]
 
 

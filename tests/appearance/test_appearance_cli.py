@@ -62,7 +62,7 @@ def test_cli_attachment_and_usage_errors(vb, tmp_path, sample_pdf_path, pki_dir,
     assert "123/QĐ-BKHCN" in pdftext(out_pdf.read_bytes())
     code, _out, err = vb("sign", str(sample_pdf_path), "-o", str(tmp_path / "x.pdf"), *common(pki_dir, "agency"), "--role", "attachment", lang="vi")
     assert code == 3 and "số và ký hiệu" in err
-    code, _out, err = vb("sign", str(sample_pdf_path), "-o", str(tmp_path / "y.pdf"), *common(pki_dir, "agency"), "--anchor", "KT. BỘ TRƯỞNG")
+    code, _out, err = vb("sign", str(sample_pdf_path), "-o", str(tmp_path / "y.pdf"), *common(pki_dir, "agency"), "--anchor", "KT. CỤC TRƯỞNG")
     assert code == 3 and "--role" in err
     code, _out, err = vb("sign", str(sample_pdf_path), "-o", str(tmp_path / "z.pdf"), *common(pki_dir, "agency"), "--role", "copy", "--image", str(pki_dir / "roots.pem"))
     assert code == 3 and "image" in err

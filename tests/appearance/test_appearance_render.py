@@ -43,7 +43,7 @@ def test_person_image_centred_between_title_and_name(leader_and_seal, render, co
     blue = colour_bbox(render(person_only), "blue")
     assert blue is not None
     words = _words(pdftext(person_only, "-bbox"))
-    title = next(w for w in words if w[4] == "THỨ")  # "THỨ TRƯỞNG" line
+    title = next(w for w in words if w[4] == "PHÓ")  # "PHÓ CỤC TRƯỞNG" line
     name = [w for w in words if w[4] == "Nguyễn"][-1]  # the name line (the last "Nguyễn")
     _, by1, _, by2 = blue
     assert title[3] < by1 and by2 < name[1]  # between the title's bottom and the name's top
@@ -53,13 +53,14 @@ def test_person_image_centred_between_title_and_name(leader_and_seal, render, co
     assert abs((blue[0] + blue[2]) / 2 - col_centre) < 10
 
 
-def test_pdftotext_has_vietnamese_exactly(leader_and_seal, pdftext):
+def test_pdftotext_has_vietnamese_exactly(leader_and_seal, pdftext, pki):
     person_only, sealed = leader_and_seal
     text = pdftext(sealed)
     for expected in (
         "Ký bởi: Nguyễn Văn A",
-        "Chức vụ: Thứ trưởng",
-        "Cơ quan: Bộ Khoa học và Công nghệ",
+        "Chức vụ: Phó Cục trưởng",  # from the host (the certificate has no title)
+        # the unit the signer works in: the certificate's OU
+        f"Cơ quan: {pki.cert('person').subject.native['organizational_unit_name']}",
         f"Thời gian ký: {T0_VN}",
     ):
         assert expected in text, (expected, text)
@@ -74,10 +75,11 @@ def test_attachment_top_right_black_10pt(sample_pdf, sign_visible, render, pdfte
     _assert_corner_font(signed)
 
 
-def test_copy_top_right_black_10pt(sample_pdf, sign_visible, render, pdftext):
+def test_copy_top_right_black_10pt(sample_pdf, sign_visible, render, pdftext, pki):
     signed = sign_visible("agency", sample_pdf, Appearance.copy("SAO Y"))
     text = pdftext(signed)
-    for expected in ("SAO Y", "Bộ Khoa học và Công nghệ", T0_VN):
+    # the copying agency: the seal certificate's CN (the unit, as on the real certificates)
+    for expected in ("SAO Y", pki.cert("agency").subject.native["common_name"], T0_VN):
         assert expected in text
     _assert_top_right_black(sample_pdf, signed, render)
     _assert_corner_font(signed)

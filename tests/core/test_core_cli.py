@@ -53,7 +53,7 @@ def test_demo_outputs(demo_dir):
     assert report["indication"] == "TOTAL-PASSED"
     assert [s["signer"]["subject_fields"]["common_name"] for s in report["signatures"]] == [
         "Nguyễn Văn A",
-        "Bộ Khoa học và Công nghệ",
+        "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA",
     ]
     assert all(s["level"] == "B-LT" for s in report["signatures"])
 

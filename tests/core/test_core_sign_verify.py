@@ -52,7 +52,7 @@ def test_leader_then_seal_both_valid(sign_as, verify_at, sample_pdf):
     assert report.indication is Indication.TOTAL_PASSED
     sigs = [s for s in report.signatures if s.kind == "signature"]
     assert [s.field_name for s in sigs] == ["ChuKyLanhDao", "ConDau"]
-    assert [s.signer.common_name for s in sigs if s.signer] == ["Nguyễn Văn A", "Bộ Khoa học và Công nghệ"]
+    assert [s.signer.common_name for s in sigs if s.signer] == ["Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
     # the leader's signature sees a second signature and DSS updates: allowed changes
     assert sigs[0].modification is not None and sigs[0].modification.level in ("FORM_FILLING", "LTA_UPDATES")
     assert all(s.indication is Indication.TOTAL_PASSED for s in sigs)

@@ -21,9 +21,9 @@ def test_government_and_public_branches(pki):
     assert ca.subject.native["common_name"] == "CA phục vụ các cơ quan Nhà nước G2 (TEST)"
     assert ca.issuer == root.subject
     person = pki.cert("person").subject.native
-    assert person["common_name"] == "Nguyễn Văn A" and person["title"] == "Thứ trưởng"
+    assert person["common_name"] == "Nguyễn Văn A" and "title" not in person
     agency = pki.cert("agency").subject.native
-    assert agency["common_name"] == agency["organization_name"] == "Bộ Khoa học và Công nghệ"
+    assert agency["common_name"] == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" != agency["organization_name"]
     assert pki.cert("pub-root").subject.native["common_name"] == "Vietnam National Root CA (TEST)"
     assert pki.cert("subscriber").subject.native["user_id"].startswith("CCCD:")
     assert pki.cert("sha1").hash_algo == "sha1"
@@ -31,6 +31,68 @@ def test_government_and_public_branches(pki):
     assert pki.cert("gov-tsa").extended_key_usage_value.native == ["time_stamping"]
     # URLs carry a host name, never a literal IP (aiohttp bypasses custom resolvers for IPs)
     assert pki.cert("person").ocsp_urls == ["http://localhost:8750/vn/ocsp/gov-ca"]
+
+
+def _load(path):
+    from asn1crypto import pem, x509
+
+    data = path.read_bytes()
+    return x509.Certificate.load(pem.unarmor(data)[2] if pem.detect(data) else data)
+
+
+def _shape(name):
+    """(attribute, string type) of each RDN, in order."""
+    return [(atv["type"].native, atv["value"].name) for rdn in name.chosen for atv in rdn]
+
+
+def _extensions(cert):
+    return {e["extn_id"].native: e["critical"].native for e in cert["tbs_certificate"]["extensions"]}
+
+
+@pytest.mark.parametrize("label", ["agency", "agency-b", "agency-unit", "person", "person-b"])
+def test_government_subscribers_are_shaped_like_the_real_g2_agency_certificate(pki, corpus, label):
+    """Attributes, order, string types, policy + CPS, key usage, EKU, extensions: as on the
+    real VGCA G2 agency certificate (legal-rules.md §6.1, ../shared/corpus/vn-ee-certs/)."""
+    real = _load(corpus / "vn-ee-certs" / "cuc-thue-bo-tai-chinh-g2.cer")
+    ours = pki.cert(label)
+    shape, real_shape = _shape(ours.subject), _shape(real.subject)
+    # C, L, O, (OU…), CN — C as PrintableString, the rest UTF8String; no title, no UID
+    assert shape[0] == real_shape[0] == ("country_name", "printable_string")
+    assert shape[-1] == real_shape[-1] == ("common_name", "utf8_string")
+    core = [a for a in shape if a[0] != "organizational_unit_name"]
+    assert core == real_shape
+    assert all(t == "utf8_string" for a, t in shape[1:])
+    assert ours.issuer == pki.cert("gov-ca").subject and _shape(ours.issuer) == _shape(real.issuer)
+    # same certificate policy and CPS, same key usage and extended key usage, same criticality
+    assert ours.certificate_policies_value.native == real.certificate_policies_value.native
+    assert ours.key_usage_value.native == real.key_usage_value.native
+    assert ours.extended_key_usage_value.native == real.extended_key_usage_value.native
+    assert _extensions(ours).items() >= {k: v for k, v in _extensions(real).items() if k != "subject_alt_name"}.items()
+    assert ours.basic_constraints_value.native == real.basic_constraints_value.native == {"ca": False, "path_len_constraint": None}
+    methods = sorted(d["access_method"] for d in ours.authority_information_access_value.native)
+    assert methods == sorted(d["access_method"] for d in real.authority_information_access_value.native)
+    if label.startswith("agency"):
+        assert ours.subject_alt_name_value.native[0].endswith(".test")  # the agency's e-mail, like the real one
+        assert _extensions(ours) == _extensions(real)
+    if label == "agency-unit":  # two OUs between O and CN, like "CHI CỤC THUẾ … OU=… OU=…"
+        assert [a for a, _ in shape] == [
+            "country_name", "locality_name", "organization_name", "organizational_unit_name",
+            "organizational_unit_name", "common_name",
+        ]
+        assert ours.public_key.bit_size == real.public_key.bit_size == 3072
+
+
+def test_government_cas_are_shaped_like_the_real_g2_cas(pki, corpus):
+    folder = corpus / "vn-ca-certs" / "nguyentvtk-eSign.Files" / "vgca"
+    for label, real_name in (("gov-root", "rootcag2.crt"), ("gov-ca", "cpcag2.crt")):
+        real, ours = _load(folder / real_name), pki.cert(label)
+        assert _shape(ours.subject) == _shape(real.subject)
+        assert ours.key_usage_value.native == real.key_usage_value.native == {"key_cert_sign", "crl_sign"}
+        assert ours.basic_constraints_value.native == real.basic_constraints_value.native
+    real_ca, ca = _load(folder / "cpcag2.crt"), pki.cert("gov-ca")
+    assert ca.certificate_policies_value.native == real_ca.certificate_policies_value.native
+    assert {d["access_method"] for d in ca.authority_information_access_value.native} == {"ca_issuers"}
+    assert ca.crl_distribution_points and real_ca.crl_distribution_points
 
 
 def test_ocsp_validity_is_deliberate(pki, t0):
@@ -51,7 +113,7 @@ def test_init_writes_the_documented_files(tmp_path, pki):
     for name in files:
         assert name in readme
     key = load_pkcs12(tmp_path / "agency.p12", "bí mật")
-    assert key.certificate.subject.native["common_name"] == "Bộ Khoa học và Công nghệ"
+    assert key.certificate.subject.native["common_name"] == pki.cert("agency").subject.native["common_name"]
     assert key.certificate.ocsp_urls == ["http://localhost:9123/vn/ocsp/gov-ca"]
     assert [c.subject.native["common_name"] for c in key.chain][0].startswith("CA phục vụ")
 

@@ -133,7 +133,7 @@ def test_recipient_certificates_are_checked(encrypt: Any, pki: Any, message: Ema
         encrypt(message, recipients=[pki.cert("mail-noeku")])
     assert e.value.details["codes"] == ["MAIL-01"]
     with pytest.raises(CertificateRejected) as e:
-        encrypt(message, recipients=[pki.cert("person")])  # a signature-only certificate
+        encrypt(message, recipients=[pki.cert("subscriber")])  # a signature-only certificate
     assert "WRONG_KEY_USAGE" in e.value.details["codes"]
     with pytest.raises(CertificateRejected) as e:
         encrypt(message, recipients=[pki.cert("mail-ec")])

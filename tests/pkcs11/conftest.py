@@ -132,17 +132,23 @@ class SoftHSM:
         ca_key = serialization.load_der_private_key(self.pki.private_key("gov-ca").dump(), None)
         return ca_cert, ca_key
 
-    def issue(self, public_key: Any, cn: str, *, title: str = "Chuyên viên") -> asn1_x509.Certificate:
-        """A certificate from the test CA for ``public_key`` (CRL-checked; no OCSP URL)."""
+    def issue(self, public_key: Any, cn: str) -> asn1_x509.Certificate:
+        """A certificate from the test CA for ``public_key``, shaped like the real personal ones
+        (C, L, O, OU, CN; no title; the CA's caIssuers URL but no OCSP: CRL-checked)."""
         ca_cert, ca_key = self.ca()
         person = x509.load_der_x509_certificate(self.pki.cert("person").dump())
         crl_dp = person.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
         policies = person.extensions.get_extension_for_class(x509.CertificatePolicies).value
+        aia = person.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+        ca_issuers = x509.AuthorityInformationAccess(
+            [d for d in aia if d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS]
+        )
         subject = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                x509.NameAttribute(NameOID.LOCALITY_NAME, "Hà Nội"),
                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bộ Khoa học và Công nghệ"),
-                x509.NameAttribute(NameOID.TITLE, title),
+                x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Cục Chuyển đổi số quốc gia"),
                 x509.NameAttribute(NameOID.COMMON_NAME, cn),
             ]
         )
@@ -169,6 +175,7 @@ class SoftHSM:
             )
             .add_extension(crl_dp, critical=False)
             .add_extension(policies, critical=False)
+            .add_extension(ca_issuers, critical=False)
         )
         return to_asn1(builder.sign(ca_key, hashes.SHA256()))
 

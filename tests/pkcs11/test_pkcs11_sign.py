@@ -83,6 +83,22 @@ def test_keys_generated_on_the_token_sign_pades_b_lt(
     assert report.indication == Indication.TOTAL_PASSED, report.summary("en")
 
 
+def test_a_token_with_only_the_signer_s_certificate_gets_its_chain_from_aia(
+    softhsm: Any, pki: Any, services: Any, tsa: Any, t0: Any, sample_pdf: bytes, verify_at: Any,
+) -> None:
+    """What VGCA tokens hold: the key and its certificate only. The issuing CA's certificate
+    comes from the certificate's caIssuers URL (here answered in-process) and travels with the
+    signature; the token's storage is reported for rule TT15-10."""
+    with open_key(softhsm.uri_of("gen-ec"), pin=softhsm.pin) as probe:
+        assert probe.chain == []
+    signed, key = _sign(softhsm, pki, services, tsa, t0, sample_pdf, "gen-ec")
+    assert [c.subject.native["common_name"] for c in key.chain] == ["CA phục vụ các cơ quan Nhà nước G2 (TEST)"]
+    assert verify_at(signed).indication == Indication.TOTAL_PASSED
+    storage = key.storage
+    assert storage.kind == "token" and "SoftHSM" in storage.description
+    assert storage.validations == () and storage.fips_level is None  # SoftHSM reports no FIPS validation
+
+
 def test_generated_key_never_left_the_token(softhsm: Any) -> None:
     entry = softhsm.ids["gen-rsa"]
     with softhsm.session(entry.token) as s:

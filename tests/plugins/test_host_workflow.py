@@ -16,6 +16,8 @@ import pytest
 from asn1crypto import crl, ocsp, x509
 
 from vbsign import api, testpki
+from vbsign.appearance import AgencyConfig
+from vbsign.appearance.samples import seal_png, signature_png
 from vbsign.errors import InputError, PluginError, VerificationError
 from vbsign.host import (
     Attachment,
@@ -69,7 +71,17 @@ def agency_b(pki: testpki.TestPKI, agency_policy: Path) -> ReceiveContext:
 
 
 @pytest.fixture(scope="module")
-def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: bytes, appendix_pdf: bytes) -> Any:
+def agency_appearance(tmp_path_factory: pytest.TempPathFactory) -> AgencyConfig:
+    """The host's appearance configuration: a blue signature image and a red seal (PNG)."""
+    d = tmp_path_factory.mktemp("look")
+    (d / "chu-ky.png").write_bytes(signature_png())
+    (d / "con-dau.png").write_bytes(seal_png())
+    return AgencyConfig(signature_image=d / "chu-ky.png", seal_image=d / "con-dau.png", seal_diameter_mm=36)
+
+
+@pytest.fixture(scope="module")
+def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: bytes, appendix_pdf: bytes,
+         agency_appearance: AgencyConfig) -> Any:
     """Agency A's decision 12/QĐ-BKHCN with an appendix, sent once for the module's tests."""
     services = Services(online=False, fetcher_backend=pki.fetcher_backend(T0))
 
@@ -80,7 +92,8 @@ def sent(pki_dir: Path, pki: testpki.TestPKI, agency_policy: Path, sample_pdf: b
     fresh = manager.PluginManager()
     fresh.load_entry_points(autoload=False)
     ctx = SendContext(person=signer("person"), seal=signer("agency"), unit="Bộ Khoa học và Công nghệ",
-                      location="Hà Nội", policy=str(agency_policy), cps_documents=CPS)
+                      location="Hà Nội", policy=str(agency_policy), cps_documents=CPS,
+                      appearance=agency_appearance, person_title="Phó Cục trưởng")
     doc = OutgoingDocument(sample_pdf, name="quyet-dinh-12.pdf", number=NUMBER, document_id="BKHCN-2026-12",
                            attachments=[Attachment(appendix_pdf, "phu-luc.pdf")], recipients=["Sở KH&CN Hà Nội"])
     with manager.use_plugin_manager(fresh):
@@ -97,7 +110,9 @@ def _errors(outcome: Any) -> list[str]:
 
 def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: bytes) -> None:
     assert sent.decision is SendDecision.READY and sent.ready, sent.summary("en")
-    assert _errors(sent) == [] and [r.code for r in sent.reasons if r.severity is Severity.WARNING] == []
+    # the only warning: the keys are PKCS#12 files, not FIPS-validated tokens (TT15-10)
+    assert _errors(sent) == [] and {r.code for r in sent.reasons if r.severity is Severity.WARNING} == {"POLICY_TT15-10"}
+    assert all(r.details["rule"] == "TT15-10" for r in sent.reasons if r.severity is Severity.WARNING)
     validation = sent.validation
     assert validation.policy == "bkhcn-test" and validation.status.value == "compliant"
     assert validation.result("VER-12").status.value == "passed"  # person + agency signatures
@@ -106,7 +121,7 @@ def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: byt
     assert report.indication is Indication.TOTAL_PASSED
     person, seal = [s for s in report.signatures if s.kind == "signature"]
     assert person.signer.common_name == "Nguyễn Văn A" and person.reason == "Phê duyệt văn bản"
-    assert seal.signer.common_name == "Bộ Khoa học và Công nghệ"
+    assert seal.signer.common_name == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
     assert seal.reason == f"Ban hành văn bản số {NUMBER} ngày 01/12/2026" and seal.location == "Hà Nội"
     assert person.level == seal.level == "B-LT"
     assert sent.signed.startswith(sample_pdf[:1024])  # incremental updates of the original
@@ -117,7 +132,7 @@ def test_agency_a_signs_person_then_seal_and_is_ready(sent: Any, sample_pdf: byt
     att_json = json.loads(ev.files["attachments/phu-luc.pdf.report.json"])
     assert att_json["indication"] == "TOTAL-PASSED"
     (att_sig,) = att_json["signatures"]
-    assert att_sig["signer"]["subject_fields"]["common_name"] == "Bộ Khoa học và Công nghệ"
+    assert att_sig["signer"]["subject_fields"]["common_name"] == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
     assert att_sig["reason"] == f"Văn bản kèm theo văn bản số {NUMBER}"
 
 
@@ -135,7 +150,7 @@ def test_send_evidence_bundle(sent: Any) -> None:
     assert ocsps and all(o["response_status"].native == "successful" for o in ocsps)
     assert crls
     names = {c.subject.native.get("common_name") for c in certs}
-    assert {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ"} <= names
+    assert {"Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"} <= names
     assert set(m["files"]) == set(ev.files)
     assert all(m["files"][k]["sha256"] == hashlib.sha256(v).hexdigest() for k, v in ev.files.items())
 
@@ -162,6 +177,25 @@ def test_agency_b_accepts_with_receipt_and_evidence(sent: Any, agency_b: Receive
     assert loaded.report().indication is Indication.TOTAL_PASSED
     delete_evidence(target)
     assert not target.exists()
+
+
+def test_a_valid_b_b_document_is_accepted_with_a_finding_not_returned(
+    make_signer: Callable[..., api.Signer], agency_b: ReceiveContext, sample_pdf: bytes
+) -> None:
+    """The timestamp duty (TT 41/2017 Đ9 k1 a) binds the *sender*: a valid document without a
+    signature timestamp is accepted, and the clerk is told what the sender did not do."""
+    person, seal = make_signer("person", level="B-B"), make_signer("agency", level="B-B")
+    bb = seal.sign(person.sign(sample_pdf).data).data
+    got = on_receive(bb, agency_b)
+    assert got.decision is ReceiveDecision.ACCEPT, got.summary("en")
+    assert got.report is not None and all(s.level == "B-B" for s in got.report.signatures)
+    tt41_01 = next(r for r in got.reasons if r.code == "POLICY_TT41-01")
+    assert tt41_01.severity is Severity.WARNING and "the sender's duty" in tt41_01.message_en
+    result = got.validation.result("TT41-01", "S1")
+    assert result.other_party and result.effective_level.value == "INFORM" and result not in got.validation.failures()
+    # the receiver's own duties still apply: the receipt timestamp is in the evidence
+    assert got.validation.result("TT41-04", "S1").status.value == "passed"
+    assert "POLICY_TT41-01" not in {r.code for r in got.reasons if r.severity is Severity.ERROR}
 
 
 def test_document_tampered_in_transit_is_returned_with_the_reason(
@@ -308,7 +342,7 @@ def test_audit_sink_sees_the_whole_story(
     assert roles == ["person", "seal", "attachment"]
     send = next(e for e in audit.events if e.kind == "send")
     assert send.verdict == "READY" and send.document_id == "A-1"
-    assert send.signer_names == ("Nguyễn Văn A", "Bộ Khoa học và Công nghệ")
+    assert send.signer_names == ("Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA")
     recv = audit.events[-1]
     assert recv.verdict == "ACCEPT" and recv.unit == "Sở Khoa học và Công nghệ Hà Nội"
     assert recv.document_sha256 == hashlib.sha256(out.signed).hexdigest()

@@ -76,7 +76,7 @@ def test_example_audit_sink_receives_sign_and_verify(
     assert [r["kind"] for r in records] == ["sign", "verify"]
     digest = hashlib.sha256(result.data).hexdigest()
     assert records[0]["document_sha256"] == records[1]["document_sha256"] == digest
-    assert records[0]["document_id"] == "VIDU-1" and records[0]["signer_names"] == ["Bộ Khoa học và Công nghệ"]
+    assert records[0]["document_id"] == "VIDU-1" and records[0]["signer_names"] == ["CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
     assert records[1]["verdict"] == report.indication.value == "TOTAL-PASSED"
 
 

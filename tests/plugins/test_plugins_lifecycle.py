@@ -55,7 +55,7 @@ def test_before_sign_adds_metadata_to_the_signature(
     result = make_signer("agency").sign(sample_pdf, metadata={"document_id": "D7"}, location="Hà Nội")
     (req,) = seen
     assert req.document == sample_pdf and req.format == "pdf" and req.level == "B-LT"
-    assert req.signer.common_name == "Bộ Khoa học và Công nghệ" and req.location == "Hà Nội"
+    assert req.signer.common_name == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA" and req.location == "Hà Nội"
     assert req.metadata == {"document_id": "D7"}
     assert result.metadata == {"document_id": "D7", "reason": "Ban hành văn bản số 7/QĐ-BKHCN", "dms_ticket": "T-42"}
     sig = verify_at(result.data).signatures[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import re
 from datetime import datetime
 from functools import cached_property
@@ -83,7 +84,9 @@ class Docs:
             )
         return out.data
 
-    def pyhanko_sign(self, label: str, data: bytes, *, subfilter: str = "pades", drop_ess: bool = False) -> bytes:
+    def pyhanko_sign(
+        self, label: str, data: bytes, *, subfilter: str = "pades", drop_ess: bool = False, md_algorithm: str = "sha256"
+    ) -> bytes:
         """Sign with pyHanko directly (non-PAdES SubFilter, or no signing-certificate attribute)."""
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import signers
@@ -105,7 +108,7 @@ class Docs:
             cert_registry=SimpleCertificateStore.from_certs(self.pki.chain(label)),
         )
         sf = SigSeedSubFilter.ADOBE_PKCS7_DETACHED if subfilter == "adbe" else SigSeedSubFilter.PADES
-        meta = signers.PdfSignatureMetadata(field_name="ChuKyPyHanko", subfilter=sf, md_algorithm="sha256")
+        meta = signers.PdfSignatureMetadata(field_name="ChuKyPyHanko", subfilter=sf, md_algorithm=md_algorithm)
 
         async def go() -> bytes:
             w = IncrementalPdfFileWriter(io.BytesIO(data))
@@ -185,6 +188,70 @@ class Docs:
     def incoming_lta_report(self) -> Report:
         """Person + agency, the agency at B-LTA (a document timestamp after the signatures)."""
         return self.verify(self.sign("agency", self.person_blt.data, "B-LTA").data)
+
+    def pki_fingerprint(self, label: str) -> str:
+        return fingerprint(self.pki.cert(label))
+
+    # ---- Decree 30 appearances (visible signatures) ----------------------------------------
+    @cached_property
+    def images(self) -> tuple[bytes, bytes]:
+        from vbsign.appearance.samples import seal_png, signature_png
+
+        return signature_png(), seal_png()
+
+    def person_look(self) -> Any:
+        from vbsign.appearance import Appearance
+
+        return Appearance.person(self.images[0], title="Phó Cục trưởng")
+
+    def seal_look(self, **kw: Any) -> Any:
+        from vbsign.appearance import Appearance
+
+        return Appearance.agency(self.images[1], diameter_mm=36, **kw)
+
+    @cached_property
+    def visible_person(self) -> bytes:
+        return self.sign("person", self.sample, "B-LT", field="ChuKyLanhDao", appearance=self.person_look()).data
+
+    @cached_property
+    def visible_report(self) -> Report:
+        """Decree 30 appearances: the leader's blue signature, the agency's red seal over it."""
+        return self.verify(self.sign("agency", self.visible_person, "B-LT", field="ConDau", appearance=self.seal_look()).data)
+
+    @cached_property
+    def attachment_report(self) -> Report:
+        from vbsign.appearance import Appearance
+
+        return self.verify(self.sign("agency", self.sample, "B-LT", appearance=Appearance.attachment("414/QĐ-CĐSQG")).data)
+
+    @cached_property
+    def copy_report(self) -> Report:
+        from vbsign.appearance import Appearance
+
+        return self.verify(self.sign("agency", self.sample, "B-LT", appearance=Appearance.copy("SAO Y")).data)
+
+    @cached_property
+    def agency_only_report(self) -> Report:
+        return self.verify(self.sign("agency", self.sample, "B-LT").data)
+
+    def scanned_copy(self, dpi: int, mode: str) -> Report:
+        """A digitised copy: one A4 page that is a scan (``dpi``, PIL ``mode``), sealed as a copy."""
+        from PIL import Image
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.utils import ImageReader
+        from reportlab.pdfgen import canvas
+
+        from vbsign.appearance import Appearance
+
+        w, h = A4
+        px = (math.ceil(w / 72 * dpi), math.ceil(h / 72 * dpi))
+        img = Image.new("RGB", px, (250, 250, 245)).convert(mode)
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=A4)
+        c.drawImage(ImageReader(img), 0, 0, width=w, height=h)
+        c.showPage()
+        c.save()
+        return self.verify(self.sign("agency", buf.getvalue(), "B-LT", appearance=Appearance.copy("SAO Y")).data)
 
     @cached_property
     def tampered(self) -> bytes:

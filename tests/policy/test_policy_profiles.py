@@ -54,8 +54,29 @@ def test_auto_after_the_reported_repeal(docs):
     assert gov.profile == "cdcv" and gov.policy == "test-auto"
     note = next(n for n in gov.notes if n.code == "POLICY_AUTO_SELECTION")
     assert "proven by a timestamp" in note.message_en and "2026-11-15" in note.message_en
-    pub = docs.judge(docs.subscriber_report, "auto")
-    assert pub.profile == "public"
+    assert "not declared" in note.message_en  # official by default, and said so
+
+
+def test_auto_follows_the_document_not_the_certificate(docs):
+    """A public-CA signature on an official document is judged by the official-use rules
+    (and VER-11 says what is wrong), never re-labelled 'public' because of its certificate."""
+    official = docs.judge(docs.subscriber_report, "auto")
+    assert official.profile == "cdcv"
+    ver11 = official.result("VER-11", "S1")
+    assert ver11.status is RuleStatus.FAILED and ver11 in official.failures()
+    # the document says it is not an official document: the public rules apply
+    other = docs.judge(docs.subscriber_report, "auto", official=False)
+    assert other.profile == "public" and other.result("VER-04", "S1").status is RuleStatus.PASSED
+    note = next(n for n in other.notes if n.code == "POLICY_AUTO_SELECTION")
+    assert "not an official document" in note.message_en
+    # … or the agency's policy file does
+    by_file = docs.judge(docs.subscriber_report, "auto", extra="[expectations]\nofficial = false\n")
+    assert by_file.profile == "public"
+    # an official document before the repeal: tt41, where VER-11 is a warning (a finding)
+    first = docs.sign("subscriber", docs.sample, "B-LT", when=BEFORE_REPEAL).data
+    tt41 = docs.judge(docs.verify(first), "auto", official=True)
+    assert tt41.profile == "tt41"
+    assert tt41.result("VER-11", "S1").status is RuleStatus.FAILED and tt41.result("VER-11", "S1") in tt41.warnings()
 
 
 def test_auto_before_the_repeal_and_when_repeal_is_not_applied(docs):

@@ -8,6 +8,7 @@ from vbsign.i18n import Msg
 from vbsign.policy import DocumentFacts, RuleStatus, SigningFacts, evaluate
 from vbsign.policy.result import ComplianceStatus
 from vbsign.report import Finding, Indication, Report, Severity, SubIndication
+from vbsign.trust import fingerprint
 
 
 def test_nd68_01_certificate_checked_before_signing(docs):
@@ -95,8 +96,9 @@ def test_tt15_02_hash_functions(docs):
     r = docs.judge(sha1_cert).result("TT15-02", "S1")
     assert r.status is RuleStatus.FAILED and r.evidence["hashes"]["signer_certificate_signature"] == "sha1"
     assert r.sub_indication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
-    # a SHA-1 message digest made with a good certificate
-    sha1_md = docs.verify(docs.raw_sign("person", docs.sample, md_algorithm="sha1"), fetch=True)
+    # a SHA-1 message digest made with a good certificate — by other software (vbsign
+    # refuses to make one): old signatures are still read and judged
+    sha1_md = docs.verify(docs.pyhanko_sign("person", docs.sample, md_algorithm="sha1"), fetch=True)
     r = docs.judge(sha1_md).result("TT15-02", "S1")
     assert r.status is RuleStatus.FAILED and r.evidence["hashes"]["message_digest"] == "sha1"
 
@@ -217,18 +219,25 @@ def test_tt41_02_personal_key_versus_seal_key(docs):
     assert r.status is RuleStatus.FAILED and "personal key" in r.message_en
 
 
-def test_tt41_02_unknown_signer_type_is_information_not_a_failure(docs):
-    # classification configured away: no signal → unknown → INFORM, never a guessed failure
-    data = docs.person_agency_report.to_dict()
-    for s in data["signatures"]:
-        s["signer"]["subject_fields"].pop("title", None)
-        s["signer"]["subject_fields"]["common_name"] = "Đơn vị X"
-    rep = docs.judge(Report.from_dict(data))
+def test_tt41_02_unknown_signer_is_indeterminate_with_advice(docs):
+    """A signer vbsign cannot classify (a system certificate, no person's or body's name):
+    the two-signature rules are INDETERMINATE — blocking under tt41 — with advice, never a
+    silent INFORM and never a guessed failure."""
+    first = docs.sign("service-system", docs.sample, "B-LT").data
+    rep = docs.judge(docs.verify(docs.sign("agency", first, "B-LT").data))
     r = rep.result("TT41-02", "S1")
-    assert r.status is RuleStatus.INDETERMINATE and r.effective_level.value == "INFORM"
-    assert rep.result("VER-12").effective_level.value == "INFORM"
+    assert r.status is RuleStatus.INDETERMINATE and r.effective_level.value == "FAIL"
+    assert "[classification]" in r.message_en and "vbsign registry" in r.message_en
+    fp = docs.pki.cert("service-system")
+    assert fingerprint(fp) in r.message_en
+    v12 = rep.result("VER-12")
+    assert v12.status is RuleStatus.INDETERMINATE and v12 in rep.failures()
+    assert rep.result("ND30-01").status is RuleStatus.INDETERMINATE
+    assert rep.status.value == "undetermined" and rep.exit_code == 2
     assert any(n.code == "SIGNER_CLASS_UNKNOWN" for n in rep.notes)
-    assert not any(x.rule_id in ("TT41-02", "VER-12") for x in rep.failures())
+    # declared in the policy file → decided
+    known = docs.judge(docs.verify(docs.sign("agency", first, "B-LT").data), extra=f'[classification]\nperson = ["{fingerprint(fp)}"]\n')
+    assert known.result("TT41-02", "S1").status is RuleStatus.PASSED and known.result("VER-12").status is RuleStatus.PASSED
 
 
 def test_nd30_01_person_signs_before_the_agency(docs):

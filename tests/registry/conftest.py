@@ -135,21 +135,24 @@ def sreg(sqlite_url: str) -> Iterator[Any]:
 
 
 def seed_ministry(r: Any) -> dict[str, int]:
-    """A small ministry: the units and subscribers matching the test PKI's certificates."""
+    """A small ministry: the units and subscribers matching the test PKI's certificates
+    (shaped like the real ones: the person's O/OU name the ministry and the Cục, the seal
+    certificate's CN is the Cục under O = the ministry)."""
     r.set_settings({"agency": "Bộ Khoa học và Công nghệ", "office": "Trung tâm Công nghệ thông tin",
                     "locality": "Hà Nội", "signer_title": "Giám đốc", "signer_name": "Phạm Văn Giám"})
     r.add_wave(1, "Trung tâm CNTT", starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30))
-    r.add_unit("BO", "Bộ Khoa học và Công nghệ", wave=1)
-    r.add_unit("LDB", "Lãnh đạo Bộ", parent="BO", requires_seal=False)
+    r.add_unit("BO", "Bộ Khoa học và Công nghệ", wave=1, requires_seal=False)
+    r.add_unit("CDS", "Cục Chuyển đổi số quốc gia", parent="BO")
     r.add_unit("TTCNTT", "Trung tâm Công nghệ thông tin", parent="BO")
-    r.add_unit("SO-HN", "Sở Khoa học và Công nghệ Hà Nội")
+    r.add_unit("UBND-HN", "Ủy ban nhân dân thành phố Hà Nội", requires_seal=False)
+    r.add_unit("SO-HN", "Sở Khoa học và Công nghệ", parent="UBND-HN")
     return {
-        "person": r.add_subscriber("Nguyễn Văn A", "LDB", title="Thứ trưởng").id,
-        "agency": r.add_subscriber("Bộ Khoa học và Công nghệ", "BO", kind="organisation").id,
-        "person-ec": r.add_subscriber("Lê Văn Cường", "TTCNTT", title="Chuyên viên").id,
-        "revoked": r.add_subscriber("Đỗ Văn Thu Hồi (TEST bị thu hồi)", "BO", title="Chuyên viên").id,
-        "revoked-later": r.add_subscriber("Vũ Thị Sau (TEST thu hồi sau)", "BO", title="Chuyên viên").id,
-        "agency-b": r.add_subscriber("Sở Khoa học và Công nghệ Hà Nội", "SO-HN", kind="organisation").id,
+        "person": r.add_subscriber("Nguyễn Văn A", "CDS", title="Phó Cục trưởng").id,
+        "agency": r.add_subscriber("Cục Chuyển đổi số quốc gia", "CDS", kind="organisation").id,
+        "person-ec": r.add_subscriber("Lê Văn Cường", "CDS", title="Chuyên viên").id,
+        "revoked": r.add_subscriber("Đỗ Văn Thu Hồi (TEST bị thu hồi)", "CDS", title="Chuyên viên").id,
+        "revoked-later": r.add_subscriber("Vũ Thị Sau (TEST thu hồi sau)", "CDS", title="Chuyên viên").id,
+        "agency-b": r.add_subscriber("Sở Khoa học và Công nghệ", "SO-HN", kind="organisation").id,
         "subscriber": r.add_subscriber("Phạm Thị Dung", "SO-HN", uid="cccd: 001190012345", email="dung@example.vn").id,
     }
 

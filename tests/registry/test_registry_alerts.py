@@ -90,7 +90,7 @@ def test_expiring_and_expired_at_a_fixed_today(seeded: tuple[Any, dict[str, int]
     at = datetime(2029, 12, 10, 3, tzinfo=UTC)
     expiring = _codes(reg.alerts(at=at, within_days=30))["CERT_EXPIRING"]
     names = {a.subscriber_name for a in expiring}
-    assert {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ", "Lê Văn Cường"} <= names
+    assert {"Nguyễn Văn A", "Cục Chuyển đổi số quốc gia", "Lê Văn Cường"} <= names
     a = next(x for x in expiring if x.subscriber_name == "Nguyễn Văn A")
     assert a.due == date(2030, 1, 1) and a.details["days_left"] == 22
     assert "01/01/2030" in a.message.vi and "22" in a.message.en
@@ -105,10 +105,11 @@ def test_expiring_and_expired_at_a_fixed_today(seeded: tuple[Any, dict[str, int]
 def test_missing_seal(seeded: tuple[Any, dict[str, int]]) -> None:
     reg, _ = seeded
     missing = {a.unit_code for a in reg.alerts(at=T0) if a.code == "SEAL_MISSING"}
-    # BO and SO-HN have valid seal certificates; LDB needs none; TTCNTT has its own seal
+    # CDS and SO-HN have valid seal certificates; BO and UBND-HN need none here; TTCNTT has
+    # its own seal but no certificate for it
     assert missing == {"TTCNTT"}
     later = {a.unit_code for a in reg.alerts(at=datetime(2030, 2, 1, tzinfo=UTC)) if a.code == "SEAL_MISSING"}
-    assert later == {"BO", "TTCNTT", "SO-HN"}
+    assert later == {"CDS", "TTCNTT", "SO-HN"}
 
 
 def _cert(pki: Any, cn: str, unit_ou: str, start: datetime, years: float, uid: str) -> Any:

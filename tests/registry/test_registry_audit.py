@@ -102,14 +102,14 @@ def test_events_are_resolved_against_the_registry(seeded: tuple[Any, dict[str, i
         ).all()
     units = {u.code: u.id for u in reg.list_units()}
     # the leader's sign event counts for his unit (a sub-unit of the named ministry)
-    assert rows[0] == (units["LDB"], ids["person"], 1, "aa" * 32)
-    assert rows[1] == (units["BO"], ids["agency"], 2, "aa" * 32)
+    assert rows[0] == (units["CDS"], ids["person"], 1, "aa" * 32)
+    assert rows[1] == (units["CDS"], ids["agency"], 2, "aa" * 32)
     # a verification counts for the unit that verified (the host names it)
     assert rows[2][0] == units["SO-HN"] and rows[2][2] == 3
     usage = reg.usage_report(__import__("vbsign.registry.periods", fromlist=["x"]).parse_period("2026-05"))
-    bo = next(u for u in usage.units if u.code == "BO")
-    assert (bo.outgoing, bo.outgoing_both, bo.signed) == (1, 1, 1)
-    assert next(u for u in usage.units if u.code == "LDB").signed == 1
+    cds = next(u for u in usage.units if u.code == "CDS")
+    # one outgoing document, signed by the person and sealed: two signing events
+    assert (cds.outgoing, cds.outgoing_both, cds.signed) == (1, 1, 2)
     assert reg.verify_audit().ok
 
 
@@ -144,6 +144,7 @@ def test_the_sink_plugin_records_events(reg: Any) -> None:
 def _reloaded(module: Any) -> Any:
     """The plugin module loaded afresh (reload keeps old attributes, so drop the hook)."""
     module.__dict__.pop("vbsign_audit_event", None)
+    module.__dict__.pop("vbsign_signer_class", None)
     return importlib.reload(module)
 
 
@@ -192,7 +193,7 @@ def test_the_builtin_plugin_validates_with_the_manager(monkeypatch: pytest.Monke
     module = _reloaded(plugin)
     pm = manager.PluginManager()
     info = pm.add_plugin(module, "vbsign-registry-test")
-    assert info.loaded and info.hooks == ["vbsign_audit_event"]
+    assert info.loaded and sorted(info.hooks) == ["vbsign_audit_event", "vbsign_signer_class"]
     monkeypatch.delenv("VBSIGN_REGISTRY_URL")
     idle = manager.PluginManager().add_plugin(_reloaded(plugin), "vbsign-registry-idle")
     assert idle.loaded and idle.hooks == []

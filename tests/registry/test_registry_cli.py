@@ -47,20 +47,20 @@ def test_cli_end_to_end(cli: CLI, pki_dir: Path, tmp_path: Path) -> None:
                  "--locality", "Hà Nội")
     assert "sẵn sàng" in out
     cli("wave", "add", "1", "Trung tâm CNTT", "--from", "2026-01-01", "--to", "30/06/2026")
-    cli("unit", "add", "BO", "Bộ Khoa học và Công nghệ", "--wave", "1")
-    cli("unit", "add", "LDB", "Lãnh đạo Bộ", "--parent", "BO", "--no-seal")
-    cli("subscriber", "add", "Nguyễn Văn A", "--unit", "LDB", "--title", "Thứ trưởng")
-    cli("subscriber", "add", "Bộ Khoa học và Công nghệ", "--unit", "BO", "--kind", "organisation")
+    cli("unit", "add", "BO", "Bộ Khoa học và Công nghệ", "--wave", "1", "--no-seal")
+    cli("unit", "add", "CDS", "Cục Chuyển đổi số quốc gia", "--parent", "BO")
+    cli("subscriber", "add", "Nguyễn Văn A", "--unit", "CDS", "--title", "Phó Cục trưởng")
+    cli("subscriber", "add", "Cục Chuyển đổi số quốc gia", "--unit", "CDS", "--kind", "organisation")
     out, _ = cli("cert", "import", str(pki_dir))
     assert "Nguyễn Văn A" in out and "Mới:" in out
     certs = cli.json("cert", "list")
     mine = {c["subject_cn"]: c for c in certs if c["subscriber_id"]}
-    assert set(mine) == {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ"}
+    assert set(mine) == {"Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"}
     assert len(cli.json("cert", "list", "--ca")) > len(certs)
     # a fixed "today": the 5-year test certificates expire on 01/01/2030
     out, _ = cli("--today", "2029-12-10", "cert", "expiring", "--days", "30", "--json")
     soon = json.loads(out)
-    assert {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ"} <= {c["subject_cn"] for c in soon}
+    assert {"Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"} <= {c["subject_cn"] for c in soon}
     out, _ = cli("--today", "2029-12-10", "cert", "expiring")
     assert "22" in out and "01/01/2030" in out
     alerts = json.loads(cli("--today", "2029-12-10", "alerts", "--json")[0])

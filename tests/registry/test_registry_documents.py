@@ -36,11 +36,12 @@ def office(sreg: Any, pki: Any) -> tuple[Any, dict[str, int]]:
                        "locality": "Hà Nội", "signer_title": "Giám đốc", "signer_name": "Phạm Văn Giám"})
     sreg.add_unit("BO", "Bộ Khoa học và Công nghệ")
     sreg.add_unit("TTCNTT", "Trung tâm Công nghệ thông tin", parent="BO")
+    sreg.add_unit("CDS", "Cục Chuyển đổi số quốc gia", parent="BO")
     ids = {
         "a": sreg.add_subscriber("Lê Văn Cường", "TTCNTT", title="Chuyên viên", uid="CCCD:001090000111",
                                  email="cuong@most.gov.vn", phone="0243 000 111").id,
         "b": sreg.add_subscriber("Ngô Thị Hằng", "TTCNTT", title="Phó Giám đốc", uid="CCCD:001090000222").id,
-        "org": sreg.add_subscriber("Bộ Khoa học và Công nghệ", "BO", kind="organisation").id,
+        "org": sreg.add_subscriber("Cục Chuyển đổi số quốc gia", "CDS", kind="organisation").id,
     }
     sreg.import_certificates([pki.cert("person-ec"), pki.cert("agency")])
     return sreg, ids
@@ -96,7 +97,7 @@ def test_handover_record(office: tuple[Any, dict[str, int]], tmp_path: Path) -> 
     flat = _flat(_text(pdf, tmp_path))
     for needle in ("BIÊN BẢN BÀN GIAO", "THIẾT BỊ LƯU KHÓA BÍ MẬT VÀ CHỨNG THƯ SỐ", "Số: 12/BB-TTCNTT",
                    "Hôm nay, ngày 10 tháng 04 năm 2026, tại Hà Nội", "Bên giao (Bên A): Trung tâm Công nghệ thông tin",
-                   "Bên nhận (Bên B): Đào Thị Văn", "SN-00451", "SafeNet eToken 5110", "Bộ Khoa học và Công nghệ",
+                   "Bên nhận (Bên B): Đào Thị Văn", "SN-00451", "SafeNet eToken 5110", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA",
                    seal.serial_hex, "01/01/2025 – 01/01/2030", "giữ bí mật mã PIN", "Kèm phong bì mã PIN",
                    "mỗi bên giữ 01 bản", "ĐẠI DIỆN BÊN GIAO", "ĐẠI DIỆN BÊN NHẬN", "(Ký, ghi rõ họ tên)"):
         assert needle in flat, needle

@@ -20,6 +20,11 @@ VGCA_CA_G2 = "D8CAB7A4AEF92E6BB2509D7C61CEE7B44F3731B2D210749635302 77B366FAE4B"
 NEAC_ROOT = "BAC8BF609AB420A8EE1780D74F4DE5C7F7184959D2A7375B0A75E4C29F0908E7"
 
 
+def cn(pki: Any, label: str) -> str:
+    """The common name of a test-PKI certificate (tests never hard-code the shapes)."""
+    return str(pki.cert(label).subject.native["common_name"])
+
+
 def test_real_vietnamese_ca_certificates(reg: Any, corpus: Path) -> None:
     folder = corpus / "vn-ca-certs"
     result = reg.import_paths([folder])
@@ -40,7 +45,7 @@ def test_real_vietnamese_ca_certificates(reg: Any, corpus: Path) -> None:
     assert len(reg.list_certificates(include_ca=True)) == 20
 
 
-def test_test_pki_subscribers_are_matched(seeded: tuple[Any, dict[str, int]]) -> None:
+def test_test_pki_subscribers_are_matched(seeded: tuple[Any, dict[str, int]], pki: Any) -> None:
     reg, ids = seeded
     by_cn = {c.subject_cn: c for c in reg.list_certificates()}
     # UID=CCCD:… matched the subscriber registered with "cccd: 001190012345"
@@ -48,9 +53,10 @@ def test_test_pki_subscribers_are_matched(seeded: tuple[Any, dict[str, int]]) ->
     # name + O/OU naming the subscriber's unit (or a parent unit)
     assert by_cn["Nguyễn Văn A"].subscriber_id == ids["person"]
     assert by_cn["Lê Văn Cường"].subscriber_id == ids["person-ec"]
-    assert by_cn["Bộ Khoa học và Công nghệ"].subscriber_id == ids["agency"]
-    assert by_cn["Sở Khoa học và Công nghệ Hà Nội"].subscriber_id == ids["agency-b"]
-    assert by_cn["Nguyễn Văn A"].unit_code == "LDB" and by_cn["Lê Văn Cường"].key_type == "EC-P-256"
+    # seals: the CN names the unit (in capitals), the O its parent body — as on the real ones
+    assert by_cn[cn(pki, "agency")].subscriber_id == ids["agency"]
+    assert by_cn[cn(pki, "agency-b")].subscriber_id == ids["agency-b"]
+    assert by_cn["Nguyễn Văn A"].unit_code == "CDS" and by_cn["Lê Văn Cường"].key_type == "EC-P-256"
 
 
 def test_formats_pem_bundle_der_pkcs7_and_bad_files(sreg: Any, pki: Any, tmp_path: Path) -> None:
@@ -74,7 +80,7 @@ def test_formats_pem_bundle_der_pkcs7_and_bad_files(sreg: Any, pki: Any, tmp_pat
     (tmp_path / "notes.txt").write_text("ignored: not a certificate suffix")
     result = sreg.import_paths([tmp_path, tmp_path / "missing.pem"])
     cns = sorted(i.subject_cn for i in result.added)
-    assert cns == sorted(["Nguyễn Văn A", "Bộ Khoa học và Công nghệ", "Trần Thị Bình", "Phạm Thị Dung",
+    assert cns == sorted(["Nguyễn Văn A", cn(pki, "agency"), "Trần Thị Bình", "Phạm Thị Dung",
                           "Public CA SHA2 (TEST)"])
     # the PEM copy of the PKCS#7 bundle repeats two certificates: duplicates, not errors
     assert len(result.duplicates) == 2
@@ -115,11 +121,16 @@ def test_create_missing_subscribers(sreg: Any, pki: Any) -> None:
                                       create_missing=True)
     made = {i.subject_cn: i for i in result.items}
     assert made["Lê Văn Cường"].matched_by == "created"
-    assert made["Bộ Khoa học và Công nghệ"].matched_by == "created"
+    assert made[cn(pki, "agency")].matched_by == "created"
     assert made["Phạm Thị Dung"].subscriber_id is None  # its subject names no registered unit
     subs = {s.full_name: s for s in sreg.list_subscribers()}
-    assert subs["Lê Văn Cường"].unit_code == "TTCNTT" and subs["Lê Văn Cường"].title == "Chuyên viên"
-    assert subs["Bộ Khoa học và Công nghệ"].kind == "organisation"
+    # the person's OU (the Cục) is not registered: the ministry (O) is the unit
+    assert subs["Lê Văn Cường"].unit_code == "BO" and subs["Lê Văn Cường"].kind == "person"
+    # a seal certificate names the unit, not the ministry (CN ≠ O): still an organisation
+    assert subs[cn(pki, "agency")].kind == "organisation"
+    # a name that is neither a body's nor a person's: not created, the operator decides
+    (odd,) = sreg.import_certificates([pki.cert("service-system")], create_missing=True).items
+    assert odd.subscriber_id is None
 
 
 def _renewed(pki: Any, label: str, *, start: datetime, years: int, same_key: bool = True) -> Any:
@@ -173,11 +184,11 @@ def test_both_parsers_agree_on_every_certificate(pki: Any, corpus: Path) -> None
     )
 
 
-def test_expiring_list(seeded: tuple[Any, dict[str, int]]) -> None:
+def test_expiring_list(seeded: tuple[Any, dict[str, int]], pki: Any) -> None:
     reg, _ = seeded
     at = datetime(2029, 12, 10, tzinfo=UTC)
     soon = reg.expiring(30, at=at)
-    assert {c.subject_cn for c in soon} >= {"Nguyễn Văn A", "Bộ Khoa học và Công nghệ", "Lê Văn Cường"}
+    assert {c.subject_cn for c in soon} >= {"Nguyễn Văn A", cn(pki, "agency"), "Lê Văn Cường"}
     assert "Phạm Thị Dung" not in {c.subject_cn for c in soon}  # expires in 2028
     assert all(at < c.not_after <= at + timedelta(days=30) and not c.is_ca for c in soon)
     assert reg.expiring(30, at=datetime(2029, 11, 1, tzinfo=UTC)) == []

@@ -49,7 +49,8 @@ def test_import_from_a_softhsm_token(tmp_path: Path, pki: Any, sqlite_url: str) 
 
     with Registry.open(sqlite_url) as reg:
         reg.add_unit("BO", "Bộ Khoa học và Công nghệ")
-        reg.add_subscriber("Bộ Khoa học và Công nghệ", "BO", kind="organisation")
+        reg.add_unit("CDS", "Cục Chuyển đổi số quốc gia", parent="BO")
+        reg.add_subscriber("Cục Chuyển đổi số quốc gia", "CDS", kind="organisation")
     env = _token(tmp_path, pki, ["agency", "gov-ca"])
     env.pop("VBSIGN_REGISTRY_URL", None)
     run = subprocess.run(
@@ -59,12 +60,12 @@ def test_import_from_a_softhsm_token(tmp_path: Path, pki: Any, sqlite_url: str) 
     )
     assert run.returncode == 0, run.stderr
     items = json.loads(run.stdout)
-    assert sorted(i["subject_cn"] for i in items) == ["Bộ Khoa học và Công nghệ", "CA phục vụ các cơ quan Nhà nước G2 (TEST)"]
+    assert sorted(i["subject_cn"] for i in items) == ["CA phục vụ các cơ quan Nhà nước G2 (TEST)", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
     with Registry.open(sqlite_url) as reg:
         (seal,) = reg.list_certificates()
-        assert seal.subscriber_name == "Bộ Khoa học và Công nghệ" and seal.token_serial
+        assert seal.subscriber_name == "Cục Chuyển đổi số quốc gia" and seal.token_serial
         (token,) = reg.list_tokens()
-        assert token.serial == seal.token_serial and token.owner_name == "Bộ Khoa học và Công nghệ"
+        assert token.serial == seal.token_serial and token.owner_name == "Cục Chuyển đổi số quốc gia"
     # a second import of the same token only finds duplicates
     again = subprocess.run(
         [sys.executable, "-m", "vbsign.cli.main", "registry", "--db", sqlite_url, "cert", "import", "--token-module",

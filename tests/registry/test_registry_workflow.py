@@ -15,7 +15,7 @@ from vbsign.registry.workflow import REQUEST_KINDS, TRANSITIONS
 def test_new_personal_certificate_request_goes_through(seeded: tuple[Any, dict[str, int]]) -> None:
     reg, ids = seeded
     r = reg.create_request("new_person", subscriber=ids["person-ec"], reference="123/TTCNTT", created_on=date(2026, 3, 2))
-    assert (r.status, r.form, r.unit_code) == ("draft", "01", "TTCNTT")
+    assert (r.status, r.form, r.unit_code) == ("draft", "01", "CDS")
     reg.transition_request(r.id, "submitted", on=date(2026, 3, 5))
     reg.transition_request(r.id, "returned", on=date(2026, 3, 9), note="Thiếu bản sao CCCD")
     reg.transition_request(r.id, "submitted", on=date(2026, 3, 10))
@@ -101,9 +101,10 @@ def test_handover_custody_rules(seeded: tuple[Any, dict[str, int]]) -> None:
     h = reg.record_handover("SEAL-01", reason="issue", to_subscriber=clerk, handed_on=date(2026, 4, 10),
                             record_no="01/BB-TTCNTT", model="SafeNet eToken 5110")
     assert h.from_party == "Trung tâm Công nghệ thông tin" and h.to_party == "Hoàng Thị Văn Thư"
-    assert h.certificates[0][0] == "Bộ Khoa học và Công nghệ"
+    # the seal certificate's name as written on it (the unit, in capitals, as on real ones)
+    assert h.certificates[0][0] == "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"
     tok = reg.list_tokens()[0]
-    assert (tok.owner_name, tok.holder_name, tok.status) == ("Bộ Khoa học và Công nghệ", "Hoàng Thị Văn Thư", "in_use")
+    assert (tok.owner_name, tok.holder_name, tok.status) == ("Cục Chuyển đổi số quốc gia", "Hoàng Thị Văn Thư", "in_use")
     # the agency's key device changes hands only with a written permission (NĐ 30/2020 Đ32)
     with pytest.raises(RegistryError) as err:
         reg.record_handover("SEAL-01", reason="custody", to_party="Nguyễn Văn Mới")

@@ -66,7 +66,7 @@ def test_envelope_and_attachments_verify(envelope: bytes, verify_at: Any) -> Non
     assert b"edXML:DigitalSignature" in envelope and b"ds:Signature" in envelope
     report = verify_at(envelope)
     assert report.indication is Indication.TOTAL_PASSED, [(f.code, f.message_en) for f in report.findings]
-    assert [s.signer.common_name for s in report.signatures] == ["Bộ Khoa học và Công nghệ"]
+    assert [s.signer.common_name for s in report.signatures] == ["CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
     header = next(f for f in report.findings if f.code == "EDXML_HEADER")
     assert header.details["code_number"] == "12" and header.details["from"] == "Bộ Khoa học và Công nghệ"
     assert report.signatures[0].level == "B-LT"

@@ -148,7 +148,7 @@ def test_parallel_signatures_by_person_and_agency(sign_as: Any, verify_at: Any) 
     twice = sign_as("agency", once, level="B-LT", format="xml")
     report = verify_at(twice)
     assert report.indication is Indication.TOTAL_PASSED
-    assert [s.signer.common_name for s in report.signatures] == ["Nguyễn Văn A", "Bộ Khoa học và Công nghệ"]
+    assert [s.signer.common_name for s in report.signatures] == ["Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
 
 
 # ---- what was signed: signature wrapping ---------------------------------------------------------

@@ -89,6 +89,15 @@ def _subject(cert: x509.Certificate, key: str) -> str | None:
     return str(value).strip() if value else None
 
 
+def _person_agency(cert: x509.Certificate) -> str | None:
+    """The unit a person works in: the most specific OU (the last one, as the real
+    certificates list the units from the top down), else the organisation."""
+    units = cert.subject.native.get("organizational_unit_name")
+    if isinstance(units, list):
+        units = units[-1] if units else None
+    return str(units).strip() if units else _subject(cert, "organization_name")
+
+
 @dataclass(frozen=True)
 class Appearance:
     """A visible signature appearance for one role (callable as an appearance provider).
@@ -236,7 +245,7 @@ class Appearance:
                 return []
             name = self.signer_name or _subject(cert, "common_name") or ""
             title = self.title if self.title is not None else _subject(cert, "title")
-            agency = self.agency_name if self.agency_name is not None else _subject(cert, "organization_name")
+            agency = self.agency_name if self.agency_name is not None else _person_agency(cert)
             lines = [f"{LABEL_SIGNER}: {name}"]
             if title:
                 lines.append(f"{LABEL_TITLE}: {title}")
@@ -247,7 +256,9 @@ class Appearance:
         if self.role is Role.ATTACHMENT:
             return [self.doc_number or "", when]
         if self.role is Role.COPY:
-            agency = self.agency_name or _subject(cert, "organization_name") or _subject(cert, "common_name")
+            # copies are signed with the copying agency's seal certificate, whose CN names the
+            # agency itself (the real ones: CN=CỤC THUẾ under O=BỘ TÀI CHÍNH)
+            agency = self.agency_name or _subject(cert, "common_name") or _subject(cert, "organization_name")
             if not agency:
                 raise InputError(
                     Msg(

@@ -36,7 +36,7 @@ def signature_png(width: int = 900, height: int = 300) -> bytes:
     return buf.getvalue()
 
 
-def seal_png(agency: str = "BỘ KHOA HỌC VÀ CÔNG NGHỆ", size: int = 600) -> bytes:
+def seal_png(agency: str = "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA", size: int = 600) -> bytes:
     """A red round seal with the agency's name around a star, transparent outside the ink."""
     from PIL import Image, ImageDraw, ImageFont
 

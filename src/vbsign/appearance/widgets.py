@@ -51,7 +51,7 @@ def _page_refs(reader: PdfFileReader) -> list[generic.Reference]:
     return [reader.find_page_for_modification(i)[0].reference for i in range(count)]
 
 
-def _annot_of(field: generic.DictionaryObject) -> generic.DictionaryObject:
+def widget_annotation(field: generic.DictionaryObject) -> generic.DictionaryObject:
     kids = field.get("/Kids")
     if kids:
         return kids[0].get_object()  # type: ignore[no-any-return]
@@ -67,7 +67,7 @@ def signature_widgets(reader: PdfFileReader) -> list[SignatureWidget]:
     for name, value, ref in fields.enumerate_sig_fields(reader, filled_status=None):
         try:
             field = ref.get_object()
-            annot = _annot_of(field)
+            annot = widget_annotation(field)
             rect = _rect(annot) if "/Rect" in annot else (0.0, 0.0, 0.0, 0.0)
             page = _widget_page(reader, annot, pages)
         except Exception as e:  # pragma: no cover - malformed form
@@ -146,7 +146,7 @@ def image_boxes(reader: PdfFileReader, widget_name: str) -> list[Box]:
     from pyhanko.sign import fields
 
     for name, _value, ref in fields.enumerate_sig_fields(reader, filled_status=None, with_name=widget_name):
-        annot = _annot_of(ref.get_object())
+        annot = widget_annotation(ref.get_object())
         try:
             ap = annot["/AP"]["/N"]
             ap = ap.get_object()

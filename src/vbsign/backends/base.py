@@ -15,6 +15,9 @@ from asn1crypto import x509
 
 from ..errors import KeyAccessError
 from ..i18n import Msg
+from ..report import KeyStorage
+
+__all__ = ["KeyStorage", "KeyTransport", "SigningKey"]
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
@@ -41,6 +44,11 @@ class SigningKey(abc.ABC):
     label: str = "key"
 
     @property
+    def storage(self) -> KeyStorage:
+        """Where the private key is kept (for the signing facts of rule TT15-10)."""
+        return KeyStorage()
+
+    @property
     @abc.abstractmethod
     def certificate(self) -> x509.Certificate:
         """The signer's certificate."""
@@ -49,6 +57,11 @@ class SigningKey(abc.ABC):
     def chain(self) -> list[x509.Certificate]:
         """Other certificates that came with the key (intermediates, maybe the root)."""
         return []
+
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        """Add issuer certificates found elsewhere (trust store, AIA) so that signatures carry
+        them; ``False`` when the backend cannot (the signature then carries what it has)."""
+        return False
 
     @abc.abstractmethod
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Signer:

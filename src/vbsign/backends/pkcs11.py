@@ -56,7 +56,7 @@ from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, Signat
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import KeyTransport, SigningKey
+from .base import KeyStorage, KeyTransport, SigningKey
 from .oaep import oaep_decode
 from .pkcs11_errors import (
     CKF_LOGIN_REQUIRED,
@@ -88,6 +88,7 @@ from .pkcs11_objects import (
     load_library,
     read_certificates,
     read_keys,
+    read_validations,
     select_certificate,
     select_token,
     token_uri,
@@ -310,6 +311,16 @@ class Pkcs11Key(SigningKey):
         return self._found.info
 
     @property
+    def storage(self) -> KeyStorage:
+        """The token as it describes itself, with the validations its module reports."""
+        info = self._found.info
+        with self._lock:
+            session = self._session or self._public_session
+            validations, level = read_validations(session) if session is not None else ((), None)
+        desc = " / ".join(p for p in (info.manufacturer, info.model, info.label) if p)
+        return KeyStorage("token", desc, validations, level)
+
+    @property
     def logged_in(self) -> bool:
         return self._session is not None
 
@@ -325,6 +336,13 @@ class Pkcs11Key(SigningKey):
         if pub.algorithm == "rsa":
             return (bits + 7) // 8
         return 2 * ((bits + 7) // 8) + 9
+
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        with self._lock:
+            have = {c.dump() for c in self._chain}
+            self._chain = [*self._chain, *(c for c in certs if c.dump() not in have)]
+            self._signers.clear()
+        return True
 
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Pkcs11PyHankoSigner:
         signer = self._signers.get(prefer_pss)

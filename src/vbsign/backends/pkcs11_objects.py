@@ -752,3 +752,36 @@ __all__ = [
     "select_token",
     "token_uri",
 ]
+
+
+# ---- third-party validations (PKCS#11 3.2 CKO_VALIDATION objects) ----------------------------
+CKO_VALIDATION = 0x0000000A
+CKA_VALIDATION_VERSION = 0x620
+CKA_VALIDATION_LEVEL = 0x621
+CKA_VALIDATION_MODULE_ID = 0x622
+CKA_VALIDATION_AUTHORITY_TYPE = 0x624
+CKA_VALIDATION_CERTIFICATE_IDENTIFIER = 0x626
+_AUTHORITIES = {1: "FIPS 140", 2: "Common Criteria"}
+
+
+def read_validations(session: Any) -> tuple[tuple[str, ...], int | None]:
+    """The validations a module reports (e.g. ``("FIPS 140 level 2 (#4567)",)``) and the
+    highest FIPS level among them. Modules before PKCS#11 3.2 (and libraries that do not know
+    the object class, python-pkcs11 among them) report none: ``((), None)``, never an error."""
+    try:
+        objects = list(session.get_objects({Attribute.CLASS: CKO_VALIDATION}))
+    except Exception:  # class unknown to the module or to python-pkcs11: nothing reported
+        return (), None
+    found: list[str] = []
+    level: int | None = None
+    for obj in objects:
+        try:
+            authority = _AUTHORITIES.get(int(obj[CKA_VALIDATION_AUTHORITY_TYPE]), "validation")
+            lvl = int(obj[CKA_VALIDATION_LEVEL])
+            ident = str(obj[CKA_VALIDATION_CERTIFICATE_IDENTIFIER] or "")
+        except Exception:
+            continue
+        found.append(f"{authority} level {lvl}" + (f" ({ident})" if ident else ""))
+        if authority == "FIPS 140":
+            level = max(level or 0, lvl)
+    return tuple(found), level

@@ -23,7 +23,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_p
 from ..errors import InputError, KeyAccessError
 from ..i18n import Msg
 from ..secrets import Secret, SecretLike, resolve_secret
-from .base import KeyTransport, SigningKey
+from .base import KeyStorage, KeyTransport, SigningKey
 
 
 class _CachedAttr(CMSAttributeProvider):
@@ -118,6 +118,10 @@ class _CachedKeySigner(SimpleSigner):
 class SoftwareKey(SigningKey):
     """A private key held in memory, with its certificate and chain."""
 
+    @property
+    def storage(self) -> KeyStorage:
+        return KeyStorage("software", "tệp khóa / key file")
+
     def __init__(
         self,
         pyca_key: Any,
@@ -146,6 +150,12 @@ class SoftwareKey(SigningKey):
     @property
     def chain(self) -> list[x509.Certificate]:
         return list(self._chain)
+
+    def extend_chain(self, certs: list[x509.Certificate]) -> bool:
+        have = {c.dump() for c in self._chain}
+        self._chain = [*self._chain, *(c for c in certs if c.dump() not in have)]
+        self._signers.clear()  # rebuilt with the longer chain
+        return True
 
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> SimpleSigner:
         signer = self._signers.get(prefer_pss)

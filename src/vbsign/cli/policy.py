@@ -74,6 +74,7 @@ def show_cmd(profile: str, lang: str | None, as_json: bool) -> None:
                         "phase": r.phase,
                         "scope": r.scope,
                         "strength": r.strength,
+                        "direction": r.direction,
                         "requirement_vi": r.requirement.vi,
                         "requirement_en": r.requirement.en,
                         "citation_vi": r.citation_text("vi"),

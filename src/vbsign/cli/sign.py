@@ -67,6 +67,14 @@ from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
 @click.option("--location", help="Địa điểm ký / location.")
 @click.option("--certify", type=click.IntRange(1, 3), help="Chữ ký chứng nhận DocMDP mức 1–3 / certification level.")
 @click.option("--pss", is_flag=True, help="RSASSA-PSS thay cho PKCS#1 v1.5 / use RSASSA-PSS.")
+@click.option(
+    "--hash",
+    "hash_name",
+    default="sha256",
+    show_default=True,
+    metavar="NAME",
+    help="Hàm băm: sha256, sha384, sha512, sha3-256… (SHA-1, MD5 bị từ chối; TT 15/2025) / hash function (SHA-1, MD5 refused).",
+)
 @click.option("--offline", is_flag=True, help="Không truy cập mạng / no network access.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn thời gian mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @click.option(
@@ -106,6 +114,7 @@ def sign_cmd(
     location: str | None,
     certify: int | None,
     pss: bool,
+    hash_name: str,
     offline: bool,
     timeout: float,
     no_revocation_check: bool,
@@ -167,6 +176,7 @@ def sign_cmd(
         level=level,
         services=Services(online=not offline, timeout=timeout),
         check_revocation=not no_revocation_check,
+        md_algorithm=hash_name,
         prefer_pss=pss,
         key_options=key_options,
     )

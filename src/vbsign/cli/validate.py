@@ -35,12 +35,20 @@ from ._common import EXIT_USAGE, console, esc, t
 @click.option(
     "--direction",
     type=click.Choice(["outgoing", "incoming"]),
-    help="Văn bản đi / đến (TT 41/2017 Đ9) / outgoing or incoming document.",
+    help="Văn bản đi / đến (TT 41/2017 Đ9): với 'incoming' chỉ áp dụng nghĩa vụ của bên nhận, nghĩa vụ của bên gửi chỉ để thông tin "
+    "/ outgoing or incoming document: 'incoming' applies the receiver's duties, the sender's are for information.",
 )
 @click.option(
     "--kind",
     type=click.Choice(["main", "attachment", "copy"]),
     help="Văn bản chính, văn bản kèm theo, bản sao (NĐ 30/2020 PL I) / document kind.",
+)
+@click.option(
+    "--document-kind",
+    "document_kind",
+    type=click.Choice(["official", "other"]),
+    help="Văn bản công vụ của cơ quan nhà nước (quy định chữ ký chuyên dùng công vụ) hay văn bản khác (chữ ký công cộng); "
+    "hồ sơ auto chọn theo đó / an official document of a state agency or another document ('auto' follows it).",
 )
 @click.option(
     "--roles",
@@ -65,6 +73,7 @@ def validate_cmd(
     at: str,
     direction: str | None,
     kind: str | None,
+    document_kind: str | None,
     roles: str | None,
     as_json: bool,
     junit_file: Path | None,
@@ -90,7 +99,8 @@ def validate_cmd(
         role_tuple = roles_from([r for r in roles.split(",") if r.strip()]) if roles else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--roles") from None
-    facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple)  # type: ignore[arg-type]
+    official = None if document_kind is None else document_kind == "official"
+    facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple, official=official)  # type: ignore[arg-type]
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     services = Services(online=not offline, timeout=timeout)
     out = console()

@@ -13,14 +13,19 @@ reasons:
   about the document: when they are not met (e.g. no copy of the CA's CPS, the TSA for the
   receipt timestamp was down) they are reported as warnings for the host to act on; they
   never make vbsign return a sender's valid document;
-* WARN-level results are warnings.
+* WARN-level results are warnings; so are the *other party's* duties that were not met
+  (rules of the other direction, e.g. the sender's timestamp TT41-01 on an incoming
+  document): the clerk is told, the document is not returned for them;
+* the storage facts come from the evidence bundle actually being built, never assumed.
 
-Nothing here does I/O. Policy code that raises or is missing fails closed: the status is
+Apart from asking ``vbsign_signer_class`` plugins (the certificate registry) who the signers
+are, nothing here does I/O. Policy code that raises or is missing fails closed: the status is
 ``indeterminate`` with the error as the reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +36,7 @@ from ..report import Finding, Report, Severity
 
 if TYPE_CHECKING:
     from ..api import SignResult
+    from .evidence import EvidenceBuilder
 
 ComplianceStatus = Literal["passed", "failed", "indeterminate"]
 Direction = Literal["outgoing", "incoming"]
@@ -77,6 +83,26 @@ def _reason(r: Any, severity: Severity, prefix: Msg | None) -> Finding:
     )
 
 
+def stored_facts(evidence: EvidenceBuilder, report: Report) -> Any:
+    """What the evidence bundle being built *actually* holds, as policy facts (TT 41/2017 Đ9,
+    Đ10; TT 15/2025 Đ5 k4) — never assumed: the report, the certificates of every signer,
+    the revocation data, the CPS copies and the receipt timestamp found in it."""
+    from ..policy import EvidenceBundle as StoredEvidence
+
+    stored = {c.dump() for c in evidence.material.certificates}
+    held = {hashlib.sha256(der).hexdigest().upper() for der in stored}
+    signers = [s.signer.sha256_fingerprint.upper() for s in report.signatures if s.signer is not None]
+    return StoredEvidence(
+        cps_copies=tuple(evidence.extra.get("cps", {})),
+        validation_report_stored="report.json" in evidence.files,
+        revocation_data_stored=bool(evidence.material.ocsps or evidence.material.crls),
+        certificates_stored=bool(signers) and all(fp in held for fp in signers),
+        receipt_timestamp=evidence.receipt.time if evidence.receipt else None,
+        # one bundle per document, a manifest of its files, delete_evidence removes exactly them
+        deletable_per_document=True,
+    )
+
+
 def evaluate(
     report: Report,
     *,
@@ -90,34 +116,49 @@ def evaluate(
     revocation_stored: bool = False,
     cps_copies: tuple[str, ...] = (),
     prefix: Msg | None = None,
+    evidence: EvidenceBuilder | None = None,
+    official: bool | None = None,
 ) -> Compliance:
-    """Judge ``report`` against ``policy`` (a profile name, a policy file, a Policy or ``None``)."""
+    """Judge ``report`` against ``policy`` (a profile name, a policy file, a Policy or ``None``).
+
+    With ``evidence`` (the bundle being built) the storage facts are read from it; without it
+    only what the caller passes is known, and the certificates and the report count as *not*
+    stored (TT15-09 then says so). Signers are looked up with ``vbsign_signer_class``
+    plugins (the certificate registry) before the pure policy runs.
+    """
     try:
+        from ..compliance import with_signer_records
         from ..policy import DocumentFacts, SigningFacts, load_policy
         from ..policy import EvidenceBundle as StoredEvidence
         from ..policy import evaluate as policy_evaluate
-        from ..policy.model import RuleStatus
     except ImportError as e:  # pragma: no cover - a build without the policy engine
         return Compliance(
             "indeterminate",
             [Finding.of("POLICY_UNAVAILABLE", Severity.WARNING,
                         Msg("Không thẩm định được theo chính sách: {e}", "Cannot validate against a policy: {e}").format(e=e))],
         )
+    bundle = stored_facts(evidence, report) if evidence is not None else StoredEvidence(
+        revocation_data_stored=revocation_stored, receipt_timestamp=receipt_time, cps_copies=cps_copies,
+    )
     facts = DocumentFacts(
         direction=direction,
         kind=kind,
         roles=("person", "organisation") if expect_person_and_seal else None,
         received_at=received_at,
         signing=tuple(SigningFacts.from_result(r) for r in signed),
-        bundle=StoredEvidence(
-            validation_report_stored=True,
-            revocation_data_stored=revocation_stored,
-            certificates_stored=True,
-            receipt_timestamp=receipt_time,
-            cps_copies=cps_copies,
-        ),
+        bundle=bundle,
+        official=official,
     )
+    facts = with_signer_records(facts, report)
     result = policy_evaluate(report, load_policy(policy), facts)  # a bad policy raises PolicyError
+    return _decision(result, prefix)
+
+
+def _decision(result: Any, prefix: Msg | None) -> Compliance:
+    """The host's reading of a compliance result: storage rules and the other party's
+    duties are warnings; blocking results decide."""
+    from ..policy.model import RuleStatus
+
     reasons: list[Finding] = []
     storage: list[str] = []
     failed = undecided = False
@@ -132,6 +173,13 @@ def evaluate(
         else:
             undecided = True
     reasons += [_reason(r, Severity.WARNING, prefix) for r in result.warnings()]
+    # the other party's duties (e.g. the sender's timestamp on an incoming document): the
+    # clerk is told, the document is not refused for them (TT 41/2017 Đ9 binds the sender)
+    reasons += [
+        _reason(r, Severity.WARNING, prefix)
+        for r in result.results
+        if r.other_party and r.level.rank >= 2 and r.status in (RuleStatus.FAILED, RuleStatus.INDETERMINATE)
+    ]
     status: ComplianceStatus = "failed" if failed else "indeterminate" if undecided else "passed"
     return Compliance(status, reasons, result, result.policy, sorted(set(storage)))
 

@@ -80,9 +80,9 @@ def _receipt_timestamper(tsa: str | TimeStamper | None, services: Services) -> T
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from ..net import http_timestamper
 
-    return HTTPTimeStamper(tsa, timeout=max(1, int(services.timeout)))
+    return http_timestamper(tsa, services.timeout)
 
 
 async def _add_receipt(builder: EvidenceBuilder, data: bytes, context: ReceiveContext, services: Services) -> list[Finding]:
@@ -188,11 +188,10 @@ async def async_on_receive(document: _io.Source | IncomingDocument, context: Rec
         builder.extra["material_not_extracted"] = [name]
     builder.material.add(*services.recorder.collected())
     if report is not None and report.indication is Indication.TOTAL_PASSED:
+        builder.add_cps_copies(report, context.cps_documents)
         compliance = evaluate(
             report, policy=context.policy, direction="incoming", kind=doc.kind, received_at=received_at,
-            receipt_time=builder.receipt.time if builder.receipt else None,
-            revocation_stored=bool(builder.material.ocsps or builder.material.crls),
-            cps_copies=builder.add_cps_copies(report, context.cps_documents),
+            evidence=builder, official=context.official,
         )
         details += compliance.reasons
         builder.add_json("validation.json", {"document": compliance.to_dict()})

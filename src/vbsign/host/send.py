@@ -33,6 +33,7 @@ from ..i18n import Msg
 from ..plugins import lifecycle as plugin_calls
 from ..plugins import manager as plugin_manager
 from ..report import Finding, Indication, Report, Severity
+from .appearances import default_appearances
 from .compliance import Compliance, check_policy, evaluate
 from .evidence import EvidenceBuilder, RecordingServices, document_material
 from .reasons import error_reasons, report_reasons
@@ -95,6 +96,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
     results: list[SignResult] = []
     attachment_results: list[SignResult] = []
     try:
+        person_appearance, seal_appearance = default_appearances(context)  # Decree 30 by default
         current = data
         if context.person is not None:
             person = await context.person.async_sign(
@@ -102,7 +104,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                 field=context.person_field,
                 reason=context.person_reason,
                 location=context.location,
-                appearance=context.person_appearance,
+                appearance=person_appearance,
                 metadata={**meta, "role": "person"},
             )
             current = person.data
@@ -112,7 +114,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
             field=context.seal_field,
             reason=seal_reason(doc.number, issued),
             location=context.location,
-            appearance=context.seal_appearance,
+            appearance=seal_appearance,
             metadata={**meta, "role": "seal"},
         )
         signed = sealed.data
@@ -171,18 +173,18 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                 chk = await signer.async_check_certificate(now)
                 builder.material.add(chk.ocsps, chk.crls, [chk.certificate])
         builder.material.add(*services.recorder.collected())
-        stored = bool(builder.material.ocsps or builder.material.crls)
-        cps = builder.add_cps_copies(report, context.cps_documents)
+        builder.add_cps_copies(report, context.cps_documents)
         compliance = evaluate(
             report, policy=context.policy, direction="outgoing", kind="main", signed=results,
-            expect_person_and_seal=context.person is not None, revocation_stored=stored, cps_copies=cps,
+            expect_person_and_seal=context.person is not None, evidence=builder, official=context.official,
         )
         reasons += compliance.reasons
         validation: dict[str, object] = {"document": compliance.to_dict(), "attachments": {}}
         for att_name, att_report, res in att_reports:
+            builder.add_cps_copies(att_report, context.cps_documents)
             att_compliance = evaluate(
                 att_report, policy=context.policy, direction="outgoing", kind="attachment", signed=[res],
-                revocation_stored=stored, cps_copies=builder.add_cps_copies(att_report, context.cps_documents),
+                evidence=builder, official=context.official,
                 prefix=Msg(f"Tệp kèm theo {att_name}", f"Attachment {att_name}"),
             )
             reasons += att_compliance.reasons

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
     from ..api import Signer, TrustLike
+    from ..appearance import AgencyConfig
     from ..pdf.sign import AppearanceProvider
     from ..validation import Services
     from .evidence import EvidenceBundle
@@ -113,6 +114,15 @@ class SendContext:
     policy: str | None = None
     trust: TrustLike = None
     services: Services | None = None
+    #: the agency's appearance configuration (signature image, seal image and size, font):
+    #: the Decree 30/2020 appearances on_send applies by default (:mod:`vbsign.host.appearances`)
+    appearance: AgencyConfig | None = None
+    #: the competent person's position for the text block (certificates carry no title)
+    person_title: str | None = None
+    #: ``False``: invisible signatures (e.g. machine-to-machine documents); the outgoing
+    #: policy then reports ND30-02/03
+    visible: bool = True
+    #: the host's own appearances (win over the defaults built from ``appearance``)
     person_appearance: AppearanceProvider | None = None
     seal_appearance: AppearanceProvider | None = None
     #: show the document number and time on attachments (Decree 30 App. I, separate files)
@@ -129,6 +139,9 @@ class SendContext:
     cps_documents: Mapping[str, Source] = field(default_factory=dict)
     #: the verification clock (default: the seal signer's clock)
     clock: Callable[[], datetime] | None = None
+    #: the documents are official documents of a state agency (the ``auto`` policy then
+    #: applies the official-use rules); ``None``: the policy's default
+    official: bool | None = None
 
 
 @dataclass
@@ -153,6 +166,9 @@ class ReceiveContext:
     clock: Callable[[], datetime] | None = None
     #: "signing" (default, the law's rule) or "now"
     at: str = "signing"
+    #: incoming documents are official documents of a state agency (the ``auto`` policy then
+    #: applies the official-use rules); ``None``: the policy's default
+    official: bool | None = None
 
 
 def reason(code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:

@@ -20,7 +20,7 @@ import io
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +35,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
+from ..algorithms import require_signing_hash
 from ..backends.base import SigningKey
 from ..errors import InputError, SigningError
 from ..i18n import Msg
@@ -191,6 +192,7 @@ async def sign_pdf(
     validation_context: ValidationContext | None,
 ) -> PdfSignOutcome:
     """Sign ``data`` (a PDF) and return the signed bytes; nothing is written to disk here."""
+    options = replace(options, md_algorithm=require_signing_hash(options.md_algorithm))  # no SHA-1/MD5
     if options.level != "B-B" and timestamper is None:
         raise InputError(
             Msg(

@@ -73,6 +73,7 @@ from ..validation import (
     unproven_status_verdict,
     utcnow,
 )
+from .appearance_facts import add_appearance_facts
 from .diffpolicy import vbsign_policy
 from .forensics import analyse as analyse_forensics
 from .forensics import slot_for
@@ -217,6 +218,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             report.signatures.append(forensics.unloadable(slot, f"T{len(report.signatures) + 1}" if is_ts else f"S{n}"))
     # order: by revision, signatures before the timestamps that cover them
     report.signatures.sort(key=lambda s: (s.revision if s.revision is not None else 1 << 30, s.kind != "signature"))
+    add_appearance_facts(data, reader, report)  # what the widgets show (Decree 30 rules)
     sigs = [s for s in report.signatures if s.kind == "signature"]
     if not sigs:
         report.indication = Indication.NO_SIGNATURE_FOUND

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         SendContext,
         SendOutcome,
     )
+    from ..policy.facts import SignerRecord
     from ..report import CertificateInfo, Finding, Report
 
 PROJECT = "vbsign"
@@ -166,6 +167,25 @@ class PolicySpec:
 
         A profile name must not collide with a built-in one (``tt41``, ``cdcv``,
         ``public``, ``auto``) or another plugin's. Not ``firstresult``.
+        """
+
+    @hookspec
+    def vbsign_signer_class(self, certificate: CertificateInfo) -> str | SignerRecord | None:
+        """Say whether a signer certificate belongs to a natural person or an organisation.
+
+        The real government certificates do not say it in any one field (no title, no UID;
+        see :mod:`vbsign.policy.classify`), but a certificate registry knows the subscriber
+        it issued the certificate to. Return ``"person"`` or ``"organisation"`` (``"agency"``
+        is accepted), a :class:`vbsign.policy.facts.SignerRecord` (to say where the answer
+        comes from, e.g. the subscriber's name and unit), or ``None`` when the plugin does
+        not know the certificate. The built-in registry plugin answers from its subscribers
+        (matched by the certificate's SHA-256 fingerprint) when a registry is configured.
+
+        Called by :func:`vbsign.validate` and the host workflows once per signer certificate
+        before the policy is evaluated (policy rules themselves never do I/O). A record
+        outranks what the certificate's name suggests and is outranked by the policy file's
+        ``[classification]``. Not ``firstresult``: every plugin is asked; answers that
+        disagree make the signer ``unknown`` (reported, never guessed).
         """
 
 

@@ -315,6 +315,40 @@ def policy_profiles() -> list[tuple[str, Any]]:
     return [(p, r) for p, profiles in manager.call("vbsign_policy_profiles") for r in as_list(profiles)]
 
 
+def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
+    """``{sha256: SignerRecord}`` for the certificates that ``vbsign_signer_class`` plugins
+    know (:class:`~vbsign.report.CertificateInfo` objects); disagreeing answers give a record
+    of kind ``"unknown"`` naming the plugins."""
+    from ..policy.facts import ROLE_ALIASES, SignerRecord
+
+    hook = "vbsign_signer_class"
+    out: dict[str, SignerRecord] = {}
+    if not manager.has_implementations(hook):
+        return out
+    for cert in certificates:
+        fp = cert.sha256_fingerprint.upper()
+        if fp in out:
+            continue
+        answers: list[SignerRecord] = []
+        for plugin, answer in manager.call(hook, certificate=cert):
+            if isinstance(answer, SignerRecord):
+                answers.append(answer)
+            elif isinstance(answer, str) and answer.strip().lower() in ROLE_ALIASES:
+                answers.append(SignerRecord(ROLE_ALIASES[answer.strip().lower()], plugin))
+            else:
+                raise bad_return(plugin, hook, "'person' | 'organisation' | SignerRecord", answer)
+        kinds = {a.kind for a in answers}
+        if len(kinds) == 1:
+            out[fp] = answers[0]
+        elif kinds:
+            who = ", ".join(f"{a.source}: {a.kind}" for a in answers)
+            out[fp] = SignerRecord(
+                "unknown", ", ".join(a.source for a in answers),
+                Msg(f"các nguồn ghi nhận mâu thuẫn ({who})", f"the records disagree ({who})"),
+            )
+    return out
+
+
 def as_list(value: Any) -> Iterable[Any]:
     """A hook may return one object or an iterable of them."""
     if hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping)):

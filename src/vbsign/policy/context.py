@@ -76,7 +76,13 @@ class DocumentContext:
                 "unknown", (Msg("không có chứng thư của người ký", "no signer certificate"),), "none"
             )
         else:
-            cls = classify_signer(sig.signer, self.policy.classification)
+            issuer = sig.chain[1].sha256_fingerprint if len(sig.chain) > 1 else None
+            cls = classify_signer(
+                sig.signer,
+                self.policy.classification,
+                issuer_sha256=issuer,
+                record=self.facts.record_for(sig.signer.sha256_fingerprint),
+            )
         self._classes[sig.id] = cls
         return cls
 

@@ -25,7 +25,7 @@ from ..i18n import Msg
 from ..report import Finding, Indication, Report, Severity, SubIndication, worst_indication
 from .context import DocumentContext, Evidence, cert_name
 from .facts import DocumentFacts
-from .model import Level, Outcome, Rule, RuleStatus, indeterminate, min_level
+from .model import DIRECTION_TEXT, Level, Outcome, Rule, RuleStatus, indeterminate, min_level
 from .policy import Policy
 from .result import ComplianceReport, ComplianceStatus, RuleResult, SignerSummary
 
@@ -43,7 +43,7 @@ def evaluate(
     from . import load_policy
 
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
-    chosen, selection_note = pol.select(report)
+    chosen, selection_note = pol.select(report, facts)
     merged = (facts or DocumentFacts()).with_defaults(chosen.expectations)
     doc = DocumentContext(report, merged, chosen)
     # the verification verdict as it stands now: rules (plugins included) see the report
@@ -58,9 +58,10 @@ def evaluate(
             ignored.append(rule.id)
             continue
         targets = sigs if rule.scope == "signature" else [None]
+        other_party = not rule.applies_to(merged.direction)
         for sig in targets:
             outcome = _run(rule, Evidence(doc, sig))
-            results.append(_result(rule, level, outcome, sig.id if sig is not None else None))
+            results.append(_result(rule, level, outcome, sig.id if sig is not None else None, other_party))
 
     notes: list[Finding] = []
     if selection_note is not None:
@@ -113,8 +114,16 @@ def _run(rule: Rule, ev: Evidence) -> Outcome:
         )
 
 
-def _result(rule: Rule, level: Level, outcome: Outcome, sig_id: str | None) -> RuleResult:
+def _result(rule: Rule, level: Level, outcome: Outcome, sig_id: str | None, other_party: bool = False) -> RuleResult:
     eff = min_level(level, outcome.cap)
+    message = outcome.message
+    if other_party:
+        # the other party's duty (the sender's timestamp on an incoming document…): reported,
+        # never a reason to refuse the document
+        eff = min_level(eff, Level.INFORM)
+        if outcome.status in (RuleStatus.FAILED, RuleStatus.INDETERMINATE):
+            who = DIRECTION_TEXT[rule.direction]
+            message = Msg(f"[{who.vi}, chỉ để thông tin] {message.vi}", f"[{who.en}, for information only] {message.en}")
     indication: Indication | None = None
     sub: SubIndication | None = None
     if outcome.status is RuleStatus.FAILED:
@@ -128,8 +137,8 @@ def _result(rule: Rule, level: Level, outcome: Outcome, sig_id: str | None) -> R
         level=level,
         effective_level=eff,
         status=outcome.status,
-        message_vi=outcome.message.vi,
-        message_en=outcome.message.en,
+        message_vi=message.vi,
+        message_en=message.en,
         citation_vi=rule.citation_text("vi"),
         citation_en=rule.citation_text("en"),
         requirement_vi=rule.requirement.vi,
@@ -139,6 +148,8 @@ def _result(rule: Rule, level: Level, outcome: Outcome, sig_id: str | None) -> R
         evidence=_jsonable(dict(outcome.evidence)),
         indication=indication,
         sub_indication=sub,
+        direction=rule.direction,
+        other_party=other_party,
     )
 
 

@@ -10,12 +10,13 @@ host system (DMS) passes that as :class:`DocumentFacts`; a policy file can give 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from ..i18n import Msg
+from ..report import KeyStorage
 
 if TYPE_CHECKING:
     from ..api import SignResult
@@ -81,6 +82,8 @@ class SigningFacts:
     level: str | None = None
     #: the signed file was handed back to the signer (TT 15/2025 Đ5 k6 c)
     output_available: bool = True
+    #: where the private key was kept (rule TT15-10); ``None``: not reported
+    key_storage: KeyStorage | None = None
 
     @classmethod
     def from_result(cls, result: SignResult) -> SigningFacts:
@@ -95,6 +98,7 @@ class SigningFacts:
             signing_time=result.signing_time,
             level=result.level,
             output_available=bool(result.data),
+            key_storage=getattr(result, "key_storage", None),
         )
 
 
@@ -116,6 +120,23 @@ class EvidenceBundle:
     certificates_stored: bool = False
     #: time of receipt proven by the host (e.g. the DMS's timestamp label, Đồng Tháp QĐ 144/2025 Đ13 k6)
     receipt_timestamp: datetime | None = None
+    #: the accompanying information is kept per document and deleted with it, by software,
+    #: without touching other documents' (TT 41/2017 Đ10); ``None``: not known
+    deletable_per_document: bool | None = None
+
+
+@dataclass(frozen=True)
+class SignerRecord:
+    """What a record outside the certificate says a signer is (the certificate registry's
+    subscriber, another plugin's answer to ``vbsign_signer_class``).
+
+    ``kind`` is ``"unknown"`` when the records disagree (e.g. two plugins answer differently).
+    """
+
+    kind: Literal["person", "organisation", "unknown"]
+    #: who recorded it, e.g. "sổ đăng ký chứng thư / certificate registry" or a plugin name
+    source: str
+    detail: Msg | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +152,15 @@ class DocumentFacts:
     received_at: datetime | None = None
     signing: tuple[SigningFacts, ...] = ()
     bundle: EvidenceBundle | None = None
+    #: an official document of a state agency (văn bản công vụ) — the ``auto`` profile then
+    #: applies the official-use rules; ``False``: another document (public rules);
+    #: ``None``: the policy's default (``[expectations] official``, else official)
+    official: bool | None = None
+    #: when the host sent the document (QĐ 28/2018 Đ6: on the signing day)
+    sent_at: datetime | None = None
+    #: what the registry / plugins recorded about the signers, by certificate SHA-256
+    #: (filled by :func:`vbsign.validate` and the host workflows from ``vbsign_signer_class``)
+    signer_records: Mapping[str, SignerRecord] = field(default_factory=dict)
 
     def with_defaults(self, defaults: Expectations) -> DocumentFacts:
         """These facts, with every unset field taken from the policy's expectations."""
@@ -140,7 +170,11 @@ class DocumentFacts:
             kind=self.kind or defaults.kind,
             roles=self.roles if self.roles is not None else defaults.roles,
             min_level=self.min_level or defaults.min_level,
+            official=self.official if self.official is not None else defaults.official,
         )
+
+    def record_for(self, fingerprint: str) -> SignerRecord | None:
+        return self.signer_records.get(fingerprint.upper())
 
     def signing_for(self, fingerprint: str) -> SigningFacts | None:
         fp = fingerprint.upper()
@@ -167,9 +201,17 @@ class Expectations:
     kind: DocumentKind | None = None
     roles: tuple[Role, ...] | None = None
     min_level: str | None = None
+    #: the agency's documents are official documents of a state agency (``auto``: official rules)
+    official: bool | None = None
 
     def describe(self) -> list[Msg]:
         out: list[Msg] = []
+        if self.official is not None:
+            out.append(
+                Msg("Văn bản công vụ của cơ quan nhà nước", "Official documents of a state agency")
+                if self.official
+                else Msg("Không phải văn bản công vụ (quy định chữ ký số công cộng)", "Not official documents (public signature rules)")
+            )
         if self.roles:
             vi = " → ".join(ROLE_TEXT[r].vi for r in self.roles)
             en = " → ".join(ROLE_TEXT[r].en for r in self.roles)
@@ -211,5 +253,6 @@ __all__ = [
     "EvidenceBundle",
     "Expectations",
     "Role",
+    "SignerRecord",
     "SigningFacts",
 ]

@@ -95,6 +95,14 @@ Phase = Literal["signing", "verification", "storage", "agency"]
 Scope = Literal["signature", "document"]
 #: legal strength in the catalogue: "must" = explicit legal requirement, "should" = derived
 Strength = Literal["must", "should"]
+#: whose duty a rule states: the sender's (outgoing documents), the receiver's (incoming
+#: documents) or both. A rule of the other direction is reported for information only.
+RuleDirection = Literal["outgoing", "incoming", "both"]
+DIRECTION_TEXT: dict[str, Msg] = {
+    "outgoing": Msg("văn bản đi (nghĩa vụ bên gửi)", "outgoing (the sender's duty)"),
+    "incoming": Msg("văn bản đến (nghĩa vụ bên nhận)", "incoming (the receiver's duty)"),
+    "both": Msg("văn bản đi và đến", "outgoing and incoming"),
+}
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,10 @@ INSTRUMENTS: dict[str, Instrument] = {
         Instrument("ND30", "Nghị định 30/2020/NĐ-CP", "Decree 30/2020/ND-CP"),
         Instrument("LGDDT", "Luật Giao dịch điện tử 20/2023/QH15", "Law on E-Transactions 20/2023/QH15"),
         Instrument("QD28", "Quyết định 28/2018/QĐ-TTg", "Decision 28/2018/QD-TTg"),
+        # provincial rules quoting national texts that could not be retrieved (legal-rules.md §3, §5)
+        Instrument("QD144DT", "Quyết định 144/2025/QĐ-CTUBND tỉnh Đồng Tháp", "Decision 144/2025/QD-CTUBND of Dong Thap"),
+        Instrument("QD165NB", "Quyết định 165/2025/QĐ-UBND tỉnh Ninh Bình", "Decision 165/2025/QD-UBND of Ninh Binh"),
+        Instrument("QD161NB", "Quyết định 161/2025/QĐ-UBND tỉnh Ninh Bình", "Decision 161/2025/QD-UBND of Ninh Binh"),
         Instrument("AGENCY", "Quy chế của cơ quan (tệp chính sách)", "The agency's own rules (policy file)"),
         Instrument("RFC8550", "RFC 8550 (S/MIME 4.0 — xử lý chứng thư)", "RFC 8550 (S/MIME 4.0 certificate handling)"),
     )
@@ -243,6 +255,10 @@ class Rule:
     phase: Phase = "verification"
     scope: Scope = "signature"
     strength: Strength = "must"
+    #: whose duty it is; when the document's direction is known, a rule of the other
+    #: direction is evaluated but counts at INFORM at most (e.g. TT41-01, the sender's
+    #: timestamp duty, never makes a receiver return a document)
+    direction: RuleDirection = "both"
     indication: Indication = Indication.INDETERMINATE
     sub_indication: SubIndication = SubIndication.SIG_CONSTRAINTS_FAILURE
 
@@ -256,3 +272,9 @@ class Rule:
             raise ValueError(f"rule {self.id}: at least one citation is required")
         if not (self.requirement.vi and self.requirement.en):
             raise ValueError(f"rule {self.id}: the requirement must exist in Vietnamese and English")
+        if self.direction not in DIRECTION_TEXT:
+            raise ValueError(f"rule {self.id}: direction must be outgoing, incoming or both")
+
+    def applies_to(self, direction: str | None) -> bool:
+        """Whether the rule is a duty for documents of ``direction`` (``None``: unknown → yes)."""
+        return direction is None or self.direction in ("both", direction)

@@ -18,7 +18,7 @@ from ..i18n import Msg
 from ..report import Report
 from .classify import ClassificationConfig
 from .context import vn_time
-from .facts import Expectations
+from .facts import DocumentFacts, Expectations
 from .model import Level, Rule
 from .profiles import TT41_REPORTED_REPEAL, Profile
 from .roots import HIERARCHY_TEXT, AnchorBook, Hierarchy
@@ -41,6 +41,9 @@ class PolicySettings:
     tt41_until: date | None = TT41_REPORTED_REPEAL
     #: "reported" (built-in default) or "configured"
     tt41_until_source: str = "reported"
+    #: key devices the agency knows the validation of (rule TT15-10): a text found in the
+    #: device's manufacturer/model/label → its validation, e.g. "FIPS 140-2 level 3 (#1234)"
+    key_devices: Mapping[str, str] = field(default_factory=dict)
     #: where these settings come from ("built-in" or a policy file path)
     source: str = "built-in"
 
@@ -83,63 +86,99 @@ class Policy:
         return [(r, self.level(r.id)) for r in self.rules if self.level(r.id) is not Level.IGNORE]
 
     # ---- auto ---------------------------------------------------------------------------------
-    def select(self, report: Report) -> tuple[Policy, Msg | None]:
-        """The concrete policy for ``report`` (itself unless this is ``auto``) and why."""
+    def select(self, report: Report, facts: DocumentFacts | None = None) -> tuple[Policy, Msg | None]:
+        """The concrete policy for ``report`` (itself unless this is ``auto``) and why.
+
+        The legal regime follows the *document*, not the certificates: an official document
+        of a state agency (the default — vbsign serves state agencies) is judged under the
+        official-use rules (``tt41`` while Circular 41/2017 is in force at the signing time,
+        ``cdcv`` after it), any other document under ``public``. The facts
+        (``DocumentFacts.official``: ``vbsign validate --document-kind``, a host argument)
+        or the policy file (``[expectations] official``) say which it is. A public-CA
+        signature on an official document is then a finding (VER-11), never a reason to
+        switch to the public rules.
+        """
         if not self.profile.auto:
             return self, None
         sigs = [s for s in report.signatures if s.kind == "signature"]
-        proven = [s.signing_time for s in sigs if s.signing_time and s.signing_time_source == "timestamp"]
-        claimed = [s.signing_time for s in sigs if s.signing_time]
-        if proven:
-            when: datetime = max(proven)
-            basis = Msg("được chứng minh bằng dấu thời gian", "proven by a timestamp")
-        elif claimed:
-            when = max(claimed)
-            basis = Msg("do người ký khai báo, CHƯA được chứng minh", "claimed by the signer, NOT proven")
+        when, basis = _signing_day(report)
+        official = facts.official if facts is not None and facts.official is not None else self.expectations.official
+        declared = official is not None
+        if official is None:
+            official = True
+        if declared:
+            nature = (
+                Msg("văn bản công vụ của cơ quan nhà nước", "an official document of a state agency")
+                if official
+                else Msg("không phải văn bản công vụ", "not an official document")
+            )
         else:
-            when = report.validation_time or report.generated_at
-            basis = Msg("không có thời điểm ký; dùng thời điểm kiểm tra", "no signing time; using the validation time")
+            nature = Msg(
+                "chưa khai báo loại văn bản (--document-kind): coi là văn bản công vụ của cơ quan nhà nước",
+                "the document kind is not declared (--document-kind): treated as an official document of a state agency",
+            )
+        if not official:
+            chosen = "public"
+            why = Msg("áp dụng quy định về chữ ký số công cộng", "the public digital-signature rules apply")
+        else:
+            chosen, why = self._official_regime(when)
+        hierarchies = sorted(
+            {
+                (e.hierarchy if (e := self.anchors.lookup(s.chain[-1].sha256_fingerprint)) else "unknown")
+                for s in sigs
+                if s.chain
+            }
+        )
+        h = Msg(
+            ", ".join(HIERARCHY_TEXT[x].vi if x in HIERARCHY_TEXT else "không xác định" for x in hierarchies) or "—",
+            ", ".join(HIERARCHY_TEXT[x].en if x in HIERARCHY_TEXT else "unknown" for x in hierarchies) or "—",
+        )
+        note = Msg(
+            f"Hồ sơ 'auto' chọn '{chosen}': {nature.vi}; {why.vi}; thời điểm ký {vn_time(when)} ({basis.vi}); "
+            f"hệ thống chứng thư của chữ ký: {h.vi}.",
+            f"The 'auto' profile chose '{chosen}': {nature.en}; {why.en}; signing time {vn_time(when)} ({basis.en}); "
+            f"certificate hierarchies of the signatures: {h.en}.",
+        )
+        return self.candidates[chosen], note
+
+    def _official_regime(self, when: datetime) -> tuple[str, Msg]:
+        """``tt41`` while Circular 41/2017 is in force on the signing day, else ``cdcv``."""
         day = when.astimezone(_VN).date()
         tt41 = self.candidates["tt41"]
         until = self.settings.tt41_until
         start = tt41.profile.effective_from
-        in_force = (start is None or day >= start) and (until is None or day < until)
-        hierarchies: set[str] = set()
-        for s in sigs:
-            if s.chain:
-                entry = self.anchors.lookup(s.chain[-1].sha256_fingerprint)
-                hierarchies.add(entry.hierarchy if entry else "unknown")
         kind = (
             Msg("được báo cáo, chưa xác nhận", "reported, unconfirmed")
             if self.settings.tt41_until_source == "reported"
             else Msg("theo cấu hình", "configured")
         )
-        if in_force:
-            chosen = "tt41"
+        if (start is None or day >= start) and (until is None or day < until):
             if until is None:
-                why = Msg("TT 41/2017 được cấu hình là còn hiệu lực", "Circular 41/2017 is configured as in force")
-            else:
-                why = Msg(
-                    f"trước ngày TT 41/2017 hết hiệu lực ({until:%d/%m/%Y}, {kind.vi})",
-                    f"before Circular 41/2017 ceased to apply ({until:%Y-%m-%d}, {kind.en})",
-                )
-        else:
-            chosen = "public" if hierarchies == {"national"} else "cdcv"
-            h = Msg(
-                ", ".join(HIERARCHY_TEXT[x].vi if x in HIERARCHY_TEXT else "không xác định" for x in sorted(hierarchies)) or "—",
-                ", ".join(HIERARCHY_TEXT[x].en if x in HIERARCHY_TEXT else "unknown" for x in sorted(hierarchies)) or "—",
+                return "tt41", Msg("TT 41/2017 được cấu hình là còn hiệu lực", "Circular 41/2017 is configured as in force")
+            return "tt41", Msg(
+                f"trước ngày TT 41/2017 hết hiệu lực ({until:%d/%m/%Y}, {kind.vi})",
+                f"before Circular 41/2017 ceased to apply ({until:%Y-%m-%d}, {kind.en})",
             )
-            if until is not None and day >= until:
-                when_vi = f"TT 41/2017 hết hiệu lực từ {until:%d/%m/%Y} ({kind.vi})"
-                when_en = f"Circular 41/2017 ceased to apply on {until:%Y-%m-%d} ({kind.en})"
-            else:
-                when_vi, when_en = "TT 41/2017 chưa có hiệu lực", "Circular 41/2017 was not yet in force"
-            why = Msg(
-                f"{when_vi}; hệ thống chứng thư của chữ ký: {h.vi}",
-                f"{when_en}; certificate hierarchies of the signatures: {h.en}",
+        if until is not None and day >= until:
+            return "cdcv", Msg(
+                f"TT 41/2017 hết hiệu lực từ {until:%d/%m/%Y} ({kind.vi}): quy định chữ ký số chuyên dùng công vụ",
+                f"Circular 41/2017 ceased to apply on {until:%Y-%m-%d} ({kind.en}): the official-duty (CDCV) rules",
             )
-        note = Msg(
-            f"Hồ sơ 'auto' chọn '{chosen}': thời điểm ký {vn_time(when)} ({basis.vi}); {why.vi}.",
-            f"The 'auto' profile chose '{chosen}': signing time {vn_time(when)} ({basis.en}); {why.en}.",
+        return "cdcv", Msg(
+            "TT 41/2017 chưa có hiệu lực: quy định chữ ký số chuyên dùng công vụ",
+            "Circular 41/2017 was not yet in force: the official-duty (CDCV) rules",
         )
-        return self.candidates[chosen], note
+
+
+def _signing_day(report: Report) -> tuple[datetime, Msg]:
+    """The latest signing time of the report's signatures, and how it is known."""
+    sigs = [s for s in report.signatures if s.kind == "signature"]
+    proven = [s.signing_time for s in sigs if s.signing_time and s.signing_time_source == "timestamp"]
+    claimed = [s.signing_time for s in sigs if s.signing_time]
+    if proven:
+        return max(proven), Msg("được chứng minh bằng dấu thời gian", "proven by a timestamp")
+    if claimed:
+        return max(claimed), Msg("do người ký khai báo, CHƯA được chứng minh", "claimed by the signer, NOT proven")
+    return report.validation_time or report.generated_at, Msg(
+        "không có thời điểm ký; dùng thời điểm kiểm tra", "no signing time; using the validation time"
+    )

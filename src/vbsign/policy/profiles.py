@@ -75,6 +75,13 @@ BASE = Profile(
         "ND68-01": F, "ND68-02": F,
         "TT15-01": F, "TT15-02": F, "TT15-03": F, "TT15-04": F, "TT15-05": F,
         "TT15-06": I, "TT15-07": W, "TT15-08": W, "TT15-09": W,
+        # Decree 30/2020 Appendix I (appearance): "should", known through provincial texts
+        "ND30-02": W, "ND30-03": W, "ND30-04": W, "ND30-05": W, "ND30-06": W, "ND30-07": W, "ND30-08": W,
+        # storage, devices, the software's own duties, certificates
+        "TT41-05": W, "TT15-10": W, "TT15-11": F, "TT15-12": F, "ND68-04": W, "ND23-02": I, "ND23-03": I,
+        "ALL-01": W,
+        # exchange (QĐ 28/2018, edXML, provincial format rule), printed copies
+        "QD28-01": W, "QD28-02": W, "QD28-03": F, "EDX-01": W, "QLVB-01": I, "VER-13": I,
         "EXP-01": F, "EXP-02": F,
         # e-mail (S/MIME, RFC 8550): not applicable to other documents
         "MAIL-01": F, "MAIL-02": W,
@@ -97,7 +104,7 @@ TT41 = Profile(
     extends=("base",),
     levels={
         "TT41-01": F, "TT41-02": F, "TT41-03": F, "TT41-04": F,
-        "ND23-01": W, "ND30-01": W, "VER-11": W, "VER-12": F,
+        "ND23-01": W, "ND30-01": W, "VER-11": W, "VER-12": F, "ND68-03": W,
         # TT41's own annex (standards list) was not retrieved: TT15's format rules at WARN
         "TT15-04": W, "TT15-05": W,
     },
@@ -145,19 +152,24 @@ PUBLIC = Profile(
         "Decree 30/2020's person/agency rules are informational only.",
     ),
     extends=("base",),
-    levels={"ND23-01": F, "VER-12": I, "TT41-02": I, "ND30-01": I},
+    levels={
+        "ND23-01": F, "VER-12": I, "TT41-02": I, "ND30-01": I, "ND23-02": W, "ND23-03": W,
+        "ND30-02": I, "ND30-03": I, "ND30-04": I, "ND30-05": I, "ND30-06": I, "ND30-07": I, "ND30-08": I,
+    },
     anchor_hierarchies=frozenset({"national"}),
     effective_from=date(2025, 4, 10),
 )  # fmt: skip
 
 AUTO = Profile(
     name="auto",
-    title=Msg("Tự chọn hồ sơ theo thời điểm ký", "Pick the profile in force at the signing time"),
+    title=Msg("Tự chọn hồ sơ theo loại văn bản và thời điểm ký", "Pick the profile by the kind of document and the signing time"),
     description=Msg(
-        "Chọn tt41 nếu văn bản được ký (thời điểm được chứng minh bằng dấu thời gian) khi TT 41/2017 còn hiệu lực; "
-        "sau đó: public nếu mọi chữ ký thuộc hệ thống NEAC, ngược lại cdcv.",
-        "Picks tt41 when the document was signed (time proven by a timestamp) while Circular 41/2017 was in force; "
-        "after that: public when every signature chains to NEAC, cdcv otherwise.",
+        "Chọn theo văn bản: văn bản công vụ của cơ quan nhà nước (mặc định) → tt41 khi được ký lúc TT 41/2017 còn hiệu lực, "
+        "sau đó cdcv; văn bản khác (--document-kind other, [expectations] official = false) → public. "
+        "Chữ ký CA công cộng trên văn bản công vụ bị nêu ở VER-11.",
+        "Follows the document: an official document of a state agency (the default) → tt41 when signed while Circular 41/2017 "
+        "was in force, cdcv after it; any other document (--document-kind other, [expectations] official = false) → public. "
+        "A public-CA signature on an official document is reported by VER-11.",
     ),
     extends=("base",),
     auto=True,

@@ -14,7 +14,7 @@ from ..i18n import Lang, Msg, current_lang
 from ..report import INDICATION_TEXT
 from .context import vn_time
 from .facts import ROLE_TEXT
-from .model import STATUS_TEXT, Level, RuleStatus
+from .model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
 from .policy import Policy
 from .profiles import AUTO_CANDIDATES
 from .registry import PolicyRegistry
@@ -187,7 +187,8 @@ def render_policy(policy: Policy, registry: PolicyRegistry, lang: Lang | None = 
     lines.append("")
     lines.append(f"{_t('rules', lang)} ({len(active)}):")
     for rule, level in active:
-        lines.append(f"{rule.id:<9} {_level_label(level, lang)}")
+        who = "" if rule.direction == "both" else f" — {DIRECTION_TEXT[rule.direction].get(lang)}"
+        lines.append(f"{rule.id:<9} {_level_label(level, lang)}{who}")
         lines.append(f"    {rule.requirement.get(lang)}")
         lines.append(f"    {_t('basis', lang)}: {rule.citation_text(lang)}")
         if rule.how.get(lang):
@@ -230,7 +231,8 @@ def rules_rst(registry: PolicyRegistry | None = None) -> str:
             lvl = levels[n].get(rule.id, Level.IGNORE)
             out.append(f"     - {lvl.value}")
         out.append(f"     - {_cell(rule.citation_text('vi'))}")
-        out.append(f"     - {_cell(rule.requirement.vi)} / *{_cell(rule.requirement.en)}*")
+        who = "" if rule.direction == "both" else f" ({DIRECTION_TEXT[rule.direction].vi} / *{DIRECTION_TEXT[rule.direction].en}*)"
+        out.append(f"     - {_cell(rule.requirement.vi)} / *{_cell(rule.requirement.en)}*{who}")
     out.append("")
     out.append(".. list-table:: Hồ sơ / Profiles")
     out.append("   :header-rows: 1")

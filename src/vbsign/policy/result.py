@@ -59,6 +59,11 @@ class RuleResult:
     evidence: dict[str, Any] = field(default_factory=dict)
     indication: Indication | None = None
     sub_indication: SubIndication | None = None
+    #: whose duty the rule states (outgoing / incoming / both)
+    direction: str = "both"
+    #: the rule is a duty of the other party (e.g. the sender's, on an incoming document):
+    #: reported at INFORM at most
+    other_party: bool = False
 
     def message(self, lang: Lang | None = None) -> str:
         return self.message_en if (lang or current_lang()) == "en" else self.message_vi

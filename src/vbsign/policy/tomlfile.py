@@ -21,15 +21,21 @@ Example (every table is optional except ``[policy]``)::
     organisation = ["<fingerprint>", …]
     person_policies = ["<policy OID>", …]
     organisation_policies = ["<policy OID>", …]
+    person_issuers = ["<issuing CA fingerprint>", …]      # every subscriber of that CA
+    organisation_issuers = ["<issuing CA fingerprint>", …]
 
     [expectations]
     signatures = ["person", "agency"] # roles in signing order
     min_level = "B-LT"
     direction = "outgoing"            # outgoing | incoming
     document_kind = "main"            # main | attachment | copy
+    official = true                   # official documents of a state agency ('auto': official rules)
 
     [auto]
     tt41_until = 2026-11-15           # or false: TT 41/2017 never ends for 'auto'
+
+    [key_devices]                     # validations of key devices (rule TT15-10)
+    "SafeNet eToken 5110" = "FIPS 140-2 level 3 (#3882)"
 """
 
 from __future__ import annotations
@@ -57,9 +63,12 @@ _SCHEMA: dict[str, set[str] | None] = {
     "policy": {"extends", "name", "title_vi", "title_en", "description"},
     "levels": None,  # any rule id
     "anchors": {"cdcv", "national", "names"},
-    "classification": {"person", "organisation", "person_policies", "organisation_policies"},
-    "expectations": {"signatures", "min_level", "direction", "document_kind"},
+    "classification": {
+        "person", "organisation", "person_policies", "organisation_policies", "person_issuers", "organisation_issuers",
+    },
+    "expectations": {"signatures", "min_level", "direction", "document_kind", "official"},
     "auto": {"tt41_until"},
+    "key_devices": None,  # any device text → its validation
 }
 _OID = re.compile(r"^[0-2](\.\d+)+$")
 
@@ -206,12 +215,14 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
     ct = data.get("classification") or {}
     by_fp: dict[str, Role] = {}
     by_oid: dict[str, Role] = {}
+    by_issuer: dict[str, Role] = {}
     for key, role in (("person", "person"), ("organisation", "organisation")):
-        for fp in _str_list(ct, key, source, loc, "classification"):
-            try:
-                by_fp[normalise_fingerprint(fp)] = role  # type: ignore[assignment]
-            except ValueError:
-                raise _err(source, loc, "classification", key, f"dấu vân tay SHA-256 không hợp lệ: {fp}", f"invalid SHA-256 fingerprint: {fp}") from None
+        for table_key, target in ((key, by_fp), (f"{key}_issuers", by_issuer)):
+            for fp in _str_list(ct, table_key, source, loc, "classification"):
+                try:
+                    target[normalise_fingerprint(fp)] = role  # type: ignore[assignment]
+                except ValueError:
+                    raise _err(source, loc, "classification", table_key, f"dấu vân tay SHA-256 không hợp lệ: {fp}", f"invalid SHA-256 fingerprint: {fp}") from None
         for oid in _str_list(ct, f"{key}_policies", source, loc, "classification"):
             if not _OID.match(oid):
                 raise _err(source, loc, "classification", f"{key}_policies", f"OID không hợp lệ: {oid}", f"invalid OID: {oid}")
@@ -232,15 +243,24 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
             raise _err(source, loc, "expectations", "min_level", f"mức '{min_level}' không hợp lệ (B-B, B-T, B-LT, B-LTA)", f"invalid level '{min_level}' (B-B, B-T, B-LT, B-LTA)") from None
     direction = _choice(et, "direction", DIRECTIONS, source, loc, "expectations")
     kind = _choice(et, "document_kind", DOCUMENT_KINDS, source, loc, "expectations")
-    expectations = Expectations(direction=direction, kind=kind, roles=roles, min_level=min_level)  # type: ignore[arg-type]
+    official = et.get("official")
+    if official is not None and not isinstance(official, bool):
+        raise _err(source, loc, "expectations", "official", "phải là true hoặc false", "must be true or false")
+    expectations = Expectations(direction=direction, kind=kind, roles=roles, min_level=min_level, official=official)  # type: ignore[arg-type]
 
+    devices: dict[str, str] = {}
+    for needle, statement in (data.get("key_devices") or {}).items():
+        if not isinstance(statement, str) or not statement.strip():
+            raise _err(source, loc, "key_devices", needle, "phải là chuỗi, vd. \"FIPS 140-2 level 3\"", "must be a string, e.g. \"FIPS 140-2 level 3\"")
+        devices[str(needle)] = statement.strip()
     settings = PolicySettings(
         name=name,
         title=title,
         levels=levels,
         anchors=anchors,
-        classification=ClassificationConfig(by_fp, by_oid),
+        classification=ClassificationConfig(by_fp, by_oid, by_issuer),
         expectations=expectations,
+        key_devices=devices,
         source=source,
     )
     auto = data.get("auto") or {}

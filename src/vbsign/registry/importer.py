@@ -390,9 +390,11 @@ def _create_subscriber(session: Session, directory: _Directory, f: CertFields) -
         return None
     if f.subject_uid and f.subject_uid in directory.by_uid:
         return None
-    is_org = normalise_name(f.subject_cn) == normalise_name(unit.name)
+    kind = _subscriber_kind(f, unit)
+    if kind is None:  # neither a body's nor a person's name: the operator decides
+        return None
     sub = Subscriber(
-        kind="organisation" if is_org else "person",
+        kind=kind,
         full_name=f.subject_cn,
         title=f.subject_title,
         unit_id=unit.id,
@@ -405,3 +407,22 @@ def _create_subscriber(session: Session, directory: _Directory, f: CertFields) -
         directory.by_uid[sub.uid] = sub
     directory.by_name.setdefault(normalise_name(sub.full_name), []).append(sub)
     return sub
+
+
+def _subscriber_kind(f: CertFields, unit: Unit) -> str | None:
+    """Person or organisation, read from the subject as vbsign's policy classifier reads it
+    (real agency certificates name the unit, ``CN=CỤC THUẾ`` under ``O=BỘ TÀI CHÍNH``)."""
+    from ..policy.classify import (
+        ORGANISATION_UID_PREFIXES,
+        PERSON_UID_PREFIXES,
+        is_personal_name,
+        names_a_body,
+    )
+
+    cn = f.subject_cn or ""
+    uid = (f.subject_uid or "").upper()
+    if normalise_name(cn) == normalise_name(unit.name) or names_a_body(cn) or uid.startswith(ORGANISATION_UID_PREFIXES):
+        return "organisation"
+    if is_personal_name(cn) or uid.startswith(PERSON_UID_PREFIXES):
+        return "person"
+    return None

@@ -21,6 +21,7 @@ from .lookups import (
     cert_view,
     certificate_row,
     subscriber_row,
+    subscriber_view,
     unit_row,
 )
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
 )
 from .views import (
     CertificateView,
+    SubscriberView,
 )
 
 
@@ -147,6 +149,17 @@ class CertificateOps(RegistryBase):
             sub = s.get(Subscriber, cert.subscriber_id) if cert.subscriber_id else None
             unit = s.get(Unit, sub.unit_id) if sub else None
             return cert_view(cert, sub, unit)
+
+    def holder_of(self, fingerprint: str) -> SubscriberView | None:
+        """The subscriber a certificate (full SHA-256 fingerprint) was issued to, if the
+        registry knows the certificate and its holder (a person or an organisation)."""
+        fp = fingerprint.replace(":", "").replace(" ", "").upper()
+        with self.reading() as s:
+            sub_id = s.execute(select(Certificate.subscriber_id).where(Certificate.fingerprint == fp)).scalar_one_or_none()
+            if sub_id is None:
+                return None
+            sub = s.get(Subscriber, sub_id)
+            return subscriber_view(sub, s.get(Unit, sub.unit_id)) if sub is not None else None
 
     def certificate_der(self, ref: str | int) -> bytes:
         with self.reading() as s:

@@ -37,6 +37,8 @@ if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is no
     raise ModuleNotFoundError("vbsign.registry needs SQLAlchemy: pip install 'vbsign[registry]'", name="sqlalchemy")
 
 if TYPE_CHECKING:
+    from ..policy.facts import SignerRecord
+    from ..report import CertificateInfo
     from .service import Registry
 
 ENV_AUDIT = "VBSIGN_REGISTRY_AUDIT"
@@ -50,10 +52,16 @@ def recording_url() -> str | None:
     flag = os.environ.get(ENV_AUDIT, "").strip().lower()
     if flag in ("0", "false", "no", "off"):
         return None
+    return registry_url()
+
+
+def registry_url() -> str | None:
+    """The configured registry (``VBSIGN_REGISTRY_URL``, or the default SQLite file when
+    ``VBSIGN_REGISTRY_AUDIT=1``), or ``None``: the registry is not in use."""
     url = os.environ.get(ENV_URL)
     if url:
         return url
-    if flag in ("1", "true", "yes", "on"):
+    if os.environ.get(ENV_AUDIT, "").strip().lower() in ("1", "true", "yes", "on"):
         from .db import default_sqlite_path
 
         return f"sqlite:///{default_sqlite_path()}"
@@ -74,6 +82,10 @@ class RegistryAuditSink:
         url = recording_url()
         if url is None:
             return None
+        return self._target_for(url)
+
+    def _target_for(self, url: str) -> Registry:
+        """The registry at ``url``, opened once per process."""
         with self._lock:
             opened = self._opened
             # a new process (fork) or a new URL gets its own engine and connections
@@ -98,7 +110,52 @@ class RegistryAuditSink:
             self._opened = None
 
 
+class RegistrySignerClassifier:
+    """Answers ``vbsign_signer_class`` from the registry's subscribers: a certificate the
+    registry holds, issued to a subscriber recorded as a person or an organisation.
+
+    Register one for a given registry (``manager.register(RegistrySignerClassifier(reg),
+    "my-registry")``); the built-in plugin answers from the configured registry.
+    """
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self._sink = RegistryAuditSink(registry)
+        self._fixed = registry
+
+    def _registry(self) -> Registry | None:
+        if self._fixed is not None:
+            return self._fixed
+        url = registry_url()
+        # the sink's engine cache (one registry per process and URL) serves lookups too
+        return self._sink._target_for(url) if url is not None else None
+
+    @hookimpl
+    def vbsign_signer_class(self, certificate: CertificateInfo) -> SignerRecord | None:
+        from ..i18n import Msg
+        from ..policy.facts import ROLE_ALIASES, SignerRecord
+
+        registry = self._registry()
+        if registry is None:
+            return None
+        holder = registry.holder_of(certificate.sha256_fingerprint)
+        if holder is None or holder.kind not in ROLE_ALIASES:
+            return None
+        title = f", {holder.title}" if holder.title else ""
+        return SignerRecord(
+            ROLE_ALIASES[holder.kind],
+            "sổ đăng ký chứng thư / certificate registry",
+            Msg(
+                f"thuê bao #{holder.id} {holder.full_name}{title} ({holder.unit_name})",
+                f"subscriber #{holder.id} {holder.full_name}{title} ({holder.unit_name})",
+            ),
+        )
+
+    def close(self) -> None:
+        self._sink.close()
+
+
 _default_sink = RegistryAuditSink()
+_default_classifier = RegistrySignerClassifier()
 
 
 def record(event: AuditEvent) -> None:
@@ -115,3 +172,13 @@ if recording_url() is not None:
     def vbsign_audit_event(event: AuditEvent) -> None:
         """Record ``event`` in the configured registry."""
         record(event)
+
+
+if registry_url() is not None:
+    # answers only when a registry is configured: without one, vbsign never creates a
+    # database to look signers up in
+
+    @hookimpl
+    def vbsign_signer_class(certificate: CertificateInfo) -> SignerRecord | None:
+        """The registry's record of the certificate's holder (person / organisation)."""
+        return _default_classifier.vbsign_signer_class(certificate)

@@ -65,6 +65,9 @@ SUBJECTS: tuple[str, ...] = (
     "wrong-ku",
     "sha1",
     "rsa1024",
+    "agency-unit",
+    "pub-org",
+    "service-system",
     # S/MIME: e-mail address (SAN / E) and the emailProtection purpose
     "mail-person",
     "mail-person-b",
@@ -76,10 +79,14 @@ INTERMEDIATES: tuple[str, ...] = ("gov-ca", "pub-ca")
 SERVICE_CERTS: tuple[str, ...] = ("gov-ocsp", "gov-tsa", "pub-ocsp")
 
 DESCRIPTIONS: dict[str, Msg] = {
-    "person": Msg("Người có thẩm quyền (Thứ trưởng) — Bộ KH&CN", "Competent person (Deputy Minister) — MOST"),
-    "person-b": Msg("Người có thẩm quyền (Giám đốc) — Sở KH&CN Hà Nội", "Competent person (Director) — Hanoi DOST"),
+    "person": Msg(
+        "Người có thẩm quyền — Cục Chuyển đổi số quốc gia, Bộ KH&CN", "Competent person — National Digital Transformation Agency, MOST"
+    ),
+    "person-b": Msg("Người có thẩm quyền — Sở KH&CN Hà Nội", "Competent person — Hanoi DOST"),
     "person-ec": Msg("Chuyên viên, khóa ECDSA P-256", "Officer, ECDSA P-256 key"),
-    "agency": Msg("Chứng thư cơ quan (con dấu) — Bộ KH&CN", "Agency (seal) certificate — MOST"),
+    "agency": Msg(
+        "Chứng thư cơ quan (con dấu) — Cục Chuyển đổi số quốc gia", "Agency (seal) certificate — National Digital Transformation Agency"
+    ),
     "agency-b": Msg("Chứng thư cơ quan (con dấu) — Sở KH&CN Hà Nội", "Agency (seal) certificate — Hanoi DOST"),
     "subscriber": Msg("Thuê bao CA công cộng, UID=CCCD", "Public-CA subscriber, UID=CCCD"),
     "revoked": Msg("Bị thu hồi từ 01/06/2026", "Revoked since 2026-06-01"),
@@ -89,6 +96,14 @@ DESCRIPTIONS: dict[str, Msg] = {
     "wrong-ku": Msg("Sai mục đích sử dụng khóa (chỉ keyEncipherment)", "Wrong key usage (keyEncipherment only)"),
     "sha1": Msg("Chứng thư ký bằng SHA-1", "Certificate signed with SHA-1"),
     "rsa1024": Msg("Khóa RSA-1024 (quá ngắn)", "RSA-1024 key (too short)"),
+    "agency-unit": Msg(
+        "Chứng thư cơ quan có hai OU (đơn vị cấp dưới), RSA-3072", "Agency certificate with two OUs (a sub-unit), RSA-3072"
+    ),
+    "pub-org": Msg("Tổ chức, CA công cộng, UID=MST", "Organisation, public CA, UID=MST"),
+    "service-system": Msg(
+        "Chứng thư hệ thống/dịch vụ (NĐ 68 Mẫu 03): không phân loại được theo tên",
+        "System/service certificate (Decree 68 form 03): not classifiable by its name",
+    ),
     "mail-person": Msg(
         "Thư điện tử S/MIME: RSA, emailProtection, SAN + E thu.nt@bkhcn.vbsign.test",
         "S/MIME e-mail: RSA, emailProtection, SAN + E thu.nt@bkhcn.vbsign.test",
@@ -187,24 +202,53 @@ def load(port: int = DEFAULT_PORT, host: str = "localhost") -> TestPKI:
     Certificates are deterministic for a given URL prefix. ``host`` must be a host name,
     not an IP address (aiohttp bypasses in-process resolvers for literal IPs).
     """
-    from certomancer.registry import CertomancerConfig
+    import yaml
+    from certomancer.registry import ArchLabel, CertomancerConfig
 
     _install_fast_crypto_backend()
     base = _resource_dir()
     prefix = f"http://{host}:{port}"
     try:
-        cfg = CertomancerConfig.from_file(
-            str(base / "certomancer.yml"),
-            key_search_dir=str(base),
-            external_url_prefix=prefix,
-        )
+        raw = yaml.safe_load((base / "certomancer.yml").read_text("utf-8"))
+        cfg = CertomancerConfig(raw, key_search_dir=str(base), external_url_prefix=prefix)
+        arch = cfg.get_pki_arch(ArchLabel(ARCH))
+        _apply_exact_subjects(arch, raw.get(RDNS_KEY) or {})
     except Exception as e:  # pragma: no cover - packaging error
         raise ConfigurationError(
             Msg("Không nạp được cấu hình PKI thử nghiệm: {e}", "Cannot load the test PKI config: {e}").format(e=e)
         ) from e
-    from certomancer.registry import ArchLabel
+    return TestPKI(arch=arch, port=port, url_prefix=prefix)
 
-    return TestPKI(arch=cfg.get_pki_arch(ArchLabel(ARCH)), port=port, url_prefix=prefix)
+
+#: top-level key of certomancer.yml with subjects a YAML mapping cannot express
+RDNS_KEY = "vbsign-subject-rdns"
+
+
+def exact_name(rdns: Iterable[tuple[str, str]]) -> x509.Name:
+    """An X.501 name with the attributes in exactly this order, one per RDN, encoded as the
+    real Vietnamese certificates encode them: ``C`` as PrintableString, the rest UTF8String."""
+    seq = []
+    for attr, value in rdns:
+        kind = "printable_string" if attr == "country_name" else "utf8_string"
+        seq.append(
+            x509.RelativeDistinguishedName(
+                [x509.NameTypeAndValue({"type": attr, "value": x509.DirectoryString(name=kind, value=value)})]
+            )
+        )
+    return x509.Name(name="", value=x509.RDNSequence(seq))
+
+
+def _apply_exact_subjects(arch: PKIArchitecture, spec: dict[str, list[list[str]]]) -> None:
+    """Replace certomancer's entity names (built from a mapping, one value per attribute) by
+    the exact RDN sequences of ``vbsign-subject-rdns``. Certificates are built lazily, so
+    this happens before any of them exists."""
+    from certomancer.registry import EntityLabel
+
+    names = arch.entities._dict  # certomancer keeps no public setter for entity names
+    for label, rdns in spec.items():
+        if EntityLabel(label) not in names:
+            raise ValueError(f"{RDNS_KEY}: unknown entity {label!r}")
+        names[EntityLabel(label)] = exact_name((str(a), str(v)) for a, v in rdns)
 
 
 @dataclass(frozen=True, eq=False)

@@ -122,8 +122,6 @@ def _test_policy(pki: TestPKI) -> str:
     host developer needs this file to see ĐẠT (compliant) on documents signed with the test PKI.
     """
     gov, pub = pki.cert("gov-root"), pki.cert("pub-root")
-    persons = [fingerprint(pki.cert(x)) for x in ("person", "person-b", "person-ec")]
-    agencies = [fingerprint(pki.cert(x)) for x in ("agency", "agency-b")]
 
     def lst(values: list[str]) -> str:
         return "[" + ", ".join(f'"{v}"' for v in values) + "]"
@@ -146,9 +144,13 @@ def _test_policy(pki: TestPKI) -> str:
             f'"{fingerprint(gov)}" = "{gov.subject.native["common_name"]}"',
             f'"{fingerprint(pub)}" = "{pub.subject.native["common_name"]}"',
             "",
+            "# Người ký / cơ quan được nhận biết từ chứng thư (tên người, tên cơ quan) như trên chứng thư thật;",
+            "# chứng thư không nhận biết được thì khai báo ở đây (hoặc trong sổ đăng ký chứng thư).",
+            "# Signers are classified from the certificates (a person's name, a body's name) as on real ones;",
+            "# declare here (or in the certificate registry) what cannot be told from a certificate.",
             "[classification]",
-            f"person = {lst(persons)}",
-            f"organisation = {lst(agencies)}",
+            f"# person = {lst([fingerprint(pki.cert('service-system'))])}  # service-system",
+            "# organisation = []",
             "",
         ]
     )

@@ -34,6 +34,7 @@ from asn1crypto import cms, x509
 from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
+from ..algorithms import require_signing_hash
 from ..errors import InputError, SigningError
 from ..errors import short_reason as _short
 from ..i18n import Msg
@@ -155,6 +156,7 @@ async def sign_xades(
         raise InputError(
             Msg("Kiểu đóng gói XAdES không hợp lệ: {p}", "Invalid XAdES packaging: {p}").format(p=options.packaging)
         )
+    require_signing_hash(options.digest_algorithm)  # SHA-1/MD5: a clear bilingual refusal
     if options.digest_algorithm not in C.DIGEST_URIS:
         raise InputError(
             Msg("Hàm băm không được hỗ trợ: {d}", "Unsupported digest algorithm: {d}").format(

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from ..model import Rule
-from . import agency, mail, signing, storage, verification
+from . import agency, appearance, exchange, mail, management, signing, storage, verification
 
-#: every built-in rule: verification, signing side, storage, agency expectations
+#: every built-in rule: verification, signing side (with the Decree 30 appearances), storage,
+#: certificates and devices, exchange, agency expectations, e-mail (S/MIME)
 BUILTIN_RULES: tuple[Rule, ...] = (
-    *verification.RULES, *signing.RULES, *storage.RULES, *agency.RULES, *mail.RULES
+    *verification.RULES,
+    *signing.RULES,
+    *appearance.RULES,
+    *storage.RULES,
+    *management.RULES,
+    *exchange.RULES,
+    *agency.RULES,
+    *mail.RULES,
 )
 
 __all__ = ["BUILTIN_RULES"]

@@ -6,26 +6,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ...algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
 from ...i18n import Msg
 from ...report import CertificateInfo, RevocationInfo, SignatureReport
 from ..context import cert_name, iso, vn_time
 
-#: TT 15/2025 Phụ lục I mục 1.3 (FIPS 180-4 / FIPS 202), in asn1crypto's names
-ALLOWED_HASHES = frozenset(
-    {
-        "sha256",
-        "sha384",
-        "sha512",
-        "sha512_224",
-        "sha512_256",
-        "sha3_224",
-        "sha3_256",
-        "sha3_384",
-        "sha3_512",
-        "shake128",
-        "shake256",
-    }
-)
+__all__ = ["ALLOWED_HASHES"]
+
 #: TT 15/2025 Phụ lục I mục 1.2
 MIN_RSA_BITS = 2048
 MIN_EC_BITS = 256
@@ -122,3 +109,14 @@ def valid_timestamp(sig: SignatureReport) -> bool:
 
 def join(msgs: list[Msg], sep: str = "; ") -> Msg:
     return Msg(sep.join(m.vi for m in msgs), sep.join(m.en for m in msgs))
+
+
+def unknown_advice(ev: Any, signature_ids: list[str]) -> Msg:
+    """How to classify the signers of ``signature_ids`` (policy file or registry)."""
+    from ..classify import advice
+
+    sigs = {s.id: s for s in ev.doc.signatures}
+    tips = [advice(sigs[i].signer) for i in signature_ids if i in sigs]
+    if not tips:
+        return advice(None)
+    return Msg(" ".join(dict.fromkeys(t.vi for t in tips)), " ".join(dict.fromkeys(t.en for t in tips)))

@@ -13,8 +13,8 @@ from typing import Any
 from ...i18n import Msg
 from ..context import Evidence
 from ..facts import ROLE_TEXT
-from ..model import Citation, Level, Outcome, Rule, failed, indeterminate, not_applicable, passed
-from ._common import LEVEL_RANK
+from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
+from ._common import LEVEL_RANK, unknown_advice
 
 
 def check_exp01(ev: Evidence) -> Outcome:
@@ -34,9 +34,12 @@ def check_exp01(ev: Evidence) -> Outcome:
     wrong = [(s.id, r, c) for s, r, c in zip(sigs, roles, classes, strict=True) if c != r]
     unknown = [w for w in wrong if w[2] == "unknown"]
     if wrong and len(unknown) == len(wrong):
+        tip = unknown_advice(ev, [w[0] for w in unknown])
         return indeterminate(
-            Msg(f"Không xác định được loại chủ thể của chữ ký {', '.join(w[0] for w in unknown)}.", f"Cannot classify the signer of {', '.join(w[0] for w in unknown)}."),
-            cap=Level.INFORM,
+            Msg(
+                f"Không xác định được loại chủ thể của chữ ký {', '.join(w[0] for w in unknown)}. {tip.vi}",
+                f"Cannot classify the signer of {', '.join(w[0] for w in unknown)}. {tip.en}",
+            ),
             **facts,
         )
     if wrong:

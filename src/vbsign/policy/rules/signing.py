@@ -29,6 +29,7 @@ from ._common import (
     signature_hash,
     signing_time,
     time_evidence,
+    unknown_advice,
     valid_timestamp,
 )
 
@@ -94,6 +95,7 @@ ND68_01 = Rule(
         "The signing software's SigningFacts; or the OCSP/CRL embedded in the file (B-LT) for the signing time.",
     ),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -155,6 +157,7 @@ ND68_02 = Rule(
     ),
     phase="signing",
     sub_indication=SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+    direction="outgoing",
 )
 
 
@@ -194,6 +197,7 @@ ND23_01 = Rule(
     check=check_nd23_01,
     how=Msg("OCSP/CRL của chứng thư người ký và của CA cấp (nhúng trong tệp), hoặc SigningFacts.", "OCSP/CRL for the signer's and the issuing CA's certificates (embedded), or SigningFacts."),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -242,6 +246,7 @@ TT41_01 = Rule(
         "A valid, trusted signature-time-stamp attribute (RFC 3161; PAdES B-T or higher).",
     ),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -276,6 +281,7 @@ ND68_03 = Rule(
     how=Msg("Dấu thời gian hợp lệ; đường dẫn của chứng thư TSA kết thúc tại gốc CDCV.", "A valid timestamp whose TSA certificate chains to a CDCV root."),
     phase="signing",
     strength="must",
+    direction="outgoing",
 )
 
 
@@ -313,6 +319,7 @@ TT15_01 = Rule(
         "SignedData.certificates holds the signer's certificate; /M or signingTime; the signing-certificate-v2 attribute.",
     ),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -424,6 +431,7 @@ TT15_04 = Rule(
         "/SubFilter /ETSI.CAdES.detached with signing-certificate-v2; /ByteRange covers the revision except /Contents.",
     ),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -475,6 +483,7 @@ TT15_05 = Rule(
         "XAdES: SignedProperties with SigningTime and SigningCertificateV2; CAdES-B: content-type, message-digest, signing-certificate-v2, signing-time.",
     ),
     phase="signing",
+    direction="outgoing",
 )
 
 
@@ -519,6 +528,7 @@ TT15_06 = Rule(
     ),
     phase="signing",
     strength="should",
+    direction="outgoing",
 )
 
 
@@ -630,12 +640,12 @@ def check_tt41_02(ev: Evidence) -> Outcome:
     if expected is None:
         return not_applicable(Msg(f"Không có vai trò kỳ vọng cho chữ ký này: {why.vi}.", f"No expected role for this signature: {why.en}."), **facts)
     if cls.kind == "unknown":
+        tip = unknown_advice(ev, [sig.id])
         return indeterminate(
             Msg(
-                f"Chưa xác định được chứng thư của {cert_name(sig.signer)} là của cá nhân hay cơ quan ({cls.explain('vi')}); kỳ vọng: {ROLE_TEXT[expected].vi}.",
-                f"Cannot tell whether {cert_name(sig.signer)}'s certificate is a person's or an organisation's ({cls.explain('en')}); expected: {ROLE_TEXT[expected].en}.",
+                f"Chưa xác định được chứng thư của {cert_name(sig.signer)} là của cá nhân hay cơ quan ({cls.explain('vi')}); kỳ vọng: {ROLE_TEXT[expected].vi}. {tip.vi}",
+                f"Cannot tell whether {cert_name(sig.signer)}'s certificate is a person's or an organisation's ({cls.explain('en')}); expected: {ROLE_TEXT[expected].en}. {tip.en}",
             ),
-            cap=Level.INFORM,
             **facts,
         )
     if cls.kind != expected:
@@ -682,17 +692,20 @@ def check_nd30_01(ev: Evidence) -> Outcome:
     orgs = [s for s in sigs if classes[s.id] == "organisation"]
     facts: dict[str, Any] = {"order": [{"id": s.id, "revision": s.revision, "class": classes[s.id], "valid": s.indication is Indication.TOTAL_PASSED} for s in sigs]}
     if not orgs:
-        if any(c == "unknown" for c in classes.values()):
-            return indeterminate(Msg("Chưa xác định được chữ ký nào là của cơ quan.", "Cannot tell which signature is the agency's."), cap=Level.INFORM, **facts)
+        unknown = [sid for sid, c in classes.items() if c == "unknown"]
+        if unknown:
+            tip = unknown_advice(ev, unknown)
+            return indeterminate(Msg(f"Chưa xác định được chữ ký nào là của cơ quan. {tip.vi}", f"Cannot tell which signature is the agency's. {tip.en}"), **facts)
         return not_applicable(Msg("Văn bản chưa có chữ ký của cơ quan.", "The document has no agency signature yet."), **facts)
     for org in orgs:
         before = [s for s in sigs if (s.revision or 0) < (org.revision or 0)]
         persons_before = [s for s in before if classes[s.id] == "person" and s.indication is Indication.TOTAL_PASSED]
         if not persons_before:
-            if any(classes[s.id] == "unknown" for s in before):
+            unknown = [s.id for s in before if classes[s.id] == "unknown"]
+            if unknown:
+                tip = unknown_advice(ev, unknown)
                 return indeterminate(
-                    Msg(f"Trước chữ ký cơ quan {org.id} có chữ ký chưa xác định loại.", f"Before the agency signature {org.id} there are signatures of unknown type."),
-                    cap=Level.INFORM,
+                    Msg(f"Trước chữ ký cơ quan {org.id} có chữ ký chưa xác định loại. {tip.vi}", f"Before the agency signature {org.id} there are signatures of unknown type. {tip.en}"),
                     **facts,
                 )
             return failed(

@@ -31,7 +31,9 @@ def _responsibility(sig: SignatureReport) -> str | None:
     if s is not None and s.subject_fields.get("title"):
         return f"title: {s.subject_fields['title']}"
     if s is not None and s.subject_fields.get("organization_name"):
-        return f"organisation: {s.subject_fields['organization_name']}"
+        # the real certificates name the body (O) and the unit (OU) the signer answers for
+        units = [s.subject_fields["organization_name"], *(s.subject_fields.get("organizational_unit_name") or "").split("; ")]
+        return "organisation: " + ", ".join(u for u in units if u)
     if sig.reason:
         return f"reason: {sig.reason}"
     return None
@@ -113,6 +115,7 @@ TT41_03 = Rule(
         "In the file: certificate in the CMS, embedded OCSP/CRL (B-LT), signature timestamp, title/organisation; CPS: the evidence bundle.",
     ),
     phase="storage",
+    direction="outgoing",
 )
 
 
@@ -156,6 +159,7 @@ TT41_04 = Rule(
         "As TT41-03, with a document timestamp (DocTimeStamp) added on receipt, or the system's receipt time label (EvidenceBundle).",
     ),
     phase="storage",
+    direction="incoming",
 )
 
 
@@ -198,4 +202,48 @@ TT15_09 = Rule(
 )
 
 
-RULES: tuple[Rule, ...] = (TT41_03, TT41_04, TT15_09)
+# ---- TT41-05 --------------------------------------------------------------------------------
+def check_tt41_05(ev: Evidence) -> Outcome:
+    bundle = ev.facts.bundle
+    if bundle is None or bundle.deletable_per_document is None:
+        return not_applicable(
+            Msg(
+                "Không kiểm chứng được từ tệp: việc hủy thông tin kèm theo là của kho lưu trữ của hệ thống (gói chứng cứ của vbsign: vbsign.host.delete_evidence).",
+                "Not provable from the file: destroying the accompanying information is the host storage's job (vbsign's evidence bundles: vbsign.host.delete_evidence).",
+            )
+        )
+    if bundle.deletable_per_document:
+        return passed(
+            Msg(
+                "Thông tin kèm theo được lưu riêng cho từng văn bản (gói chứng cứ có danh mục tệp) và hủy cùng văn bản bằng phần mềm, không ảnh hưởng văn bản khác.",
+                "The accompanying information is kept per document (an evidence bundle with a manifest) and destroyed with it by software, without affecting other documents.",
+            ),
+            per_document=True,
+        )
+    return failed(
+        Msg(
+            "Thông tin kèm theo dùng chung giữa các văn bản: không hủy được cùng văn bản mà không ảnh hưởng văn bản khác.",
+            "The accompanying information is shared between documents: it cannot be destroyed with one document without affecting others.",
+        ),
+        per_document=False,
+    )
+
+
+TT41_05 = Rule(
+    id="TT41-05",
+    requirement=Msg(
+        "Thông tin lưu trữ kèm theo văn bản điện tử ký số được hủy cùng văn bản, bằng phần mềm, không ảnh hưởng đến văn bản khác.",
+        "The information stored with a signed e-document is destroyed together with it, by software, without affecting other documents.",
+    ),
+    citations=(Citation("TT41", "10"), Citation("TT15", "5", "4"), Citation("TT15", "6", "2")),
+    check=check_tt41_05,
+    how=Msg(
+        "Hồ sơ kèm theo do hệ thống khai báo (EvidenceBundle.deletable_per_document); gói chứng cứ của vbsign: một thư mục, danh mục tệp, delete_evidence xóa đúng các tệp đó.",
+        "Declared by the host (EvidenceBundle.deletable_per_document); vbsign's evidence bundles: one folder, a manifest, delete_evidence removes exactly those files.",
+    ),
+    phase="storage",
+    scope="document",
+)
+
+
+RULES: tuple[Rule, ...] = (TT41_03, TT41_04, TT41_05, TT15_09)

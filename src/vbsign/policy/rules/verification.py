@@ -14,7 +14,7 @@ from ...i18n import Msg
 from ...report import Indication, SubIndication
 from ..context import Evidence, cert_name, iso, vn_time
 from ..facts import ROLE_TEXT
-from ..model import Citation, Level, Outcome, Rule, failed, indeterminate, not_applicable, passed
+from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
 from ..roots import HIERARCHY_TEXT, KNOWN_POLICY_OIDS
 from ._common import (
     ALLOWED_HASHES,
@@ -24,6 +24,7 @@ from ._common import (
     revocation_evidence,
     signing_time,
     time_evidence,
+    unknown_advice,
 )
 
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
@@ -509,6 +510,7 @@ VER_10 = Rule(
     scope="document",
     indication=F,
     sub_indication=SubIndication.SIG_CONSTRAINTS_FAILURE,
+    direction="incoming",
 )
 
 
@@ -533,9 +535,12 @@ def check_ver12(ev: Evidence) -> Outcome:
         "Missing a valid signature of the " + ", ".join(ROLE_TEXT[r].en for r in missing) + " (legal value as an original needs both the competent person's and the agency's signatures).",
     )
     if found["unknown"]:
+        tip = unknown_advice(ev, found["unknown"])
         return indeterminate(
-            Msg(msg.vi + f" Các chữ ký {', '.join(found['unknown'])} chưa xác định được là của cá nhân hay cơ quan.", msg.en + f" Signature(s) {', '.join(found['unknown'])} could not be classified as person or organisation."),
-            cap=Level.INFORM,
+            Msg(
+                msg.vi + f" Các chữ ký {', '.join(found['unknown'])} chưa xác định được là của cá nhân hay cơ quan. {tip.vi}",
+                msg.en + f" Signature(s) {', '.join(found['unknown'])} could not be classified as person or organisation. {tip.en}",
+            ),
             **facts,
         )
     return failed(msg, **facts)
