@@ -34,12 +34,24 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
-from pyhanko.sign.diff_analysis import DiffPolicy, ModificationLevel
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffPolicy, ModificationLevel
 from pyhanko.sign.diff_analysis.commons import compare_dicts
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
-from pyhanko.sign.diff_analysis.rules.form_field_rules import DSSCompareRule
+from pyhanko.sign.diff_analysis.rules.form_field_rules import (
+    DSSCompareRule,
+    GenericFieldModificationRule,
+    SigFieldModificationRule,
+)
 from pyhanko.sign.diff_analysis.rules_api import Context, QualifiedWhitelistRule, ReferenceUpdate
 
+from .diffrules import (
+    EquivalentRewriteRule,
+    StructTreeRule,
+    TolerantFormRule,
+    VbsignDiffPolicy,
+    VbsignSigFieldCreationRule,
+    WidgetKidRule,
+)
 from .shadow import COMMENT_SUBTYPES
 
 MAX_PAGE_NODES = 20_000
@@ -216,8 +228,11 @@ def _suspicious(msg: str) -> Exception:
 def vbsign_policy(policy: DiffPolicy, *, allow_comments: bool = False) -> DiffPolicy:
     """``policy`` with :class:`TolerantDSSRule` and, if asked, :class:`CommentRule`.
 
-    Policies that are not pyHanko ``StandardDiffPolicy`` objects are returned unchanged:
-    a caller who wrote their own policy gets exactly that policy.
+    pyHanko's default policy (the library default) also gets the rules of
+    :mod:`vbsign.pdf.diffrules` that explain ordinary writers' output, and becomes a
+    :class:`~vbsign.pdf.diffrules.VbsignDiffPolicy` (freeing unused object numbers is
+    no change). Policies that are not pyHanko ``StandardDiffPolicy`` objects are
+    returned unchanged: a caller who wrote their own policy gets exactly that policy.
     """
     if not isinstance(policy, StandardDiffPolicy):
         return policy
@@ -227,10 +242,21 @@ def vbsign_policy(policy: DiffPolicy, *, allow_comments: bool = False) -> DiffPo
     ]
     if allow_comments and not any(isinstance(r, CommentRule) for r in rules):
         rules.append(CommentRule())
-    return type(policy)(
+    if policy is not DEFAULT_DIFF_POLICY:
+        return type(policy)(
+            global_rules=rules,
+            form_rule=policy.form_rule,
+            reject_object_freeing=policy.reject_object_freeing,
+            ignore_orphaned_objects=policy.ignore_orphaned_objects,
+            ignore_identical_objects=policy.ignore_identical_objects,
+        )
+    rules += [EquivalentRewriteRule(), StructTreeRule()]
+    form_rule = TolerantFormRule(
+        field_rules=[VbsignSigFieldCreationRule(), SigFieldModificationRule(), GenericFieldModificationRule(), WidgetKidRule()]
+    )
+    return VbsignDiffPolicy(
         global_rules=rules,
-        form_rule=policy.form_rule,
-        reject_object_freeing=policy.reject_object_freeing,
+        form_rule=form_rule,
         ignore_orphaned_objects=policy.ignore_orphaned_objects,
         ignore_identical_objects=policy.ignore_identical_objects,
     )

@@ -432,9 +432,20 @@ def _ref_text(ref: generic.Reference) -> str:
 
 
 def compare(
-    reader: PdfFileReader, signed_revision: int, *, allow_comments: bool = False
+    reader: PdfFileReader,
+    signed_revision: int,
+    *,
+    allow_comments: bool = False,
+    form_filling_allowed: bool = False,
 ) -> ChangeReport:
-    """Compare what ``signed_revision`` shows with what the current file shows."""
+    """Compare what ``signed_revision`` shows with what the current file shows.
+
+    ``form_filling_allowed``: a certification signature permits form filling (DocMDP P2
+    or P3, ISO 32000-2 §12.8.2.2): a field that had a value at signing may then get
+    another one (``FORM_FIELD_CHANGED``, a warning) unless it is read-only; the new
+    appearance is handed to the visual check, which fails it if it paints over signed
+    content. Without that permission (an approval signature) the value the signer saw
+    stays binding (``FORM_FIELD_OVERWRITTEN``, shadow replace/hide)."""
     out = ChangeReport()
     last = reader.xrefs.total_revisions - 1
     if signed_revision >= last:
@@ -457,7 +468,7 @@ def compare(
             )
     out.issues.extend(_compare_pages(reader, signed_revision, old, new, out))
     out.issues.extend(_compare_annotations(reader, signed_revision, old, new, out, allow_comments, written))
-    out.issues.extend(_compare_fields(old, new, out))
+    out.issues.extend(_compare_fields(old, new, out, form_filling_allowed))
     out.issues.extend(_compare_catalog(old, new, overwritten))
     out.issues.extend(_classify_overwritten(old, new, overwritten, out))
     for p in new.pages:
@@ -651,7 +662,7 @@ def _compare_annotations(
             )
 
 
-def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue]:
+def _compare_fields(old: _View, new: _View, out: ChangeReport, form_filling_allowed: bool = False) -> Iterator[Issue]:
     for name, f in old.fields.items():
         if f.ftype == "/Sig":
             continue
@@ -693,6 +704,20 @@ def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue
             page = _page_of(new, w)
             if page is not None:
                 out.pages.add(page)
+        if form_filling_allowed:
+            # ReadOnly (Ff bit 1) is a user-interface flag for values a program sets
+            # (ISO 32000-1 Table 221); fields are *locked* by FieldMDP, which pyHanko checks
+            ro = bool(int(_deref(_inherited(g.obj, "/Ff")) or 0) & 1)
+            _field_overlays(new, g, out)
+            yield issue(
+                "FORM_FIELD_CHANGED",
+                f"trường {name}{' (chỉ đọc)' if ro else ''}: {_value_text(f.value)} → {_value_text(g.value)}"
+                " (chữ ký chứng thực cho phép điền biểu mẫu)",
+                f"field {name}{' (read-only)' if ro else ''}: {_value_text(f.value)} → {_value_text(g.value)}"
+                " (the certification permits form filling)",
+                field=name,
+            )
+            continue
         yield issue(
             "FORM_FIELD_OVERWRITTEN",
             f"trường {name} đã có giá trị/hình hiển thị lúc ký bị {'xoá trắng' if hide else 'thay'}",
@@ -700,6 +725,27 @@ def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue
             attack="shadow-hide" if hide else "shadow-replace",
             field=name,
         )
+
+
+def _field_overlays(view: _View, fld: _Field, out: ChangeReport) -> None:
+    """The widgets of a changed field, as overlays for the visual check."""
+    for w in fld.widgets:
+        annot = _safe(view.resolver, w)
+        rect = _rect(annot) if isinstance(annot, generic.DictionaryObject) else None
+        page = _page_of(view, w)
+        if rect is not None and page is not None:
+            out.overlays.append(Overlay("form-field", page, rect, _ref_text(w)))
+            out.pages.add(page)
+
+
+def _value_text(v: Any) -> str:
+    v = _deref(v)
+    if v is None or isinstance(v, generic.NullObject):
+        return "∅"
+    if isinstance(v, (generic.TextStringObject, generic.ByteStringObject, generic.NameObject)):
+        text = str(v)
+        return repr(text if len(text) <= 40 else text[:40] + "…")
+    return type(v).__name__
 
 
 def _safe(res: HistoricalResolver, ref: generic.Reference) -> Any:
