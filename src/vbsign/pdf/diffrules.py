@@ -121,6 +121,9 @@ class _Equivalence:
             )
         if isinstance(a, (generic.TextStringObject, generic.ByteStringObject)):
             return isinstance(b, (generic.TextStringObject, generic.ByteStringObject)) and a.original_bytes == b.original_bytes
+        numbers = (generic.NumberObject, generic.FloatObject)
+        if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+            return bool(a == b)  # 612 and 612.0 are the same number
         return bool(type(a) is type(b) and a == b)
 
     def same_dicts(self, a: Any, b: Any, ignored: frozenset[str]) -> bool:
@@ -403,6 +406,8 @@ class StructTreeRule(QualifiedWhitelistRule):
             if isinstance(old_raw, generic.IndirectObject) and old_raw.reference != new_raw.reference and not old.is_ref_unassignable(new_raw.reference):
                 return  # a pre-existing object became the structure tree: not explained here
         written = set(new.explicit_refs_in_revision())
+        if not _touches_struct_tree(old, new_raw, old_raw, written):
+            return
         stack: list[Any] = [new_raw]
         seen: set[generic.Reference] = set()
         while stack and len(seen) < MAX_VISIT:
@@ -432,6 +437,22 @@ class StructTreeRule(QualifiedWhitelistRule):
                         stack.append(value.raw_get(k))
             elif isinstance(value, generic.ArrayObject):
                 stack.extend(value)
+
+
+def _touches_struct_tree(old: HistoricalResolver, new_raw: Any, old_raw: Any, written: set[generic.Reference]) -> bool:
+    """Cheap gate: does this revision rewrite the tree's root or an object the signed
+    revision reaches through the tree? (Otherwise no new object can hang in the tree.)"""
+    if not isinstance(new_raw, generic.IndirectObject) or not isinstance(old_raw, generic.IndirectObject):
+        return True
+    if new_raw.reference in written or new_raw.reference != old_raw.reference:
+        return True
+    old._load_reverse_xref_cache()
+    for ref in written:
+        if old.is_ref_unassignable(ref):
+            continue
+        if any(p.path[:2] == ("/Root", "/StructTreeRoot") for p in old._get_usages_of_ref(ref)):
+            return True
+    return False
 
 
 def _struct_object(obj: Any) -> bool:

@@ -234,6 +234,13 @@ CATALOGUE: dict[str, Kind] = {
         "Hình hiển thị của chữ ký mới che nội dung",
         "A new signature's appearance covers page content",
     ),
+    "SIGNATURE_OVERLAPS_CONTENT": _k(
+        W,
+        None,
+        None,
+        "Hình chữ ký mới chờm lên nội dung đã ký nhưng không che nét chữ nào",
+        "A new signature's appearance overlaps signed content without hiding it",
+    ),
     "SIGNATURE_OVER_SIGNATURE_BLOCK": _k(
         W,
         None,

@@ -533,17 +533,29 @@ async def _verify_signature(
     other = ev.dss_certs + sd_certs
     ts_ok = False
     for tst_sd in generic_cms.extract_tst_data_iter(emb.signer_info, signed=False):
-        tst_certs = [c.chosen for c in tst_sd["certificates"] if c.name == "certificate"] if tst_sd["certificates"].native else []
-        st, gen = await _validate_tst(
-            tst_sd,
-            generic_cms.message_imprint_checker(emb.signer_info),
-            options.trust,
-            options,
-            now,
-            other + tst_certs,
-            ocsps,
-            crls,
-        )
+        try:
+            tst_certs = [c.chosen for c in tst_sd["certificates"] if c.name == "certificate"] if tst_sd["certificates"].native else []
+            st, gen = await _validate_tst(
+                tst_sd,
+                generic_cms.message_imprint_checker(emb.signer_info),
+                options.trust,
+                options,
+                now,
+                other + tst_certs,
+                ocsps,
+                crls,
+            )
+        except Exception as e:  # a broken timestamp leaves the signature itself to be judged
+            logger.debug("signature timestamp unprocessable", exc_info=True)
+            rep.add(
+                "TIMESTAMP_INVALID",
+                Severity.WARNING,
+                Msg(
+                    "Không kiểm tra được dấu thời gian của chữ ký ({e}); thời điểm ký không được chứng minh.",
+                    "The signature timestamp cannot be checked ({e}); the signing time is not proven.",
+                ).format(e=_short(e) or type(e).__name__),
+            )
+            continue
         rep.timestamp = _timestamp_info("signature", st, gen)
         if st.intact and st.valid and st.trusted:
             ts_ok = True
