@@ -47,7 +47,7 @@ from .plugins import lifecycle as _plugins
 from .plugins.hookspecs import SignRequest
 from .plugins.manager import has_implementations
 from .report import CertificateInfo, Report
-from .secrets import SecretLike
+from .secrets import SecretLike, resolve_secret
 from .trust import TrustStore
 from .validation import (
     DEFAULT_SERVICES,
@@ -518,6 +518,7 @@ async def _async_verify_document(
     content: _io.Source | Mapping[str, bytes] | None = None,
     limits: Limits | None = None,
     visual: VisualOptions | None = None,
+    password: SecretLike = None,
 ) -> Report:
     """Verify a signed document and return its :class:`~vbsign.report.Report`.
 
@@ -525,7 +526,9 @@ async def _async_verify_document(
     XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
     bounds time and memory (:class:`~vbsign.pdf.limits.Limits`: 10 s, 1 GiB, an isolated
     worker only for risky files by default) and ``visual`` configures the optional
-    poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`).
+    poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`). ``password`` opens a
+    PDF encrypted with a user password (a file with only an owner password needs none);
+    without it such a file raises :class:`~vbsign.errors.PasswordRequired`.
     """
     data, name = _io.read_input(source)
     if at not in ("signing", "now"):
@@ -540,6 +543,7 @@ async def _async_verify_document(
         allow_comments=allow_comments,
         limits=limits,
         visual=visual or VisualOptions(),
+        password=_password_bytes(password),
     )
     if is_pdf(data) and not _dispatch.is_cms(data):  # a .p7m may envelope a PDF
         return await verify_within(verify_pdf, data, Path(name).name, options, limits)
@@ -560,6 +564,11 @@ async def _async_verify_document(
         content_name=Path(content_name).name if content_name else None,
         allow_comments=allow_comments,
     )
+
+
+def _password_bytes(password: SecretLike) -> bytes | None:
+    secret = resolve_secret(password)
+    return secret.reveal_bytes() if secret is not None else None
 
 
 def verify(source: _io.Source, **kwargs: Any) -> Report:

@@ -90,6 +90,17 @@ class _Equivalence:
         self._budget -= 1
         if depth > 48 or self._budget <= 0:
             return False
+        if isinstance(b, generic.IndirectObject) and not isinstance(a, generic.IndirectObject):
+            # a direct value moved into a *new* indirect object with the same content
+            if not self.old.is_ref_unassignable(b.reference):
+                return False
+            try:
+                ok = self.same(a, self.new(b.reference), depth + 1)
+            except Exception:
+                return False
+            if ok:
+                self.copies.add(b.reference)
+            return ok
         if isinstance(a, generic.IndirectObject) or isinstance(b, generic.IndirectObject):
             if not (isinstance(a, generic.IndirectObject) and isinstance(b, generic.IndirectObject)):
                 return False

@@ -59,7 +59,13 @@ COMMENT_SUBTYPES = frozenset(
 #: bound on objects visited when mapping what an overwritten object was used for
 MAX_WALK = 50_000
 MAX_PAGES = 20_000
-_BLANK_OPS = re.compile(rb"/Tx\s+BMC|EMC|\bq\b|\bQ\b|\s+")
+_BLANK_OPS = re.compile(
+    # operators that paint nothing by themselves: marked content, graphics state, text
+    # state and positioning, colours, and showing an *empty* string (an empty field's
+    # appearance as most writers generate it)
+    rb"/Tx\s+BMC|EMC|\bq\b|\bQ\b|\bBT\b|\bET\b|/[A-Za-z0-9_.+-]+\s+[-\d.]+\s+Tf\b"
+    rb"|(?:[-\d.]+\s+){1,4}(?:rg|RG|g|G|k|K|Td|TD|TL|Tc|Tw|Tz|Ts)\b|\(\)\s*Tj|\[\s*\]\s*TJ|\s+"
+)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from ..errors import UnsupportedFormatError
+from ..errors import PasswordRequired, UnsupportedFormatError
 from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
@@ -106,6 +106,8 @@ class VerifyOptions:
     limits: Limits | None = None
     #: the optional visual comparison with poppler (see :mod:`vbsign.pdf.visual`)
     visual: VisualOptions = VisualOptions()
+    #: user password of an encrypted PDF (an owner-password-only file needs none)
+    password: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -149,7 +151,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
         if reader.encrypted:
-            _try_decrypt(reader)
+            _decrypt(reader, options.password, name)
         doc.revisions = reader.xrefs.total_revisions
         try:
             doc.pages = int(reader.root["/Pages"]["/Count"])
@@ -159,6 +161,8 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         # the structural checks of revisions, /ByteRange and /Contents
         forensics = analyse_forensics(data, reader, allow_comments=options.allow_comments, visual_options=options.visual)
         embedded = [s.embedded for s in forensics.slots if s.embedded is not None]
+    except PasswordRequired:
+        raise
     except Exception as e:  # any parse failure of a file that claims to be a PDF
         report.indication = Indication.TOTAL_FAILED
         report.sub_indication = SubIndication.FORMAT_FAILURE
@@ -251,11 +255,35 @@ def _safe_field_name(emb: Any) -> str | None:
         return None
 
 
-def _try_decrypt(reader: PdfFileReader) -> None:
-    try:
-        reader.decrypt(b"")
-    except Exception:
-        pass
+def _decrypt(reader: PdfFileReader, password: bytes | None, name: str) -> None:
+    """Open an encrypted PDF: the empty user password first (owner-password-only files
+    open for everyone), then the caller's password. Without access: :class:`PasswordRequired`.
+
+    Public-key (certificate) encryption is out of scope: reported as unreadable."""
+    from pyhanko.pdf_utils.crypt import AuthStatus, StandardSecurityHandler
+
+    if not isinstance(reader.security_handler, StandardSecurityHandler):
+        raise ValueError("the PDF is encrypted with a security handler other than the standard one (password)")
+    for candidate in (b"", password):
+        if candidate is None:
+            continue
+        try:
+            if reader.decrypt(candidate).status != AuthStatus.FAILED:
+                return
+        except Exception:  # a malformed encryption dictionary: try the next, then refuse
+            continue
+    if password is None:
+        raise PasswordRequired(
+            Msg(
+                "Tệp {n} được mã hoá, cần mật khẩu để mở (dùng --password-env BIẾN, hoặc tham số password=).",
+                "{n} is encrypted, password needed (use --password-env VAR, or the password= argument).",
+            ).format(n=name),
+            details={"document": name},
+        )
+    raise PasswordRequired(
+        Msg("Mật khẩu không mở được tệp {n}.", "The password does not open {n}.").format(n=name),
+        details={"document": name, "wrong_password": True},
+    )
 
 
 def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:
@@ -608,6 +636,7 @@ async def _verify_signature(
 
     # 5. certificate path and revocation at the validation time ---------------------------
     status: dict[str, Any] = {}
+    signed_data = _without_empty_econtent(emb, rep)
     try:
         for services in _offline_first(options.services, bool(ocsps or crls)):
             vc = build_context(
@@ -620,7 +649,7 @@ async def _verify_signature(
                 retroactive_revinfo=options.at != "now",
             )
             status = await generic_cms.cms_basic_validation(
-                emb.signed_data,
+                signed_data,
                 raw_digest=emb.compute_digest(),
                 validation_context=vc,
                 status_kwargs={},
@@ -695,6 +724,33 @@ async def _verify_signature(
     finally:
         await vc.aclose()
     return rep
+
+
+def _without_empty_econtent(emb: EmbeddedPdfSignature, rep: SignatureReport) -> cms.SignedData:
+    """A detached signature whose SignedData carries an *empty* encapsulated content
+    (eContent present, zero bytes: seen in documents of a Vietnamese DMS vendor, accepted
+    by Adobe and Foxit) is verified as the detached signature it is, with a warning that
+    names the quirk. Non-empty encapsulated content stays a structural failure."""
+    sd: cms.SignedData = emb.signed_data
+    try:
+        content = sd["encap_content_info"]["content"]
+        empty = content.native is not None and len(content.native) == 0
+    except Exception:
+        return sd
+    if not empty:
+        return sd
+    fixed = sd.copy()
+    fixed["encap_content_info"] = {"content_type": sd["encap_content_info"]["content_type"].native}
+    rep.add(
+        "ENCAPSULATED_CONTENT_IN_DETACHED",
+        Severity.WARNING,
+        Msg(
+            "CMS của chữ ký tách rời có nội dung đóng gói rỗng (không theo chuẩn); chữ ký được kiểm tra trên vùng đã ký.",
+            "The detached signature's CMS carries an empty encapsulated content (non-conformant); "
+            "the signature was verified over the signed byte range.",
+        ),
+    )
+    return fixed
 
 
 def _pdf_str(v: Any) -> str | None:

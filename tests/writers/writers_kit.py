@@ -1,0 +1,232 @@
+"""What other PDF writers do to a signed document, reproduced with real tools at test time.
+
+qpdf (a Debian package CI installs) rewrites documents the way many writers save them —
+cross-reference and object streams, linearisation, encryption; pyHanko (a dependency)
+signs, certifies and writes incremental updates; the helpers below write the few updates
+neither tool offers (filling a form field, a free-list entry, an exact copy of a
+dictionary) exactly as the named writers do. See ``docs/validation.rst`` ("Documents from
+other writers") for which writer each class comes from.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import cms
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+#: a line of the sample decision's text (the document number), and a blank area
+TEXT_LINE = (118.0, 720.0, 238.0, 737.0)
+BLANK_AREA = (60.0, 40.0, 200.0, 90.0)
+FIELD_AREA = (330.0, 60.0, 540.0, 84.0)
+
+
+def name(n: str) -> generic.NameObject:
+    return generic.NameObject(n)
+
+
+def arr(*values: float) -> generic.ArrayObject:
+    return generic.ArrayObject([generic.FloatObject(v) for v in values])
+
+
+def qpdf(data: bytes, *args: str) -> bytes:
+    """``qpdf ARGS in.pdf out.pdf`` on ``data``."""
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = Path(d, "in.pdf"), Path(d, "out.pdf")
+        src.write_bytes(data)
+        subprocess.run(["qpdf", *args, str(src), str(dst)], check=True, capture_output=True, timeout=60)
+        return dst.read_bytes()
+
+
+def incremental(data: bytes, mutate: Callable[[IncrementalPdfFileWriter], Any], password: bytes | None = None) -> bytes:
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    if password is not None:
+        w.encrypt(password)
+    mutate(w)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def pyhanko_sign(pki: Any, label: str, data: bytes, field: str, *, password: bytes | None = None, **meta: Any) -> bytes:
+    """A plain pyHanko signature (no timestamp, no revocation data) by ``label``."""
+    signer = signers.SimpleSigner(
+        signing_cert=pki.cert(label),
+        signing_key=pki.private_key(label),
+        cert_registry=SimpleCertificateStore.from_certs(pki.chain(label)),
+    )
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    if password is not None:
+        w.encrypt(password)
+    out = signers.sign_pdf(w, signers.PdfSignatureMetadata(field_name=field, **meta), signer=signer)
+    return bytes(out.getvalue())
+
+
+def _form_xobject(w: IncrementalPdfFileWriter, content: bytes, width: float, height: float) -> generic.IndirectObject:
+    helv = generic.DictionaryObject(
+        {name("/Type"): name("/Font"), name("/Subtype"): name("/Type1"), name("/BaseFont"): name("/Helvetica")}
+    )
+    stream = generic.StreamObject(
+        {
+            name("/Type"): name("/XObject"),
+            name("/Subtype"): name("/Form"),
+            name("/BBox"): arr(0, 0, width, height),
+            name("/Resources"): generic.DictionaryObject({name("/Font"): generic.DictionaryObject({name("/Helv"): w.add_object(helv)})}),
+        },
+        stream_data=content,
+    )
+    return w.add_object(stream)
+
+
+def text_appearance(text: str, width: float, height: float) -> bytes:
+    return f"BT 0 0 0 rg /Helv 11 Tf 3 {height / 3:.1f} Td ({text}) Tj ET".encode()
+
+
+def _acroform(w: IncrementalPdfFileWriter) -> generic.DictionaryObject:
+    root = w.root
+    acro = root.get("/AcroForm")
+    if acro is None:
+        acro = generic.DictionaryObject({name("/Fields"): generic.ArrayObject()})
+        root[name("/AcroForm")] = w.add_object(acro)
+        w.update_root()
+    return acro.get_object() if isinstance(acro, generic.IndirectObject) else acro
+
+
+def add_text_field(
+    w: IncrementalPdfFileWriter, field: str, rect: tuple[float, float, float, float], value: str, *, separate_widget: bool = False
+) -> None:
+    """A text field on page 1 (merged field/widget as pyHanko writes it, or a field with a
+    separate widget kid as Acrobat, iText and LibreOffice write it)."""
+    x1, y1, x2, y2 = rect
+    ap = generic.DictionaryObject({name("/N"): _form_xobject(w, text_appearance(value, x2 - x1, y2 - y1), x2 - x1, y2 - y1)})
+    widget = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/Widget"),
+            name("/Rect"): arr(*rect),
+            name("/F"): generic.NumberObject(4),
+            name("/AP"): ap,
+        }
+    )
+    field_dict = generic.DictionaryObject(
+        {name("/FT"): name("/Tx"), name("/T"): generic.TextStringObject(field), name("/V"): generic.TextStringObject(value)}
+    )
+    page = w.root["/Pages"]["/Kids"].raw_get(0)
+    widget[name("/P")] = page
+    if separate_widget:
+        field_ref = w.add_object(field_dict)
+        widget[name("/Parent")] = field_ref
+        widget_ref = w.add_object(widget)
+        field_dict[name("/Kids")] = generic.ArrayObject([widget_ref])
+        w.update_container(field_dict)
+    else:
+        field_dict.update(widget)
+        field_ref = widget_ref = w.add_object(field_dict)
+    page_obj = page.get_object()
+    annots = page_obj.get("/Annots")
+    if annots is None:
+        page_obj[name("/Annots")] = generic.ArrayObject([widget_ref])
+    else:
+        annots.get_object().append(widget_ref)
+    w.update_container(page_obj)
+    acro = _acroform(w)
+    acro["/Fields"].append(field_ref)
+    w.update_container(acro)
+
+
+def fill_text_field(w: IncrementalPdfFileWriter, field: str, value: str) -> None:
+    """Give a text field a new value and a new appearance (as a form-filling viewer does)."""
+    for f in w.root["/AcroForm"]["/Fields"]:
+        fld = f.get_object()
+        if str(fld.get("/T")) != field:
+            continue
+        fld[name("/V")] = generic.TextStringObject(value)
+        w.update_container(fld)
+        widgets = [k.get_object() for k in fld["/Kids"]] if "/Kids" in fld else [fld]
+        for wd in widgets:
+            x1, y1, x2, y2 = (float(v) for v in wd["/Rect"])
+            wd[name("/AP")] = generic.DictionaryObject(
+                {name("/N"): _form_xobject(w, text_appearance(value, x2 - x1, y2 - y1), x2 - x1, y2 - y1)}
+            )
+            w.update_container(wd)
+        return
+    raise AssertionError(f"no field {field}")
+
+
+def add_empty_signature_field(data: bytes, field: str, box: tuple[int, int, int, int]) -> bytes:
+    def mutate(w: IncrementalPdfFileWriter) -> None:
+        fields.append_signature_field(w, fields.SigFieldSpec(field, on_page=0, box=box))
+
+    return incremental(data, mutate)
+
+
+def startxref(data: bytes) -> int:
+    i = data.rindex(b"startxref")
+    return int(data[i + 9 :].split()[0])
+
+
+def trailer_of(data: bytes) -> tuple[int, bytes]:
+    """(/Size, the raw /Root reference) of the latest revision."""
+    r = PdfFileReader(io.BytesIO(data), strict=False)
+    size = r.xrefs.get_xref_container_info(r.xrefs.total_revisions - 1).size
+    root = r.trailer_view.raw_get("/Root")
+    return size, f"{root.idnum} {root.generation} R".encode()
+
+
+def free_entry_update(data: bytes, idnum: int, generation: int = 1) -> bytes:
+    """A classic incremental update whose only entries free object ``idnum`` (with a new
+    object so the update is not empty), as iText and Acrobat write free-list entries."""
+    size, root = trailer_of(data)
+    new_id = max(size, idnum + 1)
+    body_at = len(data) + 1
+    body = b"\n%d 0 obj\n<< /Producer (free-list) >>\nendobj\n" % new_id
+    xref_at = body_at + len(body) - 1
+    xref = b"xref\n0 1\n0000000000 65535 f \n%d 1\n0000000000 %05d f \n%d 1\n%010d 00000 n \n" % (
+        idnum,
+        generation,
+        new_id,
+        body_at,
+    )
+    trailer = b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (new_id + 1, root, startxref(data), xref_at)
+    return data + body + xref + trailer
+
+
+def ber_contents(data: bytes) -> bytes:
+    """Re-encode the last signature's CMS with an indefinite outer length (BER, as some
+    Java and Vietnamese signing tools write it); the signed bytes are untouched."""
+    r = PdfFileReader(io.BytesIO(data), strict=False)
+    emb = r.embedded_signatures[-1]
+    der = emb.pkcs7_content  # the exact DER bytes
+    if der[1] != 0x82:
+        raise AssertionError("expected a two-byte length")
+    ber = b"\x30\x80" + der[4:] + b"\x00\x00"
+    return _replace_contents(data, emb.byte_range, ber)
+
+
+def empty_econtent(data: bytes) -> bytes:
+    """Put an empty encapsulated content (eContent = "") into the last signature's
+    detached SignedData (seen in documents of a Vietnamese document-management vendor)."""
+    r = PdfFileReader(io.BytesIO(data), strict=False)
+    emb = r.embedded_signatures[-1]
+    ci = cms.ContentInfo.load(emb.pkcs7_content)
+    sd = ci["content"]
+    sd["encap_content_info"] = {"content_type": "data", "content": b""}
+    return _replace_contents(data, emb.byte_range, cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump(force=True))
+
+
+def _replace_contents(data: bytes, byte_range: Any, blob: bytes) -> bytes:
+    start, end = int(byte_range[1]), int(byte_range[2])
+    room = (end - start - 2) // 2
+    if len(blob) > room:
+        raise AssertionError("no room for the re-encoded CMS")
+    hexed = blob.hex().encode() + b"0" * (2 * room - 2 * len(blob))
+    return data[: start + 1] + hexed + data[end - 1 :]
