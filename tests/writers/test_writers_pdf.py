@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import writers_kit as wk
 from pyhanko.pdf_utils import generic
-from pyhanko.sign.fields import MDPPerm
 
 from vbsign.errors import PasswordRequired
 from vbsign.pdf import visual
 from vbsign.report import Indication
-
-import writers_kit as wk  # type: ignore[import-not-found]
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 
@@ -261,4 +259,3 @@ def test_stamp_over_the_whole_text_line_is_a_sneaky_signature(sample_pdf, sign_a
     assert "SIGNATURE_WIDGET_COVERS_CONTENT" in _errors(rep)
 
 
-__all__ = ["MDPPerm"]

@@ -10,7 +10,15 @@ import click
 
 from ..errors import VbsignError
 from ..i18n import Msg, current_lang
-from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console, esc, secret_from_env
+from ._common import (
+    EXIT_INDETERMINATE,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    console,
+    esc,
+    secret_from_env,
+)
 
 
 def parse_size(text: str) -> int:

@@ -265,6 +265,8 @@ class WidgetKidRule(FieldMDPRule):
             if spec.old_field_ref is None or spec.new_field_ref is None:
                 continue
             old_field, new_field = spec.old_field, spec.new_field
+            if old_field is None or new_field is None:
+                continue
             if spec.field_type == "/Sig" and not ("/V" not in old_field and "/V" in new_field):
                 continue
             for kid in _widget_kids(new_field):
@@ -309,7 +311,7 @@ class VbsignSigFieldCreationRule(SigFieldCreationRule):
     content is decided by the visual check, and covering content is a DocMDP violation."""
 
     def __init__(self) -> None:
-        super().__init__(approve_widget_bindings=False, allow_new_visible_after_certify=True)
+        super().__init__(approve_widget_bindings=False, allow_new_visible_after_certify=True)  # type: ignore[no-untyped-call]
 
     def apply(self, context: FieldComparisonContext) -> Iterable[tuple[ModificationLevel, FormUpdate]]:
         yield from super().apply(context)
@@ -413,9 +415,13 @@ class StructTreeRule(QualifiedWhitelistRule):
             old_raw: Any = old.root.raw_get("/StructTreeRoot")
         except KeyError:
             old_raw = None
-        if isinstance(new_raw, generic.IndirectObject):
-            if isinstance(old_raw, generic.IndirectObject) and old_raw.reference != new_raw.reference and not old.is_ref_unassignable(new_raw.reference):
-                return  # a pre-existing object became the structure tree: not explained here
+        if (
+            isinstance(new_raw, generic.IndirectObject)
+            and isinstance(old_raw, generic.IndirectObject)
+            and old_raw.reference != new_raw.reference
+            and not old.is_ref_unassignable(new_raw.reference)
+        ):
+            return  # a pre-existing object became the structure tree: not explained here
         written = set(new.explicit_refs_in_revision())
         if not _touches_struct_tree(old, new_raw, old_raw, written):
             return
@@ -529,7 +535,12 @@ def _list_fields(
         field_path = old_path + index if index is not None and old_path is not None else None
         yield (
             field_name,
-            FieldComparisonSpec(field_type=common_ft, old_field_ref=old_ref, new_field_ref=new_ref, old_canonical_path=field_path),
+            FieldComparisonSpec(
+                field_type=common_ft,  # type: ignore[arg-type]  # pyHanko's own annotation is too narrow
+                old_field_ref=old_ref,
+                new_field_ref=new_ref,
+                old_canonical_path=field_path,
+            ),
         )
         if old_kids or new_kids:
             yield from _list_fields(
@@ -565,6 +576,8 @@ class TolerantFormRule(FormUpdatingRule):
             transform=FormUpdate.curry_ref(field_name=None, context_checked=acroform_context),
         )
         compare_dicts(old_acroform, new_acroform, self.ignored_acroform_keys)
+        if not isinstance(old_acroform, generic.DictionaryObject) or not isinstance(new_acroform, generic.DictionaryObject):
+            raise SuspiciousModification("/AcroForm is not a dictionary")
         fields_path = RawPdfPath("/Root", "/AcroForm", "/Fields")
         old_fields, new_fields = yield from qualify_transforming(
             ModificationLevel.LTA_UPDATES,
