@@ -60,6 +60,15 @@ def test_rewritten_then_signed_twice(rewrite, sample_pdf, sign_as, verify_at, pk
     assert not {"XREF_OUTSIDE_REVISION", "HIDDEN_OBJECT", "STARTXREF_MISMATCH"} & _codes(rep)
 
 
+def test_xref_stream_written_before_its_objects(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    """Issue 12, class 1: an update's xref stream placed before the objects it lists is
+    ordinary writer output, not an object outside its revision."""
+    signed = sign_as("person", wk.qpdf(sample_pdf, "--object-streams=generate"))
+    rep = verify_at(wk.xref_stream_first_update(signed))
+    assert rep.indication is Indication.TOTAL_PASSED, sorted(_codes(rep))
+    assert "XREF_OUTSIDE_REVISION" not in _codes(rep)
+
+
 def test_free_entry_for_an_unused_number_is_no_change(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
     """iText lists its own xref stream as a free entry, Acrobat frees numbers it reserved."""
     signed = sign_as("person", sample_pdf)

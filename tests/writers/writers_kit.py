@@ -230,3 +230,28 @@ def _replace_contents(data: bytes, byte_range: Any, blob: bytes) -> bytes:
         raise AssertionError("no room for the re-encoded CMS")
     hexed = blob.hex().encode() + b"0" * (2 * room - 2 * len(blob))
     return data[: start + 1] + hexed + data[end - 1 :]
+
+
+def xref_stream_first_update(data: bytes) -> bytes:
+    """An incremental update whose cross-reference stream comes *before* the object it
+    lists (as Acrobat and iText with full compression may write it)."""
+    size, root = trailer_of(data)
+    prev = startxref(data)
+    new_id, xs_id = size, size + 1
+    base = len(data) + 1
+    obj = b"%d 0 obj\n<< /Producer (xref-first) >>\nendobj\n" % new_id
+
+    def xref_stream(obj_offset: int) -> bytes:
+        rows = b"\x01" + obj_offset.to_bytes(4, "big") + b"\x00"
+        head = b"%d 0 obj\n<< /Type /XRef /Size %d /Root %s /Prev %d /Index [%d 1] /W [1 4 1] /Length %d >>\nstream\n" % (
+            xs_id,
+            xs_id + 1,
+            root,
+            prev,
+            new_id,
+            len(rows),
+        )
+        return head + rows + b"\nendstream\nendobj\n"
+
+    xs = xref_stream(base + len(xref_stream(0)))
+    return data + b"\n" + xs + obj + b"startxref\n%d\n%%%%EOF\n" % base

@@ -187,7 +187,11 @@ def _check_update(data: bytes, reader: PdfFileReader, layout: Layout, rev: Revis
         if not isinstance(loc, int):
             continue
         offsets[_skip_ws(data, loc)] = (idnum, gen)
-        inside = rev.start <= loc < rev.xref_start or (rev.xref_kind == "stream" and loc == rev.xref_start)
+        # anywhere in the update's own bytes: writers place a cross-reference *stream*
+        # before or between the objects it lists (Acrobat, iText with full compression)
+        inside = rev.start <= loc < rev.xref_start or (
+            rev.xref_kind == "stream" and rev.xref_start <= loc < rev.eof_marker
+        )
         if inside or xrefs.get_historical_ref(ref, r - 1) == loc:
             continue
         yield issue(
@@ -289,7 +293,8 @@ def _object_end(data: bytes, reader: PdfFileReader, start: int, stop: int) -> in
 def _hidden_objects(
     data: bytes, reader: PdfFileReader, rev: Revision, offsets: dict[int, tuple[int, int]]
 ) -> Iterator[Issue]:
-    pos, stop = rev.start, rev.xref_start
+    # a cross-reference stream may sit before other objects of its update: scan to %%EOF
+    pos, stop = rev.start, (rev.eof_marker if rev.xref_kind == "stream" else rev.xref_start)
     reported = 0
     while pos < stop:
         m = _OBJ_HEADER_RE.search(data, pos, stop)
