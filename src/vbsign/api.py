@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -284,6 +284,7 @@ class Signer:
         format: str | None = None,
         packaging: str | None = None,
         signer_role: str | None = None,
+        xades_transform: Literal["enveloped", "filter2"] | None = None,
     ) -> SignResult:
         """Sign one document; write ``output`` atomically if given (never the input)."""
         data, name = _io.read_input(source)
@@ -313,6 +314,7 @@ class Signer:
             other = await _dispatch.sign_other(
                 self, data, name, fmt, level=lvl, now=now, check=check, reason=reason,
                 location=location, packaging=packaging, signer_role=signer_role,
+                xades_transform=xades_transform,
             )
             return SignResult(
                 data=other.data,
