@@ -31,7 +31,12 @@ _L = {
     "proof_claimed": Msg("do người ký khai báo, chưa được chứng minh", "claimed by the signer, unproven"),
     "integrity": Msg("Toàn vẹn", "Integrity"),
     "intact": Msg("nguyên vẹn", "intact"),
-    "altered": Msg("BỊ THAY ĐỔI", "ALTERED"),
+    "altered": Msg("BỊ THAY ĐỔI (giá trị băm không khớp)", "ALTERED (digest mismatch)"),
+    "signature-invalid": Msg(
+        "GIÁ TRỊ CHỮ KÝ SAI (không chứng minh được nội dung bị sửa)",
+        "SIGNATURE VALUE DOES NOT VERIFY (no change to the content shown)",
+    ),
+    "not-checked": Msg("chưa kiểm tra được (thiếu dữ liệu hoặc khóa)", "not checked (data or key missing)"),
     "valid_at_signing": Msg("Hiệu lực chứng thư tại thời điểm ký", "Certificate valid at signing time"),
     "yes": Msg("có", "yes"),
     "no": Msg("không", "no"),
@@ -166,8 +171,7 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
     if sig.timestamp is not None and sig.kind == "signature" and sig.timestamp.tsa is not None:
         row("tsa", _name(sig.timestamp.tsa))
     if sig.integrity is not None:
-        ok = sig.integrity.intact and sig.integrity.signature_valid
-        row("integrity", _t("intact", lang) if ok else _t("altered", lang))
+        row("integrity", _t(sig.integrity.state, lang))
     if sig.kind == "signature":
         if sig.trusted and sig.indication is Indication.TOTAL_PASSED:
             answer = _t("yes", lang)

@@ -130,6 +130,10 @@ class CertificateInfo:
     self_signed: bool = False
     ocsp_urls: list[str] = field(default_factory=list)
     crl_urls: list[str] = field(default_factory=list)
+    #: fields that do not decode as their ASN.1 type says (e.g. a BIT STRING attribute
+    #: encoded as UTF8String) and were read leniently, as pyHanko's parser and poppler do;
+    #: none of them is used by the cryptographic check
+    malformed_fields: list[str] = field(default_factory=list)
 
     @property
     def common_name(self) -> str | None:
@@ -145,23 +149,32 @@ class CertificateInfo:
         from asn1crypto import x509 as asn1_x509
 
         assert isinstance(cert, asn1_x509.Certificate)
+        malformed: list[str] = []
 
-        def fields(name: asn1_x509.Name) -> dict[str, str]:
+        def value_of(atv: Any, where: str) -> str:
+            try:
+                value = atv["value"].native
+            except ValueError as e:  # mis-tagged attribute: read it as what it is
+                value = _lenient_attribute(atv)
+                note = f"{where} {atv['type'].dotted} ({atv['type'].native}): {str(e).splitlines()[0]}"
+                if note not in malformed:
+                    malformed.append(note)
+            return value if isinstance(value, str) else str(value)
+
+        def fields(name: asn1_x509.Name, where: str) -> dict[str, str]:
             out: dict[str, str] = {}
             for rdn in name.chosen:
                 for atv in rdn:
                     key = atv["type"].native
-                    value = atv["value"].native
-                    if not isinstance(value, str):
-                        value = str(value)
+                    value = value_of(atv, where)
                     out[key] = f"{out[key]}; {value}" if key in out else value
             return out
 
-        def human(name: asn1_x509.Name) -> str:
+        def human(name: asn1_x509.Name, where: str) -> str:
             parts = []
             for rdn in reversed(name.chosen):
                 for atv in rdn:
-                    parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={atv['value'].native}")
+                    parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={value_of(atv, where)}")
             return ", ".join(parts)
 
         pub = cert.public_key
@@ -199,8 +212,8 @@ class CertificateInfo:
             except Exception:  # pragma: no cover
                 pass
         return cls(
-            subject=human(cert.subject),
-            issuer=human(cert.issuer),
+            subject=human(cert.subject, "subject"),
+            issuer=human(cert.issuer, "issuer"),
             serial_number=format(cert.serial_number, "X"),
             not_before=cert.not_valid_before,
             not_after=cert.not_valid_after,
@@ -209,8 +222,8 @@ class CertificateInfo:
             key_size=key_size,
             signature_algorithm=sig_algo_name,
             signature_hash_algorithm=hash_algo,
-            subject_fields=fields(cert.subject),
-            issuer_fields=fields(cert.issuer),
+            subject_fields=fields(cert.subject, "subject"),
+            issuer_fields=fields(cert.issuer, "issuer"),
             key_usage=sorted(ku.native) if ku is not None else [],
             extended_key_usage=list(eku.native) if eku is not None else [],
             policies=policies,
@@ -219,6 +232,54 @@ class CertificateInfo:
             self_signed=cert.self_signed in ("yes", "maybe"),
             ocsp_urls=list(cert.ocsp_urls),
             crl_urls=[u for u in crl_urls if u],
+            malformed_fields=malformed,
+        )
+
+
+def _lenient_attribute(atv: Any) -> str:
+    """The value of a name attribute whose encoding contradicts its type: text for any
+    string tag, else hexadecimal (how poppler's pdfsig and OpenSSL show it)."""
+    from asn1crypto import core
+
+    raw = core.Sequence.load(atv.dump())[1]
+    contents = bytes(raw.contents or b"")
+    if raw.tag in (12, 19, 20, 22, 26, 28, 30):  # UTF8/Printable/T61/IA5/Visible/Universal/BMP
+        codec = {30: "utf-16-be", 28: "utf-32-be"}.get(raw.tag, "utf-8")
+        return contents.decode(codec, "replace")
+    return "#" + contents.hex()
+
+
+def note_malformed_fields(rep: SignatureReport) -> None:
+    """A warning for each certificate field read leniently: the signature was verified,
+    and the report says which field of which certificate is not well-formed."""
+    for role, info in (("signer", rep.signer), ("TSA", rep.timestamp.tsa if rep.timestamp else None)):
+        if info is None or not info.malformed_fields:
+            continue
+        # the path validator compares names attribute by attribute: it needs the field
+        blocked = [f for f in rep.findings if f.code.startswith("CHAIN") and "Error parsing" in f.message_en]
+        if blocked:
+            rep.add(
+                "CERT_FIELD_BLOCKS_VALIDATION",
+                Severity.ERROR,
+                Msg(
+                    "Không kiểm tra được đường dẫn chứng thư vì trường sau của chứng thư ({r}) mã hoá sai kiểu ASN.1: {f}. "
+                    "Giá trị chữ ký và giá trị băm vẫn đúng.",
+                    "The certificate path cannot be validated because this field of the {r} certificate contradicts "
+                    "its ASN.1 type: {f}. The signature value and the digest do verify.",
+                ).format(r=role, f="; ".join(info.malformed_fields)),
+                fields=list(info.malformed_fields),
+            )
+            continue
+        rep.add(
+            "CERT_FIELD_MALFORMED",
+            Severity.WARNING,
+            Msg(
+                "Chứng thư số ({r}) có trường mã hoá sai kiểu ASN.1, đã đọc theo cách dễ dãi (kiểm tra mật mã không dùng "
+                "trường này): {f}",
+                "The {r} certificate has a field whose ASN.1 encoding contradicts its type; it was read leniently "
+                "(the cryptographic check does not use it): {f}",
+            ).format(r=role, f="; ".join(info.malformed_fields)),
+            fields=list(info.malformed_fields),
         )
 
 
@@ -282,6 +343,29 @@ class IntegrityInfo:
     #: OID of the signature algorithm in the SignerInfo, e.g. 1.2.840.113549.1.1.10 (RSASSA-PSS)
     #: or 1.2.840.113549.1.1.11 / …1.1 (PKCS#1 v1.5) — evidence for policy rule TT15-06
     signature_algorithm_oid: str | None = None
+    #: False when a digest could not be computed (signed data not found, unsupported
+    #: transform or algorithm): ``intact`` is then False without any byte being shown altered
+    checked: bool = True
+    #: False when the signature value could not be checked (no key the signature names):
+    #: ``signature_valid`` is then False without the value being shown wrong
+    signature_checked: bool = True
+
+    @property
+    def altered(self) -> bool:
+        """A computed digest does not match: signed bytes were changed."""
+        return self.checked and not self.intact
+
+    @property
+    def state(self) -> str:
+        """"intact", "altered" (digest mismatch), "signature-invalid" (value does not verify)
+        or "not-checked" — what the human report says, never "altered" for intact bytes."""
+        if self.altered:
+            return "altered"
+        if not self.checked:
+            return "not-checked"
+        if not self.signature_valid:
+            return "signature-invalid" if self.signature_checked else "not-checked"
+        return "intact"
 
 
 @dataclass

@@ -255,3 +255,29 @@ def xref_stream_first_update(data: bytes) -> bytes:
 
     xs = xref_stream(base + len(xref_stream(0)))
     return data + b"\n" + xs + obj + b"startxref\n%d\n%%%%EOF\n" % base
+
+
+def as_adbe_pkcs7_sha1(pki: Any, label: str, data: bytes) -> bytes:
+    """Turn the last signature into an ``adbe.pkcs7.sha1`` one, as older Java (iText 2,
+    early PDFBox examples) and Vietnamese signing tools write it: the SubFilter names
+    the legacy type, the SignedData *encapsulates* the SHA-1 digest of the byte range,
+    and the SignerInfo signs that digest (SHA-1 throughout)."""
+    import asyncio
+    import hashlib
+
+    r = PdfFileReader(io.BytesIO(data), strict=False)
+    emb = r.embedded_signatures[-1]
+    old = str(emb.sig_object["/SubFilter"]).encode()
+    new = b"/adbe.pkcs7.sha1"
+    if len(new) > len(old) or data.count(old) != 1:
+        raise AssertionError("cannot rewrite the SubFilter in place")
+    data = data.replace(old, new + b" " * (len(old) - len(new)))  # same length: offsets kept
+    a, b, c, d = (int(x) for x in emb.byte_range)
+    doc_digest = hashlib.sha1(data[a : a + b] + data[c : c + d]).digest()
+    signer = signers.SimpleSigner(
+        signing_cert=pki.cert(label),
+        signing_key=pki.private_key(label),
+        cert_registry=SimpleCertificateStore.from_certs(pki.chain(label)),
+    )
+    ci = asyncio.run(signer.async_sign_general_data(doc_digest, "sha1", detached=False))
+    return _replace_contents(data, emb.byte_range, ci.dump())

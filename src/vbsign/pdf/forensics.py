@@ -155,7 +155,7 @@ class Forensics:
         _add(rep, issues)
         errs = [i for i in issues if i.severity is Severity.ERROR]
         if errs and all(i.code == "SUBFILTER_UNSUPPORTED" for i in errs):
-            rep.indication = Indication.INDETERMINATE
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         if not errs:
             rep.add(
                 "SIGNATURE_UNPROCESSABLE",
@@ -352,8 +352,11 @@ def _decide(rep: SignatureReport, issues: list[Issue]) -> None:
             rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         return
     if all(i.code == "SUBFILTER_UNSUPPORTED" for i in errors):
+        # a format vbsign does not verify is not shown wrong: INDETERMINATE, with the
+        # ETSI sub-indication for "not within the validation constraints" (FORMAT_FAILURE
+        # belongs to TOTAL-FAILED)
         if rep.indication is not Indication.TOTAL_FAILED:
-            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         return
     structural = [i for i in errors if i.code in STRUCTURAL]
     if structural:

@@ -47,6 +47,7 @@ from ..errors import PasswordRequired, UnsupportedFormatError
 from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
+    note_malformed_fields,
     CertificateInfo,
     DocumentInfo,
     DssInfo,
@@ -68,6 +69,7 @@ from ..validation import (
     Services,
     build_context,
     format_vn_time,
+    not_yet_valid_msg,
     path_error_reason,
     status_now_without_poe,
     unproven_status_verdict,
@@ -636,7 +638,12 @@ async def _verify_signature(
 
     # 5. certificate path and revocation at the validation time ---------------------------
     status: dict[str, Any] = {}
-    signed_data = _without_empty_econtent(emb, rep)
+    legacy_sha1 = _pdf_str(so.get("/SubFilter")) == "/adbe.pkcs7.sha1"
+    signed_data = emb.signed_data if legacy_sha1 else _without_empty_econtent(emb, rep)
+    # adbe.pkcs7.sha1: the SignedData encapsulates the SHA-1 digest of the byte range and
+    # signs *that*; pyHanko verifies the signature over the encapsulated digest, vbsign
+    # checks that the digest is the document's
+    raw_digest = None if legacy_sha1 else emb.compute_digest()
     try:
         for services in _offline_first(options.services, bool(ocsps or crls)):
             vc = build_context(
@@ -650,7 +657,7 @@ async def _verify_signature(
             )
             status = await generic_cms.cms_basic_validation(
                 signed_data,
-                raw_digest=emb.compute_digest(),
+                raw_digest=raw_digest,
                 validation_context=vc,
                 status_kwargs={},
                 key_usage_settings=SIGNER_KEY_USAGE,
@@ -661,7 +668,21 @@ async def _verify_signature(
                 await vc.aclose()
     except SignatureValidationError as e:
         await vc.aclose()
-        rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb))
+        # nothing was computed: neither "altered" nor "wrong value" may be claimed
+        rep.integrity = IntegrityInfo(
+            False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb), checked=False, signature_checked=False
+        )
+        if getattr(getattr(e, "ades_subindication", None), "name", None) == "NO_SIGNING_CERTIFICATE_FOUND":
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
+            rep.add(
+                "SIGNER_CERT_NOT_FOUND",
+                Severity.ERROR,
+                Msg(
+                    "Không xác định được chứng thư của người ký trong chữ ký: {e}",
+                    "The signer's certificate cannot be identified in the signature: {e}",
+                ).format(e=_short(e)),
+            )
+            return rep
         rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
         rep.add(
             "CMS_STRUCTURE",
@@ -673,6 +694,8 @@ async def _verify_signature(
         return rep
     intact = bool(status.get("intact"))
     valid = bool(status.get("valid"))
+    if legacy_sha1:
+        intact = intact and _legacy_sha1_matches(emb, rep)
     rep.integrity = IntegrityInfo(
         intact=intact,
         signature_valid=valid,
@@ -723,7 +746,35 @@ async def _verify_signature(
         await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options, now_error)
     finally:
         await vc.aclose()
+    note_malformed_fields(rep)
     return rep
+
+
+def _legacy_sha1_matches(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:
+    """adbe.pkcs7.sha1 (ISO 32000-1 §12.8.3.3, deprecated by ISO 32000-2): is the
+    encapsulated content the SHA-1 digest of the signed byte range? Reported as a
+    non-baseline signature; SHA-1 is then judged like any weak algorithm (the policy)."""
+    rep.add(
+        "LEGACY_SUBFILTER",
+        Severity.WARNING,
+        Msg(
+            "Chữ ký kiểu cũ adbe.pkcs7.sha1 (không thuộc PAdES baseline, ISO 32000-2 đã bãi bỏ; dùng SHA-1): "
+            "đã kiểm tra giá trị băm SHA-1 của vùng ký; việc chấp nhận do chính sách kiểm tra quyết định.",
+            "Legacy adbe.pkcs7.sha1 signature (not PAdES baseline, deprecated by ISO 32000-2; SHA-1): "
+            "the SHA-1 digest of the signed byte range was checked; the validation policy decides whether it is acceptable.",
+        ),
+        subfilter="/adbe.pkcs7.sha1",
+    )
+    try:
+        content = emb.signed_data["encap_content_info"]["content"].native
+    except Exception:
+        content = None
+    h = hashlib.sha1()
+    stream = emb.reader.stream
+    for start, length in zip(*[iter(int(x) for x in emb.byte_range)] * 2, strict=False):
+        stream.seek(start)
+        h.update(stream.read(length))
+    return isinstance(content, bytes) and content == h.digest()
 
 
 def _without_empty_econtent(emb: EmbeddedPdfSignature, rep: SignatureReport) -> cms.SignedData:
@@ -857,15 +908,13 @@ async def _decide(
     # validity period at the signing time (law: valid at the signing moment)
     if options.at != "now":
         if signing_time < cert.not_valid_before:
-            rep.indication, rep.sub_indication = F, SubIndication.NOT_YET_VALID
-            rep.add(
-                "CERT_NOT_YET_VALID_AT_SIGNING",
-                Severity.ERROR,
-                Msg(
-                    "Chứng thư số chưa có hiệu lực tại thời điểm ký ({t}).",
-                    "The certificate was not yet valid at the signing time ({t}).",
-                ).format(t=format_vn_time(signing_time)),
-            )
+            # a claimed time before the certificate existed proves nothing (ETSI EN 319 102-1:
+            # OUT_OF_BOUNDS_NO_POE); only a proven one fails the signature
+            if proven:
+                rep.indication, rep.sub_indication = F, SubIndication.NOT_YET_VALID
+            else:
+                rep.indication, rep.sub_indication = I, SubIndication.OUT_OF_BOUNDS_NO_POE
+            rep.add("CERT_NOT_YET_VALID_AT_SIGNING", Severity.ERROR, not_yet_valid_msg(signing_time, proven))
             return
         if signing_time > cert.not_valid_after:
             if proven:

@@ -41,6 +41,7 @@ from ..report import (
     Severity,
     SignatureReport,
     SubIndication,
+    note_malformed_fields,
     worst_indication,
 )
 from ..trust import unique_der as _dedupe
@@ -228,14 +229,12 @@ async def _verify_one(
             "Chữ ký HMAC (khóa bí mật dùng chung) không phải chữ ký số có chứng thư; không kiểm tra được.",
             "An HMAC (shared-secret) signature is not a certificate-based signature; it cannot be verified.",
         ))
-    if method not in C.SIGNATURE_METHODS:
-        return _fail(rep, I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
-            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
-        ).format(a=method))
-    key_algo, pad, sig_digest = C.SIGNATURE_METHODS[method]
-    ev.hash_algorithms.append(sig_digest)
-
-    # signature value --------------------------------------------------------------------------
+    # signature value: verified before any algorithm is judged (ETSI EN 319 102-1: the
+    # cryptographic verification comes first; a weak or unknown algorithm is refused after)
+    method_known = method in C.SIGNATURE_METHODS
+    key_algo, pad, sig_digest = C.SIGNATURE_METHODS.get(method, ("?", "", "?"))
+    if method_known:
+        ev.hash_algorithms.append(sig_digest)
     si_c14n = dsig.c14n_element(
         signed_info,
         exclusive=C.C14N_METHODS[c14n_uri][0],
@@ -246,16 +245,21 @@ async def _verify_one(
         value = dsig.b64decode_text(sv_el.text)
     except ValueError:
         value = b""
-    signer, sig_ok, cert_problem = _select_signer(sig, sp, certs, options, method, si_c14n, value)
+    signer, sig_ok, cert_problem, designated = (
+        _select_signer(sig, sp, certs, options, method, si_c14n, value) if method_known else (None, False, None, False)
+    )
     ev.signer_cert = signer
-    if signer is None and not sig_ok:
+    if method_known and signer is None and not sig_ok:
         key = _key_value(sig)
         if key is not None:
-            sig_ok = dsig.verify_signature_value(method, si_c14n, value, key)
+            sig_ok, designated = dsig.verify_signature_value(method, si_c14n, value, key), True
             rep.add("KEY_VALUE_ONLY", Severity.WARNING, Msg(
                 "Chữ ký chỉ mang khóa công khai (KeyValue), không có chứng thư số.",
                 "The signature carries a bare public key (KeyValue), no certificate.",
             ))
+    # SIG_CRYPTO_FAILURE needs the key the signature names; a value that no *other*
+    # available certificate verifies says nothing about the signature (signer not found)
+    ev.signature_checked = method_known and (sig_ok or designated or not value)
 
     # references -------------------------------------------------------------------------------
     outcomes = [
@@ -281,13 +285,16 @@ async def _verify_one(
     computed = [o for o in outcomes if o.digest_ok is not None]
     intact = bool(outcomes) and all(o.digest_ok for o in computed)
     unknown = [o for o in outcomes if o.digest_ok is None]
-    ev.integrity_known = bool(value) and (not unknown or not intact)
+    # a mismatch is an alteration whatever else could not be computed
+    ev.integrity_known = bool(outcomes) and (not unknown or not intact)
     data_refs = [o for o in outcomes if o.ref_type != C.SIGNED_PROPERTIES_TYPE and o.target is not sp]
     rep.integrity = IntegrityInfo(
         intact=intact and not unknown,
         signature_valid=sig_ok,
         digest_algorithm=data_refs[0].digest_algorithm if data_refs else None,
-        signature_algorithm=f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}",
+        signature_algorithm=f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}" if method_known else method,
+        checked=ev.integrity_known,
+        signature_checked=ev.signature_checked,
     )
     objects = [_signed_object(o, sp) for o in outcomes if o.digest_ok]
     rep.signed_scope = [o.description for o in objects if o.kind != "signed-properties"]
@@ -298,10 +305,27 @@ async def _verify_one(
                 "The digest of reference {u} does not match: this part was altered.",
             ).format(u=_uri(o.uri)), uri=o.uri)
     ev.blocking = _blocking(outcomes, sp, qp, cert_problem) or _counter_signature_target(sig, outcomes)
-    if not value and ev.blocking is None:
-        ev.blocking = (F, SubIndication.SIG_CRYPTO_FAILURE, "SIGNATURE_VALUE_UNREADABLE", Msg(
+    if not method_known:
+        ev.blocking = ev.blocking or (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
+            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
+        ).format(a=method))
+    elif not value:
+        rep.add("SIGNATURE_VALUE_UNREADABLE", Severity.ERROR, Msg(
             "Giá trị chữ ký không đọc được (không phải base64).", "The signature value is unreadable (not base64)."
         ))
+    elif not ev.signature_checked and (bad := _malformed_keyinfo_certs(sig)):
+        # the signature carries its certificate, damaged: say exactly which field
+        ev.blocking = ev.blocking or (F, SubIndication.FORMAT_FAILURE, "SIGNER_CERT_MALFORMED", Msg(
+            "Chứng thư số gắn trong chữ ký bị hỏng, không kiểm tra được giá trị chữ ký: {f}",
+            "The certificate carried in the signature is malformed, so the signature value cannot be checked: {f}",
+        ).format(f="; ".join(bad)))
+    elif not ev.signature_checked:
+        ev.blocking = ev.blocking or (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNER_CERT_NOT_FOUND", Msg(
+            "Không có chứng thư nào mà chữ ký chỉ định để kiểm tra giá trị chữ ký ({k}); "
+            "chưa thể nói chữ ký đúng hay sai (cung cấp chứng thư của người ký: --cert).",
+            "No certificate the signature designates is available to check its value ({k}); "
+            "it cannot be told right or wrong (supply the signer's certificate: --cert).",
+        ).format(k=_key_reference(sig)))
 
     # timestamps ------------------------------------------------------------------------------
     usp = _child(_child(qp, "UnsignedProperties"), "UnsignedSignatureProperties") if qp is not None else None
@@ -321,6 +345,7 @@ async def _verify_one(
     rep.signer_certificate_embedded = signer is not None and signer.dump() in {c.dump() for c in certs}
     rep.integrity.signature_algorithm_oid = C.SIGNATURE_METHOD_OIDS.get(method)
     outcome = await evaluate(rep, ev, options)
+    note_malformed_fields(rep)
     rep.level = _level(sp, ssp, outcome.timestamp_ok, outcome.embedded_revocation)
     covered: list[etree._Element] = []
     if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
@@ -426,6 +451,19 @@ def _keyinfo_certs(sig: etree._Element) -> list[x509.Certificate]:
     return out
 
 
+def _malformed_keyinfo_certs(sig: etree._Element) -> list[str]:
+    """Which ds:X509Certificate elements of KeyInfo cannot be read, and why."""
+    out = []
+    els = sig.findall(f"{C.ds('KeyInfo')}/{C.ds('X509Data')}/{C.ds('X509Certificate')}")
+    for n, el in enumerate(els, start=1):
+        try:
+            cert = x509.Certificate.load(dsig.b64decode_text(el.text))
+            cert.public_key.dump()  # the part the cryptographic check needs
+        except Exception as e:
+            out.append(f"ds:KeyInfo/ds:X509Data/ds:X509Certificate[{n}]: {_short(e)}")
+    return out
+
+
 def _certificate_values(qp: etree._Element | None) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     if qp is None:
@@ -499,16 +537,25 @@ def _select_signer(
     method: str,
     si_c14n: bytes,
     value: bytes,
-) -> tuple[x509.Certificate | None, bool, tuple[str, Msg] | None]:
-    """Pick the signer's certificate; return (cert, signature value valid, cert-ref problem)."""
+) -> tuple[x509.Certificate | None, bool, tuple[str, Msg] | None, bool]:
+    """Pick the signer's certificate.
+
+    Returns (cert, signature value valid, cert-ref problem, designated): ``designated`` is
+    True when the signature itself names the certificate that failed — embedded in it, or
+    matched by the signed SigningCertificate digest, or by its only X509IssuerSerial —
+    so that a value that does not verify is a SIG_CRYPTO_FAILURE; a value that merely no
+    other available certificate verifies means the signer's certificate is missing.
+    """
     candidates = _dedupe([*embedded, *options.extra_certs, *options.trust.intermediates])
     ref = _cert_digest(sp)
     chosen: x509.Certificate | None = None
     if ref is not None:
         algo, want = ref
         chosen = next((c for c in candidates if dsig.digest(c.dump(), algo) == want), None)
+    designated = chosen is not None or bool(embedded)
     if chosen is None:
-        chosen = _by_issuer_serial(sig, candidates)
+        chosen, unique = _by_issuer_serial(sig, candidates)
+        designated = designated or (chosen is not None and unique)
     tried: list[x509.Certificate] = [chosen] if chosen is not None else []
     tried += [c for c in candidates if c is not chosen]
     for cert in tried:
@@ -519,14 +566,24 @@ def _select_signer(
                     "Chứng thư ký không khớp với thuộc tính SigningCertificate đã ký.",
                     "The signing certificate does not match the signed SigningCertificate property.",
                 ))
-            return cert, True, problem
+            return cert, True, problem, True
     if chosen is None and embedded:
         chosen = embedded[0]
-    return chosen, False, None
+    return chosen, False, None, designated
 
 
-def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -> x509.Certificate | None:
-    for xis in sig.iter(C.ds("X509IssuerSerial")):
+def _key_reference(sig: etree._Element) -> str:
+    """How the signature names its key, for messages (serial numbers, subject names)."""
+    serials = [(el.findtext(C.ds("X509SerialNumber")) or "").strip() for el in sig.iter(C.ds("X509IssuerSerial"))]
+    names = [(el.text or "").strip() for el in sig.iter(C.ds("X509SubjectName"))]
+    parts = [f"serial {s}" for s in serials if s] + [n for n in names if n]
+    return "; ".join(parts[:3]) or "KeyInfo"
+
+
+def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -> tuple[x509.Certificate | None, bool]:
+    """The candidate named by an X509IssuerSerial, and whether that entry is the only one."""
+    entries = list(sig.iter(C.ds("X509IssuerSerial")))
+    for xis in entries:
         sn = xis.find(C.ds("X509SerialNumber"))
         try:
             serial = int((sn.text or "").strip()) if sn is not None else None
@@ -534,8 +591,8 @@ def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -
             serial = None
         for c in candidates:
             if serial is not None and c.serial_number == serial:
-                return c
-    return None
+                return c, len(entries) == 1
+    return None, False
 
 
 def _pyca_public_key(cert: x509.Certificate) -> Any:
