@@ -281,3 +281,78 @@ def as_adbe_pkcs7_sha1(pki: Any, label: str, data: bytes) -> bytes:
     )
     ci = asyncio.run(signer.async_sign_general_data(doc_digest, "sha1", detached=False))
     return _replace_contents(data, emb.byte_range, ci.dump())
+
+
+def _tlv(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 128:
+        return bytes([tag, n]) + body
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + body
+
+
+def mistagged_certificate(pki: Any, label: str) -> Any:
+    """``label``'s certificate re-issued by its CA with one more subject attribute,
+    x500UniqueIdentifier (2.5.4.45, a BIT STRING by X.520) encoded as a UTF8String — as
+    ``openssl req -subj /x500UniqueIdentifier=…`` and several CAs write it. pyHanko's
+    parser and poppler's pdfsig accept such certificates; asn1crypto fails on the value."""
+    from asn1crypto import core, x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    cert = pki.cert(label)
+    tbs = cert["tbs_certificate"]
+    subject = tbs["subject"].dump()
+    atv = _tlv(0x30, core.ObjectIdentifier("2.5.4.45").dump() + core.UTF8String("CCCD:001099012345").dump())
+    new_subject = _tlv(0x30, tbs["subject"].chosen.contents + _tlv(0x31, atv))
+    tbs_der = tbs.dump()
+    if tbs_der.count(subject) != 1:
+        raise AssertionError("subject not unique in the TBS")
+    new_tbs = _tlv(0x30, core.Sequence.load(tbs_der).contents.replace(subject, new_subject))
+    issuer_label = {"person": "gov-ca"}.get(label, "gov-ca")
+    ca_key = serialization.load_der_private_key(pki.private_key(issuer_label).dump(), None)
+    value = ca_key.sign(new_tbs, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
+    der = _tlv(0x30, new_tbs + cert["signature_algorithm"].dump() + core.OctetBitString(value).dump())
+    return x509.Certificate.load(der)
+
+
+def sign_with_certificate(pki: Any, label: str, cert: Any, data: bytes, field: str) -> bytes:
+    """A pyHanko signature by ``label``'s key presented with ``cert``."""
+    signer = signers.SimpleSigner(
+        signing_cert=cert,
+        signing_key=pki.private_key(label),
+        cert_registry=SimpleCertificateStore.from_certs(pki.chain(label)[1:] if len(pki.chain(label)) > 1 else []),
+    )
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    # the signer's name is given: pyHanko would otherwise read it from the subject
+    meta = signers.PdfSignatureMetadata(field_name=field, name="Signer")
+    return bytes(signers.sign_pdf(w, meta, signer=signer).getvalue())
+
+
+def hybrid_update(data: bytes) -> bytes:
+    """A hybrid-reference incremental update (ISO 32000-1 §7.5.8.4), as Acrobat and
+    Word-to-PDF converters write it for compatibility with old readers: a classic xref
+    table whose trailer points (``/XRefStm``) to a cross-reference stream listing an object
+    kept in an object stream; readers without xref-stream support see only the table."""
+    size, root = trailer_of(data)
+    prev = startxref(data)
+    objstm_id, new_id, xs_id = size, size + 1, size + 2
+    inner = b"<< /Producer (hybrid-reference update) >>"
+    head = b"%d 0 " % new_id
+    objstm = (
+        b"%d 0 obj\n<< /Type /ObjStm /N 1 /First %d /Length %d >>\nstream\n" % (objstm_id, len(head), len(head + inner))
+        + head + inner + b"\nendstream\nendobj\n"
+    )
+    rows = b"\x02" + objstm_id.to_bytes(4, "big") + b"\x00"
+    xs = (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /Index [%d 1] /W [1 4 1] /Length %d >>\nstream\n" % (xs_id, xs_id + 1, new_id, len(rows))
+        + rows + b"\nendstream\nendobj\n"
+    )
+    objstm_at = len(data) + 1
+    xs_at = objstm_at + len(objstm)
+    table_at = xs_at + len(xs)
+    table = b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (objstm_id, objstm_at, xs_id, xs_at)
+    trailer = b"trailer\n<< /Size %d /Root %s /Prev %d /XRefStm %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        xs_id + 1, root, prev, xs_at, table_at,
+    )
+    return data + b"\n" + objstm + xs + table + trailer
