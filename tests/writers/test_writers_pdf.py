@@ -276,3 +276,65 @@ def test_stamp_over_the_whole_text_line_is_a_sneaky_signature(sample_pdf, sign_a
     assert "SIGNATURE_WIDGET_COVERS_CONTENT" in _errors(rep)
 
 
+
+
+# ---- certified P3: annotations are permitted (ISO 32000-2 §12.8.2.2.2) -----------------------
+
+
+def _certified(sign_as, sample_pdf, level):  # type: ignore[no-untyped-def]
+    return sign_as("person", sample_pdf, certify=level)
+
+
+def test_certified_p3_with_a_comment_in_a_blank_area_passes(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    """DocMDP P=3 permits annotations: a comment that hides nothing passes by default (the
+    certification-attack study's originals are such files); the change is reported."""
+    noted = wk.incremental(_certified(sign_as, sample_pdf, 3), lambda w: wk.add_freetext(w, wk.BLANK_AREA, "Da xem", opaque=False))
+    rep = verify_at(noted)
+    assert rep.indication is Indication.TOTAL_PASSED, sorted(_codes(rep))
+    sig = rep.signatures[0]
+    assert sig.modification.level == "ANNOTATIONS" and sig.modification.docmdp_permission == 3
+
+
+def test_certified_p3_with_a_comment_over_text_fails(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    """The evil-annotation attack stays caught at P=3: an opaque comment over signed text."""
+    covered = wk.incremental(_certified(sign_as, sample_pdf, 3), lambda w: wk.add_freetext(w, wk.TEXT_LINE, "So: 1/QD", opaque=True))
+    rep = verify_at(covered)
+    assert rep.indication is Indication.TOTAL_FAILED
+    assert "ANNOTATION_COVERS_CONTENT" in _codes(rep), sorted(_codes(rep))
+
+
+def test_certified_p2_refuses_a_comment(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    noted = wk.incremental(_certified(sign_as, sample_pdf, 2), lambda w: wk.add_freetext(w, wk.BLANK_AREA, "Da xem", opaque=False))
+    rep = verify_at(noted, allow_comments=True)
+    assert rep.indication is Indication.TOTAL_FAILED
+    assert "DOCMDP_VIOLATION" in _codes(rep) or "MODIFIED_AFTER_SIGNING" in _codes(rep), sorted(_codes(rep))
+
+
+# ---- comments with Acrobat's icon name tree (/Names /AP) ---------------------------------------
+
+
+def _comment_with_icon(w):  # type: ignore[no-untyped-def]
+    wk.add_freetext(w, wk.BLANK_AREA, "Da xem", opaque=False)
+    wk.add_catalog_name(w, "/AP", "~icon+Comment+150:67:252-ENU-0", wk.icon_appearance(w))
+
+
+def test_comment_with_an_appearance_name_entry_when_comments_are_allowed(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    """Acrobat stores a comment's icon in the catalog's /Names /AP tree: with
+    --allow-comments that is explained (new form XObjects only); by default comments
+    after an approval signature stay refused (product decision, attack tests)."""
+    noted = wk.incremental(sign_as("person", sample_pdf), _comment_with_icon)
+    assert verify_at(noted).indication is Indication.TOTAL_FAILED
+    rep = verify_at(noted, allow_comments=True)
+    assert rep.indication is Indication.TOTAL_PASSED, sorted(_codes(rep))
+    assert "CATALOG_CHANGED" not in _codes(rep)
+
+
+def test_javascript_name_entry_is_never_a_comment(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
+    def script(w):  # type: ignore[no-untyped-def]
+        wk.add_freetext(w, wk.BLANK_AREA, "Da xem", opaque=False)
+        js = w.add_object(generic.DictionaryObject({wk.name("/S"): wk.name("/JavaScript"), wk.name("/JS"): generic.TextStringObject("app.alert(1)")}))
+        wk.add_catalog_name(w, "/JavaScript", "init", js)
+
+    rep = verify_at(wk.incremental(sign_as("person", sample_pdf), script), allow_comments=True)
+    assert rep.indication is Indication.TOTAL_FAILED
+    assert "CATALOG_CHANGED" in _codes(rep)

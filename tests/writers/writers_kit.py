@@ -356,3 +356,48 @@ def hybrid_update(data: bytes) -> bytes:
         xs_id + 1, root, prev, xs_at, table_at,
     )
     return data + b"\n" + objstm + xs + table + trailer
+
+
+def add_freetext(w: IncrementalPdfFileWriter, rect: tuple[float, float, float, float], text: str, *, opaque: bool) -> None:
+    """A FreeText comment on page 1, as a reader's "add text comment" tool writes it."""
+    x1, y1, x2, y2 = rect
+    bg = f"1 1 1 rg 0 0 {x2 - x1:.1f} {y2 - y1:.1f} re f " if opaque else ""
+    content = f"{bg}BT 0 0 1 rg /Helv 11 Tf 3 {(y2 - y1) / 3:.1f} Td ({text}) Tj ET".encode()
+    annot = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/FreeText"),
+            name("/Rect"): arr(*rect),
+            name("/Contents"): generic.TextStringObject(text),
+            name("/DA"): generic.TextStringObject("0 0 1 rg /Helv 11 Tf"),
+            name("/F"): generic.NumberObject(4),
+            name("/AP"): generic.DictionaryObject({name("/N"): _form_xobject(w, content, x2 - x1, y2 - y1)}),
+        }
+    )
+    page = w.root["/Pages"]["/Kids"].raw_get(0)
+    annot[name("/P")] = page
+    ref = w.add_object(annot)
+    page_obj = page.get_object()
+    existing = page_obj.get("/Annots")
+    annots = generic.ArrayObject(list(existing)) if existing is not None else generic.ArrayObject()
+    annots.append(ref)
+    page_obj[name("/Annots")] = annots
+    w.update_container(page_obj)
+
+
+def add_catalog_name(w: IncrementalPdfFileWriter, tree: str, key: str, value: generic.PdfObject) -> None:
+    """Add ``key -> value`` to the catalog's ``/Names`` ``tree`` (a new flat name tree),
+    as Acrobat stores a comment's icon appearances (``/AP``, ``~icon+Comment+…``)."""
+    names = w.root.get("/Names")
+    names = names.get_object() if isinstance(names, generic.IndirectObject) else names
+    if names is None:
+        names = generic.DictionaryObject()
+        w.root[name("/Names")] = w.add_object(names)
+        w.update_root()
+    names[name(tree)] = w.add_object(generic.DictionaryObject({name("/Names"): generic.ArrayObject([generic.TextStringObject(key), value])}))
+    w.update_container(names)
+
+
+def icon_appearance(w: IncrementalPdfFileWriter) -> generic.IndirectObject:
+    """A small comment-icon appearance stream (a form XObject)."""
+    return _form_xobject(w, b"1 1 0 rg 0 0 20 20 re f", 20, 20)

@@ -37,6 +37,8 @@ from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffPolicy, ModificationLevel
 from pyhanko.sign.diff_analysis.commons import compare_dicts
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
+from pyhanko.sign.diff_analysis.constants import ROOT_EXEMPT_STRICT_COMPARISON
+from pyhanko.sign.diff_analysis.rules.file_structure_rules import CatalogModificationRule
 from pyhanko.sign.diff_analysis.rules.form_field_rules import (
     DSSCompareRule,
     GenericFieldModificationRule,
@@ -137,6 +139,93 @@ class CommentRule(QualifiedWhitelistRule):
         if not isinstance(annot, generic.DictionaryObject):
             return False
         return str(annot.get("/Subtype")) in COMMENT_SUBTYPES
+
+
+#: name trees of the catalog's /Names that a comment may add entries to: /AP maps names to
+#: annotation appearance streams (ISO 32000-1 Table 31); Acrobat stores the icons of the
+#: comments it adds there ("~icon+Comment+…"). Nothing else (no /JavaScript, no files).
+COMMENT_NAME_TREES = frozenset({"/AP"})
+MAX_NAME_ENTRIES = 10_000
+
+
+def _name_entries(tree: Any, budget: list[int]) -> dict[str, Any] | None:
+    """name -> raw value of a (small) name tree; None if it is malformed or too large."""
+    out: dict[str, Any] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if isinstance(node, generic.IndirectObject) else node
+        if not isinstance(node, generic.DictionaryObject):
+            return None
+        names = node.get("/Names")
+        if isinstance(names, generic.ArrayObject):
+            if len(names) % 2:
+                return None
+            for i in range(0, len(names), 2):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                out[str(names.raw_get(i))] = names.raw_get(i + 1)  # raw: references stay references
+        kids = node.get("/Kids")
+        if isinstance(kids, generic.ArrayObject):
+            stack.extend(kids.raw_get(i) for i in range(len(kids)))
+    return out
+
+
+class AppearanceNamesRule(QualifiedWhitelistRule):
+    """With comments allowed: the catalog's ``/Names`` may change only by entries *added*
+    to its ``/AP`` name tree, pointing to *new* Form XObjects (a comment's icon
+    appearances, as Acrobat writes them). Any other ``/Names`` change is suspicious.
+
+    (:class:`~pyhanko.sign.diff_analysis.rules.file_structure_rules.CatalogModificationRule`
+    is then told to leave ``/Names`` to this rule.)"""
+
+    def apply_qualified(
+        self, old: HistoricalResolver, new: HistoricalResolver
+    ) -> Iterable[tuple[ModificationLevel, ReferenceUpdate]]:
+        old_raw, new_raw = old.root.get("/Names"), new.root.get("/Names")
+        if old_raw is None and new_raw is None:
+            return
+        old_raw = old_raw.get_object() if isinstance(old_raw, generic.IndirectObject) else old_raw
+        new_raw = new_raw.get_object() if isinstance(new_raw, generic.IndirectObject) else new_raw
+        old_names = generic.DictionaryObject() if old_raw is None else old_raw
+        if not isinstance(old_names, generic.DictionaryObject) or not isinstance(new_names := new_raw, generic.DictionaryObject):
+            raise _suspicious("/Names is not a dictionary")
+        if not compare_dicts(old_names, new_names, COMMENT_NAME_TREES, raise_exc=False):
+            raise _suspicious("/Names changed beyond the annotation appearance (/AP) name tree")
+        level = ModificationLevel.ANNOTATIONS
+        since = old.revision + 1
+        for key in COMMENT_NAME_TREES:
+            if key not in new_names:
+                if key in old_names:
+                    raise _suspicious(f"/Names {key} removed")
+                continue
+            before = _name_entries(old_names[key], [MAX_NAME_ENTRIES]) if key in old_names else {}
+            after = _name_entries(new_names[key], [MAX_NAME_ENTRIES])
+            if before is None or after is None:
+                raise _suspicious(f"/Names {key} is malformed or too large")
+            for name_, value in after.items():
+                if name_ in before and before[name_] == value:
+                    continue
+                if name_ in before or not isinstance(value, generic.IndirectObject):
+                    raise _suspicious(f"/Names {key} entry {name_} rewritten")
+                if not old.is_ref_unassignable(value.reference) and old.reader.xrefs.get_historical_ref(
+                    value.reference, old.revision
+                ) is not None:
+                    raise _suspicious(f"/Names {key} entry {name_} points to a pre-existing object")
+                stream = value.get_object()
+                if not isinstance(stream, generic.StreamObject) or str(stream.get("/Subtype")) != "/Form":
+                    raise _suspicious(f"/Names {key} entry {name_} is not a form XObject")
+            if set(before) - set(after):
+                raise _suspicious(f"/Names {key} entries removed")
+            tree = new_names.raw_get(key)
+            for dep in new.collect_dependencies(tree, since_revision=since):
+                yield level, ReferenceUpdate(dep, context_checked=None)
+            if isinstance(tree, generic.IndirectObject):
+                yield level, ReferenceUpdate(tree.reference, context_checked=None)
+        holder = new.root.raw_get("/Names")
+        if isinstance(holder, generic.IndirectObject):
+            yield level, ReferenceUpdate(holder.reference, context_checked=None)
 
 
 class TolerantDSSRule(DSSCompareRule):
@@ -242,6 +331,15 @@ def vbsign_policy(policy: DiffPolicy, *, allow_comments: bool = False) -> DiffPo
     ]
     if allow_comments and not any(isinstance(r, CommentRule) for r in rules):
         rules.append(CommentRule())
+        if any(isinstance(r, CatalogModificationRule) for r in rules):
+            # /Names is then checked by AppearanceNamesRule (a comment's icon appearances)
+            rules = [
+                CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Names"})
+                if isinstance(r, CatalogModificationRule)
+                else r
+                for r in rules
+            ]
+            rules.append(AppearanceNamesRule())
     if policy is not DEFAULT_DIFF_POLICY:
         return type(policy)(
             global_rules=rules,
@@ -267,4 +365,4 @@ def _is_dss_rule(rule: Any) -> bool:
     return type(inner) is DSSCompareRule
 
 
-__all__ = ["CommentRule", "TolerantDSSRule", "vbsign_policy"]
+__all__ = ["AppearanceNamesRule", "CommentRule", "TolerantDSSRule", "vbsign_policy"]

@@ -475,7 +475,7 @@ def compare(
     out.issues.extend(_compare_pages(reader, signed_revision, old, new, out))
     out.issues.extend(_compare_annotations(reader, signed_revision, old, new, out, allow_comments, written))
     out.issues.extend(_compare_fields(old, new, out, form_filling_allowed))
-    out.issues.extend(_compare_catalog(old, new, overwritten))
+    out.issues.extend(_compare_catalog(old, new, overwritten, allow_comments))
     out.issues.extend(_classify_overwritten(old, new, overwritten, out))
     for p in new.pages:
         if p.index in out.pages:
@@ -797,7 +797,25 @@ _ALLOWED_CATALOG_CHANGES = frozenset(
 _WATCHED_CATALOG_KEYS = ("/OpenAction", "/AA", "/Names", "/OCProperties", "/Outlines", "/PageLabels")
 
 
-def _compare_catalog(old: _View, new: _View, overwritten: set[generic.Reference]) -> Iterator[Issue]:
+def _only_comment_names(old: _View, new: _View, overwritten: set[generic.Reference]) -> bool:
+    """/Names differs only in its /AP name tree (annotation appearances of comments), and
+    no object that existed at signing was rewritten for it. The diff policy
+    (:class:`vbsign.pdf.diffpolicy.AppearanceNamesRule`) checks the entries themselves."""
+    a, b = _deref(_get(old.root, "/Names")), _deref(_get(new.root, "/Names"))
+    a = a if isinstance(a, generic.DictionaryObject) else generic.DictionaryObject()
+    if not isinstance(b, generic.DictionaryObject):
+        return False
+    if set(a.keys()) - {"/AP"} != set(b.keys()) - {"/AP"}:
+        return False
+    if not all(same(_deref(a.raw_get(k)), _deref(b.raw_get(k))) for k in a if k != "/AP"):
+        return False
+    ap = a.raw_get("/AP") if "/AP" in a else None
+    return not (isinstance(ap, generic.IndirectObject) and ap.reference in overwritten and "/AP" not in b)
+
+
+def _compare_catalog(
+    old: _View, new: _View, overwritten: set[generic.Reference], allow_comments: bool = False
+) -> Iterator[Issue]:
     oc_old, oc_new = _deref(_get(old.root, "/OCProperties")), _deref(_get(new.root, "/OCProperties"))
     ocgs = _refs(_get(oc_old, "/OCGs")) if isinstance(oc_old, generic.DictionaryObject) else []
     if not same(oc_old, oc_new) or any(r in overwritten for r in ocgs):
@@ -810,6 +828,8 @@ def _compare_catalog(old: _View, new: _View, overwritten: set[generic.Reference]
         if key == "/OCProperties":
             continue
         if not same(_deref(_get(old.root, key)), _deref(_get(new.root, key))):
+            if key == "/Names" and allow_comments and _only_comment_names(old, new, overwritten):
+                continue  # a comment's icon appearances (Acrobat), judged by the diff policy
             yield issue(
                 "CATALOG_CHANGED",
                 f"mục {key} của danh mục tài liệu bị sửa",

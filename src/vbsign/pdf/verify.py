@@ -135,9 +135,6 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             Msg("Tệp {n} không phải là PDF.", "File {n} is not a PDF.").format(n=name)
         )
     now = options.now or utcnow()
-    # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
-    policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
-    options = replace(options, diff_policy=budgeted_diff_policy(policy))
     doc = DocumentInfo(
         name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="pdf"
     )
@@ -154,6 +151,14 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
         if reader.encrypted:
             _decrypt(reader, options.password, name)
+        # comments are allowed when asked, and wherever a certification signature permits
+        # them (DocMDP P=3, ISO 32000-2 §12.8.2.2.2); the visual check still refuses any
+        # comment that covers signed content (evil annotation)
+        if not options.allow_comments and _annotations_permitted(reader):
+            options = replace(options, allow_comments=True)
+        # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
+        policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
+        options = replace(options, diff_policy=budgeted_diff_policy(policy))
         doc.revisions = reader.xrefs.total_revisions
         try:
             doc.pages = int(reader.root["/Pages"]["/Count"])
@@ -238,6 +243,17 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
     worst = [s for s in report.signatures if s.indication == report.indication]
     report.sub_indication = worst[0].sub_indication if worst else None
     return report
+
+
+def _annotations_permitted(reader: PdfFileReader) -> bool:
+    """Does the document's strictest DocMDP permission, as *signed* in the signature
+    dictionaries (certification /Reference or a field /Lock), allow annotations (P=3)?"""
+    try:
+        levels = [emb.docmdp_level for emb in reader.embedded_signatures]
+    except Exception:
+        return False
+    known = [lv.value for lv in levels if lv is not None]
+    return bool(known) and min(known) == 3
 
 
 def _sig_type(emb: EmbeddedPdfSignature) -> str:
