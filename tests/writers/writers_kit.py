@@ -401,3 +401,58 @@ def add_catalog_name(w: IncrementalPdfFileWriter, tree: str, key: str, value: ge
 def icon_appearance(w: IncrementalPdfFileWriter) -> generic.IndirectObject:
     """A small comment-icon appearance stream (a form XObject)."""
     return _form_xobject(w, b"1 1 0 rg 0 0 20 20 re f", 20, 20)
+
+
+# ---- other writers: Ghostscript, endesive (run at test time) ----------------------------------
+
+
+def ghostscript(data: bytes) -> bytes:
+    """``gs -sDEVICE=pdfwrite``: the document re-written by Ghostscript (a Debian package CI
+    installs), as print-to-PDF workflows and many scanners' software produce it."""
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = Path(d, "in.pdf"), Path(d, "out.pdf")
+        src.write_bytes(data)
+        subprocess.run(
+            ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", f"-sOutputFile={dst}", str(src)],
+            check=True, capture_output=True, timeout=60,
+        )
+        return dst.read_bytes()
+
+
+def _endesive_pdf_cms() -> Any:
+    """endesive's PDF signer (PyPI ``endesive``), loaded without ``endesive.pdf``'s
+    verifier: that imports ``certvalidator`` → ``oscrypto``, whose OpenSSL version probe
+    fails on OpenSSL 3.0.1x. The signer itself needs neither."""
+    import importlib
+    import sys
+    import types
+
+    import endesive
+
+    if "endesive.pdf" not in sys.modules:
+        pkg = types.ModuleType("endesive.pdf")
+        pkg.__path__ = [str(Path(endesive.__path__[0], "pdf"))]
+        sys.modules["endesive.pdf"] = pkg
+    return importlib.import_module("endesive.pdf.cms")
+
+
+def endesive_sign(
+    pki: Any, label: str, data: bytes, field: str, box: tuple[float, float, float, float], *, certify: bool = False
+) -> bytes:
+    """A visible signature by ``label`` written by endesive (an incremental update appended
+    to ``data``; ``certify``: endesive's certification mode, DocMDP P2)."""
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+
+    cms_mod = _endesive_pdf_cms()
+    key = serialization.load_der_private_key(pki.private_key(label).dump(), None)
+    cert = cx509.load_der_x509_certificate(pki.cert(label).dump())
+    others = [cx509.load_der_x509_certificate(c.dump()) for c in pki.chain(label)[1:]]
+    dct = {
+        "aligned": 0, "sigflags": 3, "sigflagsft": 132, "sigpage": 0, "sigbutton": True,
+        "sigfield": field, "auto_sigfield": True, "sigandcertify": certify, "signaturebox": box,
+        "signature": "Da ky", "contact": "", "location": "Ha Noi", "reason": "Phe duyet",
+        "signingdate": "D:20261201030000+00'00'",
+    }
+    update: bytes = cms_mod.sign(data, dct, key, cert, others, "sha256")
+    return data + update
