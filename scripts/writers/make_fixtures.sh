@@ -8,9 +8,12 @@
 #   pdfbox-two-signers.pdf         Apache PDFBox 2 + BouncyCastle CMS: person, then agency
 #   pdfbox-certified-p2.pdf        PDFBox: agency certifies (DocMDP P2), person signs
 #   itext5-two-signers.pdf         iText 5 (adbe.pkcs7.detached, visible): person, then agency
-#   itext5-cades-certified.pdf     iText 5 CAdES: agency certifies (P2), person signs (CMS)
+#   itext5-cades-certified.pdf     iText 5: agency certifies (P2, CMS), person signs (CAdES)
+#   node-signpdf-two-signers.pdf   node-signpdf 3 (npm @signpdf, node-forge PKCS#7): person, then
+#                                  agency; node-forge encodes the SignerInfo's issuer name twice
+#                                  in UTF-8 (every Vietnamese CA name mismatches)
 # Needs: Debian packages libreoffice-writer-nogui, default-jdk-headless (javac), libpdfbox2-java,
-# libbcprov-java, libbcpkix-java, libitext5-java; the project's .venv. Writes
+# libbcprov-java, libbcpkix-java, libitext5-java; node + npm (npm registry); the project's .venv. Writes
 # tests/writers/fixtures/VERSIONS.txt with the versions used.
 #
 #   bash scripts/writers/make_fixtures.sh
@@ -51,6 +54,12 @@ run itext5 approval "$WORK/i1.pdf" "$OUT/itext5-two-signers.pdf" "$P/agency.p12"
 run itext5 certify2 "$WORK/sample.pdf" "$WORK/i2.pdf" "$P/agency.p12" $PW Signature1
 run itext5 cades "$WORK/i2.pdf" "$OUT/itext5-cades-certified.pdf" "$P/person.p12" $PW Signature2
 
+# ---- node-signpdf (npm @signpdf, node-forge's PKCS#7): person, then agency ----------------
+cp scripts/writers/node/package.json scripts/writers/node/sign.js "$WORK/"
+(cd "$WORK" && npm install --no-audit --no-fund --silent >/dev/null 2>&1)
+node "$WORK/sign.js" "$WORK/sample.pdf" "$WORK/n1.pdf" "$P/person.p12" $PW
+node "$WORK/sign.js" "$WORK/n1.pdf" "$OUT/node-signpdf-two-signers.pdf" "$P/agency.p12" $PW
+
 {
   echo "# writer versions used by scripts/writers/make_fixtures.sh"
   echo "generated: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -59,6 +68,7 @@ run itext5 cades "$WORK/i2.pdf" "$OUT/itext5-cades-certified.pdf" "$P/person.p12
   for p in libpdfbox2-java libbcprov-java libbcpkix-java libitext5-java; do
     echo "$p: $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)"
   done
+  echo "node: $(node --version); @signpdf/signpdf $(node -p "require('$WORK/node_modules/@signpdf/signpdf/package.json').version"); node-forge $(node -p "require('$WORK/node_modules/node-forge/package.json').version")"
   echo "test PKI: vbsign $(.venv/bin/vbsign --version 2>/dev/null | tail -1)"
 } > "$OUT/VERSIONS.txt"
 ls -la "$OUT"

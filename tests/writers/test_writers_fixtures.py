@@ -2,8 +2,9 @@
 
 ``tests/writers/fixtures/`` holds small files made by ``bash scripts/writers/make_fixtures.sh``
 (versions in ``fixtures/VERSIONS.txt``): LibreOffice Writer's PDF export, and signatures
-made by Apache PDFBox 2 + BouncyCastle and by iText 5 (two signers; certification DocMDP P2
-then approval; CAdES) with the test PKI at T0. Each must verify as its writer intended.
+made by Apache PDFBox 2 + BouncyCastle, by iText 5 (two signers; certification DocMDP P2
+then approval; CAdES) and by node-signpdf (whose node-forge garbles the SignerInfo's issuer
+name) with the test PKI. Each must verify as its writer intended.
 
 The signer certificates inside the Java-signed files are the test PKI's of the day they were
 made: if the test PKI is re-issued (new subjects), those files still verify intact and are
@@ -30,24 +31,38 @@ JAVA_SIGNED = {
     "pdfbox-certified-p2.pdf": (["agency", "person"], 2),
     "itext5-two-signers.pdf": (["person", "agency"], None),
     "itext5-cades-certified.pdf": (["agency", "person"], 2),
+    # node-forge writes the SignerInfo's issuer name UTF-8-encoded twice (SIGNER_ID_MISMATCH)
+    "node-signpdf-two-signers.pdf": (["person", "agency"], None),
 }
 
 
 def _signer_certs(data: bytes) -> list[bytes]:
-    return [emb.signer_cert.dump() for emb in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures]
+    out = []
+    for emb in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures:
+        certs = [c.chosen for c in emb.signed_data["certificates"] if c.name == "certificate"]
+        out.append(certs[0].dump() if certs else b"")
+    return out
+
+
+def _when(rep_or_t0: Any, claimed: list[Any]) -> Any:
+    """An hour after the last claimed signing time (node-signpdf signs at the wall clock)."""
+    return max([rep_or_t0, *claimed]) + timedelta(hours=1)
 
 
 @pytest.mark.parametrize("name", sorted(JAVA_SIGNED))
 def test_java_signed_documents(name: str, pki: Any, verify_at: Any, t0: Any) -> None:
     data = (FIXTURES / name).read_bytes()
     labels, docmdp = JAVA_SIGNED[name]
-    rep = verify_at(data, when=t0 + timedelta(hours=1), fetch=True)
+    claimed = [s.claimed_signing_time for s in verify_at(data).signatures if s.claimed_signing_time is not None]
+    rep = verify_at(data, when=_when(t0, claimed), fetch=True)
     sigs = [s for s in rep.signatures if s.kind == "signature"]
     assert len(sigs) == len(labels)
     assert all(s.integrity.state == "intact" for s in sigs), [(s.id, s.integrity) for s in sigs]
     assert rep.indication is not Indication.TOTAL_FAILED, [(s.id, [f.code for f in s.findings]) for s in sigs]
     if docmdp is not None:
         assert sigs[0].modification.certified and sigs[0].modification.docmdp_permission == docmdp
+    if name.startswith("node-signpdf"):
+        assert all("SIGNER_ID_MISMATCH" in {f.code for f in s.findings} for s in sigs)
     if _signer_certs(data) == [pki.cert(label).dump() for label in labels]:
         assert rep.indication is Indication.TOTAL_PASSED, [(s.id, [f.code for f in s.findings]) for s in sigs]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,21 @@ def test_hybrid_update_on_an_xref_stream_document(writer: str, sample_pdf: bytes
     signed = sign_as("person", wk.qpdf(sample_pdf, "--object-streams=generate"))
     rep = verify_at(wk.hybrid_update(signed))
     assert rep.indication is Indication.TOTAL_PASSED, sorted(_codes(rep))
+
+
+def test_signer_identifier_with_a_garbled_issuer(pki: Any, sample_pdf: bytes, verify_at: Any) -> None:
+    """node-forge (node-signpdf) writes the SignerInfo's issuer UTF-8-encoded twice: the
+    certificate with that serial whose key verifies the signature is the signer's."""
+    signed = wk.garble_signer_issuer(wk.pyhanko_sign(pki, "person", sample_pdf, "Sig1"))
+    # pyHanko's plain signer claims the wall-clock time: verify just after it
+    rep = verify_at(signed, when=datetime.now(timezone.utc) + timedelta(minutes=5), fetch=True)
+    assert rep.indication is Indication.TOTAL_PASSED, sorted(_codes(rep))
+    assert "SIGNER_ID_MISMATCH" in _codes(rep)
+
+
+def test_signer_identifier_naming_no_certificate_is_indeterminate(pki: Any, sample_pdf: bytes, verify_at: Any) -> None:
+    """A SignerInfo that names no embedded certificate: the signer is not found — not a
+    "cannot be processed" failure, and never a wrong-value verdict."""
+    signed = wk.garble_signer_issuer(wk.pyhanko_sign(pki, "person", sample_pdf, "Sig1"), serial=987654321)
+    rep = verify_at(signed, fetch=True)
+    assert (rep.indication, rep.sub_indication) == (Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND)

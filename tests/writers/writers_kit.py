@@ -456,3 +456,33 @@ def endesive_sign(
     }
     update: bytes = cms_mod.sign(data, dct, key, cert, others, "sha256")
     return data + update
+
+
+def garble_signer_issuer(data: bytes, serial: int | None = None) -> bytes:
+    """Rewrite the last signature's SignerInfo issuer as node-forge does: each UTF-8 name
+    read as Latin-1 and encoded in UTF-8 again (the signed bytes are untouched; the
+    SignerInfo's identifier is not signed). ``serial`` also replaces the serial number."""
+    from asn1crypto import x509
+
+    r = PdfFileReader(io.BytesIO(data), strict=False)
+    emb = r.embedded_signatures[-1]
+    ci = cms.ContentInfo.load(emb.pkcs7_content)
+    si = ci["content"]["signer_infos"][0]
+    ias = si["sid"].chosen
+    rdns = []
+    for rdn in ias["issuer"].chosen:
+        atvs = []
+        for atv in rdn:
+            value = atv["value"].native
+            if isinstance(value, str) and not value.isascii():
+                garbled = x509.DirectoryString(name="utf8_string", value=value.encode("utf-8").decode("latin-1"))
+                atvs.append(x509.NameTypeAndValue({"type": atv["type"].dotted, "value": garbled}))
+            else:
+                atvs.append(x509.NameTypeAndValue.load(atv.dump()))
+        rdns.append(x509.RelativeDistinguishedName(atvs))
+    issuer = x509.Name(name="", value=x509.RDNSequence(rdns))
+    si["sid"] = cms.SignerIdentifier(
+        name="issuer_and_serial_number",
+        value=cms.IssuerAndSerialNumber({"issuer": issuer, "serial_number": serial if serial is not None else ias["serial_number"].native}),
+    )
+    return _replace_contents(data, emb.byte_range, ci.dump(force=True))

@@ -555,6 +555,8 @@ async def _verify_signature(
     rep.contact_info = _pdf_str(so.get("/ContactInfo"))
     rep.signer_name = _pdf_str(so.get("/Name"))
     rep.validation_time = now
+    if not _identify_signer(emb, rep):
+        return rep
 
     # 1-2. integrity, coverage, modifications ------------------------------------------
     emb.compute_integrity_info(diff_policy=options.diff_policy)
@@ -764,6 +766,64 @@ async def _verify_signature(
         await vc.aclose()
     note_malformed_fields(rep)
     return rep
+
+
+def _identify_signer(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:
+    """Find the signer's certificate; False (with the verdict set) if it is not there.
+
+    Some writers name the certificate in the SignerInfo with an issuer encoded differently
+    from the certificate itself — node-forge (node-signpdf) encodes a UTF-8 issuer name
+    twice, so every Vietnamese CA name with diacritics mismatches. The SignerInfo's issuer
+    is not signed; when exactly one embedded certificate has the serial number and its key
+    verifies the signature, it *is* the signer's certificate: the SignerInfo is pointed at
+    it, with a warning naming the quirk."""
+    try:
+        emb.signer_cert  # noqa: B018 - pyHanko's identification (issuer and serial)
+        return True
+    except (SignatureValidationError, ValueError, KeyError) as e:
+        error: Exception = e
+    si = emb.signer_info
+    try:
+        serial = si["sid"].chosen["serial_number"].native if si["sid"].name == "issuer_and_serial_number" else None
+        certs = [c.chosen for c in emb.signed_data["certificates"] if c.name == "certificate"]
+        same_serial = [c for c in certs if serial is not None and c.serial_number == serial]
+        content_type = emb.signed_data["encap_content_info"]["content_type"].native
+        verified = [
+            c for c in same_serial if generic_cms.validate_sig_integrity(si, c, content_type, emb.compute_digest())[1]
+        ]
+    except Exception:
+        verified = []
+    if len(verified) == 1:
+        cert = verified[0]
+        si["sid"] = cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value=cms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number}),
+        )
+        emb._sd_cert_info = None  # pyHanko's cached lookup: identify again
+        rep.add(
+            "SIGNER_ID_MISMATCH",
+            Severity.WARNING,
+            Msg(
+                "Phần định danh người ký (SignerInfo) ghi tên tổ chức cấp chứng thư theo cách mã hoá khác với chứng thư "
+                "(ví dụ mã hoá UTF-8 hai lần như node-forge); chứng thư được xác định theo số hiệu {n} và khóa của nó "
+                "kiểm tra đúng chữ ký.",
+                "The SignerInfo names the certificate's issuer in an encoding different from the certificate's "
+                "(e.g. UTF-8 encoded twice, as node-forge writes it); the certificate was identified by its serial "
+                "number {n} and its key verifies the signature.",
+            ).format(n=format(cert.serial_number, "X")),
+        )
+        return True
+    rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, None, _byte_range(emb), checked=False, signature_checked=False)
+    rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
+    rep.add(
+        "SIGNER_CERT_NOT_FOUND",
+        Severity.ERROR,
+        Msg(
+            "Không tìm thấy chứng thư của người ký trong chữ ký ({e}); chưa thể nói chữ ký đúng hay sai.",
+            "The signer's certificate is not in the signature ({e}); it cannot be told right or wrong.",
+        ).format(e=_short(error)),
+    )
+    return False
 
 
 def _legacy_sha1_matches(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:
