@@ -149,33 +149,7 @@ class CertificateInfo:
         from asn1crypto import x509 as asn1_x509
 
         assert isinstance(cert, asn1_x509.Certificate)
-        malformed: list[str] = []
-
-        def value_of(atv: Any, where: str) -> str:
-            try:
-                value = atv["value"].native
-            except ValueError as e:  # mis-tagged attribute: read it as what it is
-                value = _lenient_attribute(atv)
-                note = f"{where} {atv['type'].dotted} ({atv['type'].native}): {str(e).splitlines()[0]}"
-                if note not in malformed:
-                    malformed.append(note)
-            return value if isinstance(value, str) else str(value)
-
-        def fields(name: asn1_x509.Name, where: str) -> dict[str, str]:
-            out: dict[str, str] = {}
-            for rdn in name.chosen:
-                for atv in rdn:
-                    key = atv["type"].native
-                    value = value_of(atv, where)
-                    out[key] = f"{out[key]}; {value}" if key in out else value
-            return out
-
-        def human(name: asn1_x509.Name, where: str) -> str:
-            parts = []
-            for rdn in reversed(name.chosen):
-                for atv in rdn:
-                    parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={value_of(atv, where)}")
-            return ", ".join(parts)
+        names = _NameReader()
 
         pub = cert.public_key
         try:
@@ -212,8 +186,8 @@ class CertificateInfo:
             except Exception:  # pragma: no cover
                 pass
         return cls(
-            subject=human(cert.subject, "subject"),
-            issuer=human(cert.issuer, "issuer"),
+            subject=names.human(cert.subject, "subject"),
+            issuer=names.human(cert.issuer, "issuer"),
             serial_number=format(cert.serial_number, "X"),
             not_before=cert.not_valid_before,
             not_after=cert.not_valid_after,
@@ -222,8 +196,8 @@ class CertificateInfo:
             key_size=key_size,
             signature_algorithm=sig_algo_name,
             signature_hash_algorithm=hash_algo,
-            subject_fields=fields(cert.subject, "subject"),
-            issuer_fields=fields(cert.issuer, "issuer"),
+            subject_fields=names.fields(cert.subject, "subject"),
+            issuer_fields=names.fields(cert.issuer, "issuer"),
             key_usage=sorted(ku.native) if ku is not None else [],
             extended_key_usage=list(eku.native) if eku is not None else [],
             policies=policies,
@@ -232,8 +206,42 @@ class CertificateInfo:
             self_signed=cert.self_signed in ("yes", "maybe"),
             ocsp_urls=list(cert.ocsp_urls),
             crl_urls=[u for u in crl_urls if u],
-            malformed_fields=malformed,
+            malformed_fields=names.malformed,
         )
+
+
+class _NameReader:
+    """Reads distinguished names, leniently: a mis-tagged attribute value is read as what
+    it is and noted in :attr:`malformed` (``"subject 2.5.4.45 (…): why"``)."""
+
+    def __init__(self) -> None:
+        self.malformed: list[str] = []
+
+    def value_of(self, atv: Any, where: str) -> str:
+        try:
+            value = atv["value"].native
+        except ValueError as e:  # mis-tagged attribute: read it as what it is
+            value = _lenient_attribute(atv)
+            note = f"{where} {atv['type'].dotted} ({atv['type'].native}): {str(e).splitlines()[0]}"
+            if note not in self.malformed:
+                self.malformed.append(note)
+        return value if isinstance(value, str) else str(value)
+
+    def fields(self, name: Any, where: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for rdn in name.chosen:
+            for atv in rdn:
+                key = atv["type"].native
+                value = self.value_of(atv, where)
+                out[key] = f"{out[key]}; {value}" if key in out else value
+        return out
+
+    def human(self, name: Any, where: str) -> str:
+        parts = []
+        for rdn in reversed(name.chosen):
+            for atv in rdn:
+                parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={self.value_of(atv, where)}")
+        return ", ".join(parts)
 
 
 def _lenient_attribute(atv: Any) -> str:

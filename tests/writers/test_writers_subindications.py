@@ -28,7 +28,7 @@ from lxml import etree
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-from writers_kit import _replace_contents, as_adbe_pkcs7_sha1, pyhanko_sign
+from writers_kit import _replace_contents, as_adbe_pkcs7_sha1
 
 from vbsign.render import render_text
 from vbsign.report import Indication, SubIndication

@@ -99,4 +99,4 @@ def test_signxml_verifies_our_xades(sign_as: Any, pki: Any, t0: Any, tmp_path: P
     assert data, [r.signed_data[:80] for r in results]
     if packaging != "detached":
         with pytest.raises(InvalidDigest):
-            signxml.XAdESVerifier().verify(signed.replace("2027".encode(), "2028".encode()), **kwargs)
+            signxml.XAdESVerifier().verify(signed.replace(b"2027", b"2028"), **kwargs)

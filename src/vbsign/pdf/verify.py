@@ -47,7 +47,6 @@ from ..errors import PasswordRequired, UnsupportedFormatError
 from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
-    note_malformed_fields,
     CertificateInfo,
     DocumentInfo,
     DssInfo,
@@ -60,6 +59,7 @@ from ..report import (
     SignatureReport,
     SubIndication,
     TimestampInfo,
+    note_malformed_fields,
     worst_indication,
 )
 from ..revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info

@@ -245,21 +245,7 @@ async def _verify_one(
         value = dsig.b64decode_text(sv_el.text)
     except ValueError:
         value = b""
-    signer, sig_ok, cert_problem, designated = (
-        _select_signer(sig, sp, certs, options, method, si_c14n, value) if method_known else (None, False, None, False)
-    )
-    ev.signer_cert = signer
-    if method_known and signer is None and not sig_ok:
-        key = _key_value(sig)
-        if key is not None:
-            sig_ok, designated = dsig.verify_signature_value(method, si_c14n, value, key), True
-            rep.add("KEY_VALUE_ONLY", Severity.WARNING, Msg(
-                "Chữ ký chỉ mang khóa công khai (KeyValue), không có chứng thư số.",
-                "The signature carries a bare public key (KeyValue), no certificate.",
-            ))
-    # SIG_CRYPTO_FAILURE needs the key the signature names; a value that no *other*
-    # available certificate verifies says nothing about the signature (signer not found)
-    ev.signature_checked = method_known and (sig_ok or designated or not value)
+    sig_ok, cert_problem = _check_value(rep, ev, sig, sp, certs, options, method if method_known else None, si_c14n, value)
 
     # references -------------------------------------------------------------------------------
     outcomes = [
@@ -304,28 +290,11 @@ async def _verify_one(
                 "Giá trị băm của tham chiếu {u} không khớp: phần này đã bị sửa.",
                 "The digest of reference {u} does not match: this part was altered.",
             ).format(u=_uri(o.uri)), uri=o.uri)
-    ev.blocking = _blocking(outcomes, sp, qp, cert_problem) or _counter_signature_target(sig, outcomes)
-    if not method_known:
-        ev.blocking = ev.blocking or (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
-            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
-        ).format(a=method))
-    elif not value:
-        rep.add("SIGNATURE_VALUE_UNREADABLE", Severity.ERROR, Msg(
-            "Giá trị chữ ký không đọc được (không phải base64).", "The signature value is unreadable (not base64)."
-        ))
-    elif not ev.signature_checked and (bad := _malformed_keyinfo_certs(sig)):
-        # the signature carries its certificate, damaged: say exactly which field
-        ev.blocking = ev.blocking or (F, SubIndication.FORMAT_FAILURE, "SIGNER_CERT_MALFORMED", Msg(
-            "Chứng thư số gắn trong chữ ký bị hỏng, không kiểm tra được giá trị chữ ký: {f}",
-            "The certificate carried in the signature is malformed, so the signature value cannot be checked: {f}",
-        ).format(f="; ".join(bad)))
-    elif not ev.signature_checked:
-        ev.blocking = ev.blocking or (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNER_CERT_NOT_FOUND", Msg(
-            "Không có chứng thư nào mà chữ ký chỉ định để kiểm tra giá trị chữ ký ({k}); "
-            "chưa thể nói chữ ký đúng hay sai (cung cấp chứng thư của người ký: --cert).",
-            "No certificate the signature designates is available to check its value ({k}); "
-            "it cannot be told right or wrong (supply the signer's certificate: --cert).",
-        ).format(k=_key_reference(sig)))
+    ev.blocking = (
+        _blocking(outcomes, sp, qp, cert_problem)
+        or _counter_signature_target(sig, outcomes)
+        or _value_blocking(rep, ev, sig, method if method_known else None, method, value)
+    )
 
     # timestamps ------------------------------------------------------------------------------
     usp = _child(_child(qp, "UnsignedProperties"), "UnsignedSignatureProperties") if qp is not None else None
@@ -342,7 +311,7 @@ async def _verify_one(
                 ))
     rep.signed_attributes = _property_names(ssp) + _property_names(sdop)
     rep.unsigned_attributes = _property_names(usp)
-    rep.signer_certificate_embedded = signer is not None and signer.dump() in {c.dump() for c in certs}
+    rep.signer_certificate_embedded = ev.signer_cert is not None and ev.signer_cert.dump() in {c.dump() for c in certs}
     rep.integrity.signature_algorithm_oid = C.SIGNATURE_METHOD_OIDS.get(method)
     outcome = await evaluate(rep, ev, options)
     note_malformed_fields(rep)
@@ -351,6 +320,68 @@ async def _verify_one(
     if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
         covered = _covered(doc, outcomes)
     return rep, objects, covered
+
+
+def _check_value(
+    rep: SignatureReport,
+    ev: SignerEvidence,
+    sig: etree._Element,
+    sp: etree._Element | None,
+    certs: list[x509.Certificate],
+    options: AdesVerifyOptions,
+    method: str | None,
+    si_c14n: bytes,
+    value: bytes,
+) -> tuple[bool, tuple[str, Msg] | None]:
+    """Check the signature value with the signer's key; set ``ev.signer_cert`` and
+    ``ev.signature_checked``. Returns (value valid, signing-certificate reference problem).
+
+    SIG_CRYPTO_FAILURE needs the key the signature names: a value that no *other*
+    available certificate verifies says nothing about the signature (signer not found)."""
+    if method is None:  # an algorithm vbsign cannot compute: nothing is checked
+        ev.signature_checked = False
+        return False, None
+    signer, sig_ok, cert_problem, designated = _select_signer(sig, sp, certs, options, method, si_c14n, value)
+    ev.signer_cert = signer
+    if signer is None and not sig_ok:
+        key = _key_value(sig)
+        if key is not None:
+            sig_ok, designated = dsig.verify_signature_value(method, si_c14n, value, key), True
+            rep.add("KEY_VALUE_ONLY", Severity.WARNING, Msg(
+                "Chữ ký chỉ mang khóa công khai (KeyValue), không có chứng thư số.",
+                "The signature carries a bare public key (KeyValue), no certificate.",
+            ))
+    ev.signature_checked = sig_ok or designated or not value
+    return sig_ok, cert_problem
+
+
+def _value_blocking(
+    rep: SignatureReport, ev: SignerEvidence, sig: etree._Element, known: str | None, method: str, value: bytes
+) -> tuple[Indication, SubIndication, str, Msg] | None:
+    """Why the signature value could not be judged (applied after the digests)."""
+    if known is None:
+        return (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
+            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
+        ).format(a=method))
+    if not value:
+        rep.add("SIGNATURE_VALUE_UNREADABLE", Severity.ERROR, Msg(
+            "Giá trị chữ ký không đọc được (không phải base64).", "The signature value is unreadable (not base64)."
+        ))
+        return None
+    if ev.signature_checked:
+        return None
+    bad = _malformed_keyinfo_certs(sig)
+    if bad:  # the signature carries its certificate, damaged: say exactly which field
+        return (F, SubIndication.FORMAT_FAILURE, "SIGNER_CERT_MALFORMED", Msg(
+            "Chứng thư số gắn trong chữ ký bị hỏng, không kiểm tra được giá trị chữ ký: {f}",
+            "The certificate carried in the signature is malformed, so the signature value cannot be checked: {f}",
+        ).format(f="; ".join(bad)))
+    return (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNER_CERT_NOT_FOUND", Msg(
+        "Không có chứng thư nào mà chữ ký chỉ định để kiểm tra giá trị chữ ký ({k}); "
+        "chưa thể nói chữ ký đúng hay sai (cung cấp chứng thư của người ký: --cert).",
+        "No certificate the signature designates is available to check its value ({k}); "
+        "it cannot be told right or wrong (supply the signer's certificate: --cert).",
+    ).format(k=_key_reference(sig)))
 
 
 def _property_names(container: etree._Element | None) -> list[str]:
