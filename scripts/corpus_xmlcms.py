@@ -17,7 +17,10 @@ For every row of kind ``xml`` / ``cms`` in ``MANIFEST.tsv`` it runs :func:`vbsig
 Detached content named in the manifest's evidence (``detached content: …``) and files in
 the signature's own folder are supplied as detached content, as the source projects' tests
 do. ``check_row`` is importable (tests and ``scripts/corpus_check.py`` can reuse it).
-Exit status: 1 if anything crashed or an attack/invalid row passed, else 0.
+Exit status: 1 if anything crashed, an attack/invalid row passed, or fewer than
+``--min-valid`` (default 95 %) of the ``valid`` rows are not TOTAL-FAILED (trust aside:
+INDETERMINATE, e.g. for detached content the corpus lacks, counts as not failed); else 0.
+The summary also gives that share per source repository.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class RowOutcome:
     path: str
     kind: str
     expected: str
+    source: str = ""
     indication: str | None = None
     sub_indication: str | None = None
     #: every signature digest-intact and with a valid signature value
@@ -154,7 +158,7 @@ def check_row(corpus: Path, row: dict[str, str]) -> RowOutcome:
     from vbsign.trust import TrustStore
     from vbsign.validation import Services
 
-    out = RowOutcome(row["path"], row["kind"], row["expected_verdict"])
+    out = RowOutcome(row["path"], row["kind"], row["expected_verdict"], row.get("source_repo", ""))
     path = corpus / row["path"]
     t0 = time.perf_counter()
     try:
@@ -204,6 +208,12 @@ def summarise(outcomes: list[RowOutcome]) -> dict[str, Any]:
         "valid_rows": len(valid),
         "valid_agree": sum(1 for o in valid if o.agrees),
         "valid_misses": [(o.path, o.indication, o.sub_indication, o.error, o.codes[:4]) for o in valid if not o.agrees],
+        "valid_not_failed": sum(1 for o in valid if o.indication != "TOTAL-FAILED" and not o.crashed),
+        "valid_failed": [(o.path, o.sub_indication, o.codes[:4]) for o in valid if o.indication == "TOTAL-FAILED"],
+        "valid_not_failed_by_source": {
+            src: f"{sum(1 for o in valid if o.source == src and o.indication != 'TOTAL-FAILED')}/{sum(1 for o in valid if o.source == src)}"
+            for src in sorted({o.source for o in valid})
+        },
         "slowest": sorted(((round(o.seconds, 2), o.path) for o in outcomes), reverse=True)[:5],
         "total_seconds": round(sum(o.seconds for o in outcomes), 1),
     }
@@ -216,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="only rows whose path contains this")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--json", type=Path, help="write every row's outcome here")
+    ap.add_argument("--min-valid", type=float, default=0.95, help="share of valid rows that must not be TOTAL-FAILED")
     args = ap.parse_args(argv)
     import logging
 
@@ -233,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(s, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1, ensure_ascii=False), encoding="utf-8")
-    return 1 if s["crashes"] or s["bad_passed"] else 0
+    share = s["valid_not_failed"] / s["valid_rows"] if s["valid_rows"] else 1.0
+    return 1 if s["crashes"] or s["bad_passed"] or share < args.min_valid else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip softhsm2 opensc poppler-utils qpdf
+APT_PACKAGES=(python3 python3-venv python3-pip softhsm2 opensc poppler-utils qpdf xmlsec1 ghostscript
               fonts-liberation2 fonts-dejavu-core postgresql libpq5)
 
 missing=()

@@ -49,6 +49,7 @@ from .validation import (
     Services,
     build_context,
     format_vn_time,
+    not_yet_valid_msg,
     path_error_reason,
     status_now_without_poe,
     unproven_status_verdict,
@@ -98,6 +99,9 @@ class SignerEvidence:
     hash_algorithms: list[str] = field(default_factory=list)
     #: integrity could be computed (False when e.g. the signed data was not found)
     integrity_known: bool = True
+    #: the signature value was checked with the key the signature names (False: no such
+    #: key at hand — the value is then neither right nor wrong)
+    signature_checked: bool = True
     #: a blocking format-specific verdict decided by the caller (applied after integrity)
     blocking: tuple[Indication, SubIndication, str, Msg] | None = None
 
@@ -127,7 +131,7 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
             "The signed content was altered: the digest does not match.",
         ))
         return out
-    if ev.integrity_known and integ is not None and not integ.signature_valid:
+    if ev.signature_checked and ev.integrity_known and integ is not None and not integ.signature_valid:
         _set(rep, F, SubIndication.SIG_CRYPTO_FAILURE, "SIGNATURE_VALUE_INVALID", Msg(
             "Giá trị chữ ký không hợp lệ.", "The signature value does not verify."
         ))
@@ -266,10 +270,10 @@ def _decide(
     # validity period at the signing time (law: valid at the signing moment)
     if options.at != "now":
         if signing_time < cert.not_valid_before:
-            _set(rep, F, SubIndication.NOT_YET_VALID, "CERT_NOT_YET_VALID_AT_SIGNING", Msg(
-                "Chứng thư số chưa có hiệu lực tại thời điểm ký ({t}).",
-                "The certificate was not yet valid at the signing time ({t}).",
-            ).format(t=format_vn_time(signing_time)))
+            # only a proven time fails the signature; a claimed one before the certificate
+            # existed cannot place the signing moment (ETSI EN 319 102-1 OUT_OF_BOUNDS_NO_POE)
+            _set(rep, F if proven else I, SubIndication.NOT_YET_VALID if proven else SubIndication.OUT_OF_BOUNDS_NO_POE,
+                 "CERT_NOT_YET_VALID_AT_SIGNING", not_yet_valid_msg(signing_time, proven))
             return
         if signing_time > cert.not_valid_after:
             sub = SubIndication.EXPIRED if proven else SubIndication.OUT_OF_BOUNDS_NO_POE

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -48,7 +48,7 @@ from .plugins import lifecycle as _plugins
 from .plugins.hookspecs import SignRequest
 from .plugins.manager import has_implementations
 from .report import CertificateInfo, KeyStorage, Report
-from .secrets import SecretLike
+from .secrets import SecretLike, resolve_secret
 from .trust import TrustStore
 from .validation import (
     DEFAULT_SERVICES,
@@ -306,6 +306,7 @@ class Signer:
         format: str | None = None,
         packaging: str | None = None,
         signer_role: str | None = None,
+        xades_transform: Literal["enveloped", "filter2"] | None = None,
     ) -> SignResult:
         """Sign one document; write ``output`` atomically if given (never the input)."""
         data, name = _io.read_input(source)
@@ -335,6 +336,7 @@ class Signer:
             other = await _dispatch.sign_other(
                 self, data, name, fmt, level=lvl, now=now, check=check, reason=reason,
                 location=location, packaging=packaging, signer_role=signer_role,
+                xades_transform=xades_transform,
             )
             return SignResult(
                 data=other.data,
@@ -544,6 +546,7 @@ async def _async_verify_document(
     content: _io.Source | Mapping[str, bytes] | None = None,
     limits: Limits | None = None,
     visual: VisualOptions | None = None,
+    password: SecretLike = None,
 ) -> Report:
     """Verify a signed document and return its :class:`~vbsign.report.Report`.
 
@@ -551,7 +554,9 @@ async def _async_verify_document(
     XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
     bounds time and memory (:class:`~vbsign.pdf.limits.Limits`: 10 s, 1 GiB, an isolated
     worker only for risky files by default) and ``visual`` configures the optional
-    poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`).
+    poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`). ``password`` opens a
+    PDF encrypted with a user password (a file with only an owner password needs none);
+    without it such a file raises :class:`~vbsign.errors.PasswordRequired`.
     """
     data, name = _io.read_input(source)
     if at not in ("signing", "now"):
@@ -566,6 +571,7 @@ async def _async_verify_document(
         allow_comments=allow_comments,
         limits=limits,
         visual=visual or VisualOptions(),
+        password=_password_bytes(password),
     )
     if is_pdf(data) and not _dispatch.is_cms(data):  # a .p7m may envelope a PDF
         return await verify_within(verify_pdf, data, Path(name).name, options, limits)
@@ -586,6 +592,11 @@ async def _async_verify_document(
         content_name=Path(content_name).name if content_name else None,
         allow_comments=allow_comments,
     )
+
+
+def _password_bytes(password: SecretLike) -> bytes | None:
+    secret = resolve_secret(password)
+    return secret.reveal_bytes() if secret is not None else None
 
 
 def verify(source: _io.Source, **kwargs: Any) -> Report:

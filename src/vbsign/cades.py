@@ -39,6 +39,7 @@ from .report import (
     Severity,
     SignatureReport,
     SubIndication,
+    note_malformed_fields,
     worst_indication,
 )
 
@@ -435,11 +436,15 @@ async def _verify_signer(
             ))
     if cert is not None:
         rep.signer = CertificateInfo.from_asn1(cert)
+    # what could not be computed is "not checked", never "altered"
+    rep.integrity.checked = ev.integrity_known
+    rep.integrity.signature_checked = ev.integrity_known and cert is not None
     rep.signed_attributes = _attr_names(si, "signed_attrs")
     rep.unsigned_attributes = _attr_names(si, "unsigned_attrs")
     rep.signer_certificate_embedded = cert is not None and cert.dump() in {c.dump() for c in certs}
     rep.integrity.signature_algorithm_oid = sig_algo["algorithm"].dotted
     outcome = await evaluate(rep, ev, options)
+    note_malformed_fields(rep)
     signed_names = set(rep.signed_attributes)
     if signed_names & {"signing_certificate_v2", "signing_certificate"}:
         rep.level = "B-B"

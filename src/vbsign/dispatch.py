@@ -151,6 +151,7 @@ async def sign_other(
     location: str | None = None,
     packaging: str | None = None,
     signer_role: str | None = None,
+    xades_transform: Literal["enveloped", "filter2"] | None = None,
 ) -> FormatSignOutcome:
     """Sign a non-PDF document with an already checked :class:`~vbsign.api.Signer`."""
     vsource = _validation_data_source(signer, check, now) if level == "B-LT" else None
@@ -201,6 +202,7 @@ async def sign_other(
         signer.key,
         XadesOptions(
             packaging=packaging or "enveloped",  # type: ignore[arg-type]
+            enveloped_transform=xades_transform or "enveloped",
             level=level,
             digest_algorithm=signer.md_algorithm,
             prefer_pss=signer.prefer_pss,

@@ -60,6 +60,14 @@ class UnsupportedFormatError(InputError):
     code = "UNSUPPORTED_FORMAT"
 
 
+class PasswordRequired(InputError):
+    """An encrypted PDF whose user password is needed (none given, or a wrong one).
+
+    Never a verdict: nothing about the signatures is known until the file is opened."""
+
+    code = "PDF_PASSWORD_REQUIRED"
+
+
 class ConfigurationError(VbsignError):
     """A configuration file or setting is invalid."""
 

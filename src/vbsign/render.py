@@ -9,6 +9,7 @@ signing time; and the certificate's validity period.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from .i18n import Lang, Msg, current_lang
 from .report import INDICATION_TEXT, CertificateInfo, Indication, Report, Severity, SignatureReport
@@ -30,7 +31,12 @@ _L = {
     "proof_claimed": Msg("do người ký khai báo, chưa được chứng minh", "claimed by the signer, unproven"),
     "integrity": Msg("Toàn vẹn", "Integrity"),
     "intact": Msg("nguyên vẹn", "intact"),
-    "altered": Msg("BỊ THAY ĐỔI", "ALTERED"),
+    "altered": Msg("BỊ THAY ĐỔI (giá trị băm không khớp)", "ALTERED (digest mismatch)"),
+    "signature-invalid": Msg(
+        "GIÁ TRỊ CHỮ KÝ SAI (không chứng minh được nội dung bị sửa)",
+        "SIGNATURE VALUE DOES NOT VERIFY (no change to the content shown)",
+    ),
+    "not-checked": Msg("chưa kiểm tra được (thiếu dữ liệu hoặc khóa)", "not checked (data or key missing)"),
     "valid_at_signing": Msg("Hiệu lực chứng thư tại thời điểm ký", "Certificate valid at signing time"),
     "yes": Msg("có", "yes"),
     "no": Msg("không", "no"),
@@ -74,6 +80,43 @@ _MOD = {
     "ANNOTATIONS": Msg("thêm ghi chú", "annotations added"),
     "OTHER": Msg("THAY ĐỔI KHÔNG ĐƯỢC PHÉP", "DISALLOWED CHANGES"),
 }
+
+
+#: findings that name *what* changed after a signature, with a short label
+_CHANGE_CODES = {
+    "SIGNATURE_FIELD_ADDED": Msg("thêm trường chữ ký", "signature field added"),
+    "FORM_FIELD_FILLED": Msg("điền trường trống", "empty field filled"),
+    "FORM_FIELD_CHANGED": Msg("đổi giá trị trường", "field value changed"),
+    "FORM_FIELD_OVERWRITTEN": Msg("ghi đè trường đã có giá trị", "filled field overwritten"),
+    "COMMENTS_ALLOWED": Msg("thêm ghi chú", "comments added"),
+    "ANNOTATION_ADDED": Msg("thêm chú thích", "annotation added"),
+    "ANNOTATION_CHANGED": Msg("sửa/xoá chú thích", "annotation changed"),
+    "PAGE_CONTENT_CHANGED": Msg("sửa nội dung trang", "page content changed"),
+    "PAGE_TREE_CHANGED": Msg("sửa danh sách trang", "page list changed"),
+    "FONT_CHANGED": Msg("đổi phông chữ", "font changed"),
+    "RESOURCES_CHANGED": Msg("đổi tài nguyên trang", "page resources changed"),
+    "CATALOG_CHANGED": Msg("sửa danh mục tài liệu", "catalog changed"),
+    "OBJECT_FREED": Msg("xoá đối tượng đã ký", "signed object freed"),
+    "SIGNATURE_WIDGET_COVERS_CONTENT": Msg("chữ ký mới che nội dung", "new signature covers content"),
+    "SIGNATURE_OVERLAPS_CONTENT": Msg("chữ ký mới chờm lên nội dung", "new signature overlaps content"),
+}
+
+
+def _changes_line(sig: Any, lang: Lang) -> str:
+    """What changed after the signature and whether its permission level allows it."""
+    mod = sig.modification
+    level = _MOD.get(mod.level, Msg(mod.level, mod.level)).get(lang)
+    what = [m.get(lang) for code, m in _CHANGE_CODES.items() if sig.has_finding(code)]
+    if mod.certified and mod.docmdp_permission:
+        scope = Msg(f"chữ ký chứng thực DocMDP P{mod.docmdp_permission}", f"certification DocMDP P{mod.docmdp_permission}")
+    else:
+        scope = Msg("chữ ký phê duyệt", "approval signature")
+    refused = mod.level == "OTHER" or mod.docmdp_ok is False or sig.has_finding("MODIFIED_AFTER_SIGNING")
+    verdict = Msg("KHÔNG được phép", "NOT allowed") if refused else Msg("được phép", "allowed")
+    if mod.level == "NONE" and not what:
+        return level
+    detail = f" — {', '.join(what)}" if what else ""
+    return f"{level}{detail} ({verdict.get(lang)}: {scope.get(lang)})"
 
 
 def _t(key: str, lang: Lang) -> str:
@@ -132,8 +175,7 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
     if sig.timestamp is not None and sig.kind == "signature" and sig.timestamp.tsa is not None:
         row("tsa", _name(sig.timestamp.tsa))
     if sig.integrity is not None:
-        ok = sig.integrity.intact and sig.integrity.signature_valid
-        row("integrity", _t("intact", lang) if ok else _t("altered", lang))
+        row("integrity", _t(sig.integrity.state, lang))
     if sig.kind == "signature":
         if sig.trusted and sig.indication is Indication.TOTAL_PASSED:
             answer = _t("yes", lang)
@@ -149,7 +191,7 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
             text += f" ({_dt(r.revocation_time)})"
         row("revocation", f"{text}; {_SOURCE[r.source].get(lang)}")
     if sig.modification is not None and sig.modification.level:
-        row("changes", _MOD.get(sig.modification.level, Msg(sig.modification.level, sig.modification.level)).get(lang))
+        row("changes", _changes_line(sig, lang))
     if sig.level:
         row("level", f"{family} {sig.level}")
     if sig.reason:

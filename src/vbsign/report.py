@@ -133,6 +133,10 @@ class CertificateInfo:
     #: e-mail addresses the certificate names (subjectAltName rfc822Name, then the subject's
     #: E attribute), in certificate order, without duplicates — what S/MIME binds a sender to
     email_addresses: list[str] = field(default_factory=list)
+    #: fields that do not decode as their ASN.1 type says (e.g. a BIT STRING attribute
+    #: encoded as UTF8String) and were read leniently, as pyHanko's parser and poppler do;
+    #: none of them is used by the cryptographic check
+    malformed_fields: list[str] = field(default_factory=list)
 
     @property
     def common_name(self) -> str | None:
@@ -148,24 +152,7 @@ class CertificateInfo:
         from asn1crypto import x509 as asn1_x509
 
         assert isinstance(cert, asn1_x509.Certificate)
-
-        def fields(name: asn1_x509.Name) -> dict[str, str]:
-            out: dict[str, str] = {}
-            for rdn in name.chosen:
-                for atv in rdn:
-                    key = atv["type"].native
-                    value = atv["value"].native
-                    if not isinstance(value, str):
-                        value = str(value)
-                    out[key] = f"{out[key]}; {value}" if key in out else value
-            return out
-
-        def human(name: asn1_x509.Name) -> str:
-            parts = []
-            for rdn in reversed(name.chosen):
-                for atv in rdn:
-                    parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={atv['value'].native}")
-            return ", ".join(parts)
+        names = _NameReader()
 
         pub = cert.public_key
         try:
@@ -196,8 +183,8 @@ class CertificateInfo:
         except ValueError:  # an OID asn1crypto does not know (e.g. RSA with SHA-3)
             sig_algo_name = str(sig_algo["algorithm"].dotted)
         return cls(
-            subject=human(cert.subject),
-            issuer=human(cert.issuer),
+            subject=names.human(cert.subject, "subject"),
+            issuer=names.human(cert.issuer, "issuer"),
             serial_number=format(cert.serial_number, "X"),
             not_before=cert.not_valid_before,
             not_after=cert.not_valid_after,
@@ -206,8 +193,8 @@ class CertificateInfo:
             key_size=key_size,
             signature_algorithm=sig_algo_name,
             signature_hash_algorithm=hash_algo,
-            subject_fields=fields(cert.subject),
-            issuer_fields=fields(cert.issuer),
+            subject_fields=names.fields(cert.subject, "subject"),
+            issuer_fields=names.fields(cert.issuer, "issuer"),
             key_usage=sorted(ku.native) if ku is not None else [],
             extended_key_usage=list(eku.native) if eku is not None else [],
             policies=policies,
@@ -217,6 +204,88 @@ class CertificateInfo:
             ocsp_urls=list(cert.ocsp_urls),
             crl_urls=_crl_urls(cert),
             email_addresses=_email_addresses(cert),
+            malformed_fields=names.malformed,
+        )
+
+
+class _NameReader:
+    """Reads distinguished names, leniently: a mis-tagged attribute value is read as what
+    it is and noted in :attr:`malformed` (``"subject 2.5.4.45 (…): why"``)."""
+
+    def __init__(self) -> None:
+        self.malformed: list[str] = []
+
+    def value_of(self, atv: Any, where: str) -> str:
+        try:
+            value = atv["value"].native
+        except ValueError as e:  # mis-tagged attribute: read it as what it is
+            value = _lenient_attribute(atv)
+            note = f"{where} {atv['type'].dotted} ({atv['type'].native}): {str(e).splitlines()[0]}"
+            if note not in self.malformed:
+                self.malformed.append(note)
+        return value if isinstance(value, str) else str(value)
+
+    def fields(self, name: Any, where: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for rdn in name.chosen:
+            for atv in rdn:
+                key = atv["type"].native
+                value = self.value_of(atv, where)
+                out[key] = f"{out[key]}; {value}" if key in out else value
+        return out
+
+    def human(self, name: Any, where: str) -> str:
+        parts = []
+        for rdn in reversed(name.chosen):
+            for atv in rdn:
+                parts.append(f"{_SHORT_NAMES.get(atv['type'].native, atv['type'].dotted)}={self.value_of(atv, where)}")
+        return ", ".join(parts)
+
+
+def _lenient_attribute(atv: Any) -> str:
+    """The value of a name attribute whose encoding contradicts its type: text for any
+    string tag, else hexadecimal (how poppler's pdfsig and OpenSSL show it)."""
+    from asn1crypto import core
+
+    raw = core.Sequence.load(atv.dump())[1]
+    contents = bytes(raw.contents or b"")
+    if raw.tag in (12, 19, 20, 22, 26, 28, 30):  # UTF8/Printable/T61/IA5/Visible/Universal/BMP
+        codec = {30: "utf-16-be", 28: "utf-32-be"}.get(raw.tag, "utf-8")
+        return contents.decode(codec, "replace")
+    return "#" + contents.hex()
+
+
+def note_malformed_fields(rep: SignatureReport) -> None:
+    """A warning for each certificate field read leniently: the signature was verified,
+    and the report says which field of which certificate is not well-formed."""
+    for role, info in (("signer", rep.signer), ("TSA", rep.timestamp.tsa if rep.timestamp else None)):
+        if info is None or not info.malformed_fields:
+            continue
+        # the path validator compares names attribute by attribute: it needs the field
+        blocked = [f for f in rep.findings if f.code.startswith("CHAIN") and "Error parsing" in f.message_en]
+        if blocked:
+            rep.add(
+                "CERT_FIELD_BLOCKS_VALIDATION",
+                Severity.ERROR,
+                Msg(
+                    "Không kiểm tra được đường dẫn chứng thư vì trường sau của chứng thư ({r}) mã hoá sai kiểu ASN.1: {f}. "
+                    "Giá trị chữ ký và giá trị băm vẫn đúng.",
+                    "The certificate path cannot be validated because this field of the {r} certificate contradicts "
+                    "its ASN.1 type: {f}. The signature value and the digest do verify.",
+                ).format(r=role, f="; ".join(info.malformed_fields)),
+                fields=list(info.malformed_fields),
+            )
+            continue
+        rep.add(
+            "CERT_FIELD_MALFORMED",
+            Severity.WARNING,
+            Msg(
+                "Chứng thư số ({r}) có trường mã hoá sai kiểu ASN.1, đã đọc theo cách dễ dãi (kiểm tra mật mã không dùng "
+                "trường này): {f}",
+                "The {r} certificate has a field whose ASN.1 encoding contradicts its type; it was read leniently "
+                "(the cryptographic check does not use it): {f}",
+            ).format(r=role, f="; ".join(info.malformed_fields)),
+            fields=list(info.malformed_fields),
         )
 
 
@@ -310,6 +379,29 @@ class IntegrityInfo:
     #: OID of the signature algorithm in the SignerInfo, e.g. 1.2.840.113549.1.1.10 (RSASSA-PSS)
     #: or 1.2.840.113549.1.1.11 / …1.1 (PKCS#1 v1.5) — evidence for policy rule TT15-06
     signature_algorithm_oid: str | None = None
+    #: False when a digest could not be computed (signed data not found, unsupported
+    #: transform or algorithm): ``intact`` is then False without any byte being shown altered
+    checked: bool = True
+    #: False when the signature value could not be checked (no key the signature names):
+    #: ``signature_valid`` is then False without the value being shown wrong
+    signature_checked: bool = True
+
+    @property
+    def altered(self) -> bool:
+        """A computed digest does not match: signed bytes were changed."""
+        return self.checked and not self.intact
+
+    @property
+    def state(self) -> str:
+        """"intact", "altered" (digest mismatch), "signature-invalid" (value does not verify)
+        or "not-checked" — what the human report says, never "altered" for intact bytes."""
+        if self.altered:
+            return "altered"
+        if not self.checked:
+            return "not-checked"
+        if not self.signature_valid:
+            return "signature-invalid" if self.signature_checked else "not-checked"
+        return "intact"
 
 
 @dataclass

@@ -604,3 +604,18 @@ def _fmt(dt: datetime) -> str:
 def format_vn_time(dt: datetime) -> str:
     """``dd/mm/yyyy hh:mm:ss +07:00`` in Asia/Ho_Chi_Minh, whatever the machine's zone."""
     return _fmt(dt)
+
+
+def not_yet_valid_msg(signing_time: datetime, proven: bool) -> Msg:
+    """The finding for a certificate that was not yet valid at the (proven or claimed) time."""
+    if proven:
+        return Msg(
+            "Chứng thư số chưa có hiệu lực tại thời điểm ký ({t}).",
+            "The certificate was not yet valid at the signing time ({t}).",
+        ).format(t=format_vn_time(signing_time))
+    return Msg(
+        "Thời điểm ký do người ký khai báo ({t}) sớm hơn ngày chứng thư số có hiệu lực, và không có dấu thời gian "
+        "tin cậy chứng minh thời điểm ký: chưa thể kết luận.",
+        "The signing time claimed by the signer ({t}) is before the certificate became valid, and no trusted "
+        "timestamp proves when it was signed: no conclusion possible.",
+    ).format(t=format_vn_time(signing_time))

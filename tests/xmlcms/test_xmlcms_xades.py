@@ -143,12 +143,30 @@ def test_b_lt_still_validates_offline_a_year_later(sign_as: Any, verify_at: Any,
     assert verify_at(b_t, when=t0 + timedelta(days=365)).sub_indication is SubIndication.TRY_LATER
 
 
-def test_parallel_signatures_by_person_and_agency(sign_as: Any, verify_at: Any) -> None:
-    once = sign_as("person", QD, level="B-LT")
+def test_parallel_signatures_by_person_and_agency(sign_as: Any, verify_at: Any, pki: Any) -> None:
+    """The first of several signers chooses XPath Filter 2.0; the next one signs with the default."""
+    once = sign_as("person", QD, level="B-LT", xades_transform="filter2")
+    assert b"xmldsig-filter2" in once
     twice = sign_as("agency", once, level="B-LT", format="xml")
     report = verify_at(twice)
     assert report.indication is Indication.TOTAL_PASSED
-    assert [s.signer.common_name for s in report.signatures] == ["Nguyễn Văn A", "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA"]
+    expected = [pki.cert(label).subject.native["common_name"] for label in ("person", "agency")]
+    assert [s.signer.common_name for s in report.signatures] == expected
+
+
+def test_default_enveloped_transform_and_a_second_signer(sign_as: Any, verify_at: Any) -> None:
+    """Default: the plain enveloped-signature transform; a second enveloped signature would
+    break the first, so it is refused with the way out (issue 12)."""
+    from vbsign.errors import InputError
+
+    once = sign_as("person", QD, level="B-B")
+    assert b"xmldsig#enveloped-signature" in once and b"xmldsig-filter2" not in once
+    assert verify_at(once).signatures[0].integrity.intact
+    with pytest.raises(InputError) as e:
+        sign_as("agency", once, level="B-B", format="xml")
+    assert "--xades-transform filter2" in e.value.message_en
+    # detached and enveloping stay possible
+    assert sign_as("agency", once, level="B-B", format="xml", packaging="detached")
 
 
 # ---- what was signed: signature wrapping ---------------------------------------------------------

@@ -45,6 +45,12 @@ from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
     type=click.Choice(["enveloped", "enveloping", "detached"], case_sensitive=False),
     help="XAdES: enveloped (mặc định), enveloping, detached; CAdES: detached .p7s (mặc định), enveloping .p7m.",
 )
+@click.option(
+    "--xades-transform",
+    type=click.Choice(["enveloped", "filter2"], case_sensitive=False),
+    help="XAdES enveloped: enveloped (mặc định, mọi bộ kiểm tra đọc được) hoặc filter2 (XPath Filter 2.0: "
+    "người ký sau không làm hỏng chữ ký này) / enveloped-signature transform (default) or XPath Filter 2.0.",
+)
 @click.option("--claimed-role", help="Chức danh người ký ghi trong chữ ký XAdES (SignerRole) / XAdES claimed role.")
 @click.option("--tsa", metavar="URL", help="Máy chủ dấu thời gian / timestamp server URL.")
 @click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True), help="Chứng thư gốc tin cậy (PEM/DER) / trust anchors.")
@@ -97,6 +103,7 @@ def sign_cmd(
     level: str,
     sig_format: str,
     packaging: str | None,
+    xades_transform: str | None,
     claimed_role: str | None,
     tsa: str | None,
     trust_files: tuple[str, ...],
@@ -133,6 +140,8 @@ def sign_cmd(
             "--role, --image, --anchor, --box, --field, --certify chỉ dùng cho PDF.",
             "--role, --image, --anchor, --box, --field, --certify apply to PDFs only.",
         ))
+    if xades_transform and fmt != "xml":
+        fail(Msg("--xades-transform chỉ dùng cho XAdES (XML).", "--xades-transform applies to XAdES (XML) only."))
     if output is None:
         output = dispatch.default_output(input_file, fmt, packaging=packaging)
     passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
@@ -211,7 +220,10 @@ def sign_cmd(
             location=location,
             certify=certify,
             appearance=appearance,
-            **({} if fmt == "pdf" else {"format": fmt, "packaging": packaging, "signer_role": claimed_role}),
+            **({} if fmt == "pdf" else {
+                "format": fmt, "packaging": packaging, "signer_role": claimed_role,
+                "xades_transform": xades_transform.lower() if xades_transform else None,
+            }),
         )
     out = console()
     for w in result.warnings:

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from ..errors import VbsignError
-from ..i18n import current_lang
-from ._common import EXIT_USAGE, console, esc, t
+from ..i18n import Msg, current_lang
+from ._common import EXIT_USAGE, console, esc, secret_from_env, t
 
 
 @click.command("validate")
@@ -66,6 +66,11 @@ from ._common import EXIT_USAGE, console, esc, t
 )
 @click.option("--offline", is_flag=True, help="Không truy cập mạng; chỉ dùng dữ liệu nhúng / no network.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Mật khẩu mở PDF được mã hoá, lấy từ biến môi trường VAR / user password of an encrypted PDF, from env var VAR.",
+)
 def validate_cmd(
     files: tuple[Path, ...],
     policy_ref: str,
@@ -81,6 +86,7 @@ def validate_cmd(
     now_text: str | None,
     offline: bool,
     timeout: float,
+    password_env: str | None = None,
 ) -> None:
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
     from .. import compliance
@@ -103,6 +109,10 @@ def validate_cmd(
     facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple, official=official)  # type: ignore[arg-type]
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     services = Services(online=not offline, timeout=timeout)
+    from ..secrets import Secret
+
+    pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
+    password = Secret(pw_text) if pw_text is not None else None
     out = console()
     err = console(stderr=True)
     codes: list[int] = []
@@ -110,7 +120,9 @@ def validate_cmd(
     junit_items: list[Any] = []
     for f in files:
         try:
-            rep = compliance.validate(f, policy=policy, facts=facts, trust=trust, at=at, now=now, services=services)
+            rep = compliance.validate(
+                f, policy=policy, facts=facts, trust=trust, at=at, now=now, services=services, password=password
+            )
         except VbsignError as e:
             codes.append(e.exit_code)
             junit_items.append(FileError(str(f), e.code, e.message(current_lang())))

@@ -9,8 +9,16 @@ from pathlib import Path
 import click
 
 from ..errors import VbsignError
-from ..i18n import current_lang
-from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console, esc
+from ..i18n import Msg, current_lang
+from ._common import (
+    EXIT_INDETERMINATE,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    console,
+    esc,
+    secret_from_env,
+)
 
 
 def parse_size(text: str) -> int:
@@ -76,6 +84,11 @@ def aggregate_exit(codes: list[int]) -> int:
     show_default=True,
     help="So sánh hình ảnh bản đã ký và bản hiện tại (poppler) / visual comparison of signed and current pages.",
 )
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Mật khẩu mở PDF được mã hoá, lấy từ biến môi trường VAR / user password of an encrypted PDF, from env var VAR.",
+)
 def verify_cmd(
     files: tuple[Path, ...],
     trust_files: tuple[str, ...],
@@ -90,6 +103,7 @@ def verify_cmd(
     max_memory: str = "1G",
     isolate: bool = True,
     visual: str = "auto",
+    password_env: str | None = None,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
     from .. import api
@@ -109,6 +123,10 @@ def verify_cmd(
 
         renderer_for(fmt)  # an unknown format is refused before any work
     services = Services(online=not offline, timeout=timeout)
+    from ..secrets import Secret
+
+    pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
+    password = Secret(pw_text) if pw_text is not None else None
     codes: list[int] = []
     reports = []
     out = console()
@@ -124,6 +142,7 @@ def verify_cmd(
                 allow_comments=allow_comments,
                 limits=limits,
                 visual=visual_options,
+                password=password,
             )
         except VbsignError as e:
             codes.append(e.exit_code)

@@ -205,6 +205,13 @@ CATALOGUE: dict[str, Kind] = {
         "Trường biểu mẫu đã có giá trị bị ghi đè",
         "A form field that had a value was overwritten",
     ),
+    "FORM_FIELD_CHANGED": _k(
+        W,
+        None,
+        None,
+        "Giá trị trường biểu mẫu được đổi, như chữ ký chứng thực cho phép",
+        "A form field value was changed, as the certification signature permits",
+    ),
     "FORM_FIELD_FILLED": _k(
         I, None, None, "Trường biểu mẫu trống được điền", "An empty form field was filled"
     ),
@@ -226,6 +233,13 @@ CATALOGUE: dict[str, Kind] = {
         "sneaky-signature",
         "Hình hiển thị của chữ ký mới che nội dung",
         "A new signature's appearance covers page content",
+    ),
+    "SIGNATURE_OVERLAPS_CONTENT": _k(
+        W,
+        None,
+        None,
+        "Hình chữ ký mới chờm lên nội dung đã ký nhưng không che nét chữ nào",
+        "A new signature's appearance overlaps signed content without hiding it",
     ),
     "SIGNATURE_OVER_SIGNATURE_BLOCK": _k(
         W,

@@ -52,6 +52,19 @@ STRUCTURAL = frozenset(
 )
 
 
+#: findings about what changed (or what the changes cover) that a certification can refuse
+_CHANGE_ERRORS = frozenset(
+    {
+        "SIGNATURE_WIDGET_COVERS_CONTENT",
+        "ANNOTATION_COVERS_CONTENT",
+        "ANNOTATION_ADDED",
+        "ANNOTATION_CHANGED",
+        "FORM_FIELD_OVERWRITTEN",
+        "VISUAL_DIFFERENCE",
+    }
+)
+
+
 @dataclass
 class Forensics:
     """Structural evidence about one document, shared by all its signatures."""
@@ -142,7 +155,7 @@ class Forensics:
         _add(rep, issues)
         errs = [i for i in issues if i.severity is Severity.ERROR]
         if errs and all(i.code == "SUBFILTER_UNSUPPORTED" for i in errs):
-            rep.indication = Indication.INDETERMINATE
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         if not errs:
             rep.add(
                 "SIGNATURE_UNPROCESSABLE",
@@ -166,29 +179,39 @@ class Forensics:
         lta_only = mod is not None and mod.level in ("NONE", "LTA_UPDATES")
         if slot.revision is not None and slot.revision < last and not lta_only:
             check_deadline()
+            form_filling = bool(mod is not None and mod.certified and (mod.docmdp_permission or 0) >= 2)
             try:
-                changes = shadow.compare(self.reader, slot.revision, allow_comments=self.allow_comments)
+                changes = shadow.compare(
+                    self.reader, slot.revision, allow_comments=self.allow_comments, form_filling_allowed=form_filling
+                )
                 issues += changes.issues
             except BudgetExceeded:
                 raise
             except Exception as e:  # never let the analysis itself crash a verdict
                 logger.debug("change analysis failed", exc_info=True)
                 issues.append(_analysis_failed(e))
-        issues += self._docmdp(rep, changes)
         if changes is not None and self._wants_visual(rep, issues, changes):
             issues += await self._visual(slot, changes)
+        issues += self._docmdp(rep, changes, issues)
         _add(rep, issues)
         _decide(rep, issues)
 
-    def _docmdp(self, rep: SignatureReport, changes: shadow.ChangeReport | None) -> list[Issue]:
+    def _docmdp(self, rep: SignatureReport, changes: shadow.ChangeReport | None, issues: list[Issue]) -> list[Issue]:
+        """DOCMDP_VIOLATION when a certified document changed beyond its permission: the
+        level pyHanko measured is too high, or a change the level allows (a new signature,
+        a changed field value) paints over certified content or is otherwise refused."""
         mod = rep.modification
-        if mod is None or not mod.certified or mod.docmdp_ok is not False:
+        if mod is None or not mod.certified:
+            return []
+        refused = [i for i in issues if i.severity is Severity.ERROR and i.code in _CHANGE_ERRORS]
+        if mod.docmdp_ok is not False and not refused:
             return []
         codes = {i.code for i in changes.issues} if changes is not None else set()
+        codes |= {i.code for i in refused}
         attack = None
-        if "SIGNATURE_FIELD_ADDED" in codes:
+        if codes & {"SIGNATURE_FIELD_ADDED", "SIGNATURE_WIDGET_COVERS_CONTENT"}:
             attack = "sneaky-signature"
-        elif codes & {"ANNOTATION_ADDED", "COMMENTS_ALLOWED"}:
+        elif codes & {"ANNOTATION_ADDED", "COMMENTS_ALLOWED", "ANNOTATION_COVERS_CONTENT"}:
             attack = "evil-annotation"
         p = mod.docmdp_permission
         allowed = {
@@ -196,11 +219,17 @@ class Forensics:
             2: ("chỉ điền biểu mẫu và ký", "only form filling and signing"),
             3: ("chỉ điền biểu mẫu, ký và ghi chú", "only form filling, signing and comments"),
         }.get(p or 0, ("?", "?"))
+        if mod.docmdp_ok is False:
+            vi_why, en_why = f"tài liệu bị thay đổi ở mức {mod.level}", f"the document changed at level {mod.level}"
+        else:
+            which = ", ".join(sorted({i.code for i in refused}))
+            vi_why = f"thay đổi sau khi ký che hoặc thay nội dung đã chứng thực ({which})"
+            en_why = f"a change after signing covers or replaces certified content ({which})"
         return [
             issue(
                 "DOCMDP_VIOLATION",
-                f"chữ ký chứng thực (DocMDP P{p}: {allowed[0]}) nhưng tài liệu bị thay đổi ở mức {mod.level}",
-                f"certification signature (DocMDP P{p}: {allowed[1]}) but the document changed at level {mod.level}",
+                f"chữ ký chứng thực (DocMDP P{p}: {allowed[0]}) nhưng {vi_why}",
+                f"certification signature (DocMDP P{p}: {allowed[1]}) but {en_why}",
                 permission=p,
                 level=mod.level,
                 attack=attack,
@@ -323,8 +352,11 @@ def _decide(rep: SignatureReport, issues: list[Issue]) -> None:
             rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         return
     if all(i.code == "SUBFILTER_UNSUPPORTED" for i in errors):
+        # a format vbsign does not verify is not shown wrong: INDETERMINATE, with the
+        # ETSI sub-indication for "not within the validation constraints" (FORMAT_FAILURE
+        # belongs to TOTAL-FAILED)
         if rep.indication is not Indication.TOTAL_FAILED:
-            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         return
     structural = [i for i in errors if i.code in STRUCTURAL]
     if structural:

@@ -59,7 +59,13 @@ COMMENT_SUBTYPES = frozenset(
 #: bound on objects visited when mapping what an overwritten object was used for
 MAX_WALK = 50_000
 MAX_PAGES = 20_000
-_BLANK_OPS = re.compile(rb"/Tx\s+BMC|EMC|\bq\b|\bQ\b|\s+")
+_BLANK_OPS = re.compile(
+    # operators that paint nothing by themselves: marked content, graphics state, text
+    # state and positioning, colours, and showing an *empty* string (an empty field's
+    # appearance as most writers generate it)
+    rb"/Tx\s+BMC|EMC|\bq\b|\bQ\b|\bBT\b|\bET\b|/[A-Za-z0-9_.+-]+\s+[-\d.]+\s+Tf\b"
+    rb"|(?:[-\d.]+\s+){1,4}(?:rg|RG|g|G|k|K|Td|TD|TL|Tc|Tw|Tz|Ts)\b|\(\)\s*Tj|\[\s*\]\s*TJ|\s+"
+)
 
 
 @dataclass(frozen=True)
@@ -432,9 +438,20 @@ def _ref_text(ref: generic.Reference) -> str:
 
 
 def compare(
-    reader: PdfFileReader, signed_revision: int, *, allow_comments: bool = False
+    reader: PdfFileReader,
+    signed_revision: int,
+    *,
+    allow_comments: bool = False,
+    form_filling_allowed: bool = False,
 ) -> ChangeReport:
-    """Compare what ``signed_revision`` shows with what the current file shows."""
+    """Compare what ``signed_revision`` shows with what the current file shows.
+
+    ``form_filling_allowed``: a certification signature permits form filling (DocMDP P2
+    or P3, ISO 32000-2 §12.8.2.2): a field that had a value at signing may then get
+    another one (``FORM_FIELD_CHANGED``, a warning) unless it is read-only; the new
+    appearance is handed to the visual check, which fails it if it paints over signed
+    content. Without that permission (an approval signature) the value the signer saw
+    stays binding (``FORM_FIELD_OVERWRITTEN``, shadow replace/hide)."""
     out = ChangeReport()
     last = reader.xrefs.total_revisions - 1
     if signed_revision >= last:
@@ -457,8 +474,8 @@ def compare(
             )
     out.issues.extend(_compare_pages(reader, signed_revision, old, new, out))
     out.issues.extend(_compare_annotations(reader, signed_revision, old, new, out, allow_comments, written))
-    out.issues.extend(_compare_fields(old, new, out))
-    out.issues.extend(_compare_catalog(old, new, overwritten))
+    out.issues.extend(_compare_fields(old, new, out, form_filling_allowed))
+    out.issues.extend(_compare_catalog(old, new, overwritten, allow_comments))
     out.issues.extend(_classify_overwritten(old, new, overwritten, out))
     for p in new.pages:
         if p.index in out.pages:
@@ -651,7 +668,7 @@ def _compare_annotations(
             )
 
 
-def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue]:
+def _compare_fields(old: _View, new: _View, out: ChangeReport, form_filling_allowed: bool = False) -> Iterator[Issue]:
     for name, f in old.fields.items():
         if f.ftype == "/Sig":
             continue
@@ -693,6 +710,20 @@ def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue
             page = _page_of(new, w)
             if page is not None:
                 out.pages.add(page)
+        if form_filling_allowed:
+            # ReadOnly (Ff bit 1) is a user-interface flag for values a program sets
+            # (ISO 32000-1 Table 221); fields are *locked* by FieldMDP, which pyHanko checks
+            ro = bool(int(_deref(_inherited(g.obj, "/Ff")) or 0) & 1)
+            _field_overlays(new, g, out)
+            yield issue(
+                "FORM_FIELD_CHANGED",
+                f"trường {name}{' (chỉ đọc)' if ro else ''}: {_value_text(f.value)} → {_value_text(g.value)}"
+                " (chữ ký chứng thực cho phép điền biểu mẫu)",
+                f"field {name}{' (read-only)' if ro else ''}: {_value_text(f.value)} → {_value_text(g.value)}"
+                " (the certification permits form filling)",
+                field=name,
+            )
+            continue
         yield issue(
             "FORM_FIELD_OVERWRITTEN",
             f"trường {name} đã có giá trị/hình hiển thị lúc ký bị {'xoá trắng' if hide else 'thay'}",
@@ -700,6 +731,27 @@ def _compare_fields(old: _View, new: _View, out: ChangeReport) -> Iterator[Issue
             attack="shadow-hide" if hide else "shadow-replace",
             field=name,
         )
+
+
+def _field_overlays(view: _View, fld: _Field, out: ChangeReport) -> None:
+    """The widgets of a changed field, as overlays for the visual check."""
+    for w in fld.widgets:
+        annot = _safe(view.resolver, w)
+        rect = _rect(annot) if isinstance(annot, generic.DictionaryObject) else None
+        page = _page_of(view, w)
+        if rect is not None and page is not None:
+            out.overlays.append(Overlay("form-field", page, rect, _ref_text(w)))
+            out.pages.add(page)
+
+
+def _value_text(v: Any) -> str:
+    v = _deref(v)
+    if v is None or isinstance(v, generic.NullObject):
+        return "∅"
+    if isinstance(v, (generic.TextStringObject, generic.ByteStringObject, generic.NameObject)):
+        text = str(v)
+        return repr(text if len(text) <= 40 else text[:40] + "…")
+    return type(v).__name__
 
 
 def _safe(res: HistoricalResolver, ref: generic.Reference) -> Any:
@@ -745,7 +797,25 @@ _ALLOWED_CATALOG_CHANGES = frozenset(
 _WATCHED_CATALOG_KEYS = ("/OpenAction", "/AA", "/Names", "/OCProperties", "/Outlines", "/PageLabels")
 
 
-def _compare_catalog(old: _View, new: _View, overwritten: set[generic.Reference]) -> Iterator[Issue]:
+def _only_comment_names(old: _View, new: _View, overwritten: set[generic.Reference]) -> bool:
+    """/Names differs only in its /AP name tree (annotation appearances of comments), and
+    no object that existed at signing was rewritten for it. The diff policy
+    (:class:`vbsign.pdf.diffpolicy.AppearanceNamesRule`) checks the entries themselves."""
+    a, b = _deref(_get(old.root, "/Names")), _deref(_get(new.root, "/Names"))
+    a = a if isinstance(a, generic.DictionaryObject) else generic.DictionaryObject()
+    if not isinstance(b, generic.DictionaryObject):
+        return False
+    if set(a.keys()) - {"/AP"} != set(b.keys()) - {"/AP"}:
+        return False
+    if not all(same(_deref(a.raw_get(k)), _deref(b.raw_get(k))) for k in a if k != "/AP"):
+        return False
+    ap = a.raw_get("/AP") if "/AP" in a else None
+    return not (isinstance(ap, generic.IndirectObject) and ap.reference in overwritten and "/AP" not in b)
+
+
+def _compare_catalog(
+    old: _View, new: _View, overwritten: set[generic.Reference], allow_comments: bool = False
+) -> Iterator[Issue]:
     oc_old, oc_new = _deref(_get(old.root, "/OCProperties")), _deref(_get(new.root, "/OCProperties"))
     ocgs = _refs(_get(oc_old, "/OCGs")) if isinstance(oc_old, generic.DictionaryObject) else []
     if not same(oc_old, oc_new) or any(r in overwritten for r in ocgs):
@@ -758,6 +828,8 @@ def _compare_catalog(old: _View, new: _View, overwritten: set[generic.Reference]
         if key == "/OCProperties":
             continue
         if not same(_deref(_get(old.root, key)), _deref(_get(new.root, key))):
+            if key == "/Names" and allow_comments and _only_comment_names(old, new, overwritten):
+                continue  # a comment's icon appearances (Acrobat), judged by the diff policy
             yield issue(
                 "CATALOG_CHANGED",
                 f"mục {key} của danh mục tài liệu bị sửa",

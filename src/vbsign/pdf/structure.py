@@ -32,7 +32,7 @@ from typing import Any
 from asn1crypto import cms
 from asn1crypto import parser as asn1_parser
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.pdf_utils.xref import XRefSectionType
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -187,7 +187,11 @@ def _check_update(data: bytes, reader: PdfFileReader, layout: Layout, rev: Revis
         if not isinstance(loc, int):
             continue
         offsets[_skip_ws(data, loc)] = (idnum, gen)
-        inside = rev.start <= loc < rev.xref_start or (rev.xref_kind == "stream" and loc == rev.xref_start)
+        # anywhere in the update's own bytes: writers place a cross-reference *stream*
+        # before or between the objects it lists (Acrobat, iText with full compression)
+        inside = rev.start <= loc < rev.xref_start or (
+            rev.xref_kind == "stream" and rev.xref_start <= loc < rev.eof_marker
+        )
         if inside or xrefs.get_historical_ref(ref, r - 1) == loc:
             continue
         yield issue(
@@ -289,7 +293,8 @@ def _object_end(data: bytes, reader: PdfFileReader, start: int, stop: int) -> in
 def _hidden_objects(
     data: bytes, reader: PdfFileReader, rev: Revision, offsets: dict[int, tuple[int, int]]
 ) -> Iterator[Issue]:
-    pos, stop = rev.start, rev.xref_start
+    # a cross-reference stream may sit before other objects of its update: scan to %%EOF
+    pos, stop = rev.start, (rev.eof_marker if rev.xref_kind == "stream" else rev.xref_start)
     reported = 0
     while pos < stop:
         m = _OBJ_HEADER_RE.search(data, pos, stop)
@@ -415,6 +420,81 @@ def prepare_reader(reader: PdfFileReader) -> None:
         except KeyError:
             continue
     tolerate_dangling_references(reader)
+    cache_dependency_graph(reader)
+
+
+class _GraphResolver(HistoricalResolver):
+    """pyHanko's view of one revision, whose ``collect_dependencies`` remembers each
+    object's direct references.
+
+    pyHanko's difference analysis compares every signed revision with every later one
+    and walks the same object graphs each time (``lt-short.pdf``: 25 signatures, 622
+    revision pairs, 1.6 million recursive calls). A revision's objects never change, so
+    the direct references of each object are read once per revision; the walk itself
+    (which depends on ``since_revision``) is redone on the cached edges and returns
+    exactly the set pyHanko's recursive walk returns.
+    """
+
+    def __init__(self, reader: PdfFileReader, revision: int) -> None:
+        super().__init__(reader, revision)
+        self._vbsign_edges: dict[generic.Reference, tuple[generic.Reference, ...]] = {}
+
+    def _vbsign_children(self, ref: generic.Reference) -> tuple[generic.Reference, ...]:
+        hit = self._vbsign_edges.get(ref)
+        if hit is None:
+            found: list[generic.Reference] = []
+            _direct_references(self(ref), found)
+            hit = self._vbsign_edges[ref] = tuple(found)
+        return hit
+
+    def collect_dependencies(self, obj: generic.PdfObject, since_revision: int | None = None) -> set[generic.Reference]:
+        result: set[generic.Reference] = set()
+        introduced = self.reader.xrefs.get_introducing_revision
+        stack: list[generic.Reference] = []
+        _direct_references(obj, stack)
+        while stack:
+            ref = stack.pop()
+            if ref in result:
+                continue
+            # as pyHanko: an object older than since_revision is neither kept nor entered
+            if since_revision is not None and introduced(ref) < since_revision:
+                continue
+            result.add(ref)
+            stack.extend(self._vbsign_children(ref))
+        return result
+
+
+def _direct_references(obj: Any, out: list[generic.Reference]) -> None:
+    """The references met in ``obj`` without entering other indirect objects (``obj``
+    itself, if it is one)."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, generic.IndirectObject):
+            out.append(o.reference)
+        elif isinstance(o, generic.DictionaryObject):
+            stack.extend(o.values())
+        elif isinstance(o, generic.ArrayObject):
+            stack.extend(o)
+
+
+class _GraphResolverCache(dict[int, HistoricalResolver]):
+    """The reader's resolver cache, creating :class:`_GraphResolver` views."""
+
+    def __init__(self, reader: PdfFileReader, existing: dict[int, HistoricalResolver]) -> None:
+        super().__init__(existing)
+        self._reader = reader
+
+    def __missing__(self, revision: int) -> HistoricalResolver:
+        res = self[revision] = _GraphResolver(self._reader, revision)
+        return res
+
+
+def cache_dependency_graph(reader: PdfFileReader) -> None:
+    """Give this reader (only) resolvers that cache object graphs (see _GraphResolver)."""
+    current = getattr(reader, "_historical_resolver_cache", None)
+    if isinstance(current, dict) and not isinstance(current, _GraphResolverCache):
+        reader._historical_resolver_cache = _GraphResolverCache(reader, current)
 
 
 def tolerate_dangling_references(reader: PdfFileReader) -> None:

@@ -43,7 +43,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from ..errors import UnsupportedFormatError
+from ..errors import PasswordRequired, UnsupportedFormatError
 from ..errors import short_reason as _short
 from ..i18n import Msg
 from ..report import (
@@ -59,6 +59,7 @@ from ..report import (
     SignatureReport,
     SubIndication,
     TimestampInfo,
+    note_malformed_fields,
     worst_indication,
 )
 from ..revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
@@ -68,6 +69,7 @@ from ..validation import (
     Services,
     build_context,
     format_vn_time,
+    not_yet_valid_msg,
     path_error_reason,
     status_now_without_poe,
     unproven_status_verdict,
@@ -107,6 +109,8 @@ class VerifyOptions:
     limits: Limits | None = None
     #: the optional visual comparison with poppler (see :mod:`vbsign.pdf.visual`)
     visual: VisualOptions = VisualOptions()
+    #: user password of an encrypted PDF (an owner-password-only file needs none)
+    password: bytes | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -132,9 +136,6 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             Msg("Tệp {n} không phải là PDF.", "File {n} is not a PDF.").format(n=name)
         )
     now = options.now or utcnow()
-    # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
-    policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
-    options = replace(options, diff_policy=budgeted_diff_policy(policy))
     doc = DocumentInfo(
         name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="pdf"
     )
@@ -150,7 +151,15 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
         if reader.encrypted:
-            _try_decrypt(reader)
+            _decrypt(reader, options.password, name)
+        # comments are allowed when asked, and wherever a certification signature permits
+        # them (DocMDP P=3, ISO 32000-2 §12.8.2.2.2); the visual check still refuses any
+        # comment that covers signed content (evil annotation)
+        if not options.allow_comments and _annotations_permitted(reader):
+            options = replace(options, allow_comments=True)
+        # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
+        policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
+        options = replace(options, diff_policy=budgeted_diff_policy(policy))
         doc.revisions = reader.xrefs.total_revisions
         try:
             doc.pages = int(reader.root["/Pages"]["/Count"])
@@ -160,6 +169,8 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         # the structural checks of revisions, /ByteRange and /Contents
         forensics = analyse_forensics(data, reader, allow_comments=options.allow_comments, visual_options=options.visual)
         embedded = [s.embedded for s in forensics.slots if s.embedded is not None]
+    except PasswordRequired:
+        raise
     except Exception as e:  # any parse failure of a file that claims to be a PDF
         report.indication = Indication.TOTAL_FAILED
         report.sub_indication = SubIndication.FORMAT_FAILURE
@@ -236,6 +247,17 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
     return report
 
 
+def _annotations_permitted(reader: PdfFileReader) -> bool:
+    """Does the document's strictest DocMDP permission, as *signed* in the signature
+    dictionaries (certification /Reference or a field /Lock), allow annotations (P=3)?"""
+    try:
+        levels = [emb.docmdp_level for emb in reader.embedded_signatures]
+    except Exception:
+        return False
+    known = [lv.value for lv in levels if lv is not None]
+    return bool(known) and min(known) == 3
+
+
 def _sig_type(emb: EmbeddedPdfSignature) -> str:
     try:
         # a /ETSI.RFC3161 SubFilter is a document timestamp even without /Type /DocTimeStamp
@@ -253,11 +275,35 @@ def _safe_field_name(emb: Any) -> str | None:
         return None
 
 
-def _try_decrypt(reader: PdfFileReader) -> None:
-    try:
-        reader.decrypt(b"")
-    except Exception:
-        pass
+def _decrypt(reader: PdfFileReader, password: bytes | None, name: str) -> None:
+    """Open an encrypted PDF: the empty user password first (owner-password-only files
+    open for everyone), then the caller's password. Without access: :class:`PasswordRequired`.
+
+    Public-key (certificate) encryption is out of scope: reported as unreadable."""
+    from pyhanko.pdf_utils.crypt import AuthStatus, StandardSecurityHandler
+
+    if not isinstance(reader.security_handler, StandardSecurityHandler):
+        raise ValueError("the PDF is encrypted with a security handler other than the standard one (password)")
+    for candidate in (b"", password):
+        if candidate is None:
+            continue
+        try:
+            if reader.decrypt(candidate).status != AuthStatus.FAILED:
+                return
+        except Exception:  # a malformed encryption dictionary: try the next, then refuse
+            continue
+    if password is None:
+        raise PasswordRequired(
+            Msg(
+                "Tệp {n} được mã hoá, cần mật khẩu để mở (dùng --password-env BIẾN, hoặc tham số password=).",
+                "{n} is encrypted, password needed (use --password-env VAR, or the password= argument).",
+            ).format(n=name),
+            details={"document": name},
+        )
+    raise PasswordRequired(
+        Msg("Mật khẩu không mở được tệp {n}.", "The password does not open {n}.").format(n=name),
+        details={"document": name, "wrong_password": True},
+    )
 
 
 def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:
@@ -511,6 +557,8 @@ async def _verify_signature(
     rep.contact_info = _pdf_str(so.get("/ContactInfo"))
     rep.signer_name = _pdf_str(so.get("/Name"))
     rep.validation_time = now
+    if not _identify_signer(emb, rep):
+        return rep
 
     # 1-2. integrity, coverage, modifications ------------------------------------------
     emb.compute_integrity_info(diff_policy=options.diff_policy)
@@ -535,17 +583,29 @@ async def _verify_signature(
     other = ev.dss_certs + sd_certs
     ts_ok = False
     for tst_sd in generic_cms.extract_tst_data_iter(emb.signer_info, signed=False):
-        tst_certs = [c.chosen for c in tst_sd["certificates"] if c.name == "certificate"] if tst_sd["certificates"].native else []
-        st, gen = await _validate_tst(
-            tst_sd,
-            generic_cms.message_imprint_checker(emb.signer_info),
-            options.trust,
-            options,
-            now,
-            other + tst_certs,
-            ocsps,
-            crls,
-        )
+        try:
+            tst_certs = [c.chosen for c in tst_sd["certificates"] if c.name == "certificate"] if tst_sd["certificates"].native else []
+            st, gen = await _validate_tst(
+                tst_sd,
+                generic_cms.message_imprint_checker(emb.signer_info),
+                options.trust,
+                options,
+                now,
+                other + tst_certs,
+                ocsps,
+                crls,
+            )
+        except Exception as e:  # a broken timestamp leaves the signature itself to be judged
+            logger.debug("signature timestamp unprocessable", exc_info=True)
+            rep.add(
+                "TIMESTAMP_INVALID",
+                Severity.WARNING,
+                Msg(
+                    "Không kiểm tra được dấu thời gian của chữ ký ({e}); thời điểm ký không được chứng minh.",
+                    "The signature timestamp cannot be checked ({e}); the signing time is not proven.",
+                ).format(e=_short(e) or type(e).__name__),
+            )
+            continue
         rep.timestamp = _timestamp_info("signature", st, gen)
         if st.intact and st.valid and st.trusted:
             ts_ok = True
@@ -598,6 +658,12 @@ async def _verify_signature(
 
     # 5. certificate path and revocation at the validation time ---------------------------
     status: dict[str, Any] = {}
+    legacy_sha1 = _pdf_str(so.get("/SubFilter")) == "/adbe.pkcs7.sha1"
+    signed_data = emb.signed_data if legacy_sha1 else _without_empty_econtent(emb, rep)
+    # adbe.pkcs7.sha1: the SignedData encapsulates the SHA-1 digest of the byte range and
+    # signs *that*; pyHanko verifies the signature over the encapsulated digest, vbsign
+    # checks that the digest is the document's
+    raw_digest = None if legacy_sha1 else emb.compute_digest()
     try:
         for services in _offline_first(options.services, bool(ocsps or crls)):
             vc = build_context(
@@ -610,8 +676,8 @@ async def _verify_signature(
                 retroactive_revinfo=options.at != "now",
             )
             status = await generic_cms.cms_basic_validation(
-                emb.signed_data,
-                raw_digest=emb.compute_digest(),
+                signed_data,
+                raw_digest=raw_digest,
                 validation_context=vc,
                 status_kwargs={},
                 key_usage_settings=SIGNER_KEY_USAGE,
@@ -622,7 +688,21 @@ async def _verify_signature(
                 await vc.aclose()
     except SignatureValidationError as e:
         await vc.aclose()
-        rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb))
+        # nothing was computed: neither "altered" nor "wrong value" may be claimed
+        rep.integrity = IntegrityInfo(
+            False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb), checked=False, signature_checked=False
+        )
+        if getattr(getattr(e, "ades_subindication", None), "name", None) == "NO_SIGNING_CERTIFICATE_FOUND":
+            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
+            rep.add(
+                "SIGNER_CERT_NOT_FOUND",
+                Severity.ERROR,
+                Msg(
+                    "Không xác định được chứng thư của người ký trong chữ ký: {e}",
+                    "The signer's certificate cannot be identified in the signature: {e}",
+                ).format(e=_short(e)),
+            )
+            return rep
         rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
         rep.add(
             "CMS_STRUCTURE",
@@ -634,6 +714,8 @@ async def _verify_signature(
         return rep
     intact = bool(status.get("intact"))
     valid = bool(status.get("valid"))
+    if legacy_sha1:
+        intact = intact and _legacy_sha1_matches(emb, rep)
     rep.integrity = IntegrityInfo(
         intact=intact,
         signature_valid=valid,
@@ -684,7 +766,120 @@ async def _verify_signature(
         await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options, now_error)
     finally:
         await vc.aclose()
+    note_malformed_fields(rep)
     return rep
+
+
+def _identify_signer(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:
+    """Find the signer's certificate; False (with the verdict set) if it is not there.
+
+    Some writers name the certificate in the SignerInfo with an issuer encoded differently
+    from the certificate itself — node-forge (node-signpdf) encodes a UTF-8 issuer name
+    twice, so every Vietnamese CA name with diacritics mismatches. The SignerInfo's issuer
+    is not signed; when exactly one embedded certificate has the serial number and its key
+    verifies the signature, it *is* the signer's certificate: the SignerInfo is pointed at
+    it, with a warning naming the quirk."""
+    try:
+        emb.signer_cert  # noqa: B018 - pyHanko's identification (issuer and serial)
+        return True
+    except (SignatureValidationError, ValueError, KeyError) as e:
+        error: Exception = e
+    si = emb.signer_info
+    try:
+        serial = si["sid"].chosen["serial_number"].native if si["sid"].name == "issuer_and_serial_number" else None
+        certs = [c.chosen for c in emb.signed_data["certificates"] if c.name == "certificate"]
+        same_serial = [c for c in certs if serial is not None and c.serial_number == serial]
+        content_type = emb.signed_data["encap_content_info"]["content_type"].native
+        verified = [
+            c for c in same_serial if generic_cms.validate_sig_integrity(si, c, content_type, emb.compute_digest())[1]
+        ]
+    except Exception:
+        verified = []
+    if len(verified) == 1:
+        cert = verified[0]
+        si["sid"] = cms.SignerIdentifier(
+            name="issuer_and_serial_number",
+            value=cms.IssuerAndSerialNumber({"issuer": cert.issuer, "serial_number": cert.serial_number}),
+        )
+        emb._sd_cert_info = None  # pyHanko's cached lookup: identify again
+        rep.add(
+            "SIGNER_ID_MISMATCH",
+            Severity.WARNING,
+            Msg(
+                "Phần định danh người ký (SignerInfo) ghi tên tổ chức cấp chứng thư theo cách mã hoá khác với chứng thư "
+                "(ví dụ mã hoá UTF-8 hai lần như node-forge); chứng thư được xác định theo số hiệu {n} và khóa của nó "
+                "kiểm tra đúng chữ ký.",
+                "The SignerInfo names the certificate's issuer in an encoding different from the certificate's "
+                "(e.g. UTF-8 encoded twice, as node-forge writes it); the certificate was identified by its serial "
+                "number {n} and its key verifies the signature.",
+            ).format(n=format(cert.serial_number, "X")),
+        )
+        return True
+    rep.integrity = IntegrityInfo(False, False, emb.md_algorithm, None, None, _byte_range(emb), checked=False, signature_checked=False)
+    rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
+    rep.add(
+        "SIGNER_CERT_NOT_FOUND",
+        Severity.ERROR,
+        Msg(
+            "Không tìm thấy chứng thư của người ký trong chữ ký ({e}); chưa thể nói chữ ký đúng hay sai.",
+            "The signer's certificate is not in the signature ({e}); it cannot be told right or wrong.",
+        ).format(e=_short(error)),
+    )
+    return False
+
+
+def _legacy_sha1_matches(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:
+    """adbe.pkcs7.sha1 (ISO 32000-1 §12.8.3.3, deprecated by ISO 32000-2): is the
+    encapsulated content the SHA-1 digest of the signed byte range? Reported as a
+    non-baseline signature; SHA-1 is then judged like any weak algorithm (the policy)."""
+    rep.add(
+        "LEGACY_SUBFILTER",
+        Severity.WARNING,
+        Msg(
+            "Chữ ký kiểu cũ adbe.pkcs7.sha1 (không thuộc PAdES baseline, ISO 32000-2 đã bãi bỏ; dùng SHA-1): "
+            "đã kiểm tra giá trị băm SHA-1 của vùng ký; việc chấp nhận do chính sách kiểm tra quyết định.",
+            "Legacy adbe.pkcs7.sha1 signature (not PAdES baseline, deprecated by ISO 32000-2; SHA-1): "
+            "the SHA-1 digest of the signed byte range was checked; the validation policy decides whether it is acceptable.",
+        ),
+        subfilter="/adbe.pkcs7.sha1",
+    )
+    try:
+        content = emb.signed_data["encap_content_info"]["content"].native
+    except Exception:
+        content = None
+    h = hashlib.sha1()
+    stream = emb.reader.stream
+    for start, length in zip(*[iter(int(x) for x in emb.byte_range)] * 2, strict=False):
+        stream.seek(start)
+        h.update(stream.read(length))
+    return isinstance(content, bytes) and content == h.digest()
+
+
+def _without_empty_econtent(emb: EmbeddedPdfSignature, rep: SignatureReport) -> cms.SignedData:
+    """A detached signature whose SignedData carries an *empty* encapsulated content
+    (eContent present, zero bytes: seen in documents of a Vietnamese DMS vendor, accepted
+    by Adobe and Foxit) is verified as the detached signature it is, with a warning that
+    names the quirk. Non-empty encapsulated content stays a structural failure."""
+    sd: cms.SignedData = emb.signed_data
+    try:
+        content = sd["encap_content_info"]["content"]
+        empty = content.native is not None and len(content.native) == 0
+    except Exception:
+        return sd
+    if not empty:
+        return sd
+    fixed = sd.copy()
+    fixed["encap_content_info"] = {"content_type": sd["encap_content_info"]["content_type"].native}
+    rep.add(
+        "ENCAPSULATED_CONTENT_IN_DETACHED",
+        Severity.WARNING,
+        Msg(
+            "CMS của chữ ký tách rời có nội dung đóng gói rỗng (không theo chuẩn); chữ ký được kiểm tra trên vùng đã ký.",
+            "The detached signature's CMS carries an empty encapsulated content (non-conformant); "
+            "the signature was verified over the signed byte range.",
+        ),
+    )
+    return fixed
 
 
 def _pdf_str(v: Any) -> str | None:
@@ -791,15 +986,13 @@ async def _decide(
     # validity period at the signing time (law: valid at the signing moment)
     if options.at != "now":
         if signing_time < cert.not_valid_before:
-            rep.indication, rep.sub_indication = F, SubIndication.NOT_YET_VALID
-            rep.add(
-                "CERT_NOT_YET_VALID_AT_SIGNING",
-                Severity.ERROR,
-                Msg(
-                    "Chứng thư số chưa có hiệu lực tại thời điểm ký ({t}).",
-                    "The certificate was not yet valid at the signing time ({t}).",
-                ).format(t=format_vn_time(signing_time)),
-            )
+            # a claimed time before the certificate existed proves nothing (ETSI EN 319 102-1:
+            # OUT_OF_BOUNDS_NO_POE); only a proven one fails the signature
+            if proven:
+                rep.indication, rep.sub_indication = F, SubIndication.NOT_YET_VALID
+            else:
+                rep.indication, rep.sub_indication = I, SubIndication.OUT_OF_BOUNDS_NO_POE
+            rep.add("CERT_NOT_YET_VALID_AT_SIGNING", Severity.ERROR, not_yet_valid_msg(signing_time, proven))
             return
         if signing_time > cert.not_valid_after:
             if proven:

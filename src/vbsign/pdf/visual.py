@@ -106,6 +106,69 @@ class PageCheck:
     content_changed: int = 0
     covered: dict[str, int] = field(default_factory=dict)
     covered_outside: int = 0
+    #: signed ink pixels of the glyphs/strokes a new signature hides for the most part
+    hidden: dict[str, int] = field(default_factory=dict)
+    #: a small PNG (data URI) of what a new signature looks like over the signed content
+    pictures: dict[str, str] = field(default_factory=dict)
+
+
+#: a stroke (connected ink) counts as hidden when at least this share of it is covered
+HIDDEN_SHARE = 0.5
+#: ink pixels labelled per overlay at most (beyond: every covered pixel counts as hidden)
+MAX_LABEL_PIXELS = 40_000
+
+
+def hidden_ink(ink: Any, covered: Any) -> int:
+    """Pixels of the ink strokes (8-connected components of ``ink``) that ``covered``
+    hides for at least :data:`HIDDEN_SHARE` of their pixels.
+
+    A stamp placed a little over a text line clips the glyphs' edges: each glyph stays
+    mostly visible and readable. An opaque box over the line, or new text painted over
+    it, hides whole glyphs. Only the first case is tolerated (a warning)."""
+    import numpy as np
+
+    ys, xs = np.nonzero(ink)
+    if len(ys) > MAX_LABEL_PIXELS:
+        return int(covered.sum())
+    todo = set(zip(ys.tolist(), xs.tolist(), strict=True))
+    total = 0
+    while todo:
+        start = todo.pop()
+        comp = [start]
+        stack = [start]
+        while stack:
+            y, x = stack.pop()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    n = (y + dy, x + dx)
+                    if n in todo:
+                        todo.remove(n)
+                        comp.append(n)
+                        stack.append(n)
+        hit = sum(1 for (y, x) in comp if covered[y, x])
+        if hit and hit >= HIDDEN_SHARE * len(comp):
+            total += len(comp)
+    return total
+
+
+def png_data_uri(img: Any) -> str:
+    """A greyscale numpy image as a ``data:image/png;base64`` URI (no dependency)."""
+    import base64
+    import struct
+    import zlib
+
+    import numpy as np
+
+    arr = np.clip(img, 0, 255).astype(np.uint8)
+    h, w = arr.shape
+    raw = b"".join(b"\x00" + arr[y].tobytes() for y in range(h))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def available() -> bool:
@@ -223,6 +286,18 @@ def analyse_page(
         if n:
             key = f"{ov.kind}:{ov.ref}"
             out.covered[key] = out.covered.get(key, 0) + n
+            if ov.kind == "signature":
+                # strokes are judged whole: look a little beyond the widget's edge
+                m = 8
+                ya, yb, xa, xb = max(0, y0 - m), min(a.shape[0], y1 + m), max(0, x0 - m), min(a.shape[1], x1 + m)
+                cov = covered[ya:yb, xa:xb].copy()
+                cov[: y0 - ya, :] = False
+                cov[y1 - ya :, :] = False
+                cov[:, : x0 - xa] = False
+                cov[:, x1 - xa :] = False
+                cov &= ~block[ya:yb, xa:xb]
+                out.hidden[key] = out.hidden.get(key, 0) + hidden_ink(a[ya:yb, xa:xb] < INK, cov)
+                out.pictures[key] = png_data_uri(d[ya:yb, xa:xb])
         remaining[y0:y1, x0:x1] = False
     out.covered_outside = int(remaining.sum())
     return out
@@ -258,15 +333,33 @@ def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
                     pixels=n,
                 )
             )
+        elif kind == "signature" and check.hidden.get(key, n) <= tolerance:
+            out.append(
+                issue(
+                    "SIGNATURE_OVERLAPS_CONTENT",
+                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) chờm lên {n} điểm ảnh nội dung đã ký "
+                    "nhưng không che kín nét chữ nào (xem hình)",
+                    f"page {p}: the new signature's appearance (object {ref}) overlaps {n} pixels of signed content "
+                    "without hiding any stroke (see the picture)",
+                    page=p,
+                    object=ref,
+                    pixels=n,
+                    picture=check.pictures.get(key, ""),
+                )
+            )
         elif kind == "signature":
             out.append(
                 issue(
                     "SIGNATURE_WIDGET_COVERS_CONTENT",
-                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký",
-                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of signed content",
+                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký "
+                    f"({check.hidden.get(key, n)} điểm ảnh thuộc nét chữ bị che gần hết)",
+                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of signed content "
+                    f"({check.hidden.get(key, n)} pixels of strokes mostly hidden)",
                     page=p,
                     object=ref,
                     pixels=n,
+                    hidden_pixels=check.hidden.get(key, n),
+                    picture=check.pictures.get(key, ""),
                 )
             )
         else:

@@ -67,7 +67,7 @@ DIGEST_URIS: dict[str, str] = {
 }
 #: digests known to be broken (never accepted for a TOTAL-PASSED verdict)
 WEAK_DIGESTS = frozenset({"sha1", "md5", "ripemd160"})
-#: digest URIs that are recognised but refused outright (not computed)
+#: digest URIs that are recognised and computed but never accepted (the verdict refuses them)
 REFUSED_DIGESTS: dict[str, str] = {
     "http://www.w3.org/2001/04/xmldsig-more#md5": "md5",
     "http://www.w3.org/2001/04/xmlenc#ripemd160": "ripemd160",
@@ -75,6 +75,9 @@ REFUSED_DIGESTS: dict[str, str] = {
 
 # ---- signature methods: uri -> (key algorithm, padding, digest) -----------------------------
 SIGNATURE_METHODS: dict[str, tuple[str, str, str]] = {
+    # verified like any other, then refused by the verdict (MD5 is broken): a wrong value
+    # is TOTAL-FAILED, a right one INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-md5": ("rsa", "pkcs1v15", "md5"),
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1": ("rsa", "pkcs1v15", "sha1"),
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224": ("rsa", "pkcs1v15", "sha224"),
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": ("rsa", "pkcs1v15", "sha256"),
@@ -113,6 +116,7 @@ ECDSA_SIGNATURE_URIS: dict[str, str] = {
 }
 #: CMS/X.509 OIDs of the signature methods (recorded in reports for the policy rules)
 SIGNATURE_METHOD_OIDS: dict[str, str] = {
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-md5": "1.2.840.113549.1.1.4",
     "http://www.w3.org/2000/09/xmldsig#rsa-sha1": "1.2.840.113549.1.1.5",
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha224": "1.2.840.113549.1.1.14",
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": "1.2.840.113549.1.1.11",

@@ -101,6 +101,15 @@ def digest(data: bytes, algorithm: str) -> bytes:
     return hashlib.new(algorithm.replace("_", "-") if algorithm.startswith("sha3") else algorithm, data).digest()
 
 
+def digest_available(algorithm: str) -> bool:
+    """Can this Python compute ``algorithm`` (RIPEMD-160 depends on the OpenSSL build)?"""
+    try:
+        digest(b"", algorithm)
+    except ValueError:
+        return False
+    return True
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -210,10 +219,12 @@ def process_reference(
     transforms = ref.findall(f"{C.ds('Transforms')}/{C.ds('Transform')}")
     out.transforms = [t.get("Algorithm") or "" for t in transforms]
     try:
-        if dm_uri in C.REFUSED_DIGESTS:
-            raise ReferenceError_("REFUSED_DIGEST", dm_uri or "")
-        if dm_uri not in C.DIGESTS:
+        # a refused digest (MD5, RIPEMD-160) is still computed: a mismatch is an alteration
+        # whatever the algorithm; the algorithm is refused afterwards, by the verdict
+        if dm_uri not in C.DIGESTS and dm_uri not in C.REFUSED_DIGESTS:
             raise ReferenceError_("UNSUPPORTED_DIGEST", dm_uri or "")
+        if not digest_available(out.digest_algorithm or ""):
+            raise ReferenceError_("REFUSED_DIGEST", dm_uri or "")
         data: _NodeSet | bytes
         if uri is None:  # application-defined data: only a single supplied content fits
             single = resolver("") if resolver is not None else None
@@ -528,6 +539,7 @@ def _hash(name: str) -> Any:
     from cryptography.hazmat.primitives import hashes
 
     algos: dict[str, Any] = {
+        "md5": hashes.MD5,  # verified, then refused by the verdict (never signed with)
         "sha1": hashes.SHA1,
         "sha224": hashes.SHA224,
         "sha3_224": hashes.SHA3_224,

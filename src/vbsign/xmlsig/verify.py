@@ -41,6 +41,7 @@ from ..report import (
     Severity,
     SignatureReport,
     SubIndication,
+    note_malformed_fields,
     worst_indication,
 )
 from ..trust import unique_der as _dedupe
@@ -228,14 +229,12 @@ async def _verify_one(
             "Chữ ký HMAC (khóa bí mật dùng chung) không phải chữ ký số có chứng thư; không kiểm tra được.",
             "An HMAC (shared-secret) signature is not a certificate-based signature; it cannot be verified.",
         ))
-    if method not in C.SIGNATURE_METHODS:
-        return _fail(rep, I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
-            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
-        ).format(a=method))
-    key_algo, pad, sig_digest = C.SIGNATURE_METHODS[method]
-    ev.hash_algorithms.append(sig_digest)
-
-    # signature value --------------------------------------------------------------------------
+    # signature value: verified before any algorithm is judged (ETSI EN 319 102-1: the
+    # cryptographic verification comes first; a weak or unknown algorithm is refused after)
+    method_known = method in C.SIGNATURE_METHODS
+    key_algo, pad, sig_digest = C.SIGNATURE_METHODS.get(method, ("?", "", "?"))
+    if method_known:
+        ev.hash_algorithms.append(sig_digest)
     si_c14n = dsig.c14n_element(
         signed_info,
         exclusive=C.C14N_METHODS[c14n_uri][0],
@@ -246,16 +245,7 @@ async def _verify_one(
         value = dsig.b64decode_text(sv_el.text)
     except ValueError:
         value = b""
-    signer, sig_ok, cert_problem = _select_signer(sig, sp, certs, options, method, si_c14n, value)
-    ev.signer_cert = signer
-    if signer is None and not sig_ok:
-        key = _key_value(sig)
-        if key is not None:
-            sig_ok = dsig.verify_signature_value(method, si_c14n, value, key)
-            rep.add("KEY_VALUE_ONLY", Severity.WARNING, Msg(
-                "Chữ ký chỉ mang khóa công khai (KeyValue), không có chứng thư số.",
-                "The signature carries a bare public key (KeyValue), no certificate.",
-            ))
+    sig_ok, cert_problem = _check_value(rep, ev, sig, sp, certs, options, method if method_known else None, si_c14n, value)
 
     # references -------------------------------------------------------------------------------
     outcomes = [
@@ -281,13 +271,16 @@ async def _verify_one(
     computed = [o for o in outcomes if o.digest_ok is not None]
     intact = bool(outcomes) and all(o.digest_ok for o in computed)
     unknown = [o for o in outcomes if o.digest_ok is None]
-    ev.integrity_known = bool(value) and (not unknown or not intact)
+    # a mismatch is an alteration whatever else could not be computed
+    ev.integrity_known = bool(outcomes) and (not unknown or not intact)
     data_refs = [o for o in outcomes if o.ref_type != C.SIGNED_PROPERTIES_TYPE and o.target is not sp]
     rep.integrity = IntegrityInfo(
         intact=intact and not unknown,
         signature_valid=sig_ok,
         digest_algorithm=data_refs[0].digest_algorithm if data_refs else None,
-        signature_algorithm=f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}",
+        signature_algorithm=f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}" if method_known else method,
+        checked=ev.integrity_known,
+        signature_checked=ev.signature_checked,
     )
     objects = [_signed_object(o, sp) for o in outcomes if o.digest_ok]
     rep.signed_scope = [o.description for o in objects if o.kind != "signed-properties"]
@@ -297,11 +290,11 @@ async def _verify_one(
                 "Giá trị băm của tham chiếu {u} không khớp: phần này đã bị sửa.",
                 "The digest of reference {u} does not match: this part was altered.",
             ).format(u=_uri(o.uri)), uri=o.uri)
-    ev.blocking = _blocking(outcomes, sp, qp, cert_problem) or _counter_signature_target(sig, outcomes)
-    if not value and ev.blocking is None:
-        ev.blocking = (F, SubIndication.SIG_CRYPTO_FAILURE, "SIGNATURE_VALUE_UNREADABLE", Msg(
-            "Giá trị chữ ký không đọc được (không phải base64).", "The signature value is unreadable (not base64)."
-        ))
+    ev.blocking = (
+        _blocking(outcomes, sp, qp, cert_problem)
+        or _counter_signature_target(sig, outcomes)
+        or _value_blocking(rep, ev, sig, method if method_known else None, method, value)
+    )
 
     # timestamps ------------------------------------------------------------------------------
     usp = _child(_child(qp, "UnsignedProperties"), "UnsignedSignatureProperties") if qp is not None else None
@@ -318,14 +311,77 @@ async def _verify_one(
                 ))
     rep.signed_attributes = _property_names(ssp) + _property_names(sdop)
     rep.unsigned_attributes = _property_names(usp)
-    rep.signer_certificate_embedded = signer is not None and signer.dump() in {c.dump() for c in certs}
+    rep.signer_certificate_embedded = ev.signer_cert is not None and ev.signer_cert.dump() in {c.dump() for c in certs}
     rep.integrity.signature_algorithm_oid = C.SIGNATURE_METHOD_OIDS.get(method)
     outcome = await evaluate(rep, ev, options)
+    note_malformed_fields(rep)
     rep.level = _level(sp, ssp, outcome.timestamp_ok, outcome.embedded_revocation)
     covered: list[etree._Element] = []
     if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
         covered = _covered(doc, outcomes)
     return rep, objects, covered
+
+
+def _check_value(
+    rep: SignatureReport,
+    ev: SignerEvidence,
+    sig: etree._Element,
+    sp: etree._Element | None,
+    certs: list[x509.Certificate],
+    options: AdesVerifyOptions,
+    method: str | None,
+    si_c14n: bytes,
+    value: bytes,
+) -> tuple[bool, tuple[str, Msg] | None]:
+    """Check the signature value with the signer's key; set ``ev.signer_cert`` and
+    ``ev.signature_checked``. Returns (value valid, signing-certificate reference problem).
+
+    SIG_CRYPTO_FAILURE needs the key the signature names: a value that no *other*
+    available certificate verifies says nothing about the signature (signer not found)."""
+    if method is None:  # an algorithm vbsign cannot compute: nothing is checked
+        ev.signature_checked = False
+        return False, None
+    signer, sig_ok, cert_problem, designated = _select_signer(sig, sp, certs, options, method, si_c14n, value)
+    ev.signer_cert = signer
+    if signer is None and not sig_ok:
+        key = _key_value(sig)
+        if key is not None:
+            sig_ok, designated = dsig.verify_signature_value(method, si_c14n, value, key), True
+            rep.add("KEY_VALUE_ONLY", Severity.WARNING, Msg(
+                "Chữ ký chỉ mang khóa công khai (KeyValue), không có chứng thư số.",
+                "The signature carries a bare public key (KeyValue), no certificate.",
+            ))
+    ev.signature_checked = sig_ok or designated or not value
+    return sig_ok, cert_problem
+
+
+def _value_blocking(
+    rep: SignatureReport, ev: SignerEvidence, sig: etree._Element, known: str | None, method: str, value: bytes
+) -> tuple[Indication, SubIndication, str, Msg] | None:
+    """Why the signature value could not be judged (applied after the digests)."""
+    if known is None:
+        return (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
+            "Thuật toán ký không được hỗ trợ: {a}", "Unsupported signature algorithm: {a}"
+        ).format(a=method))
+    if not value:
+        rep.add("SIGNATURE_VALUE_UNREADABLE", Severity.ERROR, Msg(
+            "Giá trị chữ ký không đọc được (không phải base64).", "The signature value is unreadable (not base64)."
+        ))
+        return None
+    if ev.signature_checked:
+        return None
+    bad = _malformed_keyinfo_certs(sig)
+    if bad:  # the signature carries its certificate, damaged: say exactly which field
+        return (F, SubIndication.FORMAT_FAILURE, "SIGNER_CERT_MALFORMED", Msg(
+            "Chứng thư số gắn trong chữ ký bị hỏng, không kiểm tra được giá trị chữ ký: {f}",
+            "The certificate carried in the signature is malformed, so the signature value cannot be checked: {f}",
+        ).format(f="; ".join(bad)))
+    return (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNER_CERT_NOT_FOUND", Msg(
+        "Không có chứng thư nào mà chữ ký chỉ định để kiểm tra giá trị chữ ký ({k}); "
+        "chưa thể nói chữ ký đúng hay sai (cung cấp chứng thư của người ký: --cert).",
+        "No certificate the signature designates is available to check its value ({k}); "
+        "it cannot be told right or wrong (supply the signer's certificate: --cert).",
+    ).format(k=_key_reference(sig)))
 
 
 def _property_names(container: etree._Element | None) -> list[str]:
@@ -426,6 +482,19 @@ def _keyinfo_certs(sig: etree._Element) -> list[x509.Certificate]:
     return out
 
 
+def _malformed_keyinfo_certs(sig: etree._Element) -> list[str]:
+    """Which ds:X509Certificate elements of KeyInfo cannot be read, and why."""
+    out = []
+    els = sig.findall(f"{C.ds('KeyInfo')}/{C.ds('X509Data')}/{C.ds('X509Certificate')}")
+    for n, el in enumerate(els, start=1):
+        try:
+            cert = x509.Certificate.load(dsig.b64decode_text(el.text))
+            cert.public_key.dump()  # the part the cryptographic check needs
+        except Exception as e:
+            out.append(f"ds:KeyInfo/ds:X509Data/ds:X509Certificate[{n}]: {_short(e)}")
+    return out
+
+
 def _certificate_values(qp: etree._Element | None) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     if qp is None:
@@ -499,16 +568,25 @@ def _select_signer(
     method: str,
     si_c14n: bytes,
     value: bytes,
-) -> tuple[x509.Certificate | None, bool, tuple[str, Msg] | None]:
-    """Pick the signer's certificate; return (cert, signature value valid, cert-ref problem)."""
+) -> tuple[x509.Certificate | None, bool, tuple[str, Msg] | None, bool]:
+    """Pick the signer's certificate.
+
+    Returns (cert, signature value valid, cert-ref problem, designated): ``designated`` is
+    True when the signature itself names the certificate that failed — embedded in it, or
+    matched by the signed SigningCertificate digest, or by its only X509IssuerSerial —
+    so that a value that does not verify is a SIG_CRYPTO_FAILURE; a value that merely no
+    other available certificate verifies means the signer's certificate is missing.
+    """
     candidates = _dedupe([*embedded, *options.extra_certs, *options.trust.intermediates])
     ref = _cert_digest(sp)
     chosen: x509.Certificate | None = None
     if ref is not None:
         algo, want = ref
         chosen = next((c for c in candidates if dsig.digest(c.dump(), algo) == want), None)
+    designated = chosen is not None or bool(embedded)
     if chosen is None:
-        chosen = _by_issuer_serial(sig, candidates)
+        chosen, unique = _by_issuer_serial(sig, candidates)
+        designated = designated or (chosen is not None and unique)
     tried: list[x509.Certificate] = [chosen] if chosen is not None else []
     tried += [c for c in candidates if c is not chosen]
     for cert in tried:
@@ -519,14 +597,24 @@ def _select_signer(
                     "Chứng thư ký không khớp với thuộc tính SigningCertificate đã ký.",
                     "The signing certificate does not match the signed SigningCertificate property.",
                 ))
-            return cert, True, problem
+            return cert, True, problem, True
     if chosen is None and embedded:
         chosen = embedded[0]
-    return chosen, False, None
+    return chosen, False, None, designated
 
 
-def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -> x509.Certificate | None:
-    for xis in sig.iter(C.ds("X509IssuerSerial")):
+def _key_reference(sig: etree._Element) -> str:
+    """How the signature names its key, for messages (serial numbers, subject names)."""
+    serials = [(el.findtext(C.ds("X509SerialNumber")) or "").strip() for el in sig.iter(C.ds("X509IssuerSerial"))]
+    names = [(el.text or "").strip() for el in sig.iter(C.ds("X509SubjectName"))]
+    parts = [f"serial {s}" for s in serials if s] + [n for n in names if n]
+    return "; ".join(parts[:3]) or "KeyInfo"
+
+
+def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -> tuple[x509.Certificate | None, bool]:
+    """The candidate named by an X509IssuerSerial, and whether that entry is the only one."""
+    entries = list(sig.iter(C.ds("X509IssuerSerial")))
+    for xis in entries:
         sn = xis.find(C.ds("X509SerialNumber"))
         try:
             serial = int((sn.text or "").strip()) if sn is not None else None
@@ -534,8 +622,8 @@ def _by_issuer_serial(sig: etree._Element, candidates: list[x509.Certificate]) -
             serial = None
         for c in candidates:
             if serial is not None and c.serial_number == serial:
-                return c
-    return None
+                return c, len(entries) == 1
+    return None, False
 
 
 def _pyca_public_key(cert: x509.Certificate) -> Any:

@@ -10,11 +10,14 @@ cross-check of the B-B output.
 Packaging:
 
 * ``enveloped`` — the signature goes inside the document (as the root's last child, or
-  under ``parent_xpath``). By default it signs the whole document minus every
-  ``ds:Signature`` (XPath Filter 2.0 ``subtract``), so that several people can sign the
-  same XML in parallel without breaking each other; ``sign_ids`` signs only chosen
-  elements, ``exclude_xpaths`` excludes parts that legitimately change in transit (edXML
-  trace headers).
+  under ``parent_xpath``). By default it signs the whole document minus itself with the
+  plain enveloped-signature transform, which every XML-DSig verifier implements (signxml,
+  xmlsec1/Apache Santuario, .NET ``SignedXml``, Java). ``enveloped_transform="filter2"``
+  instead excludes *every* ``ds:Signature`` (XPath Filter 2.0 ``subtract``), so that more
+  people can sign the same XML later, in parallel, without breaking each other — at the
+  price of verifiers that lack Filter 2.0; ``sign_ids`` signs only chosen elements,
+  ``exclude_xpaths`` excludes parts that legitimately change in transit (edXML trace
+  headers; implies Filter 2.0).
 * ``enveloping`` — the content goes inside the signature (``ds:Object``; XML as is, any
   other file base64-encoded).
 * ``detached`` — the signature is a separate XML file referring to the content by name.
@@ -50,6 +53,9 @@ if TYPE_CHECKING:
 
 Packaging = Literal["enveloped", "enveloping", "detached"]
 PACKAGINGS: tuple[str, ...] = ("enveloped", "enveloping", "detached")
+#: how an enveloped whole-document signature excludes itself (see XadesOptions)
+XadesTransform = Literal["enveloped", "filter2"]
+XADES_TRANSFORMS: tuple[str, ...] = ("enveloped", "filter2")
 XADES_LEVELS: tuple[str, ...] = ("B-B", "B-T", "B-LT")
 #: CommitmentType "proof of approval" (ETSI EN 319 122/132), used when a reason is given
 PROOF_OF_APPROVAL = "http://uri.etsi.org/01903/v1.2.2#ProofOfApproval"
@@ -79,10 +85,12 @@ class XadesOptions:
     detached_uri: str | None = None
     #: enveloped: sign only the elements with these Id values
     sign_ids: tuple[str, ...] = ()
-    #: enveloped whole-document: "filter2" excludes every ds:Signature (parallel signatures
-    #: stay valid); "enveloped" is the classic enveloped-signature transform (only this
-    #: signature excluded: a later signature breaks it; maximal interoperability)
-    enveloped_transform: Literal["filter2", "enveloped"] = "filter2"
+    #: enveloped whole-document: "enveloped" (default) is the classic enveloped-signature
+    #: transform (only this signature excluded; every verifier reads it, but a signature
+    #: added later inside the document breaks it); "filter2" excludes every ds:Signature
+    #: (XPath Filter 2.0: later parallel signatures stay valid; some verifiers — signxml,
+    #: xmlsec1, .NET SignedXml — do not implement it)
+    enveloped_transform: XadesTransform = "enveloped"
     #: enveloped whole-document: further sub-trees excluded (XPath Filter 2.0 subtract)
     exclude_xpaths: tuple[str, ...] = ()
     xpath_namespaces: Mapping[str, str] = field(default_factory=dict)
@@ -157,6 +165,13 @@ async def sign_xades(
             Msg("Kiểu đóng gói XAdES không hợp lệ: {p}", "Invalid XAdES packaging: {p}").format(p=options.packaging)
         )
     require_signing_hash(options.digest_algorithm)  # SHA-1/MD5: a clear bilingual refusal
+    if options.enveloped_transform not in XADES_TRANSFORMS:
+        raise InputError(
+            Msg(
+                "Phép biến đổi XAdES không hợp lệ: {t} (chọn: {ok}).",
+                "Invalid XAdES transform: {t} (choose: {ok}).",
+            ).format(t=options.enveloped_transform, ok=", ".join(XADES_TRANSFORMS))
+        )
     if options.digest_algorithm not in C.DIGEST_URIS:
         raise InputError(
             Msg("Hàm băm không được hỗ trợ: {d}", "Unsupported digest algorithm: {d}").format(
@@ -417,9 +432,11 @@ def _refuse_breaking_existing(root: etree._Element) -> None:
             raise InputError(
                 Msg(
                     "Tài liệu đã có chữ ký bao phủ toàn bộ tài liệu; thêm chữ ký enveloped sẽ làm hỏng chữ ký đó. "
-                    "Hãy ký kiểu detached hoặc enveloping (--packaging).",
+                    "Hãy ký kiểu detached hoặc enveloping (--packaging). Nếu nhiều người cần ký lần lượt vào "
+                    "cùng tệp XML, người ký đầu tiên hãy dùng --xades-transform filter2.",
                     "The document already carries a whole-document signature that an added enveloped "
-                    "signature would break. Sign detached or enveloping instead (--packaging).",
+                    "signature would break. Sign detached or enveloping instead (--packaging). When several "
+                    "people are to sign the same XML, the first signer should use --xades-transform filter2.",
                 )
             )
 
@@ -482,4 +499,12 @@ def _tst_signer(sd: cms.SignedData, certs: list[x509.Certificate]) -> x509.Certi
     return certs[0] if certs else None
 
 
-__all__ = ["PACKAGINGS", "XADES_LEVELS", "XadesOptions", "XadesSignOutcome", "sign_xades"]
+__all__ = [
+    "PACKAGINGS",
+    "XADES_LEVELS",
+    "XADES_TRANSFORMS",
+    "XadesOptions",
+    "XadesSignOutcome",
+    "XadesTransform",
+    "sign_xades",
+]

@@ -40,6 +40,13 @@ def check_ver01(ev: Evidence) -> Outcome:
             sub_indication=SubIndication.FORMAT_FAILURE,
         )
     facts: dict[str, Any] = {"digest_algorithm": integ.digest_algorithm, "signature_algorithm": integ.signature_algorithm}
+    if integ.state == "not-checked":  # never "altered" when no byte was shown changed
+        return failed(
+            Msg("Chưa kiểm tra được giá trị băm hoặc giá trị chữ ký (thiếu dữ liệu được ký hoặc chứng thư người ký).", "The digest or the signature value could not be checked (signed data or the signer's certificate missing)."),
+            indication=I,
+            sub_indication=SubIndication.SIGNED_DATA_NOT_FOUND if not integ.checked else SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+            **facts,
+        )
     if not integ.intact:
         return failed(
             Msg("Giá trị băm tính lại không khớp giá trị băm trong chữ ký: nội dung đã bị thay đổi.", "The recomputed digest does not match the signed digest: the content was altered."),
