@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -168,8 +169,14 @@ def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
     their own pluggy manager), else through vbsign's process-wide plugin manager, which names
     the plugin in a :class:`~vbsign.errors.PluginError` if its hook fails."""
     if plugin_manager is not None:
-        hook: Callable[..., Any] = plugin_manager.hook.vbsign_certificate_alert
-        return hook
+        caller = plugin_manager.hook.vbsign_certificate_alert
+
+        def send(alert: Any) -> None:
+            # each receiver gets its own copy: one cannot change what the next one sees
+            for impl in reversed(caller.get_hookimpls()):
+                impl.function(**({"alert": copy.deepcopy(alert)} if "alert" in impl.argnames else {}))
+
+        return send
     from ..plugins.lifecycle import notify_certificate_alert
 
     return lambda alert: notify_certificate_alert(alert)
