@@ -25,11 +25,16 @@ MANIFEST = "testpki.json"
 
 def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = False) -> list[Path]:
     """Write roots.pem, chain.pem, one .p12 (+ .cert.pem) per subject, README.txt, testpki.json
-    and policy-test.toml."""
+    and policy-test.toml.
+
+    ``port=0`` picks a free loopback port and writes it into the certificates (their
+    OCSP/CRL/TSA URLs), the README and ``testpki.json`` (which ``serve`` reads).
+    """
     directory = Path(directory)
     if (directory / MANIFEST).exists() and not force:
         manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        if manifest.get("port") == port and manifest.get("passphrase") == passphrase:
+        same_port = port == 0 or manifest.get("port") == port  # 0: any port will do
+        if same_port and manifest.get("passphrase") == passphrase:
             return sorted(p for p in directory.iterdir() if p.is_file())
         raise InputError(
             Msg(
@@ -37,6 +42,10 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
                 "Directory {d} already holds a different test PKI (use --force to overwrite).",
             ).format(d=directory)
         )
+    if port == 0:
+        from .server import free_port
+
+        port = free_port()
     directory.mkdir(parents=True, exist_ok=True)
     pki = load(port)
     written: list[Path] = []
