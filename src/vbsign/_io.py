@@ -74,11 +74,53 @@ def os_reason(e: OSError) -> Msg:
     return Msg(vi + suffix, en + suffix)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+#: files holding personal data or key material: owner only, whatever the umask
+PRIVATE_FILE_MODE = 0o600
+#: directories vbsign creates for such files
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dirs(path: str | os.PathLike[str]) -> Path:
+    """Create directory ``path`` and its missing parents with mode 0700 (not subject to
+    the umask); directories that already exist are left as they are (they are the
+    user's)."""
+    target = Path(os.fspath(path))
+    missing: list[Path] = []
+    cur = target
+    while not os.path.isdir(cur):
+        missing.append(cur)
+        if cur.parent == cur:
+            break
+        cur = cur.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # created meanwhile by someone else: not ours to change
+        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    return target
+
+
+def create_private_file(path: str | os.PathLike[str]) -> bool:
+    """Create an empty file with mode 0600 unless it exists; True if it was created."""
+    try:
+        fd = os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return True
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, private: bool = False) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same directory and a rename.
 
     Readers see either the old file or the complete new one, never a partial write; a
     crash leaves at most a ``.vbsign-*.tmp`` file behind, never a truncated output.
+    With ``private`` (personal data, key material) the file is created with mode 0600
+    whatever the umask or the mode of the file it replaces.
     """
     target = Path(os.fspath(path))
     directory = target.parent if str(target.parent) else Path(".")
@@ -104,12 +146,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            mode = target.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        if private:
+            mode = PRIVATE_FILE_MODE
+        else:
+            try:
+                mode = target.stat().st_mode & 0o777
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException as e:

@@ -46,6 +46,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
+from .. import _io
 from .._version import __version__
 from ..errors import InputError, VerificationError
 from ..i18n import Msg
@@ -306,17 +307,20 @@ class EvidenceBundle:
                 ).format(d=target)
             )
         parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
+        _io.make_private_dirs(parent)
+        # evidence names people and documents: files 0600, directories 0700, whatever the umask
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.vbsign-", dir=parent))
         try:
             for rel, content in {**self.files, MANIFEST: self.manifest_bytes()}.items():
                 path = tmp / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "wb") as fh:
+                _io.make_private_dirs(path.parent)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _io.PRIVATE_FILE_MODE)
+                with os.fdopen(fd, "wb") as fh:
+                    os.fchmod(fd, _io.PRIVATE_FILE_MODE)
                     fh.write(content)
                     fh.flush()
                     os.fsync(fh.fileno())
-            os.chmod(tmp, 0o755)
+            os.chmod(tmp, _io.PRIVATE_DIR_MODE)
             os.rename(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

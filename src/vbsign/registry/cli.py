@@ -111,7 +111,7 @@ def _write_or_print(data: bytes, out: Path | None, fmt: str) -> None:
     from .._io import atomic_write
 
     if out is not None:
-        atomic_write(out, data)
+        atomic_write(out, data, private=True)  # registry output names people: owner only
         console(stderr=True).print(t(f"Đã ghi {out}", f"Wrote {out}"), markup=False)
         return
     if fmt == "pdf" and sys.stdout.isatty():

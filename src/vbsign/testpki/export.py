@@ -46,12 +46,13 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
         from .server import free_port
 
         port = free_port()
-    directory.mkdir(parents=True, exist_ok=True)
+    _io.make_private_dirs(directory)  # it holds private keys: 0700 when created here
     pki = load(port)
     written: list[Path] = []
 
     def put(name: str, data: bytes) -> None:
-        written.append(_io.atomic_write(directory / name, data))
+        # key material (.p12) is the owner's only; certificates and the README are public
+        written.append(_io.atomic_write(directory / name, data, private=name.endswith(".p12")))
 
     put("roots.pem", pem_bundle(pki.roots))
     put("chain.pem", pem_bundle(pki.intermediates))
