@@ -32,7 +32,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
     """
     directory = Path(directory)
     if (directory / MANIFEST).exists() and not force:
-        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        manifest = read_manifest(directory)
         same_port = port == 0 or manifest.get("port") == port  # 0: any port will do
         if same_port and manifest.get("passphrase") == passphrase:
             return sorted(p for p in directory.iterdir() if p.is_file())
@@ -112,9 +112,15 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
+    from .._bounds import MANIFEST_FILE, loads_json, read_bounded
+
     path = Path(directory) / MANIFEST
     try:
-        data: dict[str, object] = json.loads(path.read_text("utf-8"))
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        data = loads_json(read_bounded(path, MANIFEST_FILE), str(path), MANIFEST_FILE)
+        if not isinstance(data, dict):
+            raise InputError(Msg("{p} hỏng.", "{p} is damaged.").format(p=path))
         return data
     except FileNotFoundError:
         raise InputError(
