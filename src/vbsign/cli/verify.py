@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .._io import printable
 from ..errors import VbsignError
 from ..i18n import current_lang
 from ._common import EXIT_INDETERMINATE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, console, esc
@@ -130,7 +131,7 @@ def verify_cmd(
             if as_json:
                 reports.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
-                err.print(f"[bold red]✗[/] {esc(f)}: {esc(e.message(current_lang()))}")
+                err.print(f"[bold red]✗[/] {esc(printable(f))}: {esc(e.message(current_lang()))}")
             continue
         codes.append(rep.exit_code)
         if as_json:
