@@ -340,3 +340,29 @@ def test_objections_still_return_the_document(
     assert got.decision is ReceiveDecision.RETURN_TO_SENDER
     assert got.reasons[0].code == "RETURN_TO_SENDER" and got.reasons[1].code == "PLUGIN_OBJECTION"
     assert got.evidence.manifest["decision"] == "RETURN_TO_SENDER"
+
+
+def test_a_policy_rule_from_outside_vbsign_cannot_change_the_report(
+    sign_as: Any, verify_at: Any, sample_pdf: bytes
+) -> None:
+    """Rules come from plugins too (``vbsign_policy_rules``); they read a copy of the report."""
+    import dataclasses
+
+    from vbsign.policy import evaluate, load_policy
+    from vbsign.policy.model import Citation, Level, Rule, passed
+
+    def tidy(ev: Any) -> Any:
+        ev.report.findings.clear()
+        for s in ev.report.signatures:
+            s.findings.clear()
+        return passed(Msg("ok", "ok"))
+
+    rule = Rule(id="ORG-98", requirement=Msg("x", "x"), citations=(Citation("ND68", "1"),), check=tidy,
+                scope="document")
+    pol = dataclasses.replace(load_policy("tt41"), rules=(rule,), levels={"ORG-98": Level.FAIL})
+    report = verify_at(sign_as("person", sample_pdf, level="B-B"))  # SIGNING_TIME_UNPROVEN warning
+    before = report.to_dict()
+    result = evaluate(report, pol)
+    assert report.to_dict() == before
+    (r,) = [x for x in result.results if x.rule_id == "ORG-98"]
+    assert r.status.value == "indeterminate" and "ORG-98 changed the verification report" in r.message_en

@@ -25,8 +25,9 @@ The other hooks receive nothing mutable (``vbsign_key_backends``, ``vbsign_polic
 ``vbsign_policy_profiles``, ``vbsign_trust_anchors``, ``vbsign_report_renderers``: no
 arguments; ``vbsign_timestamper`` and ``vbsign_revocation_source``: strings, numbers and
 booleans; key-backend factories get a fresh ``**options`` dict per call). Policy rules
-contributed by plugins are run by the policy engine, which already keeps them from lifting
-a verification verdict.
+contributed by plugins (or an agency's own code) are run by the policy engine on a private
+copy of the report: a rule that changes it gets an INDETERMINATE result naming it
+(``REPORT_CHANGED``), and the engine never lets a rule lift the verification verdict.
 
 This protects decisions and records from plugins that change what they were given (by
 mistake or on purpose); it is not a sandbox: a plugin is code running in the host's
