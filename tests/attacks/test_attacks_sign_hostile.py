@@ -79,7 +79,7 @@ def test_signing_a_pdf_carrying_a_decompression_bomb_warns(
     kit: Any, pki_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     sign_as: Any, verify_at: Any,
 ) -> None:
-    bomb = kit.page_bomb(256 << 20)  # a page whose content stream inflates (twice) to 256 MiB
+    bomb = kit.page_bomb(128 << 20)  # a page whose content stream inflates (twice) to 128 MiB
     assert len(bomb) < 64 << 10
     src, out = tmp_path / "bom.pdf", tmp_path / "signed.pdf"
     src.write_bytes(bomb)

@@ -22,18 +22,20 @@ def _clean(stderr: str) -> bool:
     return not any(word in stderr for word in NOISE)
 
 
-def test_sign_and_verify_print_no_library_warning(tmp_path: Path, pki_dir: Path, sample_pdf_path: Path) -> None:
+def test_signing_prints_no_library_warning(tmp_path: Path, pki_dir: Path, sample_pdf_path: Path) -> None:
+    """One process per check: the warning came once per process, at the first pyHanko import
+    (every command that signs or verifies)."""
     out = tmp_path / "signed.pdf"
     signed = run_vbsign("sign", str(sample_pdf_path), "-o", str(out), *sign_args(pki_dir))
     assert signed.returncode == 0 and out.exists(), signed.stderr
     assert _clean(signed.stderr), signed.stderr
-    verified = run_vbsign("verify", str(out), "--offline", "--trust", str(pki_dir / "roots.pem"))
-    assert verified.returncode == 2  # B-B offline: no revocation data, INDETERMINATE
-    assert _clean(verified.stderr), verified.stderr
 
 
-def test_check_revocation_closes_its_http_sessions(tmp_path: Path, served_pki: Any) -> None:
+def test_check_revocation_closes_its_http_sessions(
+    tmp_path: Path, served_pki: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from vbsign import testpki
+    from vbsign.cli.main import main
 
     pki = served_pki.pki
     certs = tmp_path / "certs"
@@ -43,9 +45,13 @@ def test_check_revocation_closes_its_http_sessions(tmp_path: Path, served_pki: A
     roots = tmp_path / "roots.pem"
     roots.write_bytes(testpki.pem_bundle(pki.roots))
     db = ["registry", "--db", f"sqlite:///{tmp_path / 'reg.sqlite3'}"]
-    assert run_vbsign(*db, "init").returncode == 0
-    imported = run_vbsign(*db, "cert", "import", str(certs))
-    assert imported.returncode == 0, imported.stderr
+    for args in (["init"], ["cert", "import", str(certs)]):  # set up in this process (faster)
+        try:
+            code = main([*db, *args])
+        except SystemExit as e:
+            code = e.code
+        assert code in (0, None), capsys.readouterr().err
+    # the check itself in its own process: "Unclosed client session" is printed at its exit
     checked = run_vbsign(*db, "cert", "check-revocation", "--trust", str(roots), "--timeout", "5", lang="en")
     assert checked.returncode == 1, checked.stdout + checked.stderr  # one certificate is revoked
     assert "REVOKED" in checked.stdout and "good" in checked.stdout
