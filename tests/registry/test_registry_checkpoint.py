@@ -251,3 +251,18 @@ def test_cli_checkpoint_then_verify_against_it(
         assert reg.verify_audit().ok  # truncated cleanly: only the checkpoint knows
     code, out, _ = _run(capsys, *verify)
     assert code == 1 and "Record #7" in out and "is missing" in out
+
+
+def test_when_automatic_checkpoints_are_due() -> None:
+    from vbsign.registry.checkpoint import CheckpointConfig
+
+    c = CheckpointConfig(Path("/x"), "k.p12", every=100, interval=3600)
+    assert not c.due(0, None, 0) and not c.due(99, None, 0) and c.due(100, None, 0)
+    last = {"seq": 150, "hash": "h", "at": 1000.0}
+    assert not c.due(150, last, 99_999)  # nothing new since the last one
+    assert not c.due(160, last, 1000 + 3599) and c.due(160, last, 1000 + 3600)  # the interval
+    assert c.due(250, last, 1001)  # N events
+    assert CheckpointConfig.from_env({}) is None
+    with pytest.raises(Exception, match="must be numbers"):
+        CheckpointConfig.from_env({"VBSIGN_AUDIT_CHECKPOINT_DIR": "d", "VBSIGN_AUDIT_CHECKPOINT_KEY": "k",
+                                   "VBSIGN_AUDIT_CHECKPOINT_EVERY": "often"})
