@@ -70,6 +70,32 @@ def pki_dir(tmp_path_factory: pytest.TempPathFactory, pki: testpki.TestPKI) -> P
 
 
 @pytest.fixture
+def served_pki() -> Iterator[object]:
+    """The test PKI's OCSP/CRL/TSA over real HTTP on a free loopback port (never a fixed
+    one: the port is bound before the certificates naming it are made). ``.pki`` is the
+    PKI whose certificates point at it, ``.port`` the port."""
+    from vbsign.testpki.server import ServerThread
+
+    with ServerThread.on_free_port() as server:
+        yield server
+
+
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound by the test
+    itself but not listening, so no other program can serve anything on it meanwhile
+    (unlike "a port nothing happens to listen on", e.g. the default 8750)."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        sock.close()
+
+
+@pytest.fixture
 def services(pki: testpki.TestPKI) -> Services:
     """In-process revocation source answering as of ``T0`` (no network)."""
     return Services(online=False, fetcher_backend=pki.fetcher_backend(T0))

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from .errors import InputError, StorageFullError
 from .i18n import Msg
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
@@ -29,25 +29,25 @@ def read_input(source: Source, *, max_bytes: int | None = None) -> tuple[bytes, 
                 Msg(
                     "Tệp {p} quá lớn (giới hạn {n} byte).",
                     "File {p} is too large (limit {n} bytes).",
-                ).format(p=path, n=max_bytes)
+                ).format(p=printable(path), n=max_bytes)
             )
         return path.read_bytes(), str(path)
     except FileNotFoundError:
         raise InputError(
-            Msg("Không tìm thấy tệp: {p}", "File not found: {p}").format(p=path),
+            Msg("Không tìm thấy tệp: {p}", "File not found: {p}").format(p=printable(path)),
             details={"path": str(path)},
         ) from None
     except IsADirectoryError:
         raise InputError(
-            Msg("{p} là thư mục, không phải tệp.", "{p} is a directory, not a file.").format(p=path)
+            Msg("{p} là thư mục, không phải tệp.", "{p} is a directory, not a file.").format(p=printable(path))
         ) from None
     except PermissionError:
         raise InputError(
-            Msg("Không có quyền đọc tệp: {p}", "Permission denied reading: {p}").format(p=path)
+            Msg("Không có quyền đọc tệp: {p}", "Permission denied reading: {p}").format(p=printable(path))
         ) from None
     except OSError as e:  # name too long, I/O error, ...
         raise InputError(
-            _with_reason(Msg("Không đọc được tệp {p}", "Cannot read {p}").format(p=path), e)
+            _with_reason(Msg("Không đọc được tệp {p}", "Cannot read {p}").format(p=printable(path)), e)
         ) from None
 
 
@@ -57,6 +57,7 @@ _OS_REASONS: dict[str, tuple[str, str]] = {
     "EROFS": ("hệ thống tệp chỉ đọc", "read-only file system"),
     "ENOSPC": ("hết dung lượng đĩa", "no space left on device"),
     "EDQUOT": ("vượt hạn mức đĩa", "disk quota exceeded"),
+    "EFBIG": ("tệp vượt giới hạn kích thước", "file too large for the file-size limit"),
     "ENAMETOOLONG": ("tên tệp quá dài", "file name too long"),
     "ENOTDIR": ("một phần của đường dẫn không phải thư mục", "a path component is not a directory"),
     "EISDIR": ("là thư mục", "is a directory"),
@@ -74,11 +75,53 @@ def os_reason(e: OSError) -> Msg:
     return Msg(vi + suffix, en + suffix)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+#: files holding personal data or key material: owner only, whatever the umask
+PRIVATE_FILE_MODE = 0o600
+#: directories vbsign creates for such files
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dirs(path: str | os.PathLike[str]) -> Path:
+    """Create directory ``path`` and its missing parents with mode 0700 (not subject to
+    the umask); directories that already exist are left as they are (they are the
+    user's)."""
+    target = Path(os.fspath(path))
+    missing: list[Path] = []
+    cur = target
+    while not os.path.isdir(cur):
+        missing.append(cur)
+        if cur.parent == cur:
+            break
+        cur = cur.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # created meanwhile by someone else: not ours to change
+        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    return target
+
+
+def create_private_file(path: str | os.PathLike[str]) -> bool:
+    """Create an empty file with mode 0600 unless it exists; True if it was created."""
+    try:
+        fd = os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
+    return True
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, private: bool = False) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same directory and a rename.
 
     Readers see either the old file or the complete new one, never a partial write; a
     crash leaves at most a ``.vbsign-*.tmp`` file behind, never a truncated output.
+    With ``private`` (personal data, key material) the file is created with mode 0600
+    whatever the umask or the mode of the file it replaces.
     """
     target = Path(os.fspath(path))
     directory = target.parent if str(target.parent) else Path(".")
@@ -104,12 +147,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            mode = target.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        if private:
+            mode = PRIVATE_FILE_MODE
+        else:
+            try:
+                mode = target.stat().st_mode & 0o777
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException as e:
@@ -123,9 +169,16 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
+#: errno names meaning "no room to write": the disk, the quota, the file-size limit
+NO_SPACE = frozenset({"ENOSPC", "EDQUOT", "EFBIG"})
+
+
 def _write_error(target: Path, e: OSError) -> InputError:
-    return InputError(
-        _with_reason(Msg("Không ghi được tệp {p}", "Cannot write {p}").format(p=target), e),
+    import errno
+
+    cls = StorageFullError if errno.errorcode.get(e.errno or 0) in NO_SPACE else InputError
+    return cls(
+        _with_reason(Msg("Không ghi được tệp {p}", "Cannot write {p}").format(p=printable(target)), e),
         details={"path": str(target)},
     )
 
@@ -133,6 +186,21 @@ def _write_error(target: Path, e: OSError) -> InputError:
 def _with_reason(msg: Msg, e: OSError) -> Msg:
     reason = os_reason(e)
     return Msg(f"{msg.vi}: {reason.vi}", f"{msg.en}: {reason.en}")
+
+
+#: characters that would break a line or reorder text on a terminal or in a log
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_UNPRINTABLE.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [0x2028, 0x2029, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                                *range(0x2066, 0x206A)]})
+
+
+def printable(text: object) -> str:
+    """``text`` as one line that cannot forge another: line breaks, other control characters
+    and bidirectional-override characters are shown escaped (``\\n``, ``\\x1b``,
+    ``\\u202e``). For file names and any other text that comes from outside (names in
+    certificates, signature fields) before it is printed or logged."""
+    return str(text).translate(_UNPRINTABLE)
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

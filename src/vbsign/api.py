@@ -413,20 +413,22 @@ class Signer:
         stop_on_error: bool = False,
         overwrite: bool = False,
         concurrency: int = 1,
+        follow_links: bool = False,
         **sign_options: Any,
     ) -> BatchResult:
         """Sign many documents with this key — one certificate check, one token login.
 
-        ``sources`` is a directory (its ``*.pdf``), a list of files (written to
-        ``output_dir`` under their own names) or ``(input, output)`` pairs. Per-file
-        failures are in the returned :class:`~vbsign.batch.BatchResult`; see
-        :mod:`vbsign.batch` for when a batch stops early.
+        ``sources`` is a directory (its ``*.pdf``; links leading out of it are refused
+        unless ``follow_links``), a list of files (written to ``output_dir`` under their
+        own names) or ``(input, output)`` pairs. Per-file failures are in the returned
+        :class:`~vbsign.batch.BatchResult`; see :mod:`vbsign.batch` for when a batch stops
+        early.
         """
         from .batch import async_sign_many, plan_jobs
 
         return await async_sign_many(
             self,
-            plan_jobs(sources, output_dir),
+            plan_jobs(sources, output_dir, follow_links=follow_links),
             on_result=on_result,
             stop_on_error=stop_on_error,
             overwrite=overwrite,

@@ -11,9 +11,15 @@ The contract, file by file:
 * failures are reported per file with the file name and the reason (a typed
   :class:`~vbsign.errors.VbsignError`), and the batch goes on — except for failures that
   would repeat for every remaining file (the key or token became unusable, the
-  certificate was rejected, the timestamp/revocation service failed three times in a
-  row): then the remaining files are reported as ``skipped`` and nothing more is tried.
-  In particular a wrong PIN is never tried again.
+  certificate was rejected, the disk is full, the timestamp/revocation service failed
+  three times in a row): then the remaining files are reported as ``skipped`` (not
+  attempted) and nothing more is tried. In particular a wrong PIN is never tried again;
+* when the source is a folder, a symbolic link whose target is outside that folder is not
+  followed (``refused``, with the reason) unless ``follow_links=True``: a ``*.pdf`` link
+  planted in a shared folder must not make the clerk sign — and copy into the output
+  folder — a file from elsewhere. The check is repeated right before the file is read;
+* file names are reported escaped (:func:`vbsign._io.printable`): a name containing a line
+  break cannot forge a line of the batch's output or log.
 
 Before the first document the signer's certificate is checked and (for token keys) the
 login happens — once, so that a revoked certificate never costs a PIN try and the PIN
@@ -24,6 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import errno
+import io
 import logging
 import os
 import time
@@ -33,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from . import _io
+from ._io import printable
 from .errors import (
     CertificateRejected,
     ConfigurationError,
@@ -40,6 +49,7 @@ from .errors import (
     KeyAccessError,
     ServiceError,
     SigningError,
+    StorageFullError,
     VbsignError,
 )
 from .i18n import Msg
@@ -50,7 +60,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: errors after which signing the next file cannot succeed either
-FATAL_ERRORS: tuple[type[VbsignError], ...] = (KeyAccessError, CertificateRejected, ConfigurationError)
+FATAL_ERRORS: tuple[type[VbsignError], ...] = (
+    KeyAccessError,
+    CertificateRejected,
+    ConfigurationError,
+    StorageFullError,
+)
 #: consecutive service failures (TSA, OCSP, CRL) after which the batch stops
 MAX_SERVICE_FAILURES = 3
 #: file name patterns signed when the source is a directory
@@ -60,8 +75,11 @@ DEFAULT_PATTERNS = ("*.pdf",)
 class FileStatus(str, enum.Enum):
     SIGNED = "signed"
     FAILED = "failed"
+    #: not attempted: the batch stopped before this file
     SKIPPED = "skipped"
     EXISTS = "exists"
+    #: not signed on purpose, before any work (a link leaving the input folder)
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,11 @@ class BatchJob:
 
     source: Path
     output: Path
+    #: the input folder the source must stay inside (links are resolved), when the job
+    #: comes from a folder scan without ``follow_links``
+    within: Path | None = None
+    #: why this job is refused without being attempted (set by :func:`plan_jobs`)
+    refused: InputError | None = None
 
 
 @dataclass
@@ -95,18 +118,24 @@ class FileResult:
         return self.status in (FileStatus.SIGNED, FileStatus.EXISTS)
 
     def message(self) -> Msg:
-        """One line for the user: the file, what happened and (on failure) why."""
-        name = self.job.source.name
+        """One line for the user: the file, what happened and (on failure) why.
+
+        Names and reasons are escaped: whatever a file is called, this is one line.
+        """
+        name, out = printable(self.job.source.name), printable(self.job.output)
         if self.status is FileStatus.SIGNED:
-            return Msg(f"{name}: đã ký → {self.job.output}", f"{name}: signed → {self.job.output}")
+            return Msg(f"{name}: đã ký → {out}", f"{name}: signed → {out}")
         if self.status is FileStatus.EXISTS:
             return Msg(
-                f"{name}: bỏ qua, tệp đầu ra đã có ({self.job.output})",
-                f"{name}: skipped, the output already exists ({self.job.output})",
+                f"{name}: bỏ qua, tệp đầu ra đã có ({out})",
+                f"{name}: skipped, the output already exists ({out})",
             )
         why = self.error.msg if self.error is not None else Msg("", "")
-        if self.status is FileStatus.SKIPPED:
-            return Msg(f"{name}: không ký (lô đã dừng). {why.vi}", f"{name}: not signed (batch stopped). {why.en}")
+        why = Msg(printable(why.vi), printable(why.en))
+        if self.status is FileStatus.SKIPPED:  # the reason is said once, for the whole batch
+            return Msg(f"{name}: chưa thử ký (lô đã dừng).", f"{name}: not attempted (the batch stopped).")
+        if self.status is FileStatus.REFUSED:
+            return Msg(f"{name}: không ký. {why.vi}", f"{name}: not signed. {why.en}")
         return Msg(
             f"{name}: LỖI, không tạo tệp đầu ra. {why.vi}", f"{name}: FAILED, no output written. {why.en}"
         )
@@ -157,10 +186,17 @@ class BatchResult:
         n = {s: len(self.with_status(s)) for s in FileStatus}
         return Msg(
             f"Đã ký {n[FileStatus.SIGNED]}, lỗi {n[FileStatus.FAILED]}, bỏ qua "
-            f"{n[FileStatus.SKIPPED] + n[FileStatus.EXISTS]} / {len(self.files)} tệp ({self.seconds:.1f} s).",
+            f"{n[FileStatus.SKIPPED] + n[FileStatus.EXISTS] + n[FileStatus.REFUSED]} / {len(self.files)} tệp "
+            f"({self.seconds:.1f} s).",
             f"Signed {n[FileStatus.SIGNED]}, failed {n[FileStatus.FAILED]}, skipped "
-            f"{n[FileStatus.SKIPPED] + n[FileStatus.EXISTS]} of {len(self.files)} files ({self.seconds:.1f} s).",
+            f"{n[FileStatus.SKIPPED] + n[FileStatus.EXISTS] + n[FileStatus.REFUSED]} of {len(self.files)} files "
+            f"({self.seconds:.1f} s).",
         )
+
+    @property
+    def not_attempted(self) -> list[FileResult]:
+        """Files the batch did not try because it stopped early."""
+        return self.with_status(FileStatus.SKIPPED)
 
     def raise_for_failures(self) -> None:
         """Raise a :class:`SigningError` naming every file that was not signed."""
@@ -205,28 +241,73 @@ def _output_name(src: Path) -> str:
     return src.name if fmt in ("pdf", "xml", "edxml") else default_output(src, fmt).name
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+class LinkRefused(InputError):
+    """A link in the input folder points outside it; it is not followed (``follow_links``)."""
+
+    code = "LINK_REFUSED"
+
+
+def link_refused(link: Path, target: Path) -> LinkRefused:
+    """The reason a link out of the input folder is not followed."""
+    return LinkRefused(
+        Msg(
+            "{n} là liên kết tới tệp ngoài thư mục đầu vào ({t}); không theo liên kết "
+            "(dùng --follow-links nếu đúng là muốn ký tệp đó).",
+            "{n} is a link to a file outside the input folder ({t}); links are not followed "
+            "(use --follow-links if that file really is to be signed).",
+        ).format(n=printable(link.name), t=printable(target)),
+        details={"path": str(link), "target": str(target)},
+    )
+
+
+def _scan_folder(folder: Path, patterns: Iterable[str], follow_links: bool) -> list[tuple[Path, InputError | None]]:
+    """The folder's files matching ``patterns`` by name (links out of it refused)."""
+    root = folder.resolve()
+    pats = [p.lower().lstrip("*") for p in patterns]
+    out: list[tuple[Path, InputError | None]] = []
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not any(p.name.lower().endswith(x) for x in pats):
+            continue
+        if p.is_symlink() and not follow_links:
+            target = p.resolve()
+            if not _inside(target, root):
+                out.append((p, link_refused(p, target)))
+                continue
+        if p.is_file():
+            out.append((p, None))
+    return out
+
+
 def plan_jobs(
     sources: JobsLike,
     output_dir: str | os.PathLike[str] | None = None,
     *,
     patterns: Iterable[str] = DEFAULT_PATTERNS,
+    follow_links: bool = False,
 ) -> list[BatchJob]:
     """Turn a directory, a list of files or ``(source, output)`` pairs into jobs.
 
     A directory means its files matching ``patterns`` (case-insensitive, not recursive),
-    sorted by name. Plain files go to ``output_dir`` under their own name. Refuses an
-    output directory equal to a source's directory and two jobs with one output.
+    sorted by name; a link among them whose target lies outside the directory becomes a
+    refused job unless ``follow_links``. Plain files go to ``output_dir`` under their own
+    name. Refuses an output directory equal to a source's directory and two jobs with one
+    output.
     """
     out_dir = Path(os.fspath(output_dir)) if output_dir is not None else None
     items: list[Any]
+    within: Path | None = None
+    refused: dict[Path, InputError] = {}
     if isinstance(sources, (str, os.PathLike)):
         src = Path(os.fspath(sources))
         if src.is_dir():
-            pats = [p.lower() for p in patterns]
-            items = sorted(
-                (p for p in src.iterdir() if p.is_file() and any(p.name.lower().endswith(x.lstrip("*")) for x in pats)),
-                key=lambda p: p.name,
-            )
+            scanned = _scan_folder(src, patterns, follow_links)
+            items = [p for p, _ in scanned]
+            refused = {p: why for p, why in scanned if why is not None}
+            within = None if follow_links else src.resolve()
         else:
             items = [src]
     else:
@@ -247,7 +328,9 @@ def plan_jobs(
                     "Batch signing needs an output directory (or (input, output) pairs).",
                 )
             )
-        jobs.append(BatchJob(src, out_dir / _output_name(src)))
+        why = refused.get(src)
+        name = src.name if why is not None else _output_name(src)  # a refused link is never opened
+        jobs.append(BatchJob(src, out_dir / name, within=within, refused=why))
     seen: dict[str, Path] = {}
     for job in jobs:
         if _io.same_file(job.source, job.output) or (
@@ -322,7 +405,9 @@ async def async_sign_many(
 
     async def run(i: int, job: BatchJob) -> None:
         async with sem:
-            if state.stop is not None:
+            if job.refused is not None:
+                res = FileResult(job, FileStatus.REFUSED, error=job.refused)
+            elif state.stop is not None:
                 res = FileResult(job, FileStatus.SKIPPED, error=state.stop)
             elif not overwrite and job.output.exists():
                 res = FileResult(job, FileStatus.EXISTS)
@@ -360,10 +445,11 @@ class _RunState:
 
 
 def _stopped_because(res: FileResult, err: VbsignError) -> VbsignError:
+    name = printable(res.job.source.name)
     stop = SigningError(
         Msg(
-            f"Lô dừng sau lỗi ở tệp {res.job.source.name}: {err.msg.vi}",
-            f"The batch stopped after the failure on {res.job.source.name}: {err.msg.en}",
+            f"Lô dừng sau lỗi ở tệp {name}: {err.msg.vi}",
+            f"The batch stopped after the failure on {name}: {err.msg.en}",
         ),
         details={"file": str(res.job.source), "cause": err.to_dict()},
     )
@@ -371,19 +457,45 @@ def _stopped_because(res: FileResult, err: VbsignError) -> VbsignError:
     return stop
 
 
+def _source(job: BatchJob) -> _io.Source:
+    """What to sign: the path itself, or — for a job that must stay inside its folder — the
+    bytes of its real file, checked again now and opened without following a link (the
+    folder may have changed since the plan)."""
+    if job.within is None:
+        return job.source
+    real = Path(os.path.realpath(job.source))
+    if not _inside(real, job.within):
+        raise link_refused(job.source, real)
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:  # replaced by a link after realpath()
+            raise link_refused(job.source, real) from None
+        raise InputError(
+            Msg("Không đọc được tệp {p}: {r}", "Cannot read {p}: {re}").format(
+                p=printable(job.source), r=_io.os_reason(e).vi, re=_io.os_reason(e).en
+            )
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        stream = io.BytesIO(fh.read())
+    stream.name = str(job.source)
+    return stream
+
+
 async def _sign_one(signer: Signer, job: BatchJob, options: dict[str, Any]) -> FileResult:
     t = time.perf_counter()
     try:
-        result = await signer.async_sign(job.source, job.output, **options)
+        result = await signer.async_sign(_source(job), job.output, **options)
     except VbsignError as e:
-        logger.info("batch: %s failed: %s", job.source.name, e.msg.en)
-        return FileResult(job, FileStatus.FAILED, error=e, seconds=time.perf_counter() - t)
+        logger.info("batch: %s failed: %s", printable(job.source.name), printable(e.msg.en))
+        status = FileStatus.REFUSED if isinstance(e, LinkRefused) else FileStatus.FAILED
+        return FileResult(job, status, error=e, seconds=time.perf_counter() - t)
     except Exception as e:  # a bug or an unexpected library error: report it, keep going
-        logger.debug("batch: unexpected error on %s", job.source, exc_info=True)
+        logger.debug("batch: unexpected error on %s", printable(job.source), exc_info=True)
         err = SigningError(
             Msg(
-                f"Lỗi không mong đợi khi ký {job.source.name}: {type(e).__name__}",
-                f"Unexpected error while signing {job.source.name}: {type(e).__name__}",
+                f"Lỗi không mong đợi khi ký {printable(job.source.name)}: {type(e).__name__}",
+                f"Unexpected error while signing {printable(job.source.name)}: {type(e).__name__}",
             )
         )
         err.__cause__ = e
@@ -392,6 +504,7 @@ async def _sign_one(signer: Signer, job: BatchJob, options: dict[str, Any]) -> F
 
 
 __all__ = [
+    "LinkRefused",
     "BatchJob",
     "BatchResult",
     "FileResult",

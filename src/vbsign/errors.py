@@ -56,6 +56,14 @@ class InputError(VbsignError):
     code = "INPUT_ERROR"
 
 
+class StorageFullError(InputError):
+    """An output could not be written because the disk (or the quota, or the file-size
+    limit) is full; nothing partial was left. A batch stops here: every next file would
+    fail the same way."""
+
+    code = "STORAGE_FULL"
+
+
 class UnsupportedFormatError(InputError):
     code = "UNSUPPORTED_FORMAT"
 

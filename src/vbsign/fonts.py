@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ._bounds import FONT_FILE, read_bounded, too_large
 from .errors import ConfigurationError
 from .i18n import Msg
 
@@ -75,6 +76,8 @@ def check_font(font_path: str | os.PathLike[str]) -> Path:
         raise ConfigurationError(
             Msg("Không tìm thấy phông chữ: {p}", "Font not found: {p}").format(p=path)
         )
+    if path.stat().st_size > FONT_FILE.max_bytes:
+        raise too_large(path, FONT_FILE, ConfigurationError)
     try:
         missing = missing_letters(str(path))
     except Exception as e:
@@ -167,7 +170,7 @@ def _pdf_font_cached(font_path: str, size: int, mtime_ns: int) -> Path:
     del size, mtime_ns  # part of the cache key only: a changed file is normalised again
     if units_per_em(font_path) == PDF_UNITS_PER_EM:
         return Path(font_path)
-    data = Path(font_path).read_bytes()
+    data = read_bounded(font_path, FONT_FILE)
     digest = hashlib.sha256(data + _NORMALISATION_VERSION.encode()).hexdigest()[:32]
     name = f"{Path(font_path).stem}-{digest}.ttf"
     for directory in (font_cache_dir(), _temp_cache_dir()):
@@ -255,7 +258,7 @@ def pdf_font(font_path: str | os.PathLike[str]) -> Path:
 def _hb_font(font_path: str) -> tuple[Any, int]:
     import uharfbuzz as hb
 
-    face = hb.Face(Path(font_path).read_bytes())
+    face = hb.Face(read_bounded(font_path, FONT_FILE))
     return hb.Font(face), int(face.upem)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ._io import printable
 from .i18n import Lang, Msg, current_lang
 from .report import INDICATION_TEXT, CertificateInfo, Indication, Report, Severity, SignatureReport
 from .validation import format_vn_time
@@ -241,4 +242,6 @@ def render_text(report: Report, lang: Lang | None = None) -> str:
                     "    " + line
                     for line in render_signature(sig, lang, _FAMILY.get(att.report.document.format, "PAdES"))
                 ]
-    return "\n".join(lines)
+    # file names, field names, reasons and certificate names come from outside: each line
+    # stays one line (a name with a line break cannot print a forged "Verdict: ..." line)
+    return "\n".join(printable(line) for line in lines)

@@ -20,6 +20,7 @@ from typing import Any
 
 from asn1crypto import x509
 
+from ._bounds import CERTIFICATE_FILE, read_bounded
 from .backends.software import read_certificates
 from .errors import InputError
 from .i18n import Msg
@@ -45,8 +46,9 @@ def load_certificates(paths: Iterable[str | os.PathLike[str]]) -> list[x509.Cert
                 Msg("Không tìm thấy tệp chứng thư: {p}", "Certificate file not found: {p}").format(p=path)
             )
         for f in files:
+            data = read_bounded(f, CERTIFICATE_FILE)  # a too-large file is named as such
             try:
-                out += read_certificates(f.read_bytes())
+                out += read_certificates(data)
             except InputError:
                 raise InputError(
                     Msg("Tệp {p} không chứa chứng thư số hợp lệ.", "File {p} contains no valid certificate.").format(

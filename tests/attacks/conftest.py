@@ -309,6 +309,63 @@ MINIMAL_PAGE = [
 ]
 
 
+def objstm_bomb(decoded: int) -> bytes:
+    """The catalog lives in an object stream that inflates (twice) to ``decoded`` bytes."""
+    stream = flate_bomb(decoded)
+    objs = [
+        b"<< /Type /Catalog /Pages 4 0 R >>",  # 1: placeholder, overridden below
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n" % len(stream)
+        + stream
+        + b"\nendstream",
+    ]
+    return raw_pdf(objs)
+
+
+def page_bomb(decoded: int) -> bytes:
+    """A readable one-page PDF whose page content stream inflates (twice) to ``decoded`` bytes."""
+    stream = flate_bomb(decoded)
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        b"<< /Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ])
+
+
+def hostile_set(sample: bytes) -> dict[str, bytes]:
+    """The hostile inputs every entry point must survive (verification *and* signing):
+    deep nesting, reference cycles, decompression bombs, huge declarations, too many
+    revisions, truncated and random bytes. Each is refused or judged with a typed error
+    or a verdict — never a traceback, a hang or a crash."""
+    import random
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    base = raw_pdf(MINIMAL_PAGE)
+    at = len(base)
+    rng = random.Random(14)
+    return {
+        "deep-nesting-catalog": raw_pdf([b"<< /Type /Catalog /Pages 2 0 R /Deep 4 0 R >>", MINIMAL_PAGE[1],
+                                         MINIMAL_PAGE[2], deep]),
+        "deep-nesting-page": raw_pdf([MINIMAL_PAGE[0], MINIMAL_PAGE[1],
+                                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots " + deep
+                                      + b" >>"]),
+        "page-tree-cycle": raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                    b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>", MINIMAL_PAGE[2]]),
+        "form-field-cycle": raw_pdf([b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+                                     MINIMAL_PAGE[1], MINIMAL_PAGE[2], b"<< /T (a) /Kids [4 0 R] /FT /Sig /V 5 0 R >>",
+                                     b"<< /Type /Sig /Contents <00> /ByteRange [0 1 2 3] >>"]),
+        "xref-prev-cycle": base + b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 4 /Root 1 0 R /Prev %d >>\n"
+                                  b"startxref\n%d\n%%%%EOF\n" % (at, at),
+        "objstm-bomb": objstm_bomb(256 << 20),
+        "huge-xref-declaration": re.sub(rb"xref\n0 4\n", b"xref\n0 2000000000\n", base),
+        "too-many-revisions": base + b"%%EOF\n" * 2100,
+        "truncated-half": sample[: len(sample) // 2],
+        "truncated-no-trailer": sample[: sample.rindex(b"trailer")],
+        "random-bytes": b"%PDF-1.7\n" + rng.randbytes(64 << 10),
+        "header-only": b"%PDF-1.7\n%%EOF\n",
+    }
+
+
 # captured while this module executes: other directories' conftest modules share the name
 # "conftest", so looking the module up later (sys.modules) could find one of them
 _KIT = sys.modules[__name__]

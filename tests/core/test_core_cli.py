@@ -94,11 +94,16 @@ def test_verify_exit_codes(demo_dir, tmp_path):
     assert run("verify", str(demo_dir / "signed.pdf"), str(broken), "--trust", roots).returncode == 1
 
 
-def test_sign_cli_roundtrip_and_errors(demo_dir, tmp_path):
-    pki = demo_dir / "pki"
+def test_sign_cli_roundtrip_and_errors(demo_dir, tmp_path, dead_port):
+    from vbsign.testpki.export import write_pki
+
+    # certificates whose OCSP/CRL URLs name a port this test holds closed: the demo's default
+    # port 8750 may be served by another program (or another developer's tests)
+    pki = tmp_path / "pki"
+    write_pki(pki, port=dead_port, passphrase="vbsign-test")
     out = tmp_path / "out.pdf"
     env = {**os.environ, "PASS": "vbsign-test"}
-    # the test PKI's services are not running: refuse (revocation unavailable), write nothing
+    # the test PKI's services are not reachable: refuse (revocation unavailable), write nothing
     proc = subprocess.run([*VB, "sign", str(demo_dir / "input.pdf"), "-o", str(out), "--key", str(pki / "person.p12"),
                            "--passphrase-env", "PASS", "--trust", str(pki / "roots.pem"), "--level", "b-b",
                            "--timeout", "2"], capture_output=True, text=True, env=env, timeout=120)

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from vbsign import testpki
-
 
 def test_government_and_public_branches(pki):
     root, ca = pki.cert("gov-root"), pki.cert("gov-ca")
@@ -118,12 +116,6 @@ def test_init_writes_the_documented_files(tmp_path, pki):
     assert [c.subject.native["common_name"] for c in key.chain][0].startswith("CA phục vụ")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_port(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -142,10 +134,10 @@ def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
     from vbsign.testpki.server import ServerThread
     from vbsign.validation import Services
 
-    port = _free_port()
-    pki = testpki.load(port)
+    server = ServerThread.on_free_port()  # the port stays bound from the start: no race
+    pki = server.pki
     (tmp_path / "p.p12").write_bytes(pki.pkcs12("person", "x"))
-    with ServerThread(pki, port):
+    with server:
         services = Services(online=True, timeout=5)
         res = api.sign(sample_pdf, key=tmp_path / "p.p12", passphrase="x", trust=pki.roots, tsa=pki.tsa_url,
                        level="B-LT", services=services)
@@ -165,11 +157,15 @@ def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
 
 @pytest.mark.integration
 def test_cli_serve_stops_cleanly_on_sigterm(tmp_path):
-    port = _free_port()
+    import json
+
     d = tmp_path / "pki"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    subprocess.run([sys.executable, "-m", "vbsign.cli.main", "testpki", "init", str(d), "--port", str(port)],
+    # --port 0: a free port is chosen and written into the certificates and testpki.json
+    subprocess.run([sys.executable, "-m", "vbsign.cli.main", "testpki", "init", str(d), "--port", "0"],
                    check=True, env=env, capture_output=True)
+    port = json.loads((d / "testpki.json").read_text("utf-8"))["port"]
+    assert port != 0 and f"localhost:{port}/" in (d / "README.txt").read_text("utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "vbsign.cli.main", "testpki", "serve", str(d)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
@@ -191,3 +187,28 @@ def test_serve_refuses_a_non_pki_directory(tmp_path):
 
     with pytest.raises(InputError):
         serve_directory(Path(tmp_path))
+
+
+def test_init_port_0_picks_a_free_port_and_writes_it_everywhere(tmp_path, capsys):
+    """Issue 14 item 8: tests (and two developers on one machine) never share a fixed port."""
+    import json
+
+    from vbsign import testpki
+    from vbsign.cli.main import main
+
+    try:
+        code = main(["--lang", "en", "testpki", "init", str(tmp_path / "a"), "--port", "0"])
+    except SystemExit as e:
+        code = e.code
+    assert code in (0, None), capsys.readouterr().err
+    port = json.loads((tmp_path / "a" / "testpki.json").read_text("utf-8"))["port"]
+    assert isinstance(port, int) and port not in (0, testpki.DEFAULT_PORT)
+    assert f"(port {port})" in capsys.readouterr().out
+    assert f"http://localhost:{port}/vn/tsa" in (tmp_path / "a" / "README.txt").read_text("utf-8")
+    from vbsign.backends.software import load_pkcs12
+
+    key = load_pkcs12(tmp_path / "a" / "person.p12", testpki.DEFAULT_PASSPHRASE)
+    assert key.certificate.ocsp_urls == [f"http://localhost:{port}/vn/ocsp/gov-ca"]
+    # running init again with --port 0 keeps the PKI that is there
+    main(["testpki", "init", str(tmp_path / "a"), "--port", "0"])
+    assert json.loads((tmp_path / "a" / "testpki.json").read_text("utf-8"))["port"] == port

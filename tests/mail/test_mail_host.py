@@ -141,3 +141,30 @@ def _warn_policy(pki: Any) -> Any:
     from vbsign.policy.registry import default_registry
 
     return default_registry().resolve("tt41", PolicySettings(levels={"MAIL-01": Level.WARN}))
+
+
+class _Loosener:
+    """Tries to accept every incoming message and to un-block every outgoing one."""
+
+    def vbsign_on_mail_receive(self, message: bytes, outcome: Any) -> None:
+        outcome.decision = ReceiveDecision.ACCEPT
+        outcome.reasons.clear()
+
+    def vbsign_on_mail_send(self, message: EmailMessage, outcome: Any) -> None:
+        outcome.decision = SendDecision.READY
+
+
+def test_mail_plugins_cannot_loosen_a_decision(signer: Any, receive_ctx: Any) -> None:
+    fresh = manager.PluginManager()
+    fresh.load_entry_points(autoload=False)
+    fresh.add_plugin(_Loosener(), "loosener")
+    with manager.use_plugin_manager(fresh):
+        unsigned = vietnamese_message().as_bytes()
+        got = on_mail_receive(unsigned, receive_ctx())
+        assert got.decision is ReceiveDecision.RETURN_TO_SENDER
+        assert "PLUGIN_CHANGE_REFUSED" in {r.code for r in got.reasons} and "loosener" in got.summary("en")
+        bad = on_mail_send(
+            vietnamese_message(sender="Lâm Văn Ký <ky.lv@bkhcn.vbsign.test>"), MailSendContext(signer=signer("mail-noeku"))
+        )
+        assert bad.decision is SendDecision.BLOCKED and bad.data is None
+        assert "PLUGIN_CHANGE_REFUSED" in {r.code for r in bad.reasons}

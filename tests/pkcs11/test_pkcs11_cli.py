@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -118,25 +117,17 @@ def test_cli_wrong_pin_exits_with_the_token_state(
     assert not (tmp_path / "ra").exists() or not list((tmp_path / "ra").iterdir())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.integration
 def test_cli_batch_b_lt_with_real_http_services(
     softhsm: Any, sample_pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], served_pki: Any,
 ) -> None:
     """The clerk's command: token + OCSP/CRL/TSA over HTTP on loopback, PAdES B-LT."""
     from vbsign import api
     from vbsign.report import Indication
-    from vbsign.testpki.server import ServerThread
     from vbsign.validation import Services
 
-    port = _free_port()
-    pki = testpki.load(port=port)
+    pki, port = served_pki.pki, served_pki.port  # served over HTTP on a free port
     cert = pki.cert("person")
     now = datetime.now(timezone.utc)
     if not cert.not_valid_before <= now <= cert.not_valid_after:  # pragma: no cover
@@ -150,15 +141,14 @@ def test_cli_batch_b_lt_with_real_http_services(
     roots.write_bytes(testpki.pem_bundle(pki.roots))
     src = _pdfs(tmp_path, sample_pdf, 3)
     monkeypatch.setenv("TOKEN_PIN", softhsm.pin)
-    with ServerThread(pki, port):
-        code, out, err = run(
-            ["--lang", "vi", "sign", "--batch", str(src), "-o", str(tmp_path / "ra"), "--key",
-             softhsm.uri(label, object="Nguyễn Văn A"), "--pin-env", "TOKEN_PIN", "--tsa", pki.tsa_url,
-             "--trust", str(roots), "--timeout", "5"],
-            capsys,
-        )
-        assert code == 0, (out, err)
-        assert out.count("đã ký →") == 3 and "Đã ký 3, lỗi 0" in out
-        for pdf in sorted((tmp_path / "ra").iterdir()):
-            report = api.verify(pdf, trust=pki.roots, services=Services(online=False))
-            assert report.indication == Indication.TOTAL_PASSED, report.summary("en")
+    code, out, err = run(
+        ["--lang", "vi", "sign", "--batch", str(src), "-o", str(tmp_path / "ra"), "--key",
+         softhsm.uri(label, object="Nguyễn Văn A"), "--pin-env", "TOKEN_PIN", "--tsa", pki.tsa_url,
+         "--trust", str(roots), "--timeout", "5"],
+        capsys,
+    )
+    assert code == 0, (out, err)
+    assert out.count("đã ký →") == 3 and "Đã ký 3, lỗi 0" in out
+    for pdf in sorted((tmp_path / "ra").iterdir()):
+        report = api.verify(pdf, trust=pki.roots, services=Services(online=False))
+        assert report.indication == Indication.TOTAL_PASSED, report.summary("en")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from vbsign import testpki
 from vbsign.cli.main import main
 from vbsign.dispatch import default_output, detect_format
 
@@ -27,12 +26,6 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out.out, out.err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_format_detection_and_default_names(sample_pdf: bytes) -> None:
     assert detect_format(sample_pdf) == "pdf"
     assert detect_format(b"\xef\xbb\xbf<?xml version='1.0'?><a/>") == "xml"
@@ -45,13 +38,12 @@ def test_format_detection_and_default_names(sample_pdf: bytes) -> None:
 
 
 @pytest.mark.integration
-def test_sign_and_verify_any_file_and_xml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    port = _free_port()
-    pki = testpki.load(port=port)
+def test_sign_and_verify_any_file_and_xml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          served_pki: Any) -> None:
+    pki, port = served_pki.pki, served_pki.port  # served over HTTP on a free port
     if not pki.cert("person").not_valid_before <= datetime.now(timezone.utc) <= pki.cert("person").not_valid_after:
         pytest.skip("test certificates are not valid at the wall-clock time")  # pragma: no cover
     from vbsign.testpki.export import write_pki
-    from vbsign.testpki.server import ServerThread
 
     write_pki(tmp_path / "pki", port=port, passphrase="vbsign-test")
     monkeypatch.setenv("P12_PASS", "vbsign-test")
@@ -62,21 +54,20 @@ def test_sign_and_verify_any_file_and_xml(tmp_path: Path, monkeypatch: pytest.Mo
     qd.write_bytes(QD)
     common = ["--key", str(tmp_path / "pki" / "person.p12"), "--passphrase-env", "P12_PASS", "--trust", roots,
               "--tsa", pki.tsa_url, "--timeout", "5"]
-    with ServerThread(pki, port):
-        code, out, err = run(["--lang", "en", "sign", str(docx), *common], capsys)
-        assert code == 0, out + err
-        assert "bao-cao.docx.p7s (CAdES B-LT)" in out
-        code, out, err = run(["--lang", "vi", "sign", str(qd), *common, "--level", "b-t", "--claimed-role", "Thứ trưởng"], capsys)
-        assert code == 0 and "qd.signed.xml (XAdES B-T)" in out, out + err
-        code, out, err = run(["sign", str(docx), *common, "--packaging", "enveloping", "--level", "b-b", "-o", str(tmp_path / "x.p7m")], capsys)
-        assert code == 0, out + err
-        # the content next to the .p7s is found by default; --content overrides
-        code, out, err = run(["--lang", "en", "verify", str(tmp_path / "bao-cao.docx.p7s"), "--trust", roots, "--offline"], capsys)
-        assert code == 0 and "CAdES B-LT" in out, out + err
-        code, out, err = run(["verify", "--json", str(tmp_path / "qd.signed.xml"), str(tmp_path / "x.p7m"), "--trust", roots], capsys)
-        assert code == 0, out + err
-        reports = json.loads(out)
-        assert [r["document"]["format"] for r in reports] == ["xml", "cms"]
+    code, out, err = run(["--lang", "en", "sign", str(docx), *common], capsys)
+    assert code == 0, out + err
+    assert "bao-cao.docx.p7s (CAdES B-LT)" in out
+    code, out, err = run(["--lang", "vi", "sign", str(qd), *common, "--level", "b-t", "--claimed-role", "Thứ trưởng"], capsys)
+    assert code == 0 and "qd.signed.xml (XAdES B-T)" in out, out + err
+    code, out, err = run(["sign", str(docx), *common, "--packaging", "enveloping", "--level", "b-b", "-o", str(tmp_path / "x.p7m")], capsys)
+    assert code == 0, out + err
+    # the content next to the .p7s is found by default; --content overrides
+    code, out, err = run(["--lang", "en", "verify", str(tmp_path / "bao-cao.docx.p7s"), "--trust", roots, "--offline"], capsys)
+    assert code == 0 and "CAdES B-LT" in out, out + err
+    code, out, err = run(["verify", "--json", str(tmp_path / "qd.signed.xml"), str(tmp_path / "x.p7m"), "--trust", roots], capsys)
+    assert code == 0, out + err
+    reports = json.loads(out)
+    assert [r["document"]["format"] for r in reports] == ["xml", "cms"]
     other = tmp_path / "other.docx"
     other.write_bytes(DOCX + b"!")
     code, out, err = run(["--lang", "en", "verify", str(tmp_path / "bao-cao.docx.p7s"), "--content", str(other), "--trust", roots, "--offline"], capsys)

@@ -19,11 +19,11 @@ wrong types and impossible sizes.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .._bounds import APPEARANCE_FILE, loads_toml, read_bounded
 from ..errors import ConfigurationError
 from ..i18n import Msg
 
@@ -46,16 +46,14 @@ class AgencyConfig:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> AgencyConfig:
         p = Path(path)
+        data = read_bounded(p, APPEARANCE_FILE, ConfigurationError)  # size checked before reading
         try:
-            raw = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigurationError(
-                Msg("Không tìm thấy tệp cấu hình: {p}", "Configuration file not found: {p}").format(p=p)
-            ) from None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
             raise ConfigurationError(
                 Msg("Tệp cấu hình {p} không hợp lệ: {e}", "Invalid configuration file {p}: {e}").format(p=p, e=e)
             ) from e
+        raw = loads_toml(text, str(p), APPEARANCE_FILE, ConfigurationError)
         return cls.from_dict(raw, base=p.parent, source=str(p))
 
     @classmethod

@@ -15,9 +15,9 @@ import io
 import os
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._bounds import IMAGE_FILE, read_bounded, too_large
 from ..errors import InputError, ResourceLimitExceeded
 from ..i18n import Msg
 
@@ -66,14 +66,12 @@ def _open(source: ImageSource | Any) -> tuple[Image.Image, str]:
     if isinstance(source, Image.Image):
         return source, "<image>"
     name = "<bytes>" if isinstance(source, bytes) else os.fspath(source)
-    try:
-        data = source if isinstance(source, bytes) else Path(name).read_bytes()
-    except OSError as e:
-        raise InputError(
-            Msg("Không đọc được tệp ảnh {p}: {e}", "Cannot read image file {p}: {e}").format(
-                p=name, e=e.strerror or e
-            )
-        ) from e
+    if isinstance(source, bytes):
+        if len(source) > IMAGE_FILE.max_bytes:
+            raise too_large(name, IMAGE_FILE)
+        data = source
+    else:
+        data = read_bounded(name, IMAGE_FILE)  # the pixel count is bounded below
     prev = Image.MAX_IMAGE_PIXELS
     try:
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS

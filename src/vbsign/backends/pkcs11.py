@@ -42,7 +42,6 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pkcs11
@@ -207,14 +206,15 @@ class _PinSource:
             path = self._file.removeprefix("file:")
             if path.startswith("//"):
                 path = path[2:]
+            from .._bounds import PIN_FILE, read_bounded
+
+            data = read_bounded(path, PIN_FILE)  # unreadable or too large: InputError naming the file
             try:
-                return Secret(Path(path).read_text("utf-8").rstrip("\r\n"))
-            except OSError as e:
+                return Secret(data.decode("utf-8").rstrip("\r\n"))
+            except UnicodeDecodeError:
+                # "from None": the decode error would carry the PIN's bytes
                 raise InputError(
-                    Msg(
-                        f"Không đọc được tệp PIN {path}: {e.strerror}",
-                        f"Cannot read the PIN file {path}: {e.strerror}",
-                    )
+                    Msg(f"Tệp PIN {path} không phải văn bản UTF-8.", f"The PIN file {path} is not UTF-8 text.")
                 ) from None
         return None
 

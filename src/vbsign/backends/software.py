@@ -319,14 +319,10 @@ def _pkcs7_certs(ci: Any) -> list[x509.Certificate]:
 
 
 def _read(path: str | os.PathLike[str]) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(Msg("Không tìm thấy tệp: {p}", "File not found: {p}").format(p=path)) from None
-    except OSError as e:
-        raise InputError(
-            Msg("Không đọc được tệp {p}: {e}", "Cannot read file {p}: {e}").format(p=path, e=e.strerror)
-        ) from None
+    """A key or certificate file (bounded: :data:`vbsign._bounds.KEY_FILE`)."""
+    from .._bounds import KEY_FILE, read_bounded
+
+    return read_bounded(path, KEY_FILE)
 
 
 __all__ = ["Secret", "SoftwareKey", "hashes", "load_pem", "load_pkcs12", "read_certificates"]

@@ -31,6 +31,20 @@ def configure_logging(verbose: int) -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def quiet_third_party_warnings() -> None:
+    """Keep library deprecation notices meant for developers off the user's terminal.
+
+    pyHanko imports cryptography's DSA key classes, and cryptography ≥ 43 announces on
+    every import that DSA is deprecated: every command would print a
+    ``CryptographyDeprecationWarning`` although vbsign never signs with DSA (it refuses
+    DSA signatures as a weak algorithm). Only that message is silenced, only in the CLI
+    process (a library must not change its host's warning filters).
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"DSA is deprecated", category=Warning)
+
+
 def console(stderr: bool = False) -> Any:
     from rich.console import Console
 

@@ -33,14 +33,46 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _lang_from_argv() -> str | None:
-    argv = sys.argv[1:]
+def _lang_from_argv(argv: list[str] | None = None) -> str | None:
+    """The value of ``--lang`` wherever it is on the command line (before or after the
+    subcommand), so that even help texts and usage errors use it."""
+    argv = sys.argv[1:] if argv is None else argv
     for i, a in enumerate(argv):
+        if a == "--":
+            break
         if a == "--lang" and i + 1 < len(argv):
             return argv[i + 1]
         if a.startswith("--lang="):
             return a.split("=", 1)[1]
     return None
+
+
+def _set_lang_option(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        set_lang(value)
+
+
+def accept_lang_everywhere(cmd: click.Command) -> click.Command:
+    """Let ``--lang`` follow any (sub)command too: ``vbsign verify --lang en f.pdf``.
+
+    Commands that have their own ``--lang`` option keep it.
+    """
+    if not any("--lang" in p.opts for p in cmd.params):
+        cmd.params.append(
+            click.Option(
+                ["--lang"],
+                type=click.Choice(["vi", "en"]),
+                default=None,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_lang_option,
+                help="Ngôn ngữ thông báo / message language (vi mặc định).",
+            )
+        )
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            accept_lang_everywhere(sub)
+    return cmd
 
 
 class LazyGroup(click.Group):
@@ -71,7 +103,7 @@ class LazyGroup(click.Group):
                 f"/ Command '{cmd_name}' needs an optional dependency ({e.name}): pip install 'vbsign[all]'"
             ) from e
         assert isinstance(cmd, click.Command)
-        return cmd
+        return accept_lang_everywhere(cmd)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         en = (_lang_from_argv() or os.environ.get("VBSIGN_LANG") or "").startswith("en")
@@ -98,15 +130,20 @@ def cli(lang: str | None, verbose: int) -> None:
     Mã thoát / exit codes: 0 hợp lệ/valid, 1 không hợp lệ/invalid,
     2 chưa xác định/indeterminate, 3 lỗi đầu vào/bad input.
     """
-    set_lang(lang)
+    if lang is not None:
+        set_lang(lang)
     from ._common import configure_logging
 
     configure_logging(verbose)
 
 
 def main(argv: list[str] | None = None) -> Any:
-    from ._common import run_cli
+    from ._common import quiet_third_party_warnings, run_cli
 
+    quiet_third_party_warnings()
+    # the language is known before click parses anything (help, usage errors); the
+    # options themselves are validated by click, before or after the subcommand
+    set_lang(_lang_from_argv(argv))
     return run_cli(cli, argv)
 
 

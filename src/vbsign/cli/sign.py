@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .._io import printable
 from ..i18n import Msg
 from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
 
@@ -24,6 +25,7 @@ from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
 @click.option("--pkcs11-module", metavar="PATH", envvar="VBSIGN_PKCS11_MODULE", help="Mô-đun PKCS#11 (trình điều khiển token) / PKCS#11 module (env VBSIGN_PKCS11_MODULE).")
 @click.option("--batch", is_flag=True, help="IN là thư mục: ký mọi tệp PDF, ghi vào thư mục -o, một lần đăng nhập / sign every PDF in directory IN into directory -o.")
 @click.option("--overwrite", is_flag=True, help="(--batch) ghi đè tệp đầu ra đã có / replace existing outputs.")
+@click.option("--follow-links", is_flag=True, help="(--batch) ký cả tệp mà liên kết trỏ ra ngoài thư mục IN (mặc định: bỏ qua) / also sign files that links point to outside IN (default: skipped).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=1, show_default=True, help="(--batch) số tệp chuẩn bị song song / documents prepared in parallel.")
 @click.option(
     "--level",
@@ -99,6 +101,7 @@ def sign_cmd(
     pkcs11_module: str | None,
     batch: bool,
     overwrite: bool,
+    follow_links: bool,
     jobs: int,
     level: str,
     sig_format: str,
@@ -199,6 +202,7 @@ def sign_cmd(
                 output,
                 overwrite=overwrite,
                 jobs=jobs,
+                follow_links=follow_links,
                 sign_options=dict(
                     field=field,
                     page=page - 1 if page > 0 else page,
@@ -233,7 +237,7 @@ def sign_cmd(
     out.print(
         "[green]✓[/] "
         + t("Ký số thành công", "Signed successfully")
-        + esc(f": {os.fspath(result.output or output)} ({dispatch.LABELS.get(result.format, result.format)} {result.level})")
+        + esc(f": {printable(os.fspath(result.output or output))} ({dispatch.LABELS.get(result.format, result.format)} {result.level})")
     )
     out.print(f"  {t('Người ký', 'Signer')}: {result.signer.common_name or result.signer.subject}", markup=False)
     out.print(f"  {t('Thời điểm ký', 'Signing time')}: {format_vn_time(result.timestamp_time or result.signing_time)}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .._io import printable
 from ..i18n import Msg
 from ._common import EXIT_OK, console, fail, secret_from_env, t
 
@@ -88,25 +89,32 @@ def run_batch(
     overwrite: bool,
     jobs: int,
     sign_options: dict[str, Any],
+    follow_links: bool = False,
 ) -> None:
-    """Sign every PDF in ``in_dir`` into ``out_dir``; one line per file; exits the process."""
+    """Sign every PDF in ``in_dir`` into ``out_dir``; one line per file; exits the process.
+
+    Every line is one line whatever the file names (they are printed escaped); when the
+    batch stops early, the files it did not attempt are listed at the end.
+    """
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .._aio import run_sync
     from ..batch import FileStatus, async_sign_many, plan_jobs
 
+    shown = printable(in_dir)
     if not in_dir.is_dir():
-        fail(Msg(f"--batch cần IN là một thư mục: {in_dir}", f"--batch needs IN to be a directory: {in_dir}"))
-    planned = plan_jobs(in_dir, out_dir)
+        fail(Msg(f"--batch cần IN là một thư mục: {shown}", f"--batch needs IN to be a directory: {shown}"))
+    planned = plan_jobs(in_dir, out_dir, follow_links=follow_links)
     out = console()
     if not planned:
-        out.print(t(f"Không có tệp PDF nào trong {in_dir}.", f"No PDF file in {in_dir}."), markup=False)
+        out.print(t(f"Không có tệp PDF nào trong {shown}.", f"No PDF file in {shown}."), markup=False)
         raise SystemExit(EXIT_OK)
     marks = {
         FileStatus.SIGNED: "[green]✓[/]",
         FileStatus.EXISTS: "[dim]=[/]",
         FileStatus.SKIPPED: "[yellow]–[/]",
+        FileStatus.REFUSED: "[yellow]⊘[/]",
         FileStatus.FAILED: "[bold red]✗[/]",
     }
     progress = Progress(
@@ -121,7 +129,8 @@ def run_batch(
     task = progress.add_task(t("Đang ký", "Signing"), total=len(planned))
 
     def on_result(res: FileResult) -> None:
-        progress.console.print(f"{marks[res.status]} {escape(res.message().get())}", highlight=False)
+        # printable(): the message is one line, even if something in it was not escaped yet
+        progress.console.print(f"{marks[res.status]} {escape(printable(res.message().get()))}", highlight=False)
         progress.advance(task)
 
     _live.append(progress)
@@ -143,7 +152,13 @@ def run_batch(
     if result.ok:
         out.print(f"[green]{escape(line)}[/]")
     else:
-        console(stderr=True).print(f"[bold red]{escape(line)}[/]")
+        err = console(stderr=True)
+        err.print(f"[bold red]{escape(line)}[/]")
         if result.stopped_by is not None:
-            console(stderr=True).print(f"[red]{escape(result.stopped_by.message())}[/]")
+            err.print(f"[red]{escape(printable(result.stopped_by.message()))}[/]")
+            left = result.not_attempted
+            if left:
+                err.print(escape(t(f"Chưa thử ký {len(left)} tệp:", f"{len(left)} file(s) not attempted:")))
+                for f in left:
+                    err.print(f"  – {escape(printable(f.job.source.name))}", highlight=False)
     raise SystemExit(result.exit_code)

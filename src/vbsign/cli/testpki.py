@@ -16,17 +16,21 @@ def testpki_group() -> None:
 
 @testpki_group.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng dịch vụ OCSP/CRL/TSA (mặc định 8750) / service port (default 8750).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Cổng dịch vụ OCSP/CRL/TSA (mặc định 8750; 0 = chọn một cổng đang trống) / service port (default 8750; 0 = pick a free one).")
 @click.option("--passphrase", default=None, help="Mật khẩu các tệp .p12 (mặc định: vbsign-test) / passphrase of the .p12 files.")
 @click.option("--force", is_flag=True, help="Ghi đè thư mục đã có / overwrite.")
 def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: bool) -> None:
     """Tạo chứng thư và khóa thử nghiệm trong DIRECTORY. / Write test certificates and keys."""
     from ..testpki import DEFAULT_PASSPHRASE, DEFAULT_PORT
-    from ..testpki.export import write_pki
+    from ..testpki.export import read_manifest, write_pki
 
-    files = write_pki(directory, port=port or DEFAULT_PORT, passphrase=passphrase or DEFAULT_PASSPHRASE, force=force)
+    files = write_pki(
+        directory, port=DEFAULT_PORT if port is None else port, passphrase=passphrase or DEFAULT_PASSPHRASE, force=force
+    )
+    used = read_manifest(directory)["port"]
     out = console()
-    out.print(t(f"Đã tạo PKI thử nghiệm trong {directory}:", f"Test PKI written to {directory}:"), markup=False)
+    out.print(t(f"Đã tạo PKI thử nghiệm trong {directory} (cổng {used}):",
+                f"Test PKI written to {directory} (port {used}):"), markup=False)
     for f in files:
         out.print(f"  {f.name}", markup=False)
 

@@ -80,6 +80,7 @@ def _slug(text: str) -> str:
 
 def _entries(directory: Path) -> list[tuple[Path, x509.Certificate, bool]]:
     """Every certificate of the store: (file, certificate, is_anchor)."""
+    from .._bounds import CERTIFICATE_FILE, read_bounded
     from ..backends.software import read_certificates
     from ..trust import CERT_SUFFIXES
 
@@ -90,9 +91,9 @@ def _entries(directory: Path) -> list[tuple[Path, x509.Certificate, bool]]:
         for f in sorted(sub.iterdir()):
             if f.is_file() and f.suffix.lower() in CERT_SUFFIXES:
                 try:
-                    certs = read_certificates(f.read_bytes())
+                    certs = read_certificates(read_bounded(f, CERTIFICATE_FILE))
                 except InputError:
-                    continue
+                    continue  # not a certificate (or far too large to be one): not part of the store
                 out += [(f, c, anchor) for c in certs]
     return out
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .._io import printable
 from ..errors import VbsignError
 from ..i18n import Msg, current_lang
 from ._common import EXIT_USAGE, console, esc, secret_from_env, t
@@ -129,7 +130,7 @@ def validate_cmd(
             if as_json:
                 json_items.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
-                err.print(f"[bold red]✗[/] {esc(f)}: {esc(e.message(current_lang()))}")
+                err.print(f"[bold red]✗[/] {esc(printable(f))}: {esc(e.message(current_lang()))}")
             continue
         codes.append(rep.exit_code)
         junit_items.append(rep)

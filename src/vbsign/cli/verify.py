@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .._io import printable
 from ..errors import VbsignError
 from ..i18n import Msg, current_lang
 from ._common import (
@@ -149,7 +150,7 @@ def verify_cmd(
             if as_json:
                 reports.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
-                err.print(f"[bold red]✗[/] {esc(f)}: {esc(e.message(current_lang()))}")
+                err.print(f"[bold red]✗[/] {esc(printable(f))}: {esc(e.message(current_lang()))}")
             continue
         codes.append(rep.exit_code)
         if as_json:

@@ -46,6 +46,8 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
+from .. import _io
+from .._bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
 from .._version import __version__
 from ..errors import InputError, VerificationError
 from ..i18n import Msg
@@ -306,17 +308,20 @@ class EvidenceBundle:
                 ).format(d=target)
             )
         parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
+        _io.make_private_dirs(parent)
+        # evidence names people and documents: files 0600, directories 0700, whatever the umask
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.vbsign-", dir=parent))
         try:
             for rel, content in {**self.files, MANIFEST: self.manifest_bytes()}.items():
                 path = tmp / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "wb") as fh:
+                _io.make_private_dirs(path.parent)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _io.PRIVATE_FILE_MODE)
+                with os.fdopen(fd, "wb") as fh:
+                    os.fchmod(fd, _io.PRIVATE_FILE_MODE)
                     fh.write(content)
                     fh.flush()
                     os.fsync(fh.fileno())
-            os.chmod(tmp, 0o755)
+            os.chmod(tmp, _io.PRIVATE_DIR_MODE)
             os.rename(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -327,17 +332,15 @@ class EvidenceBundle:
     def load(cls, directory: str | os.PathLike[str]) -> EvidenceBundle:
         """Read a bundle written by :meth:`write`; refuse it if a listed file is missing or altered."""
         d = Path(os.fspath(directory))
-        try:
-            manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not (d / MANIFEST).is_file():
             raise InputError(
                 Msg("Không có {m} trong {d}: không phải gói chứng cứ của vbsign.",
                     "No {m} in {d}: not a vbsign evidence bundle.").format(m=MANIFEST, d=d)
-            ) from None
-        except (OSError, ValueError) as e:
-            raise InputError(
-                Msg("Tệp {m} hỏng: {e}", "Damaged {m}: {e}").format(m=MANIFEST, e=e)
-            ) from e
+            )
+        raw = read_bounded(d / MANIFEST, MANIFEST_FILE)
+        manifest = loads_json(raw, str(d / MANIFEST), MANIFEST_FILE)
+        if not isinstance(manifest, dict):
+            raise InputError(Msg("Tệp {m} hỏng.", "Damaged {m}.").format(m=MANIFEST))
         if manifest.get("schema") != EVIDENCE_SCHEMA:
             raise InputError(
                 Msg("Phiên bản gói chứng cứ không được hỗ trợ: {s}", "Unsupported evidence bundle schema: {s}").format(
@@ -458,8 +461,6 @@ class EvidenceBuilder:
 
     def add_cps_copies(self, report: Report | None, documents: Mapping[str, Any]) -> tuple[str, ...]:
         """Store the configured CPS copies the report's signers refer to; return their URLs."""
-        from .. import _io
-
         wanted: list[str] = []
         for sig in report.signatures if report else []:
             for url in sig.signer.cps_urls if sig.signer else []:
@@ -469,7 +470,7 @@ class EvidenceBuilder:
         for url in wanted:
             if url in stored:
                 continue
-            data, _ = _io.read_input(documents[url])
+            data, _ = _io.read_input(documents[url], max_bytes=CPS_DOCUMENT.max_bytes)
             base = url.rstrip("/").rsplit("/", 1)[-1] or "cps"
             rel = f"cps/{len(stored) + 1:02d}-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in base)
             self.files[rel] = data

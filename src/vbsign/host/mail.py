@@ -50,13 +50,14 @@ from ..mail.api import (
 )
 from ..mail.envelope import DEFAULT_CIPHER
 from ..mail.recipients import CertificateLike, RecipientLookup
+from ..plugins import guard as plugin_guard
 from ..plugins import lifecycle as plugin_calls
 from ..plugins import manager as plugin_manager
 from ..plugins.lifecycle import SignatureVetoed
 from ..report import Finding, Indication, Report, Severity
 from ..validation import utcnow
 from .reasons import BASIS_RETURN, error_reasons, report_reasons
-from .types import ReceiveDecision, SendDecision, _summary
+from .types import RECEIVE_STRICTNESS, SEND_STRICTNESS, ReceiveDecision, SendDecision, _summary
 
 if TYPE_CHECKING:
     from ..backends.base import SigningKey
@@ -189,10 +190,12 @@ async def async_on_mail_send(message: MessageLike, context: MailSendContext) -> 
     except VbsignError as e:
         what = Msg("Không ký/mã hóa được thư", "The message could not be signed/encrypted")
         out.reasons += error_reasons(e, prefix=what)
-    objected = plugin_calls.objections("vbsign_on_mail_send", message=original, outcome=out)
-    if objected:
-        out.decision = SendDecision.BLOCKED
-        out.reasons += objected
+    review = plugin_guard.review_decision(
+        "vbsign_on_mail_send", message=original, outcome=out,
+        strictness=SEND_STRICTNESS, objection=SendDecision.BLOCKED,
+    )
+    out.decision = review.decision
+    out.reasons += review.findings
     headline = Msg("Thư đã ký số, sẵn sàng gửi.", "The message is signed and ready to send.")
     if out.decision is SendDecision.BLOCKED:
         headline = Msg("Không gửi thư.", "The message must not be sent.")
@@ -266,10 +269,12 @@ async def async_on_mail_receive(message: MessageLike, context: MailReceiveContex
         out.report, out.content, out.decrypted = checked.report, checked.content, checked.decrypted
         out.decision = decide_mail(checked.report, context)
         out.reasons += report_reasons(checked.report)
-    objected = plugin_calls.objections("vbsign_on_mail_receive", message=data, outcome=out)
-    if objected:
-        out.decision = ReceiveDecision.RETURN_TO_SENDER
-        out.reasons += objected
+    review = plugin_guard.review_decision(
+        "vbsign_on_mail_receive", message=data, outcome=out,
+        strictness=RECEIVE_STRICTNESS, objection=ReceiveDecision.RETURN_TO_SENDER,
+    )
+    out.decision = review.decision
+    out.reasons += review.findings
     severity, headline = _HEADLINES[out.decision]
     basis = {"basis": BASIS_RETURN} if out.decision is ReceiveDecision.RETURN_TO_SENDER else {}
     out.reasons.insert(0, Finding.of(out.decision.value, severity, headline, basis))

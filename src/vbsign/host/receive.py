@@ -28,6 +28,7 @@ from .._aio import run_sync
 from ..errors import ConfigurationError, InputError, PluginError, ServiceError, VbsignError
 from ..events import AuditEvent
 from ..i18n import Msg
+from ..plugins import guard as plugin_guard
 from ..plugins import lifecycle as plugin_calls
 from ..plugins import manager as plugin_manager
 from ..report import Finding, Indication, Report, Severity
@@ -35,7 +36,13 @@ from ..validation import DEFAULT_SERVICES, Services, utcnow
 from .compliance import Compliance, check_policy, evaluate
 from .evidence import EvidenceBuilder, RecordingServices, document_material, iso_time
 from .reasons import BASIS_RETURN, error_reasons, report_reasons
-from .types import IncomingDocument, ReceiveContext, ReceiveDecision, ReceiveOutcome
+from .types import (
+    RECEIVE_STRICTNESS,
+    IncomingDocument,
+    ReceiveContext,
+    ReceiveDecision,
+    ReceiveOutcome,
+)
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
@@ -205,12 +212,7 @@ async def async_on_receive(document: _io.Source | IncomingDocument, context: Rec
         builder.build(decision.value, [], created_at=received_at, metadata=meta),
         compliance.result if compliance else None,
     )
-    objected = plugin_calls.objections("vbsign_on_receive", document=doc, context=context, outcome=outcome)
-    if objected:
-        if outcome.decision is not ReceiveDecision.RETURN_TO_SENDER:
-            outcome.decision = ReceiveDecision.RETURN_TO_SENDER
-            outcome.reasons[0] = _headline(outcome.decision)
-        outcome.reasons[1:1] = objected
+    _review_by_plugins(doc, context, outcome)
 
     builder.extra["received_at"] = iso_time(received_at)
     outcome.evidence = builder.build(outcome.decision.value, outcome.reasons, created_at=received_at, metadata=meta)
@@ -231,6 +233,19 @@ async def async_on_receive(document: _io.Source | IncomingDocument, context: Rec
             )
         )
     return outcome
+
+
+def _review_by_plugins(doc: IncomingDocument, context: ReceiveContext, outcome: ReceiveOutcome) -> None:
+    """``vbsign_on_receive`` plugins may object or make the decision stricter, never looser;
+    each sees copies, and what they tried to change otherwise is recorded (plugins.guard)."""
+    review = plugin_guard.review_decision(
+        "vbsign_on_receive", document=doc, context=context, outcome=outcome,
+        strictness=RECEIVE_STRICTNESS, objection=ReceiveDecision.RETURN_TO_SENDER,
+    )
+    if review.decision is not outcome.decision:
+        outcome.decision = review.decision
+        outcome.reasons[0] = _headline(outcome.decision)
+    outcome.reasons[1:1] = review.findings
 
 
 def on_receive(document: _io.Source | IncomingDocument, context: ReceiveContext) -> ReceiveOutcome:

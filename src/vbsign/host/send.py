@@ -30,6 +30,7 @@ from ..api import SignResult
 from ..errors import ConfigurationError, InputError, PluginError, VbsignError
 from ..events import AuditEvent
 from ..i18n import Msg
+from ..plugins import guard as plugin_guard
 from ..plugins import lifecycle as plugin_calls
 from ..plugins import manager as plugin_manager
 from ..report import Finding, Indication, Report, Severity
@@ -37,7 +38,14 @@ from .appearances import default_appearances
 from .compliance import Compliance, check_policy, evaluate
 from .evidence import EvidenceBuilder, RecordingServices, document_material
 from .reasons import error_reasons, report_reasons
-from .types import Attachment, OutgoingDocument, SendContext, SendDecision, SendOutcome
+from .types import (
+    SEND_STRICTNESS,
+    Attachment,
+    OutgoingDocument,
+    SendContext,
+    SendDecision,
+    SendOutcome,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -201,10 +209,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                           builder.build(decision.value, reasons, created_at=started, metadata=meta),
                           compliance.result if compliance else None)
 
-    objected = plugin_calls.objections("vbsign_on_send", document=doc, context=context, outcome=outcome)
-    if objected:
-        outcome.reasons += objected
-        outcome.decision = SendDecision.BLOCKED
+    _review_by_plugins(doc, context, outcome)
 
     builder.extra.update({
         "document_number": doc.number,
@@ -230,6 +235,17 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
             )
         )
     return outcome
+
+
+def _review_by_plugins(doc: OutgoingDocument, context: SendContext, outcome: SendOutcome) -> None:
+    """``vbsign_on_send`` plugins may object or make the decision stricter, never looser;
+    each sees copies, and what they tried to change otherwise is recorded (plugins.guard)."""
+    review = plugin_guard.review_decision(
+        "vbsign_on_send", document=doc, context=context, outcome=outcome,
+        strictness=SEND_STRICTNESS, objection=SendDecision.BLOCKED,
+    )
+    outcome.decision = review.decision
+    outcome.reasons += review.findings
 
 
 def on_send(document: _io.Source | OutgoingDocument, context: SendContext) -> SendOutcome:

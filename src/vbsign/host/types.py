@@ -47,6 +47,15 @@ class ReceiveDecision(enum.StrEnum):
     QUARANTINE = "QUARANTINE"
 
 
+#: decisions from the most lenient to the strictest: a plugin may only move a decision
+#: to the right (:func:`vbsign.plugins.guard.review_decision`)
+SEND_STRICTNESS: tuple[SendDecision, ...] = (SendDecision.READY, SendDecision.BLOCKED)
+RECEIVE_STRICTNESS: tuple[ReceiveDecision, ...] = (
+    ReceiveDecision.ACCEPT,
+    ReceiveDecision.QUARANTINE,
+    ReceiveDecision.RETURN_TO_SENDER,
+)
+
 DECISION_TEXT: dict[str, Msg] = {
     "READY": Msg("SẴN SÀNG GỬI", "READY TO SEND"),
     "BLOCKED": Msg("KHÔNG GỬI", "BLOCKED"),

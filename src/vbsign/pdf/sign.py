@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,6 +40,7 @@ from ..algorithms import require_signing_hash
 from ..backends.base import SigningKey
 from ..errors import InputError, SigningError
 from ..i18n import Msg
+from .preflight import input_error, preflight
 
 if TYPE_CHECKING:
     from pyhanko.stamp import BaseStampStyle
@@ -127,16 +129,12 @@ def _open_writer(data: bytes) -> IncrementalPdfFileWriter:
 
     refused = precheck(data, DEFAULT_LIMITS).refused  # e.g. a tiny file declaring 2^31 xref entries
     if refused is not None:
-        raise InputError(limit_issue(*refused).msg)
+        msg = limit_issue(*refused).msg
+        raise InputError(Msg(f"Không ký: {msg.vi}", f"Not signed: {msg.en}"), details={"limit": refused[0]})
     try:
         return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    except (pdf_misc.PdfReadError, ValueError, KeyError, IndexError, TypeError) as e:
-        raise InputError(
-            Msg(
-                "Không đọc được tệp PDF đầu vào: {e}",
-                "Cannot read the input PDF: {e}",
-            ).format(e=str(e) or type(e).__name__)
-        ) from e
+    except (pdf_misc.PdfError, ValueError, KeyError, IndexError, TypeError, zlib.error) as e:
+        raise input_error(e) from e
 
 
 def _existing_field_names(reader: PdfFileReader) -> dict[str, bool]:
@@ -207,6 +205,15 @@ async def sign_pdf(
                 "Level {l} needs a validation context to embed revocation data.",
             ).format(l=options.level)
         )
+    # hostile input gets the verification's limits and error types before anything else;
+    # the reader opened for the check (in this process) is the one the first attempt signs with
+    opened: list[IncrementalPdfFileWriter] = []
+
+    def open_reader() -> PdfFileReader:
+        opened.append(_open_writer(data))
+        return opened[-1].prev
+
+    bombs = await preflight(data, open_reader=open_reader)
     tst_len = 0
     if timestamper is not None:
         dummy = await timestamper.async_dummy_response(options.md_algorithm)
@@ -214,12 +221,18 @@ async def sign_pdf(
     reserved = estimate_reservation(key, tst_len)
     try:
         try:
-            return await _sign_once(data, key, options, now, timestamper, validation_context, reserved)
+            outcome = await _sign_once(
+                data, key, options, now, timestamper, validation_context, reserved, opened.pop() if opened else None
+            )
         except PyHankoSigningError as e:
             if not _SIZE_ERR.search(str(e)):
                 raise
             logger.info("signature container larger than reserved (%d); retrying", reserved)
-            return await _sign_once(data, key, options, now, timestamper, validation_context, 2 * reserved)
+            outcome = await _sign_once(data, key, options, now, timestamper, validation_context, 2 * reserved)
+        outcome.warnings[:0] = bombs
+        return outcome
+    except RecursionError as e:  # nesting the preflight did not meet (it walks what signing reads)
+        raise input_error(e) from None
     except PyHankoSigningError as e:
         if "forbids all changes" in str(e):
             raise SigningError(
@@ -241,10 +254,32 @@ async def _sign_once(
     timestamper: TimeStamper | None,
     vc: ValidationContext | None,
     reserved: int,
+    writer: IncrementalPdfFileWriter | None = None,
 ) -> PdfSignOutcome:
-    writer = _open_writer(data)
+    writer = writer if writer is not None else _open_writer(data)
     reader = writer.prev
     risks = _signing_risks(reader)
+    try:
+        return await _sign_prepared(writer, key, options, now, timestamper, vc, reserved, risks)
+    except (pdf_misc.PdfError, KeyError, IndexError, TypeError, AttributeError, zlib.error) as e:
+        # the document's structure (the preflight read it, but pyHanko's writer reads more);
+        # not ValueError: pyHanko's own signing errors and malformed service answers are that
+        if isinstance(e, PyHankoSigningError):
+            raise
+        raise input_error(e) from e
+
+
+async def _sign_prepared(
+    writer: IncrementalPdfFileWriter,
+    key: SigningKey,
+    options: PdfSignOptions,
+    now: datetime,
+    timestamper: TimeStamper | None,
+    vc: ValidationContext | None,
+    reserved: int,
+    risks: list[Msg],
+) -> PdfSignOutcome:
+    reader = writer.prev
     field_name, exists = choose_field_name(reader, options.placement.field)
     new_field_spec = None
     text_params: dict[str, Any] | None = None

@@ -237,7 +237,8 @@ class AuditSpec:
 
         Called after the operation finished; an exception raised here is reported with the
         plugin's name and fails the operation *before* its result is released, never after
-        a file was written. Not ``firstresult``: every sink receives every event.
+        a file was written. Not ``firstresult``: every sink receives every event, each its
+        own copy (one sink cannot change what the next one records).
         """
 
 
@@ -284,7 +285,9 @@ class LifecycleSpec:
         """Observe a signature just made (``result.data`` holds the signed bytes).
 
         Called before the output file is written: raising here fails the operation and no
-        file is written. The plugin must not modify ``result``. Not ``firstresult``.
+        file is written. Each plugin reads its own copy of ``request`` and ``result``; a
+        plugin that changes them (e.g. the signed bytes) fails the operation, named, and
+        no file is written. Not ``firstresult``.
         """
 
     @hookspec
@@ -292,8 +295,10 @@ class LifecycleSpec:
         """Observe a verification report; optionally return extra findings.
 
         Returned :class:`~vbsign.report.Finding` objects are appended to the report's
-        document-level findings. They never change the report's indication: verdicts belong
-        to verification and to the policy rules. Not ``firstresult``.
+        document-level findings. They never change the report: verdicts belong to
+        verification and to the policy rules, and a plugin that changes the report it was
+        given (a verdict, a signature, a finding) fails the operation, named, and the report
+        is put back as it was. Not ``firstresult``.
         """
 
     @hookspec
@@ -304,8 +309,11 @@ class LifecycleSpec:
 
         ``outcome`` holds vbsign's decision, the signed bytes and the evidence. Return
         objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the decision
-        becomes ``BLOCKED`` with these reasons. A plugin can never turn ``BLOCKED`` into
-        ``READY``. Not ``firstresult``.
+        becomes ``BLOCKED`` with these reasons. Each plugin gets copies of ``document``,
+        ``context`` and ``outcome``: setting ``outcome.decision = BLOCKED`` also blocks (the
+        plugin is named), but a plugin can never turn ``BLOCKED`` into ``READY`` nor change
+        the signed bytes, reasons, report or evidence — such attempts are ignored and named
+        in the reasons (see :mod:`vbsign.plugins.guard`). Not ``firstresult``.
         """
 
     @hookspec
@@ -317,8 +325,12 @@ class LifecycleSpec:
         ``document.content`` holds the bytes exactly as received and ``document.metadata``
         the envelope (sender, addressee…). Return objections to have the document returned to its sender with these reasons
         (e.g. it was sent to the wrong addressee — Decree 30/2020 Art. 21 cl. 2): the
-        decision becomes ``RETURN_TO_SENDER``. A plugin can never accept a document vbsign
-        returned or quarantined. Not ``firstresult``.
+        decision becomes ``RETURN_TO_SENDER``. Decisions only move towards stricter
+        (ACCEPT → QUARANTINE → RETURN_TO_SENDER): a plugin may set a stricter
+        ``outcome.decision`` on its copy (it is named), but it can never accept a document
+        vbsign returned or quarantined; attempts to loosen the decision or change anything
+        else are ignored and named in the reasons, and the evidence manifest records the real
+        decision (see :mod:`vbsign.plugins.guard`). Not ``firstresult``.
         """
 
 

@@ -16,6 +16,16 @@ from ..errors import PluginError
 from ..events import AuditEvent, EventKind
 from ..i18n import Lang, Msg, current_lang
 from . import manager
+from .guard import (
+    as_list,
+    bad_return,
+    call_read_only,
+    call_with_copies,
+    changed_by,
+    objection_findings,
+    picture,
+    private_copy,
+)
 from .hookspecs import KeyFactory, ReportRenderer, SignDecision, SignRequest
 
 if TYPE_CHECKING:
@@ -33,24 +43,17 @@ class SignatureVetoed(PluginError):
     code = "SIGNATURE_VETOED"
 
 
-def bad_return(plugin: str, hook: str, expected: str, got: Any) -> PluginError:
-    return PluginError(
-        Msg(
-            "Trình cắm '{p}' trả về giá trị sai kiểu trong {h} (cần {x}, nhận {g}).",
-            "Plugin '{p}' returned a wrong type from {h} (expected {x}, got {g}).",
-        ).format(p=plugin, h=hook, x=expected, g=type(got).__name__),
-        details={"plugin": plugin, "hook": hook},
-    )
-
-
 # ---- sign / verify lifecycle ----------------------------------------------------------------
 
 
 def before_sign(request: SignRequest) -> dict[str, str]:
-    """Ask every plugin; raise :class:`SignatureVetoed` on a veto; return the added metadata."""
+    """Ask every plugin; raise :class:`SignatureVetoed` on a veto; return the added metadata.
+
+    Each plugin reads its own copy of ``request`` (see :mod:`vbsign.plugins.guard`).
+    """
     hook = "vbsign_before_sign"
     metadata: dict[str, str] = {}
-    for plugin, decision in manager.call(hook, request=request):
+    for plugin, decision in call_read_only(hook, request=request):
         if not isinstance(decision, SignDecision):
             raise bad_return(plugin, hook, "SignDecision", decision)
         if decision.veto is not None:
@@ -68,26 +71,29 @@ def before_sign(request: SignRequest) -> dict[str, str]:
 
 
 def after_sign(request: SignRequest, result: SignResult) -> None:
-    manager.call("vbsign_after_sign", request=request, result=result)
+    """Let plugins observe a signature; one that changes ``result`` (e.g. swaps the signed
+    bytes that are about to be written) fails the operation, named."""
+    call_read_only("vbsign_after_sign", request=request, result=result)
 
 
 def after_verify(report: Report) -> None:
-    """Let plugins observe ``report``; append the findings they return (verdict unchanged)."""
+    """Let plugins observe ``report``; append the findings they return.
+
+    A plugin that changes the report itself — its verdict, a signature, a finding — is
+    named in a :class:`~vbsign.errors.PluginError` and the report is put back as it was:
+    plugins add findings only by returning them.
+    """
     from ..report import Finding
 
     hook = "vbsign_after_verify"
-    before = _verdict(report)
-    results = manager.call(hook, report=report)
-    if _verdict(report) != before:  # plugins receive the report itself: hold them to the rule
-        _restore_verdict(report, before)
-        names = [impl.plugin_name for impl in manager._impls(manager.get_plugin_manager(), hook)]
-        raise PluginError(
-            Msg(
-                "Trình cắm ({p}) đã sửa kết luận kiểm tra trong {h}; trình cắm chỉ được thêm phát hiện.",
-                "A plugin ({p}) changed the verification verdict in {h}; plugins may only add findings.",
-            ).format(p=", ".join(names), h=hook),
-            details={"plugins": names, "hook": hook},
-        )
+    before = picture(report)
+    results: list[tuple[str, Any]] = []
+    for plugin, _, found in manager.call_each(hook, lambda: {"report": report}):
+        if picture(report) != before:
+            _restore(report, before)
+            raise changed_by(plugin, hook, "report")
+        if found is not None:
+            results.append((plugin, found))
     for plugin, findings in results:
         items = [findings] if isinstance(findings, Finding) else list(findings)
         for f in items:
@@ -97,29 +103,25 @@ def after_verify(report: Report) -> None:
             report.findings.append(f)
 
 
-def _verdict(report: Report) -> tuple[Any, ...]:
-    return (
-        report.indication,
-        report.sub_indication,
-        tuple((s, s.indication, s.sub_indication) for s in report.signatures),
-    )
+def _restore(report: Report, snapshot: dict[str, Any]) -> None:
+    """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.report.Report.to_dict`)."""
+    import dataclasses
 
+    from ..report import Report
 
-def _restore_verdict(report: Report, verdict: tuple[Any, ...]) -> None:
-    report.indication, report.sub_indication, sigs = verdict
-    report.signatures = [s for s, _, _ in sigs]
-    for s, ind, sub in sigs:
-        s.indication, s.sub_indication = ind, sub
+    fresh = Report.from_dict(snapshot)
+    for f in dataclasses.fields(Report):
+        setattr(report, f.name, getattr(fresh, f.name))
 
 
 def emit_audit_event(event: AuditEvent) -> None:
-    """Send ``event`` to every audit sink (``vbsign_audit_event``)."""
-    manager.call("vbsign_audit_event", event=event)
+    """Send ``event`` to every audit sink (``vbsign_audit_event``), each its own copy."""
+    call_with_copies("vbsign_audit_event", event=event)
 
 
 def notify_certificate_alert(alert: Any) -> None:
-    """Send a registry alert to every ``vbsign_certificate_alert`` implementation."""
-    manager.call("vbsign_certificate_alert", alert=alert)
+    """Send a registry alert to every ``vbsign_certificate_alert`` implementation (copies)."""
+    call_with_copies("vbsign_certificate_alert", alert=alert)
 
 
 def sign_event(request: SignRequest, result: SignResult) -> AuditEvent:
@@ -294,7 +296,7 @@ def renderer_for(fmt: str) -> ReportRenderer:
 
 def render_report(report: Report, fmt: str = "text", lang: Lang | None = None) -> str | bytes:
     """Render ``report`` with the renderer registered for ``fmt``."""
-    out = renderer_for(fmt)(report, lang or current_lang())
+    out = renderer_for(fmt)(private_copy(report), lang or current_lang())
     if not isinstance(out, (str, bytes)):
         raise PluginError(
             Msg(
@@ -330,7 +332,7 @@ def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
         if fp in out:
             continue
         answers: list[SignerRecord] = []
-        for plugin, answer in manager.call(hook, certificate=cert):
+        for plugin, answer in call_with_copies(hook, certificate=cert):
             if isinstance(answer, SignerRecord):
                 answers.append(answer)
             elif isinstance(answer, str) and answer.strip().lower() in ROLE_ALIASES:
@@ -349,28 +351,10 @@ def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
     return out
 
 
-def as_list(value: Any) -> Iterable[Any]:
-    """A hook may return one object or an iterable of them."""
-    if hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping)):
-        return list(value)
-    return [value]
-
-
 def objections(hook: str, **kwargs: Any) -> list[Finding]:
-    """Call ``vbsign_on_send`` / ``vbsign_on_receive``; the objections as ERROR findings."""
-    from ..report import Finding, Severity
+    """Call ``vbsign_on_send`` / ``vbsign_on_receive``; the objections as ERROR findings.
 
-    out: list[Finding] = []
-    for plugin, result in manager.call(hook, **kwargs):
-        for m in as_list(result):
-            if not isinstance(m, Msg):
-                raise bad_return(plugin, hook, "vbsign.i18n.Msg", m)
-            out.append(
-                Finding.of(
-                    "PLUGIN_OBJECTION",
-                    Severity.ERROR,
-                    Msg(f"{m.vi} (trình cắm '{plugin}')", f"{m.en} (plugin '{plugin}')"),
-                    {"plugin": plugin},
-                )
-            )
-    return out
+    Kept for callers of earlier versions; the host bridge uses
+    :func:`vbsign.plugins.guard.review_decision`, which also protects the outcome.
+    """
+    return [f for plugin, result in manager.call(hook, **kwargs) for f in objection_findings(plugin, hook, result)]

@@ -27,7 +27,7 @@ import inspect
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -437,6 +437,20 @@ def call(hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         if result is not None:
             out.append((impl.plugin_name, result))
     return out
+
+
+def call_each(hook: str, make_kwargs: Callable[[], dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """Call the implementations of ``hook`` one at a time, each with its own arguments.
+
+    ``make_kwargs()`` is called once per implementation (e.g. to give each plugin its own
+    copy of a mutable object); yields ``(plugin_name, the arguments it got, its result)``
+    right after each call, so the caller can check what that plugin did before the next
+    one runs — and name it.
+    """
+    pm = get_plugin_manager()
+    for impl in _impls(pm, hook):
+        kwargs = make_kwargs()
+        yield impl.plugin_name, kwargs, _invoke(impl, hook, kwargs)
 
 
 def call_first(hook: str, **kwargs: Any) -> tuple[str, Any] | None:

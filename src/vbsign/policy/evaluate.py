@@ -99,9 +99,35 @@ def evaluate(
     )
 
 
+def _own_copy(ev: Evidence) -> tuple[Evidence, dict[str, Any]]:
+    """The evidence on a private copy of the report (for a rule from outside vbsign)."""
+    snapshot = ev.doc.report.to_dict()
+    doc = DocumentContext(Report.from_dict(snapshot), ev.doc.facts, ev.doc.policy)
+    sig = None
+    if ev.signature is not None:
+        sig = next(s for s in doc.report.signatures if s.id == ev.signature.id)
+    return Evidence(doc, sig), snapshot
+
+
 def _run(rule: Rule, ev: Evidence) -> Outcome:
+    # a rule from outside vbsign (an agency's, a plugin's) checks its own copy of the
+    # report: what it changes there changes nothing, and its result says so (fails closed)
+    foreign = not getattr(rule.check, "__module__", "").startswith("vbsign.")
+    snapshot: dict[str, Any] | None = None
+    if foreign:
+        ev, snapshot = _own_copy(ev)
     try:
         outcome = rule.check(ev)
+        if snapshot is not None and ev.doc.report.to_dict() != snapshot:
+            logger.error("policy rule %s changed the verification report: ignored", rule.id)
+            return indeterminate(
+                Msg(
+                    f"Quy tắc {rule.id} đã sửa báo cáo kiểm tra mà nó chỉ được đọc; thay đổi bị bỏ qua.",
+                    f"Rule {rule.id} changed the verification report it may only read; the change was ignored.",
+                ),
+                sub_indication=SubIndication.POLICY_PROCESSING_ERROR,
+                error="REPORT_CHANGED",
+            )
         if not isinstance(outcome, Outcome):
             raise TypeError(f"check returned {type(outcome).__name__}, not Outcome")
         return outcome

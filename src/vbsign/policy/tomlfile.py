@@ -43,13 +43,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .._bounds import POLICY_FILE, loads_toml, read_bounded
 from ..errors import PolicyError
 from ..i18n import Msg
 from .classify import ClassificationConfig
@@ -131,14 +131,9 @@ def _err(path: str, loc: _Locator, table: str | None, key: str | None, vi: str, 
 
 def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> PolicySpec:
     """Parse and check a policy file's text; every error names the key and the line."""
+    # bounded first (size, entries, nesting): a policy file can come from anywhere
+    data = loads_toml(text, source, POLICY_FILE, PolicyError)
     loc = _Locator(text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise PolicyError(
-            Msg(f"{source}: tệp TOML không hợp lệ: {e}", f"{source}: invalid TOML: {e}"),
-            details={"file": source},
-        ) from None
 
     for table, value in data.items():
         if table not in _SCHEMA:
@@ -308,12 +303,7 @@ def _choice(table: Mapping[str, Any], key: str, allowed: Sequence[str], source: 
 
 def load_policy_file(path: str | os.PathLike[str], registry: PolicyRegistry) -> PolicySpec:
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PolicyError(Msg(f"Không tìm thấy tệp chính sách: {p}", f"Policy file not found: {p}"), details={"file": str(p)}) from None
-    except OSError as e:
-        raise PolicyError(Msg(f"Không đọc được tệp chính sách {p}: {e}", f"Cannot read policy file {p}: {e}"), details={"file": str(p)}) from None
+    raw = read_bounded(p, POLICY_FILE, PolicyError)  # refused before reading when too large
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

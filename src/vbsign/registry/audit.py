@@ -14,9 +14,11 @@ processes append one after the other and the chain has no forks or gaps.
 * **deleted** — a gap in the sequence numbers, or records missing after the last one
   (the head says more were written).
 
-This detects tampering by anyone who does not also rewrite every later record and the
-head; anchoring the head hash elsewhere (printing it in the year-end report, sending it to
-a SIEM through the audit hook) closes that gap too.
+A missing head is itself a failure (deleting it used to let a truncated or wiped log pass
+as an empty, intact one). This detects tampering by anyone who does not also rewrite every
+later record and the head; signed checkpoints kept outside the database
+(:mod:`.checkpoint`) close that gap: :func:`check_checkpoint` proves that nothing up to a
+checkpoint was changed, whatever was done to the database afterwards.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ..events import AuditEvent
 from ..i18n import Msg
 from . import rollups
 from .certinfo import normalise_name
+from .checkpoint import Checkpoint
 from .models import (
     GENESIS_HASH,
     AuditEventRow,
@@ -414,6 +417,12 @@ class ChainReport:
     #: next write chains them) — not a sign of tampering
     pending: int = 0
 
+    #: the checkpoint the log was checked against (its content, file and signature)
+    checkpoint: dict[str, Any] | None = None
+    #: the checkpoint's signature could not be established (no trust anchor, no revocation
+    #: data): the comparison was made, but who made the checkpoint is not proven
+    checkpoint_indeterminate: bool = False
+
     @property
     def ok(self) -> bool:
         return not self.problems and not self.more_problems
@@ -434,6 +443,8 @@ class ChainReport:
             "problems": [p.to_dict() for p in self.problems],
             "more_problems": self.more_problems,
             "pending": self.pending,
+            "checkpoint": self.checkpoint,
+            "checkpoint_indeterminate": self.checkpoint_indeterminate,
         }
 
     def summary(self) -> Msg:
@@ -453,8 +464,8 @@ def _describe(row: AuditEventRow) -> str:
     return f"#{row.seq} ({_time_text(row.time)[:19]}Z, {row.kind}, {doc})"
 
 
-def _iter_rows(session: Session, batch: int) -> Iterator[AuditEventRow]:
-    last = -1
+def _iter_rows(session: Session, batch: int, after: int = -1) -> Iterator[AuditEventRow]:
+    last = after
     while True:
         rows = (
             session.execute(
@@ -470,16 +481,34 @@ def _iter_rows(session: Session, batch: int) -> Iterator[AuditEventRow]:
         session.expunge_all()
 
 
-def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Check the whole log (see the module docstring); never modifies it."""
+def verify_chain(session: Session, *, batch: int = 5000, since: tuple[int, str] | None = None) -> ChainReport:
+    """Check the whole log (see the module docstring); never modifies it.
+
+    ``since=(seq, hash)`` checks only the records after ``seq``, chained from ``hash`` (a
+    record already proven by a checkpoint): what automatic checkpoints use.
+    """
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
     report = ChainReport()
-    if head is not None:
+    if head is None:
+        report.add(
+            ChainProblem(
+                0,
+                "head",
+                Msg(
+                    "Thiếu đầu chuỗi (bảng audit_head): không thể biết nhật ký có bị cắt bớt hay xóa sạch "
+                    "hay không; đầu chuỗi đã bị xóa ngoài vbsign.",
+                    "The chain head (table audit_head) is missing: whether the log was truncated or wiped "
+                    "cannot be told; the head was deleted outside vbsign.",
+                ),
+            )
+        )
+    else:
         report.head_seq, report.head_hash = head.seq, head.hash
-    prev_hash = GENESIS_HASH
-    prev_row_desc: str | None = None
-    expected = 1
-    for row in _iter_rows(session, batch):
+    prev_hash = GENESIS_HASH if since is None else since[1]
+    prev_row_desc: str | None = None if since is None else f"#{since[0]}"
+    expected = 1 if since is None else since[0] + 1
+    report.last_seq = expected - 1
+    for row in _iter_rows(session, batch, after=expected - 1):
         report.records += 1
         values = {c: getattr(row, c) for c in HASHED_COLUMNS}
         if row.seq > expected:
@@ -557,3 +586,48 @@ def verify_chain(session: Session, *, batch: int = 5000) -> ChainReport:
                 )
             )
     return report
+
+
+def check_checkpoint(session: Session, checkpoint: Checkpoint, log_id: str | None) -> list[ChainProblem]:
+    """What a signed checkpoint says against the log: empty if record ``checkpoint.seq`` is
+    still there with the signed hash (hence every record before it too)."""
+    when = checkpoint.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    if log_id != checkpoint.log_id:
+        return [
+            ChainProblem(
+                checkpoint.seq,
+                "checkpoint",
+                Msg(
+                    "Điểm mốc ({t}) thuộc nhật ký {c}, nhật ký này là {l}: nhật ký đã bị thay thế "
+                    "hoặc điểm mốc không phải của sổ này.",
+                    "The checkpoint ({t}) belongs to log {c}, this log is {l}: the log was replaced, or the "
+                    "checkpoint is not this registry's.",
+                ).format(t=when, c=checkpoint.log_id[:8], l=(log_id or "—")[:8]),
+            )
+        ]
+    row = session.execute(select(AuditEventRow).where(AuditEventRow.seq == checkpoint.seq)).scalar_one_or_none()
+    if row is None:
+        return [
+            ChainProblem(
+                checkpoint.seq,
+                "deleted",
+                Msg(
+                    "Bản ghi #{s} đã được điểm mốc có chữ ký ({t}) xác nhận nhưng không còn: nhật ký đã bị cắt "
+                    "bớt hoặc xóa rồi ghi lại.",
+                    "Record #{s}, anchored by the signed checkpoint of {t}, is missing: the log was truncated, "
+                    "or wiped and started again.",
+                ).format(s=checkpoint.seq, t=when),
+            )
+        ]
+    if row.hash != checkpoint.hash:
+        return [
+            ChainProblem(
+                checkpoint.seq,
+                "rewritten",
+                Msg(
+                    "Bản ghi #{s} khác với điểm mốc có chữ ký ({t}): nhật ký đến bản ghi này đã bị viết lại.",
+                    "Record #{s} differs from the signed checkpoint of {t}: the log up to it was rewritten.",
+                ).format(s=checkpoint.seq, t=when),
+            )
+        ]
+    return []

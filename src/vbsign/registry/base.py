@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.engine import URL
@@ -21,6 +21,9 @@ from .models import (
     Setting,
 )
 from .workdays import HolidayCalendar
+
+if TYPE_CHECKING:
+    from .checkpoint import CheckpointConfig
 
 #: settings used on documents and reports (``vbsign registry init --agency … --office …``)
 SETTING_KEYS: dict[str, Msg] = {
@@ -51,6 +54,8 @@ class RegistryBase:
         self._write = sessionmaker(db.writer(self.engine), expire_on_commit=False)
         self.plugin_manager = plugin_manager
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        #: automatic signed checkpoints of the audit chain (:mod:`.checkpoint`), when set
+        self.checkpoints: CheckpointConfig | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
     @classmethod

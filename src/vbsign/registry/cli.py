@@ -111,7 +111,7 @@ def _write_or_print(data: bytes, out: Path | None, fmt: str) -> None:
     from .._io import atomic_write
 
     if out is not None:
-        atomic_write(out, data)
+        atomic_write(out, data, private=True)  # registry output names people: owner only
         console(stderr=True).print(t(f"Đã ghi {out}", f"Wrote {out}"), markup=False)
         return
     if fmt == "pdf" and sys.stdout.isatty():
@@ -875,16 +875,35 @@ def audit_group() -> None:
     """Nhật ký kiểm toán (chuỗi băm). / The hash-chained audit log."""
 
 
+def _verify_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--timeout", type=float, default=10.0, show_default=True,
+                      help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")(fn)
+    fn = click.option("--offline", is_flag=True, help="Không truy cập mạng / no network access.")(fn)
+    return click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True),
+                        help="Chứng thư gốc tin cậy (PEM/DER) / trust anchors.")(fn)
+
+
 @audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint", type=click.Path(exists=True, path_type=Path),
+              help="Điểm mốc có chữ ký (tệp .p7m hoặc thư mục: dùng điểm mốc mới nhất) / signed checkpoint "
+              "(a .p7m file, or a directory: the newest one).")
+@_verify_options
 @json_option
 @click.pass_context
-def audit_verify(ctx: click.Context, as_json: bool) -> None:
+def audit_verify(ctx: click.Context, checkpoint: Path | None, trust_files: tuple[str, ...], offline: bool,
+                 timeout: float, as_json: bool) -> None:
     """Kiểm tra toàn vẹn nhật ký; chỉ ra bản ghi bị sửa hoặc bị xóa (mã thoát 1).
 
-    Verify the hash chain; name edited or deleted records (exit 1).
+    Verify the hash chain; name edited or deleted records (exit 1). With --checkpoint,
+    also prove that nothing up to a signed checkpoint was changed, deleted or rewritten
+    (exit 2 if the checkpoint's signer cannot be established).
     """
+    from ..trust import TrustStore
+    from ..validation import Services
+
+    trust = TrustStore.from_paths(trust_files) if trust_files else None
     with _registry(ctx) as reg:
-        report = reg.verify_audit()
+        report = reg.verify_audit(checkpoint, trust=trust, services=Services(online=not offline, timeout=timeout))
     if as_json:
         _echo_json([report.to_dict()])
     else:
@@ -894,7 +913,81 @@ def audit_verify(ctx: click.Context, as_json: bool) -> None:
             out.print(f"  - {p.message.get()}", highlight=False, markup=False)
         if report.more_problems:
             out.print(t(f"  … và {report.more_problems} vấn đề khác", f"  … and {report.more_problems} more"))
-    raise SystemExit(EXIT_OK if report.ok else EXIT_INVALID)
+        _print_checkpoint(report)
+    if not report.ok:
+        raise SystemExit(EXIT_INVALID)
+    raise SystemExit(EXIT_INDETERMINATE if report.checkpoint_indeterminate else EXIT_OK)
+
+
+def _print_checkpoint(report: Any) -> None:
+    cp = report.checkpoint
+    if cp is None:
+        return
+    out = console()
+    out.print(
+        t(f"  Điểm mốc: bản ghi #{cp['seq']} ({cp['created_at']}), ký bởi {cp['signer']}: {cp['signature']}",
+          f"  Checkpoint: record #{cp['seq']} ({cp['created_at']}), signed by {cp['signer']}: {cp['signature']}"),
+        markup=False, highlight=False,
+    )
+    if report.checkpoint_indeterminate:
+        console(stderr=True).print(
+            "[yellow]! " + esc(t(
+                "Chưa xác định được người ký điểm mốc (thiếu --trust hoặc dữ liệu thu hồi); so sánh vẫn được thực hiện.",
+                "The checkpoint's signer could not be established (missing --trust or revocation data); "
+                "the comparison was still made.",
+            )) + "[/]"
+        )
+
+
+@audit_group.command("checkpoint")
+@click.option("--key", "key_ref", required=True, help="Khóa ký (con dấu cơ quan): .p12, PEM hoặc pkcs11:… / signing key.")
+@click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False), help="Chứng thư (khi --key là PEM) / certificate for a PEM key.")
+@click.option("--passphrase-env", metavar="VAR", help="Mật khẩu tệp khóa từ biến môi trường / passphrase from env var.")
+@click.option("--pin-env", metavar="VAR", help="PIN của token từ biến môi trường / token PIN from env var.")
+@click.option("--pkcs11-module", metavar="PATH", envvar="VBSIGN_PKCS11_MODULE", help="Mô-đun PKCS#11 / PKCS#11 module.")
+@click.option("--tsa", metavar="URL", help="Máy chủ dấu thời gian: điểm mốc được gắn dấu thời gian (B-LT) / timestamp server (B-LT).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Tệp điểm mốc (.p7m) / checkpoint file.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              envvar="VBSIGN_AUDIT_CHECKPOINT_DIR", help="Kho chứng cứ: một tệp mỗi điểm mốc / evidence store directory.")
+@click.option("--no-revocation-check", is_flag=True, help="KHÔNG kiểm tra thu hồi trước khi ký (nguy hiểm) / skip the revocation check.")
+@_verify_options
+@click.pass_context
+def audit_checkpoint(ctx: click.Context, key_ref: str, cert_file: str | None, passphrase_env: str | None,
+                     pin_env: str | None, pkcs11_module: str | None, tsa: str | None, out: Path | None,
+                     directory: Path | None, no_revocation_check: bool, trust_files: tuple[str, ...],
+                     offline: bool, timeout: float) -> None:
+    """Ký điểm mốc (số thứ tự + mã băm đầu chuỗi) và lưu ngoài cơ sở dữ liệu.
+
+    Sign a checkpoint of the audit chain (sequence number + head hash) and store it
+    outside the database (--out FILE or --dir DIR). Run it on a schedule (cron, a systemd
+    timer); the chain is verified first and a tampered log is never anchored.
+    """
+    from .. import api
+    from ..cli._common import secret_from_env
+    from ..validation import Services
+
+    if (out is None) == (directory is None):
+        fail(Msg("Cần đúng một trong --out TỆP hoặc --dir THƯ_MỤC.", "Give exactly one of --out FILE or --dir DIR."))
+    options: dict[str, object] = {}
+    if cert_file:
+        options["cert"] = cert_file
+    if key_ref.lower().startswith("pkcs11:"):
+        from ..cli.sign_batch import token_key_options
+
+        options.update(token_key_options(pin_env, pkcs11_module))
+    passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
+    signer = api.Signer(
+        key_ref, passphrase=passphrase or None, trust=list(trust_files) or None, tsa=tsa,
+        level="B-LT" if tsa else "B-B", services=Services(online=not offline, timeout=timeout),
+        check_revocation=not no_revocation_check, key_options=options,
+    )
+    with signer, _registry(ctx) as reg:
+        cp, path = reg.make_checkpoint(signer, out=out, directory=directory)
+    console().print(
+        "[green]✓[/] " + esc(t(f"Đã ký điểm mốc nhật ký: bản ghi #{cp.seq}, băm {cp.hash[:16]}… → {path}",
+                                f"Audit checkpoint signed: record #{cp.seq}, hash {cp.hash[:16]}… → {path}")),
+    )
+    raise SystemExit(EXIT_OK)
 
 
 @audit_group.command("list")

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+from .. import _io
 from ..i18n import Msg
 from .errors import SchemaError
 
@@ -89,7 +90,10 @@ def create_engine_for(url: str | URL | None, **kwargs: Any) -> Engine:
         if backend == "sqlite":
             path = sqlite_path(u)
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # subscribers' personal data: the file (and the WAL/SHM files SQLite creates
+                # with the database file's mode) is the owner's only, whatever the umask
+                _io.make_private_dirs(path.parent)
+                _io.create_private_file(path)
             connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False}
             connect_args.update(kwargs.pop("connect_args", {}))
             engine = create_engine(u, connect_args=connect_args, **kwargs)

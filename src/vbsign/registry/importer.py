@@ -29,6 +29,7 @@ from asn1crypto import x509
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from .._bounds import CERTIFICATE_FILE, read_bounded
 from ..errors import InputError
 from ..i18n import Msg
 from .certinfo import CertFields, normalise_name, normalise_uid, organisation_names, read_fields
@@ -145,7 +146,12 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[SourceCert
             continue
         for f in files:
             try:
-                certs = read_certificates(f.read_bytes())
+                data = read_bounded(f, CERTIFICATE_FILE)
+            except InputError as e:  # too large, unreadable: named with its reason
+                problems.append(ImportProblem(str(f), e.msg))
+                continue
+            try:
+                certs = read_certificates(data)
             except InputError:
                 problems.append(
                     ImportProblem(

@@ -2,33 +2,63 @@
 
 from __future__ import annotations
 
+import contextvars
+import copy
+import json
+import logging
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from .._io import printable
+from ..errors import VbsignError
 from ..events import AuditEvent
 from ..i18n import Msg
 from .alerts import Alert, compute_alerts
 from .audit import (
     EVENT_KINDS,
+    ChainProblem,
     ChainReport,
     append_events,
+    check_checkpoint,
     enqueue,
     pending_count,
     seal,
     verify_chain,
 )
 from .base import RegistryBase
+from .checkpoint import (
+    LAST_KEY,
+    LOG_ID_KEY,
+    CheckedCheckpoint,
+    Checkpoint,
+    new_log_id,
+    now_seconds,
+    read_checkpoint,
+    sign_checkpoint,
+    write_checkpoint,
+)
 from .errors import RegistryError
 from .models import (
     AlertNotification,
     AuditEventRow,
+    AuditHead,
     Setting,
 )
 from .periods import Period
 from .stats import UsageReport, compute_usage
+
+if TYPE_CHECKING:
+    from ..api import Signer
+
+logger = logging.getLogger(__name__)
+#: a checkpoint is being made in this context (its own signature's audit event must not
+#: start another one)
+_checkpointing: contextvars.ContextVar[bool] = contextvars.ContextVar("vbsign_checkpointing", default=False)
 
 
 class AuditOps(RegistryBase):
@@ -83,7 +113,13 @@ class AuditOps(RegistryBase):
         Built for many concurrent writers (the audit sink of several DMS workers): the
         event is queued without the chain lock, then the first writer to get the lock
         chains every queued event at once (see :func:`vbsign.registry.audit.seal`).
+        With :attr:`checkpoints` configured, a signed checkpoint is made when one is due.
         """
+        self._record_event(event)
+        if self.checkpoints is not None:
+            self.auto_checkpoint()
+
+    def _record_event(self, event: AuditEvent) -> None:
         _check_kinds([event])
         # Core connection, no ORM session: this runs once per signature in the host
         with self._core() as conn:
@@ -104,13 +140,109 @@ class AuditOps(RegistryBase):
         """Append a batch of events in one transaction; returns their sequence numbers."""
         _check_kinds(events)
         with self._core() as conn, conn.begin():
-            return append_events(conn, events)
+            seqs = append_events(conn, events)
+        if self.checkpoints is not None:
+            self.auto_checkpoint()
+        return seqs
 
-    def verify_audit(self) -> ChainReport:
+    def verify_audit(
+        self,
+        checkpoint: str | os.PathLike[str] | None = None,
+        *,
+        trust: Any = None,
+        services: Any = None,
+        now: datetime | None = None,
+    ) -> ChainReport:
+        """Check the hash chain and, with ``checkpoint`` (a signed checkpoint file, or a
+        directory of them: the newest is used), that nothing up to it was changed.
+
+        The checkpoint's signature is verified with ``trust`` / ``services`` / ``now``
+        (as :func:`vbsign.verify`): a forged one is a problem; one whose signer cannot be
+        established sets :attr:`~.audit.ChainReport.checkpoint_indeterminate`.
+        """
+        checked = None
+        if checkpoint is not None:
+            checked = read_checkpoint(Path(os.fspath(checkpoint)), trust=trust, services=services, now=now)
         with self.reading() as s:
             report = verify_chain(s)
             report.pending = pending_count(s.connection())
-            return report
+            if checked is not None:
+                log_id = s.get(Setting, LOG_ID_KEY)
+                for p in check_checkpoint(s, checked.checkpoint, log_id.value if log_id else None):
+                    report.add(p)
+        if checked is not None:
+            _judge_checkpoint_signature(report, checked)
+        return report
+
+    # ---- signed checkpoints --------------------------------------------------------------
+    def make_checkpoint(
+        self,
+        signer: Signer,
+        *,
+        out: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        full: bool = True,
+    ) -> tuple[Checkpoint, Path]:
+        """Sign the current chain head and write it outside the database (see :mod:`.checkpoint`).
+
+        The chain is verified first (``full``: all of it; else only after the last
+        checkpoint made here): a tampered log is never anchored (:class:`RegistryError`).
+        """
+        with self.writing() as s:
+            log_id = s.get(Setting, LOG_ID_KEY)
+            if log_id is None:
+                log_id = Setting(key=LOG_ID_KEY, value=new_log_id())
+                s.add(log_id)
+            last = _last_checkpoint(s)
+            since = None if full or last is None else (int(last["seq"]), str(last["hash"]))
+            report = verify_chain(s, since=since)
+            if not report.ok:
+                raise RegistryError(
+                    Msg(
+                        "Không lập điểm mốc: nhật ký không toàn vẹn ({n} vấn đề; xem registry audit verify).",
+                        "No checkpoint made: the audit log is not intact ({n} problem(s); see registry audit verify).",
+                    ).format(n=len(report.problems) + report.more_problems),
+                    details={"problems": [p.to_dict() for p in report.problems]},
+                )
+            cp = Checkpoint(log_id.value, report.head_seq, report.head_hash, self.clock(), self.url)
+        data = sign_checkpoint(cp, signer)
+        path = write_checkpoint(
+            data, cp, out=Path(os.fspath(out)) if out is not None else None,
+            directory=Path(os.fspath(directory)) if directory is not None else None,
+        )
+        with self.writing() as s:
+            value = json.dumps({"seq": cp.seq, "hash": cp.hash, "at": now_seconds(), "file": str(path)})
+            row = s.get(Setting, LAST_KEY)
+            if row is None:
+                s.add(Setting(key=LAST_KEY, value=value))
+            else:
+                row.value = value
+        return cp, path
+
+    def auto_checkpoint(self) -> Path | None:
+        """Make a checkpoint if one is due (:attr:`checkpoints`); never fails the caller.
+
+        The event is recorded either way; a checkpoint that cannot be made (key, TSA or
+        revocation service unavailable) is logged as an error and tried again at the next
+        event.
+        """
+        config = self.checkpoints
+        if config is None or _checkpointing.get():
+            return None  # signing the checkpoint is itself recorded: no checkpoint of that one
+        token = _checkpointing.set(True)
+        try:
+            with self.reading() as s:
+                head = s.execute(select(AuditHead.seq)).scalar_one_or_none()
+                last = _last_checkpoint(s)
+            if head is None or not config.due(int(head), last, now_seconds()):
+                return None
+            _, path = self.make_checkpoint(config.signer(), directory=config.directory, full=False)
+            return path
+        except VbsignError as e:
+            logger.error("audit checkpoint not made (tried again at the next event): %s", e.msg.en)
+            return None
+        finally:
+            _checkpointing.reset(token)
 
     def audit_events(
         self, *, since: datetime | None = None, until: datetime | None = None, limit: int = 100
@@ -157,6 +289,41 @@ class AuditOps(RegistryBase):
         return self.usage_report(year_period(year), kind="year-end")
 
 
+def _last_checkpoint(session: Any) -> dict[str, Any] | None:
+    row = session.get(Setting, LAST_KEY)
+    if row is None:
+        return None
+    try:
+        value = json.loads(row.value)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and "seq" in value and "hash" in value else None
+
+
+def _judge_checkpoint_signature(report: ChainReport, checked: CheckedCheckpoint) -> None:
+    from ..report import Indication
+
+    report.checkpoint = {
+        **checked.checkpoint.to_dict(),
+        "file": str(checked.path),
+        "signature": checked.report.indication.value,
+        "signer": checked.signer_name(),
+    }
+    if checked.report.indication in (Indication.TOTAL_FAILED, Indication.NO_SIGNATURE_FOUND):
+        report.add(
+            ChainProblem(
+                checked.checkpoint.seq,
+                "checkpoint",
+                Msg(
+                    "Chữ ký của điểm mốc {f} không hợp lệ: điểm mốc bị giả mạo hoặc bị sửa.",
+                    "The signature of the checkpoint {f} is not valid: the checkpoint was forged or altered.",
+                ).format(f=printable(checked.path.name)),
+            )
+        )
+    elif checked.report.indication is not Indication.TOTAL_PASSED:
+        report.checkpoint_indeterminate = True
+
+
 def _check_kinds(events: Sequence[AuditEvent]) -> None:
     for e in events:
         if e.kind not in EVENT_KINDS:
@@ -168,8 +335,14 @@ def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
     their own pluggy manager), else through vbsign's process-wide plugin manager, which names
     the plugin in a :class:`~vbsign.errors.PluginError` if its hook fails."""
     if plugin_manager is not None:
-        hook: Callable[..., Any] = plugin_manager.hook.vbsign_certificate_alert
-        return hook
+        caller = plugin_manager.hook.vbsign_certificate_alert
+
+        def send(alert: Any) -> None:
+            # each receiver gets its own copy: one cannot change what the next one sees
+            for impl in reversed(caller.get_hookimpls()):
+                impl.function(**({"alert": copy.deepcopy(alert)} if "alert" in impl.argnames else {}))
+
+        return send
     from ..plugins.lifecycle import notify_certificate_alert
 
     return lambda alert: notify_certificate_alert(alert)

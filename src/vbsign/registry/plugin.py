@@ -9,6 +9,11 @@ log — **only when the registry is configured for it**:
 * ``VBSIGN_REGISTRY_AUDIT=1`` (record into the default SQLite file);
 * ``VBSIGN_REGISTRY_AUDIT=0`` turns recording off in any case.
 
+With ``VBSIGN_AUDIT_CHECKPOINT_DIR`` and ``VBSIGN_AUDIT_CHECKPOINT_KEY`` set, the sink also
+writes a signed checkpoint of the chain every ``VBSIGN_AUDIT_CHECKPOINT_EVERY`` events (and
+after ``VBSIGN_AUDIT_CHECKPOINT_INTERVAL`` seconds) — see
+:class:`~vbsign.registry.checkpoint.CheckpointConfig`.
+
 Otherwise the module implements no hook at all, so signing on a machine without a registry
 costs nothing and never creates a database behind the user's back. The configuration is read
 when the plugin is loaded (at the first vbsign operation of the process). When recording is on and the database cannot be
@@ -94,7 +99,11 @@ class RegistryAuditSink:
 
                 if opened is not None and opened[0] == os.getpid():
                     opened[2].close()
-                self._opened = opened = (os.getpid(), url, Registry.open(url))
+                registry = Registry.open(url)
+                from .checkpoint import CheckpointConfig
+
+                registry.checkpoints = CheckpointConfig.from_env()  # VBSIGN_AUDIT_CHECKPOINT_*
+                self._opened = opened = (os.getpid(), url, registry)
             return opened[2]
 
     @hookimpl

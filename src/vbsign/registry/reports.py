@@ -307,5 +307,5 @@ def render_report(
         }
         data = renderers[fmt]()
     if out is not None:
-        atomic_write(Path(out), data)
+        atomic_write(Path(out), data, private=True)  # names people and units: owner only
     return data

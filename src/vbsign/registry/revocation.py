@@ -85,4 +85,9 @@ async def async_check_certificates(
                 )
             return RevocationStatus(fp, "good")
 
-    return list(await asyncio.gather(*(one(fp, c) for fp, c in certs)))
+    try:
+        return list(await asyncio.gather(*(one(fp, c) for fp, c in certs)))
+    finally:
+        # the context owns its fetcher backend: close its HTTP sessions (aiohttp would
+        # otherwise print "Unclosed client session" when the process ends)
+        await context.aclose()

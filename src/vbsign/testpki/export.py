@@ -25,11 +25,16 @@ MANIFEST = "testpki.json"
 
 def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = False) -> list[Path]:
     """Write roots.pem, chain.pem, one .p12 (+ .cert.pem) per subject, README.txt, testpki.json
-    and policy-test.toml."""
+    and policy-test.toml.
+
+    ``port=0`` picks a free loopback port and writes it into the certificates (their
+    OCSP/CRL/TSA URLs), the README and ``testpki.json`` (which ``serve`` reads).
+    """
     directory = Path(directory)
     if (directory / MANIFEST).exists() and not force:
-        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        if manifest.get("port") == port and manifest.get("passphrase") == passphrase:
+        manifest = read_manifest(directory)
+        same_port = port == 0 or manifest.get("port") == port  # 0: any port will do
+        if same_port and manifest.get("passphrase") == passphrase:
             return sorted(p for p in directory.iterdir() if p.is_file())
         raise InputError(
             Msg(
@@ -37,12 +42,17 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
                 "Directory {d} already holds a different test PKI (use --force to overwrite).",
             ).format(d=directory)
         )
-    directory.mkdir(parents=True, exist_ok=True)
+    if port == 0:
+        from .server import free_port
+
+        port = free_port()
+    _io.make_private_dirs(directory)  # it holds private keys: 0700 when created here
     pki = load(port)
     written: list[Path] = []
 
     def put(name: str, data: bytes) -> None:
-        written.append(_io.atomic_write(directory / name, data))
+        # key material (.p12) is the owner's only; certificates and the README are public
+        written.append(_io.atomic_write(directory / name, data, private=name.endswith(".p12")))
 
     put("roots.pem", pem_bundle(pki.roots))
     put("chain.pem", pem_bundle(pki.intermediates))
@@ -102,9 +112,15 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
+    from .._bounds import MANIFEST_FILE, loads_json, read_bounded
+
     path = Path(directory) / MANIFEST
     try:
-        data: dict[str, object] = json.loads(path.read_text("utf-8"))
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        data = loads_json(read_bounded(path, MANIFEST_FILE), str(path), MANIFEST_FILE)
+        if not isinstance(data, dict):
+            raise InputError(Msg("{p} hỏng.", "{p} is damaged.").format(p=path))
         return data
     except FileNotFoundError:
         raise InputError(

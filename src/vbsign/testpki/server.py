@@ -7,6 +7,7 @@ SIGTERM; :class:`ServerThread` runs it in the background (integration tests).
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,21 @@ def make_app(pki: TestPKI, at_time: datetime | None = None) -> Any:
     return Animator(AnimatorArchStore({ArchLabel(ARCH): pki.arch}), at_time=at_time, with_web_ui=False)
 
 
-def make_server(pki: TestPKI, port: int | None = None, at_time: datetime | None = None) -> Any:
+def free_port() -> int:
+    """A loopback port nothing listens on right now (``testpki init --port 0``).
+
+    Another program may take it before the services start; tests that start the services
+    themselves use :meth:`ServerThread.on_free_port`, which keeps the port bound.
+    """
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def make_server(
+    pki: TestPKI, port: int | None = None, at_time: datetime | None = None, *, sock: socket.socket | None = None
+) -> Any:
+    """A threaded WSGI server for ``pki`` on ``port`` (or on the already bound ``sock``)."""
     import contextlib
     import io
 
@@ -38,6 +53,8 @@ def make_server(pki: TestPKI, port: int | None = None, at_time: datetime | None 
     try:
         # werkzeug prints an English hint and calls sys.exit(1) when the port is taken
         with contextlib.redirect_stderr(said):
+            if sock is not None:
+                return wz_make_server(HOST, wanted, make_app(pki, at_time), threaded=True, fd=sock.fileno())
             return wz_make_server(HOST, wanted, make_app(pki, at_time), threaded=True)
     except (OSError, SystemExit) as e:
         if isinstance(e, OSError):
@@ -55,10 +72,31 @@ def make_server(pki: TestPKI, port: int | None = None, at_time: datetime | None 
 class ServerThread:
     """Run the test PKI services in a background thread (``with ServerThread(pki): ...``)."""
 
-    def __init__(self, pki: TestPKI, port: int | None = None, at_time: datetime | None = None) -> None:
-        self.server = make_server(pki, port, at_time)
-        self.port = int(self.server.server_port)
+    def __init__(
+        self, pki: TestPKI, port: int | None = None, at_time: datetime | None = None,
+        *, sock: socket.socket | None = None,
+    ) -> None:
+        self.pki = pki
+        self.server = make_server(pki, port, at_time, sock=sock)
+        self.port = int(self.server.port)
         self._thread = threading.Thread(target=self.server.serve_forever, name="vbsign-testpki", daemon=True)
+
+    @classmethod
+    def on_free_port(cls, at_time: datetime | None = None) -> ServerThread:
+        """A test PKI whose URLs name a free loopback port, served on that port.
+
+        The port is bound *before* the certificates are made and stays bound, so no other
+        program (or a second developer's tests on the same machine) can take it meanwhile.
+        ``server.pki`` is the PKI to sign and verify with.
+        """
+        sock = socket.socket()
+        try:
+            sock.bind((HOST, 0))
+            sock.listen(128)
+            port = int(sock.getsockname()[1])
+            return cls(load(port), port, at_time, sock=sock)
+        finally:
+            sock.close()  # the server holds its own duplicate of the socket
 
     def __enter__(self) -> ServerThread:
         self._thread.start()
