@@ -277,8 +277,16 @@ async def verify_cms(
         trust_anchors=options.trust.fingerprints(),
     )
     try:
+        # asn1crypto parses lazily: read every part verification uses now, so that a damaged
+        # structure is one clear FORMAT_FAILURE instead of an error half-way through
         ci = load_content_info(data)
         sd: cms.SignedData = ci["content"]
+        eci = sd["encap_content_info"]
+        content_type = eci["content_type"].native
+        econtent = _econtent(eci)
+        certs = _certificates(sd)
+        ocsps, crls = _revinfo(sd)
+        signer_infos = list(sd["signer_infos"])
     except Exception as e:
         report.indication, report.sub_indication = F, SubIndication.FORMAT_FAILURE
         report.add("CMS_UNREADABLE", Severity.ERROR, Msg(
@@ -286,9 +294,7 @@ async def verify_cms(
         ).format(e=_short(e)))
         return CmsVerification(report, None)
 
-    eci = sd["encap_content_info"]
     signed: bytes | None
-    econtent = _econtent(eci)
     content_differs = False
     if econtent is not None:
         signed = econtent
@@ -311,12 +317,10 @@ async def verify_cms(
             else "content: detached (not supplied)"
         )
     doc.format = "cms"
-    certs = _certificates(sd)
-    ocsps, crls = _revinfo(sd)
-    for n, si in enumerate(sd["signer_infos"], start=1):
+    for n, si in enumerate(signer_infos, start=1):
         sid = f"S{n}"
         try:
-            rep = await _verify_signer(si, sid, eci["content_type"].native, signed, certs, ocsps, crls, options)
+            rep = await _verify_signer(si, sid, content_type, signed, certs, ocsps, crls, options)
         except Exception as e:
             logger.debug("signer %s unprocessable", sid, exc_info=True)
             rep = SignatureReport(id=sid, kind="signature", indication=F, sub_indication=SubIndication.FORMAT_FAILURE)

@@ -152,3 +152,27 @@ def test_unknown_formats_are_refused_with_a_clear_error() -> None:
     with pytest.raises(UnsupportedFormatError) as ei:
         api.verify(b"just some text", trust=[])
     assert "CMS" in ei.value.message_en and "CMS" in ei.value.message_vi
+
+
+def test_damaged_cms_is_a_verdict_never_a_crash(sign_as: Any, verify_at: Any) -> None:
+    """asn1crypto parses lazily: a length byte flipped deep inside (e.g. in the encapsulated
+    content) used to surface as a raw ValueError half-way through verification."""
+    import random
+
+    from vbsign.errors import VbsignError
+
+    p7m = sign_as("person", DOCX, level="B-B", packaging="enveloping")
+    i = p7m.index(DOCX[:8])  # the encapsulated content's OCTET STRING header is just before
+    hit = bytearray(p7m)
+    hit[i - 3] ^= 0x7F  # its length
+    assert verify_at(bytes(hit)).indication is not Indication.TOTAL_PASSED
+    rng = random.Random(7)
+    for _ in range(150):
+        b = bytearray(p7m)
+        for _ in range(rng.randint(1, 3)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        try:
+            report = verify_at(bytes(b))
+        except VbsignError:
+            continue
+        assert report.indication is not Indication.TOTAL_PASSED or bytes(b) == p7m
