@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from vbsign._version import __version__
 
 #: public name -> "module:attribute"
 _EXPORTS: dict[str, str] = {
@@ -54,25 +54,25 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Signer, SignResult, async_verify, sign, sign_many, verify
-    from .appearance import Appearance
-    from .backends import open_key
-    from .compliance import async_validate, validate
-    from .errors import VbsignError
-    from .host import IncomingDocument as IncomingDocument
-    from .host import OutgoingDocument as OutgoingDocument
-    from .host import ReceiveContext as ReceiveContext
-    from .host import SendContext as SendContext
-    from .host import async_on_receive as async_on_receive
-    from .host import async_on_send as async_on_send
-    from .host import on_receive as on_receive
-    from .host import on_send as on_send
-    from .policy import ComplianceReport, DocumentFacts
-    from .report import Indication, Report, SubIndication
-    from .trust import TrustStore
-    from .validation import Services
-    from .xmlsig import async_verify_xml, verify_xml
-    from .xmlsig.verify import XmlVerification
+    from vbsign.api import Signer, SignResult, async_verify, sign, sign_many, verify
+    from vbsign.appearance import Appearance
+    from vbsign.backends import open_key
+    from vbsign.compliance import async_validate, validate
+    from vbsign.errors import VbsignError
+    from vbsign.host import IncomingDocument as IncomingDocument
+    from vbsign.host import OutgoingDocument as OutgoingDocument
+    from vbsign.host import ReceiveContext as ReceiveContext
+    from vbsign.host import SendContext as SendContext
+    from vbsign.host import async_on_receive as async_on_receive
+    from vbsign.host import async_on_send as async_on_send
+    from vbsign.host import on_receive as on_receive
+    from vbsign.host import on_send as on_send
+    from vbsign.policy import ComplianceReport, DocumentFacts
+    from vbsign.report import Indication, Report, SubIndication
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services
+    from vbsign.xmlsig import async_verify_xml, verify_xml
+    from vbsign.xmlsig.verify import XmlVerification
 
 
 def __getattr__(name: str) -> Any:

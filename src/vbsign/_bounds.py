@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, VbsignError
-from .i18n import Msg
+from vbsign.errors import InputError, VbsignError
+from vbsign.i18n import Msg
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -110,7 +110,7 @@ def read_bounded(path: str | os.PathLike[str], bound: Bound, error: type[VbsignE
             )
         ) from None
     except OSError as e:
-        from ._io import os_reason
+        from vbsign._io import os_reason
 
         reason = os_reason(e)
         raise error(

@@ -32,9 +32,9 @@ from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from .errors import short_reason as _short
-from .i18n import Msg
-from .report import (
+from vbsign.errors import short_reason as _short
+from vbsign.i18n import Msg
+from vbsign.report import (
     CertificateInfo,
     Indication,
     Severity,
@@ -42,9 +42,9 @@ from .report import (
     SubIndication,
     TimestampInfo,
 )
-from .revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
-from .trust import TrustStore, unique_der
-from .validation import (
+from vbsign.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
+from vbsign.trust import TrustStore, unique_der
+from vbsign.validation import (
     OFFLINE,
     Services,
     build_context,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import InputError
-from .i18n import Msg
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
 
 #: TT 15/2025 Phụ lục I mục 1.3 (FIPS 180-4 / FIPS 202), in asn1crypto's names
 ALLOWED_HASHES = frozenset(

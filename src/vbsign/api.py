@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
 
-from . import _io
-from . import dispatch as _dispatch
-from ._aio import run_sync
-from .algorithms import require_signing_hash
-from .backends import SigningKey, open_key
-from .errors import InputError
-from .i18n import Msg
-from .pdf.limits import Limits, verify_within
-from .pdf.sign import (
+from vbsign import _io
+from vbsign import dispatch as _dispatch
+from vbsign._aio import run_sync
+from vbsign.algorithms import require_signing_hash
+from vbsign.backends import SigningKey, open_key
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.pdf.limits import Limits, verify_within
+from vbsign.pdf.sign import (
     AppearanceProvider,
     Level,
     PdfSignOptions,
@@ -42,15 +42,15 @@ from .pdf.sign import (
     normalise_level,
     sign_pdf,
 )
-from .pdf.verify import VerifyOptions, is_pdf, verify_pdf
-from .pdf.visual import VisualOptions
-from .plugins import lifecycle as _plugins
-from .plugins.hookspecs import SignRequest
-from .plugins.manager import has_implementations
-from .report import CertificateInfo, KeyStorage, Report
-from .secrets import SecretLike, resolve_secret
-from .trust import TrustStore
-from .validation import (
+from vbsign.pdf.verify import VerifyOptions, is_pdf, verify_pdf
+from vbsign.pdf.visual import VisualOptions
+from vbsign.plugins import lifecycle as _plugins
+from vbsign.plugins.hookspecs import SignRequest
+from vbsign.plugins.manager import has_implementations
+from vbsign.report import CertificateInfo, KeyStorage, Report
+from vbsign.secrets import SecretLike, resolve_secret
+from vbsign.trust import TrustStore
+from vbsign.validation import (
     DEFAULT_SERVICES,
     Services,
     SignerCheck,
@@ -60,7 +60,7 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
-    from .batch import BatchResult, FileResult, JobsLike
+    from vbsign.batch import BatchResult, FileResult, JobsLike
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def _timestamper(tsa: str | TimeStamper | None, services: Services) -> TimeStamp
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from .net import http_timestamper
+    from vbsign.net import http_timestamper
 
     return http_timestamper(tsa, services.timeout)  # TLS ≥ 1.2 (TT 15/2025, rule TT15-11)
 
@@ -221,7 +221,7 @@ class Signer:
     async def _complete_chain(self) -> None:
         """Find the issuer certificates a token does not hold (trust store, AIA caIssuers)
         once per key, so that the check can build the path and signatures carry the chain."""
-        from .chain import complete_chain
+        from vbsign.chain import complete_chain
 
         found = await complete_chain(self.key.certificate, self.key.chain, self.trust, self.services)
         self._chain_completed = True
@@ -424,7 +424,7 @@ class Signer:
         :class:`~vbsign.batch.BatchResult`; see :mod:`vbsign.batch` for when a batch stops
         early.
         """
-        from .batch import async_sign_many, plan_jobs
+        from vbsign.batch import async_sign_many, plan_jobs
 
         return await async_sign_many(
             self,

@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from . import _io
-from ._io import printable
-from .errors import (
+from vbsign import _io
+from vbsign._io import printable
+from vbsign.errors import (
     CertificateRejected,
     ConfigurationError,
     InputError,
@@ -52,10 +52,10 @@ from .errors import (
     StorageFullError,
     VbsignError,
 )
-from .i18n import Msg
+from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
-    from .api import Signer, SignResult
+    from vbsign.api import Signer, SignResult
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ JobsLike = (
 
 def _output_name(src: Path) -> str:
     """PDF and XML keep their name (the signature is inside); other files get ``name.p7s``."""
-    from .dispatch import default_output, detect_format
+    from vbsign.dispatch import default_output, detect_format
 
     try:
         with src.open("rb") as fh:

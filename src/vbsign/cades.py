@@ -26,11 +26,11 @@ from asn1crypto import cms, core, pem, x509
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 
-from .ades import AdesVerifyOptions, SignerEvidence, TimestampToken, ValidationData, evaluate
-from .algorithms import require_signing_hash
-from .errors import InputError, ResourceLimitExceeded, SigningError
-from .i18n import Msg
-from .report import (
+from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, ValidationData, evaluate
+from vbsign.algorithms import require_signing_hash
+from vbsign.errors import InputError, ResourceLimitExceeded, SigningError
+from vbsign.i18n import Msg
+from vbsign.report import (
     CertificateInfo,
     DocumentInfo,
     Indication,
@@ -46,10 +46,10 @@ from .report import (
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from .backends.base import SigningKey
+    from vbsign.backends.base import SigningKey
 
-from .errors import short_reason as _short
-from .trust import unique_der as _dedupe
+from vbsign.errors import short_reason as _short
+from vbsign.trust import unique_der as _dedupe
 
 logger = logging.getLogger(__name__)
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
@@ -469,7 +469,7 @@ def _lenient_signature_check(si: cms.SignerInfo, cert: x509.Certificate, rep: Si
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    from .xmlsig.dsig import _hash
+    from vbsign.xmlsig.dsig import _hash
 
     oid = si["signature_algorithm"]["algorithm"].dotted
     md = si["digest_algorithm"]["algorithm"].native

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
-from .trust import TrustStore
+from vbsign.trust import TrustStore
 
 if TYPE_CHECKING:
-    from .validation import Services
+    from vbsign.validation import Services
 
 logger = logging.getLogger(__name__)
 

@@ -23,14 +23,21 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import _io
-from ._aio import run_sync
-from .policy import ComplianceReport, DocumentFacts, PolicyLike, SigningFacts, evaluate, load_policy
-from .report import Report
+from vbsign import _io
+from vbsign._aio import run_sync
+from vbsign.policy import (
+    ComplianceReport,
+    DocumentFacts,
+    PolicyLike,
+    SigningFacts,
+    evaluate,
+    load_policy,
+)
+from vbsign.report import Report
 
 if TYPE_CHECKING:
-    from .api import SignResult, TrustLike
-    from .validation import Services
+    from vbsign.api import SignResult, TrustLike
+    from vbsign.validation import Services
 
 
 async def async_validate(
@@ -52,7 +59,7 @@ async def async_validate(
     the verification, as with :func:`vbsign.verify`; other keyword arguments (``content``
     of a detached signature, ``limits``…) go to :func:`vbsign.async_verify` unchanged.
     """
-    from .api import SignResult, async_verify
+    from vbsign.api import SignResult, async_verify
 
     pol = load_policy(policy)  # fail on a bad policy before any verification work
     facts = facts or DocumentFacts()
@@ -80,7 +87,7 @@ async def async_validate(
 def with_signer_records(facts: DocumentFacts, report: Report) -> DocumentFacts:
     """``facts`` plus what ``vbsign_signer_class`` plugins (the certificate registry…) record
     about the report's signers; records the caller passed win."""
-    from .plugins.lifecycle import signer_records
+    from vbsign.plugins.lifecycle import signer_records
 
     found = signer_records(s.signer for s in report.signatures if s.signer is not None)
     if not found:

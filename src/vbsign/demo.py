@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _io
-from .i18n import Msg
-from .report import Report
+from vbsign import _io
+from vbsign.i18n import Msg
+from vbsign.report import Report
 
 
 @dataclass
@@ -44,10 +44,10 @@ STEPS = {
 
 
 def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
-    from . import api, testpki
-    from .samples import official_document_pdf
-    from .testpki.export import write_pki
-    from .validation import Services
+    from vbsign import api, testpki
+    from vbsign.samples import official_document_pdf
+    from vbsign.testpki.export import write_pki
+    from vbsign.validation import Services
 
     def step(key: str) -> None:
         if progress is not None:
@@ -67,8 +67,8 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
     step("doc")
     input_pdf = _io.atomic_write(out_dir / "input.pdf", official_document_pdf())
     # Decree 30/2020 appearances: a blue signature and a red transparent seal, drawn in code
-    from .appearance import Appearance
-    from .appearance.samples import seal_png, signature_png
+    from vbsign.appearance import Appearance
+    from vbsign.appearance.samples import seal_png, signature_png
 
     signature_image = _io.atomic_write(out_dir / "chu-ky-mau.png", signature_png())
     seal_image = _io.atomic_write(out_dir / "con-dau-mau.png", seal_png())

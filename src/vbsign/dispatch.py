@@ -22,17 +22,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import InputError, SigningError, UnsupportedFormatError
-from .i18n import Msg
-from .report import Report
+from vbsign.errors import InputError, SigningError, UnsupportedFormatError
+from vbsign.i18n import Msg
+from vbsign.report import Report
 
 if TYPE_CHECKING:
     from asn1crypto import x509
 
-    from .ades import AdesVerifyOptions, ValidationData
-    from .api import Signer
-    from .trust import TrustStore
-    from .validation import Services, SignerCheck
+    from vbsign.ades import AdesVerifyOptions, ValidationData
+    from vbsign.api import Signer
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services, SignerCheck
 
 SignFormat = Literal["pdf", "xml", "edxml", "cades"]
 FORMAT_NAMES: dict[str, SignFormat] = {
@@ -70,9 +70,9 @@ def detect_format(data: bytes, override: str | None = None) -> SignFormat:
     fmt = normalise_format(override)
     if fmt is not None:
         return fmt
-    from .edxml import is_edxml
-    from .pdf.verify import is_pdf
-    from .xmlsig.safe import looks_like_xml
+    from vbsign.edxml import is_edxml
+    from vbsign.pdf.verify import is_pdf
+    from vbsign.xmlsig.safe import looks_like_xml
 
     if is_pdf(data) and not is_cms(data):
         return "pdf"
@@ -83,7 +83,7 @@ def detect_format(data: bytes, override: str | None = None) -> SignFormat:
 
 def is_cms(data: bytes) -> bool:
     """A DER/PEM CMS SignedData (checked before PDF: a ``.p7m`` may envelope a PDF)."""
-    from .cades import looks_like_cms
+    from vbsign.cades import looks_like_cms
 
     return looks_like_cms(data)
 
@@ -111,8 +111,8 @@ def _validation_data_source(signer: Signer, check: SignerCheck, now: datetime) -
     """``await source(cert, extra)``: validation data for B-LT, reusing the pre-sign check."""
     from pyhanko_certvalidator import errors as cv_errors
 
-    from .ades import collect_validation_data
-    from .validation import path_error_reason
+    from vbsign.ades import collect_validation_data
+    from vbsign.validation import path_error_reason
 
     async def source(cert: x509.Certificate, extra: list[x509.Certificate]) -> ValidationData:
         own = cert.dump() == signer.key.certificate.dump()
@@ -156,7 +156,7 @@ async def sign_other(
     """Sign a non-PDF document with an already checked :class:`~vbsign.api.Signer`."""
     vsource = _validation_data_source(signer, check, now) if level == "B-LT" else None
     if fmt == "cades":
-        from .cades import CadesOptions, sign_cades
+        from vbsign.cades import CadesOptions, sign_cades
 
         if packaging not in (None, "detached", "enveloping"):
             raise InputError(
@@ -180,7 +180,7 @@ async def sign_other(
         )
         return FormatSignOutcome(c_out.data, "cades", level, c_out.signing_time, c_out.timestamp_time)
     if fmt == "edxml":
-        from .edxml import sign_edxml
+        from vbsign.edxml import sign_edxml
 
         x_out = await sign_edxml(
             data,
@@ -195,7 +195,7 @@ async def sign_other(
             name=name,
         )
         return FormatSignOutcome(x_out.data, "edxml", level, x_out.signing_time, x_out.timestamp_time)
-    from .xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.xmlsig.xades import XadesOptions, sign_xades
 
     x_out = await sign_xades(
         data,
@@ -222,7 +222,7 @@ async def sign_other(
 
 
 def _ades_options(trust: TrustStore, at: str, now: datetime | None, services: Services) -> AdesVerifyOptions:
-    from .ades import AdesVerifyOptions
+    from vbsign.ades import AdesVerifyOptions
 
     return AdesVerifyOptions(trust=trust, at=at, now=now, services=services)
 
@@ -254,11 +254,11 @@ async def verify_other(
     ``envelopes=False`` verifies an edXML envelope as plain XML (its attachments are not
     opened): used for envelopes nested in envelopes, so that nesting cannot multiply work.
     """
-    from .cades import looks_like_cms, verify_cms
-    from .edxml import is_edxml, verify_edxml
-    from .validation import utcnow
-    from .xmlsig.safe import looks_like_xml
-    from .xmlsig.verify import verify_xml
+    from vbsign.cades import looks_like_cms, verify_cms
+    from vbsign.edxml import is_edxml, verify_edxml
+    from vbsign.validation import utcnow
+    from vbsign.xmlsig.safe import looks_like_xml
+    from vbsign.xmlsig.verify import verify_xml
 
     options = _ades_options(trust, at, now or utcnow(), services)
     short = Path(name).name
@@ -311,8 +311,8 @@ async def verify_bytes(
     allow_comments: bool = False,
 ) -> Report:
     """Any supported format, PDF included (used for edXML attachments: no nested envelopes)."""
-    from .pdf.limits import verify_within
-    from .pdf.verify import VerifyOptions, is_pdf, verify_pdf
+    from vbsign.pdf.limits import verify_within
+    from vbsign.pdf.verify import VerifyOptions, is_pdf, verify_pdf
 
     if is_pdf(data) and not is_cms(data):  # same time/memory limits as a PDF given directly
         options = VerifyOptions(trust=trust, at=at, now=now, services=services, allow_comments=allow_comments)

@@ -38,10 +38,10 @@ from datetime import datetime
 
 from lxml import etree
 
-from .ades import AdesVerifyOptions
-from .errors import InputError, UnsupportedFormatError
-from .i18n import Msg
-from .report import (
+from vbsign.ades import AdesVerifyOptions
+from vbsign.errors import InputError, UnsupportedFormatError
+from vbsign.i18n import Msg
+from vbsign.report import (
     AttachmentReport,
     Indication,
     Report,
@@ -49,9 +49,9 @@ from .report import (
     SubIndication,
     worst_indication,
 )
-from .xmlsig.safe import DEFAULT_LIMITS, XmlLimits, parse
-from .xmlsig.verify import describe, uncovered_content, verify_xml
-from .xmlsig.xades import ValidationDataSource, XadesOptions, XadesSignOutcome, sign_xades
+from vbsign.xmlsig.safe import DEFAULT_LIMITS, XmlLimits, parse
+from vbsign.xmlsig.verify import describe, uncovered_content, verify_xml
+from vbsign.xmlsig.xades import ValidationDataSource, XadesOptions, XadesSignOutcome, sign_xades
 
 EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 XLINK_NS = "http://www.w3.org/1999/xlink"

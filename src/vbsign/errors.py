@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .i18n import Lang, Msg, current_lang
+from vbsign.i18n import Lang, Msg, current_lang
 
 
 class VbsignError(Exception):

@@ -11,10 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ._io import printable
-from .i18n import Lang, Msg, current_lang
-from .report import INDICATION_TEXT, CertificateInfo, Indication, Report, Severity, SignatureReport
-from .validation import format_vn_time
+from vbsign._io import printable
+from vbsign.i18n import Lang, Msg, current_lang
+from vbsign.report import (
+    INDICATION_TEXT,
+    CertificateInfo,
+    Indication,
+    Report,
+    Severity,
+    SignatureReport,
+)
+from vbsign.validation import format_vn_time
 
 _L = {
     "file": Msg("Tệp", "File"),

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 
-from .report import RevocationInfo
+from vbsign.report import RevocationInfo
 
 if TYPE_CHECKING:
-    from .trust import TrustStore
+    from vbsign.trust import TrustStore
 
 
 def fetched_revinfo(vc: Any) -> tuple[list[Any], list[Any]]:

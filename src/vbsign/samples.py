@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from .fonts import find_font
+from vbsign.fonts import find_font
 
 
 @dataclass(frozen=True)

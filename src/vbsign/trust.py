@@ -20,10 +20,10 @@ from typing import Any
 
 from asn1crypto import x509
 
-from ._bounds import CERTIFICATE_FILE, read_bounded
-from .backends.software import read_certificates
-from .errors import InputError
-from .i18n import Msg
+from vbsign._bounds import CERTIFICATE_FILE, read_bounded
+from vbsign.backends.software import read_certificates
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".p7b", ".p7c")
 

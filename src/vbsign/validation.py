@@ -38,11 +38,11 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from .errors import CertificateRejected, ConfigurationError
-from .i18n import Msg
-from .report import Indication, SubIndication
-from .revinfo import fetched_revinfo
-from .trust import TrustStore
+from vbsign.errors import CertificateRejected, ConfigurationError
+from vbsign.i18n import Msg
+from vbsign.report import Indication, SubIndication
+from vbsign.revinfo import fetched_revinfo
+from vbsign.trust import TrustStore
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Services:
 
     def _plugin_source(self) -> FetcherBackend | None:
         """A revocation source contributed by a plugin (``vbsign_revocation_source``)."""
-        from .plugins.lifecycle import revocation_source
+        from vbsign.plugins.lifecycle import revocation_source
 
         return revocation_source(self.online, self.timeout)
 
@@ -129,7 +129,7 @@ class Services:
             return None
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-        from .net import lazy_session
+        from vbsign.net import lazy_session
 
         timeout = self.timeout
         # TLS ≥ 1.2 for every HTTPS OCSP/CRL/certificate fetch (TT 15/2025, rule TT15-11)

@@ -11,10 +11,10 @@ placement rules and :mod:`~vbsign.appearance.config` for per-agency defaults.
 
 from __future__ import annotations
 
-from .config import AgencyConfig
-from .images import ImageKind, InkImage, load_image
-from .placement import Anchor, At, InField, OverSignature, PlacementRule, TopRight
-from .roles import Appearance, Role, build_appearance
+from vbsign.appearance.config import AgencyConfig
+from vbsign.appearance.images import ImageKind, InkImage, load_image
+from vbsign.appearance.placement import Anchor, At, InField, OverSignature, PlacementRule, TopRight
+from vbsign.appearance.roles import Appearance, Role, build_appearance
 
 __all__ = [
     "AgencyConfig",

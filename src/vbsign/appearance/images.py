@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .._bounds import IMAGE_FILE, read_bounded, too_large
-from ..errors import InputError, ResourceLimitExceeded
-from ..i18n import Msg
+from vbsign._bounds import IMAGE_FILE, read_bounded, too_large
+from vbsign.errors import InputError, ResourceLimitExceeded
+from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
     from PIL import Image

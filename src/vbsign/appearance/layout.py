@@ -10,8 +10,8 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .images import InkImage
-from .stamp import BLACK, Box, Drawing, PlacedImage, PlacedText
+from vbsign.appearance.images import InkImage
+from vbsign.appearance.stamp import BLACK, Box, Drawing, PlacedImage, PlacedText
 
 MM = 72 / 25.4
 
@@ -39,7 +39,7 @@ Measure = Callable[[str, float], float]
 
 
 def measurer(font: str | os.PathLike[str]) -> Measure:
-    from ..fonts import text_width
+    from vbsign.fonts import text_width
 
     path = os.fspath(font)
     return lambda text, size: text_width(path, text, size)

@@ -29,13 +29,10 @@ from pathlib import Path
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from ..errors import InputError
-from ..i18n import Msg
-from ..pdf.sign import AppearanceSpec
-from . import layout
-from .config import DEFAULT_SEAL_DIAMETER_MM, AgencyConfig
-from .images import ImageKind, ImageSource, InkImage, load_image
-from .placement import (
+from vbsign.appearance import layout
+from vbsign.appearance.config import DEFAULT_SEAL_DIAMETER_MM, AgencyConfig
+from vbsign.appearance.images import ImageKind, ImageSource, InkImage, load_image
+from vbsign.appearance.placement import (
     Anchor,
     At,
     DocumentView,
@@ -46,7 +43,10 @@ from .placement import (
     relative_box,
     shift,
 )
-from .stamp import Box, Drawing, DrawingStampStyle
+from vbsign.appearance.stamp import Box, Drawing, DrawingStampStyle
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.pdf.sign import AppearanceSpec
 
 
 class Role(str, Enum):
@@ -231,13 +231,13 @@ class Appearance:
         """
         lines = [unicodedata.normalize("NFC", line) for line in self._raw_lines(cert, signing_time)]
         if lines and self.font is not None:
-            from ..fonts import check_text
+            from vbsign.fonts import check_text
 
             check_text(self.font, "".join(lines))
         return lines
 
     def _raw_lines(self, cert: x509.Certificate, signing_time: datetime) -> list[str]:
-        from ..validation import format_vn_time
+        from vbsign.validation import format_vn_time
 
         when = format_vn_time(signing_time)
         if self.role is Role.PERSON:
@@ -371,7 +371,7 @@ def _image(source: ImageSource | InkImage | None, kind: ImageKind) -> InkImage |
 def _font(font: str | os.PathLike[str] | None, needed: bool) -> Path | None:
     if not needed:
         return None
-    from ..fonts import find_font, pdf_font
+    from vbsign.fonts import find_font, pdf_font
 
     return pdf_font(find_font(configured=font))
 

@@ -40,7 +40,7 @@ def seal_png(agency: str = "CỤC CHUYỂN ĐỔI SỐ QUỐC GIA", size: int = 
     """A red round seal with the agency's name around a star, transparent outside the ink."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from ..fonts import find_font
+    from vbsign.fonts import find_font
 
     img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)

@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 
-from .images import InkImage
+from vbsign.appearance.images import InkImage
 
 Box = tuple[float, float, float, float]
 RGB = tuple[float, float, float]

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
-from ..i18n import Msg
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
 
 Box = tuple[float, float, float, float]
 

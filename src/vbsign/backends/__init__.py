@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..i18n import Msg
-from ..secrets import SecretLike
-from .base import KeyTransport, SigningKey
+from vbsign.backends.base import KeyTransport, SigningKey
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.secrets import SecretLike
 
 KeyFactory = Callable[..., SigningKey]
 
@@ -36,7 +36,7 @@ def registered_schemes() -> list[str]:
 
 
 def _software_factory(ref: str, **opts: Any) -> SigningKey:
-    from . import software
+    from vbsign.backends import software
 
     path = ref.split(":", 1)[1] if ref.lower().startswith(("pkcs12:", "pem:", "file:")) else ref
     passphrase: SecretLike = opts.get("passphrase")
@@ -47,7 +47,7 @@ def _software_factory(ref: str, **opts: Any) -> SigningKey:
 
 def _pkcs11_factory(ref: str, **opts: Any) -> SigningKey:
     try:
-        from . import pkcs11
+        from vbsign.backends import pkcs11
     except ImportError as e:  # pragma: no cover - extra not installed
         raise InputError(
             Msg(
@@ -75,7 +75,7 @@ def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> Signin
         return _software_factory(text, **options)
     factory = _FACTORIES.get(scheme)
     if factory is None:
-        from .. import plugins
+        from vbsign import plugins
 
         factory = plugins.key_backend_factory(scheme) if hasattr(plugins, "key_backend_factory") else None
     if factory is None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import x509
 
-from ..errors import KeyAccessError
-from ..i18n import Msg
-from ..report import KeyStorage
+from vbsign.errors import KeyAccessError
+from vbsign.i18n import Msg
+from vbsign.report import KeyStorage
 
 __all__ = ["KeyStorage", "KeyTransport", "SigningKey"]
 

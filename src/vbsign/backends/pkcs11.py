@@ -52,12 +52,9 @@ from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
-from ..errors import InputError, KeyAccessError
-from ..i18n import Msg
-from ..secrets import Secret, SecretLike, resolve_secret
-from .base import KeyStorage, KeyTransport, SigningKey
-from .oaep import oaep_decode
-from .pkcs11_errors import (
+from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
+from vbsign.backends.oaep import oaep_decode
+from vbsign.backends.pkcs11_errors import (
     CKF_LOGIN_REQUIRED,
     AmbiguousSelection,
     ObjectNotFound,
@@ -70,8 +67,8 @@ from .pkcs11_errors import (
     TokenOperationFailed,
     TokenUnavailable,
 )
-from .pkcs11_modules import resolve_module_path
-from .pkcs11_objects import (
+from vbsign.backends.pkcs11_modules import resolve_module_path
+from vbsign.backends.pkcs11_objects import (
     CertEntry,
     FoundToken,
     KeyEntry,
@@ -92,7 +89,10 @@ from .pkcs11_objects import (
     select_token,
     token_uri,
 )
-from .pkcs11_uri import Pkcs11Uri, format_uri, parse_uri
+from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri, parse_uri
+from vbsign.errors import InputError, KeyAccessError
+from vbsign.i18n import Msg
+from vbsign.secrets import Secret, SecretLike, resolve_secret
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ class _PinSource:
             path = self._file.removeprefix("file:")
             if path.startswith("//"):
                 path = path[2:]
-            from .._bounds import PIN_FILE, read_bounded
+            from vbsign._bounds import PIN_FILE, read_bounded
 
             data = read_bounded(path, PIN_FILE)  # unreadable or too large: InputError naming the file
             try:
@@ -851,7 +851,7 @@ def _make_key(
     cert_path: str | os.PathLike[str] | None,
     allow_final_try: bool,
 ) -> Pkcs11Key:
-    from ..trust import load_certificates
+    from vbsign.trust import load_certificates
 
     ca_certs = load_certificates(ca_paths) if ca_paths else []
     own = load_certificates([cert_path])[0] if cert_path is not None else None

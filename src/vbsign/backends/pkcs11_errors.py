@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigurationError, InputError, KeyAccessError, SigningError
-from ..i18n import Msg
+from vbsign.errors import ConfigurationError, InputError, KeyAccessError, SigningError
+from vbsign.i18n import Msg
 
 # PKCS#11 token flags (CK_TOKEN_INFO.flags) that describe the user PIN
 CKF_LOGIN_REQUIRED = 0x00000004

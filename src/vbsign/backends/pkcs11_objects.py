@@ -26,8 +26,7 @@ from pkcs11 import Attribute, KeyType, ObjectClass
 from pkcs11 import exceptions as p11e
 from pkcs11.attributes import AttributeMapper
 
-from ..i18n import Msg
-from .pkcs11_errors import (
+from vbsign.backends.pkcs11_errors import (
     CKF_PROTECTED_AUTHENTICATION_PATH,
     CKF_TOKEN_INITIALIZED,
     AmbiguousSelection,
@@ -37,7 +36,8 @@ from .pkcs11_errors import (
     TokenNotFound,
     TokenUnavailable,
 )
-from .pkcs11_uri import Pkcs11Uri, format_uri
+from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
+from vbsign.i18n import Msg
 
 logger = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
-from ..errors import InputError, KeyAccessError
-from ..i18n import Msg
-from ..secrets import Secret, SecretLike, resolve_secret
-from .base import KeyStorage, KeyTransport, SigningKey
+from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
+from vbsign.errors import InputError, KeyAccessError
+from vbsign.i18n import Msg
+from vbsign.secrets import Secret, SecretLike, resolve_secret
 
 
 class _CachedAttr(CMSAttributeProvider):
@@ -320,7 +320,7 @@ def _pkcs7_certs(ci: Any) -> list[x509.Certificate]:
 
 def _read(path: str | os.PathLike[str]) -> bytes:
     """A key or certificate file (bounded: :data:`vbsign._bounds.KEY_FILE`)."""
-    from .._bounds import KEY_FILE, read_bounded
+    from vbsign._bounds import KEY_FILE, read_bounded
 
     return read_bounded(path, KEY_FILE)
 

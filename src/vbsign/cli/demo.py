@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import Msg
-from ._common import console, t
+from vbsign.cli._common import console, t
+from vbsign.i18n import Msg
 
 
 @click.command("demo")
@@ -16,8 +16,8 @@ from ._common import console, t
               help="Thư mục kết quả / output directory.")
 def demo_cmd(out_dir: Path) -> None:
     """Chạy thử: tạo PKI, văn bản mẫu, ký (lãnh đạo + cơ quan), kiểm tra. / Run the demo."""
-    from ..demo import run_demo
-    from ..render import render_text
+    from vbsign.demo import run_demo
+    from vbsign.render import render_text
 
     out = console()
     started = time.monotonic()

@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from ..errors import VbsignError
-from ..i18n import Msg, current_lang
-from ._common import EXIT_OK, BilingualGroup, console, esc, fail, secret_from_env, t
-from .verify import aggregate_exit
+from vbsign.cli._common import EXIT_OK, BilingualGroup, console, esc, fail, secret_from_env, t
+from vbsign.cli.verify import aggregate_exit
+from vbsign.errors import VbsignError
+from vbsign.i18n import Msg, current_lang
 
 
 @click.group("mail", cls=BilingualGroup)
@@ -55,7 +55,7 @@ def _key_settings(key_ref: str, cert_file: str | None, chain_files: tuple[str, .
     if chain_files:
         options["chain"] = list(chain_files)
     if key_ref.lower().startswith("pkcs11:"):
-        from .sign_batch import token_key_options
+        from vbsign.cli.sign_batch import token_key_options
 
         options.update(token_key_options(pin_env, pkcs11_module))
     passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
@@ -65,13 +65,13 @@ def _key_settings(key_ref: str, cert_file: str | None, chain_files: tuple[str, .
 
 
 def _services(offline: bool, timeout: float) -> Any:
-    from ..validation import Services
+    from vbsign.validation import Services
 
     return Services(online=not offline, timeout=timeout)
 
 
 def _trust(trust_files: tuple[str, ...]) -> Any:
-    from ..trust import TrustStore
+    from vbsign.trust import TrustStore
 
     return TrustStore.from_paths(trust_files) if trust_files else None
 
@@ -102,9 +102,9 @@ def sign_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str
              policy: str | None, offline: bool, timeout: float, tsa: str | None, opaque: bool, no_header_protection: bool,
              pss: bool, no_revocation_check: bool) -> None:  # fmt: skip
     """Ký số thư IN (.eml) theo S/MIME, ghi ra -o OUT. / Sign the message IN (.eml) with S/MIME into -o OUT."""
-    from .. import api
-    from ..mail import sign_message
-    from ..validation import format_vn_time
+    from vbsign import api
+    from vbsign.mail import sign_message
+    from vbsign.validation import format_vn_time
 
     passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)
     if no_revocation_check:
@@ -144,15 +144,15 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
                passphrase_env: str | None, pin_env: str | None, pkcs11_module: str | None, allow_unsigned_parts: bool,
                extract: Path | None) -> None:  # fmt: skip
     """Kiểm tra chữ ký S/MIME của các thư FILES. / Verify the S/MIME signatures of FILES."""
-    from .. import _io
-    from ..backends import open_key
-    from ..mail import verify_message
-    from ..render import render_text
+    from vbsign import _io
+    from vbsign.backends import open_key
+    from vbsign.mail import verify_message
+    from vbsign.render import render_text
 
     if extract is not None and len(files) != 1:
         fail(Msg("--extract chỉ dùng với một thư.", "--extract takes a single message."))
     if extract is not None:
-        from ..mail.api import refuse_overwrite
+        from vbsign.mail.api import refuse_overwrite
 
         refuse_overwrite(files[0], extract)
     key = None
@@ -211,14 +211,14 @@ def encrypt_cmd(input_file: Path, output: Path | None, to_certs: tuple[str, ...]
                 chain_files: tuple[str, ...], trust_files: tuple[str, ...], policy: str | None, offline: bool, timeout: float,
                 no_revocation_check: bool) -> None:  # fmt: skip
     """Mã hóa thư IN cho người nhận (S/MIME). / Encrypt the message IN for its recipients (S/MIME)."""
-    from ..mail import encrypt_message
+    from vbsign.mail import encrypt_message
 
     output = output or _default_output(input_file, "encrypted")
     registry = None
     lookup = None
     if use_registry:
-        from ..registry import Registry
-        from ..registry.mail import recipient_lookup
+        from vbsign.registry import Registry
+        from vbsign.registry.mail import recipient_lookup
 
         registry = Registry.open()
         lookup = recipient_lookup(registry)
@@ -247,7 +247,7 @@ def encrypt_cmd(input_file: Path, output: Path | None, to_certs: tuple[str, ...]
 def decrypt_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str | None, chain_files: tuple[str, ...],
                 passphrase_env: str | None, pin_env: str | None, pkcs11_module: str | None) -> None:  # fmt: skip
     """Giải mã thư IN bằng khóa của người nhận. / Decrypt the message IN with the recipient's key."""
-    from ..mail import decrypt_message
+    from vbsign.mail import decrypt_message
 
     output = output or _default_output(input_file, "decrypted")
     passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from .._version import __version__
-from ..i18n import set_lang
+from vbsign._version import __version__
+from vbsign.i18n import set_lang
 
 #: name -> (module:attribute, short help vi, short help en)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -132,13 +132,13 @@ def cli(lang: str | None, verbose: int) -> None:
     """
     if lang is not None:
         set_lang(lang)
-    from ._common import configure_logging
+    from vbsign.cli._common import configure_logging
 
     configure_logging(verbose)
 
 
 def main(argv: list[str] | None = None) -> Any:
-    from ._common import quiet_third_party_warnings, run_cli
+    from vbsign.cli._common import quiet_third_party_warnings, run_cli
 
     quiet_third_party_warnings()
     # the language is known before click parses anything (help, usage errors); the

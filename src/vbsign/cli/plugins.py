@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ._common import BilingualGroup, console, t
+from vbsign.cli._common import BilingualGroup, console, t
 
 
 @click.group("plugins", cls=BilingualGroup)
@@ -23,8 +23,8 @@ def plugins_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
 def list_cmd(strict: bool, as_json: bool) -> None:
     """Liệt kê trình cắm: tên, gói, phiên bản, hook. / List plugins: name, package, version, hooks."""
-    from ..i18n import current_lang
-    from ..plugins import manager
+    from vbsign.i18n import current_lang
+    from vbsign.plugins import manager
 
     pm = manager.load_plugins(strict=False)
     infos = pm.infos()
@@ -54,7 +54,7 @@ def list_cmd(strict: bool, as_json: bool) -> None:
 @plugins_group.command("hooks")
 def hooks_cmd() -> None:
     """Liệt kê các hook của vbsign. / List vbsign's hooks."""
-    from ..plugins import hookspecs
+    from vbsign.plugins import hookspecs
 
     out = console()
     for cls in hookspecs.SPEC_CLASSES:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import Msg, use_lang
-from ._common import BilingualGroup, console, fail, t
+from vbsign.cli._common import BilingualGroup, console, fail, t
+from vbsign.i18n import Msg, use_lang
 
 _LANG = click.option(
     "--lang",
@@ -30,7 +30,7 @@ def policy_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print JSON.")
 def list_cmd(lang: str | None, as_json: bool) -> None:
     """Liệt kê các hồ sơ chính sách / list the policy profiles."""
-    from ..policy import default_registry
+    from vbsign.policy import default_registry
 
     with use_lang(lang) if lang else nullcontext():
         reg = default_registry()
@@ -53,8 +53,8 @@ def list_cmd(lang: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print JSON.")
 def show_cmd(profile: str, lang: str | None, as_json: bool) -> None:
     """In các quy tắc của hồ sơ (mặc định tt41) hoặc tệp chính sách / print a profile's rules."""
-    from ..policy import default_registry, load_policy
-    from ..policy.render import render_policy
+    from vbsign.policy import default_registry, load_policy
+    from vbsign.policy.render import render_policy
 
     with use_lang(lang) if lang else nullcontext():
         reg = default_registry()
@@ -91,7 +91,7 @@ def show_cmd(profile: str, lang: str | None, as_json: bool) -> None:
 @policy_group.command("schema")
 def schema_cmd() -> None:
     """In JSON Schema của báo cáo thẩm định / print the compliance report's JSON Schema."""
-    from ..policy.result import json_schema
+    from vbsign.policy.result import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
@@ -117,9 +117,9 @@ def schema_cmd() -> None:
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có / overwrite.")
 def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...], national: tuple[str, ...], force: bool) -> None:
     """Tạo tệp chính sách mẫu (TOML) / write a policy file skeleton."""
-    from .._io import atomic_write
-    from ..policy import default_registry
-    from ..policy.tomlfile import parse_policy_text
+    from vbsign._io import atomic_write
+    from vbsign.policy import default_registry
+    from vbsign.policy.tomlfile import parse_policy_text
 
     if output.exists() and not force:
         fail(Msg(f"Tệp {output} đã tồn tại (dùng --force).", f"{output} already exists (use --force)."))
@@ -133,8 +133,8 @@ def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...]
 
 def _fingerprints(values: tuple[str, ...]) -> list[tuple[str, str]]:
     """``[(fingerprint, name)]`` from certificate files or fingerprints."""
-    from ..policy.roots import normalise_fingerprint
-    from ..trust import fingerprint, load_certificates
+    from vbsign.policy.roots import normalise_fingerprint
+    from vbsign.trust import fingerprint, load_certificates
 
     out: list[tuple[str, str]] = []
     for v in values:

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from .._io import printable
-from ..i18n import Msg
-from ._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
+from vbsign._io import printable
+from vbsign.cli._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
+from vbsign.i18n import Msg
 
 
 @click.command("sign")
@@ -130,12 +130,12 @@ def sign_cmd(
     no_revocation_check: bool,
 ) -> None:
     """Ký số tệp IN, ghi kết quả ra -o OUT. / Sign IN and write the result to -o OUT."""
-    from .. import api
-    from ..validation import Services
+    from vbsign import api
+    from vbsign.validation import Services
 
     if batch and output is None:
         fail(Msg("--batch cần thư mục đầu ra -o THƯ_MỤC.", "--batch needs an output directory: -o DIR."))
-    from .. import dispatch
+    from vbsign import dispatch
 
     fmt: Any = "pdf" if batch else _detect(input_file, sig_format)
     if fmt != "pdf" and (role or image_file or anchor or certify or box or field):
@@ -177,7 +177,7 @@ def sign_cmd(
     if chain_files:
         key_options["chain"] = list(chain_files)
     if key_ref.lower().startswith("pkcs11:"):
-        from .sign_batch import token_key_options
+        from vbsign.cli.sign_batch import token_key_options
 
         key_options.update(token_key_options(pin_env, pkcs11_module))
     signer = api.Signer(
@@ -193,7 +193,7 @@ def sign_cmd(
         key_options=key_options,
     )
     if batch:
-        from .sign_batch import run_batch
+        from vbsign.cli.sign_batch import run_batch
 
         with signer:
             run_batch(
@@ -232,7 +232,7 @@ def sign_cmd(
     out = console()
     for w in result.warnings:
         out.print(f"[yellow]! {esc(w.get())}[/]")
-    from ..validation import format_vn_time
+    from vbsign.validation import format_vn_time
 
     out.print(
         "[green]✓[/] "
@@ -246,7 +246,7 @@ def sign_cmd(
 
 def _detect(input_file: Path, requested: str) -> Any:
     """The signature format for IN (``--format``, else sniffed from the first bytes)."""
-    from .. import dispatch
+    from vbsign import dispatch
 
     if requested != "auto":
         return dispatch.normalise_format(requested)
@@ -294,8 +294,8 @@ def _appearance(
                 )
             )
         return None
-    from ..appearance import AgencyConfig, build_appearance
-    from ..appearance.widgets import empty_field_exists
+    from vbsign.appearance import AgencyConfig, build_appearance
+    from vbsign.appearance.widgets import empty_field_exists
 
     config = AgencyConfig.load(appearance_config) if appearance_config else None
     # --field naming an existing empty field places the appearance in it; otherwise it

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._io import printable
-from ..i18n import Msg
-from ._common import EXIT_OK, console, fail, secret_from_env, t
+from vbsign._io import printable
+from vbsign.cli._common import EXIT_OK, console, fail, secret_from_env, t
+from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
-    from ..api import Signer
-    from ..backends.pkcs11 import PinPrompt
-    from ..batch import FileResult
+    from vbsign.api import Signer
+    from vbsign.backends.pkcs11 import PinPrompt
+    from vbsign.batch import FileResult
 
 #: the live progress display, paused while a PIN prompt is on screen
 _live: list[Any] = []
@@ -67,7 +67,7 @@ def _no_core_dumps() -> None:
 
 def token_key_options(pin_env: str | None, module: str | None) -> dict[str, Any]:
     """``key_options`` for a ``pkcs11:`` key: module, PIN from the environment or a prompt."""
-    from ..secrets import Secret
+    from vbsign.secrets import Secret
 
     options: dict[str, Any] = {}
     if module:
@@ -99,8 +99,8 @@ def run_batch(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .._aio import run_sync
-    from ..batch import FileStatus, async_sign_many, plan_jobs
+    from vbsign._aio import run_sync
+    from vbsign.batch import FileStatus, async_sign_many, plan_jobs
 
     shown = printable(in_dir)
     if not in_dir.is_dir():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._common import BilingualGroup, console, t
+from vbsign.cli._common import BilingualGroup, console, t
 
 
 @click.group("testpki", cls=BilingualGroup)
@@ -21,8 +21,8 @@ def testpki_group() -> None:
 @click.option("--force", is_flag=True, help="Ghi đè thư mục đã có / overwrite.")
 def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: bool) -> None:
     """Tạo chứng thư và khóa thử nghiệm trong DIRECTORY. / Write test certificates and keys."""
-    from ..testpki import DEFAULT_PASSPHRASE, DEFAULT_PORT
-    from ..testpki.export import read_manifest, write_pki
+    from vbsign.testpki import DEFAULT_PASSPHRASE, DEFAULT_PORT
+    from vbsign.testpki.export import read_manifest, write_pki
 
     files = write_pki(
         directory, port=DEFAULT_PORT if port is None else port, passphrase=passphrase or DEFAULT_PASSPHRASE, force=force
@@ -40,6 +40,6 @@ def init_cmd(directory: Path, port: int | None, passphrase: str | None, force: b
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Cổng (mặc định: cổng đã ghi khi init) / port (default: the one given to init).")
 def serve_cmd(directory: Path, port: int | None) -> None:
     """Phục vụ OCSP, CRL, TSA trên 127.0.0.1 (Ctrl-C để dừng). / Serve OCSP, CRL, TSA on 127.0.0.1."""
-    from ..testpki.server import serve_directory
+    from vbsign.testpki.server import serve_directory
 
     serve_directory(directory, port=port)

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from ..i18n import Msg, current_lang
-from ._common import EXIT_OK, EXIT_USAGE, BilingualGroup, console, t
+from vbsign.cli._common import EXIT_OK, EXIT_USAGE, BilingualGroup, console, t
+from vbsign.i18n import Msg, current_lang
 
 
 @click.group("token", cls=BilingualGroup)
@@ -38,7 +38,7 @@ def list_cmd(modules: tuple[str, ...], as_json: bool) -> None:
 
     List modules, tokens and certificates, with the URI to pass to --key.
     """
-    from ..backends.pkcs11_modules import ENV_MODULE, installed_modules
+    from vbsign.backends.pkcs11_modules import ENV_MODULE, installed_modules
 
     chosen = list(modules) or ([os.environ[ENV_MODULE]] if os.environ.get(ENV_MODULE) else [])
     if not chosen:
@@ -68,10 +68,10 @@ def list_cmd(modules: tuple[str, ...], as_json: bool) -> None:
             out.print(t("Không tìm thấy trình điều khiển token quen thuộc nào.", "No familiar token driver found."))
         raise SystemExit(EXIT_OK)
 
-    from ..backends.pkcs11_errors import ModuleLoadError
-    from ..backends.pkcs11_modules import resolve_module_path
-    from ..backends.pkcs11_objects import ModuleListing, list_module
-    from ..errors import VbsignError
+    from vbsign.backends.pkcs11_errors import ModuleLoadError
+    from vbsign.backends.pkcs11_modules import resolve_module_path
+    from vbsign.backends.pkcs11_objects import ModuleListing, list_module
+    from vbsign.errors import VbsignError
 
     listings: list[ModuleListing] = []
     errors: list[tuple[str, Msg]] = []

@@ -19,9 +19,9 @@ from typing import Any
 import click
 from asn1crypto import x509
 
-from ..errors import InputError
-from ..i18n import Msg, current_lang
-from ._common import BilingualGroup, console, t
+from vbsign.cli._common import BilingualGroup, console, t
+from vbsign.errors import InputError
+from vbsign.i18n import Msg, current_lang
 
 _DIR = click.option(
     "--dir",
@@ -33,7 +33,7 @@ _DIR = click.option(
 
 
 def _store_dir(directory: Path | None) -> Path:
-    from ..trust import default_trust_dir
+    from vbsign.trust import default_trust_dir
 
     return directory or default_trust_dir()
 
@@ -53,8 +53,8 @@ def _is_ca(cert: x509.Certificate) -> tuple[bool, Msg | None]:
 
 def _describe(cert: x509.Certificate) -> tuple[str, Msg, bool]:
     """(fingerprint, classification message, official?)."""
-    from ..policy.roots import classify_certificate
-    from ..trust import fingerprint
+    from vbsign.policy.roots import classify_certificate
+    from vbsign.trust import fingerprint
 
     fp = fingerprint(cert)
     try:
@@ -80,9 +80,9 @@ def _slug(text: str) -> str:
 
 def _entries(directory: Path) -> list[tuple[Path, x509.Certificate, bool]]:
     """Every certificate of the store: (file, certificate, is_anchor)."""
-    from .._bounds import CERTIFICATE_FILE, read_bounded
-    from ..backends.software import read_certificates
-    from ..trust import CERT_SUFFIXES
+    from vbsign._bounds import CERTIFICATE_FILE, read_bounded
+    from vbsign.backends.software import read_certificates
+    from vbsign.trust import CERT_SUFFIXES
 
     out: list[tuple[Path, x509.Certificate, bool]] = []
     for sub, anchor in ((directory, True), (directory / "intermediates", False)):
@@ -109,9 +109,9 @@ def trust_group() -> None:
 @_DIR
 def add_cmd(files: tuple[Path, ...], as_anchor: bool, directory: Path | None) -> None:
     """Thêm chứng thư CA vào kho tin cậy / add CA certificates to the trust store."""
-    from .._io import atomic_write
-    from ..trust import load_certificates
-    from ..validation import format_vn_time
+    from vbsign._io import atomic_write
+    from vbsign.trust import load_certificates
+    from vbsign.validation import format_vn_time
 
     store = _store_dir(directory)
     certs = load_certificates(files)
@@ -168,7 +168,7 @@ def add_cmd(files: tuple[Path, ...], as_anchor: bool, directory: Path | None) ->
 @_DIR
 def list_cmd(as_json: bool, directory: Path | None) -> None:
     """Liệt kê kho tin cậy / list the trust store."""
-    from ..validation import format_vn_time
+    from vbsign.validation import format_vn_time
 
     store = _store_dir(directory)
     rows: list[dict[str, Any]] = []
@@ -211,8 +211,8 @@ def remove_cmd(selector: str, directory: Path | None) -> None:
     """Xóa chứng thư theo dấu vân tay SHA-256 (≥ 8 ký tự đầu) hoặc tên tệp / remove by fingerprint prefix or file name."""
     from asn1crypto import pem
 
-    from .._io import atomic_write
-    from ..trust import fingerprint
+    from vbsign._io import atomic_write
+    from vbsign.trust import fingerprint
 
     store = _store_dir(directory)
     sel = selector.replace(":", "").strip().upper()

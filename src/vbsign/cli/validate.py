@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from .._io import printable
-from ..errors import VbsignError
-from ..i18n import Msg, current_lang
-from ._common import EXIT_USAGE, console, esc, secret_from_env, t
+from vbsign._io import printable
+from vbsign.cli._common import EXIT_USAGE, console, esc, secret_from_env, t
+from vbsign.errors import VbsignError
+from vbsign.i18n import Msg, current_lang
 
 
 @click.command("validate")
@@ -90,15 +90,15 @@ def validate_cmd(
     password_env: str | None = None,
 ) -> None:
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
-    from .. import compliance
-    from .._io import atomic_write
-    from ..policy import DocumentFacts, load_policy
-    from ..policy.facts import roles_from
-    from ..policy.junit import FileError, to_junit_xml
-    from ..policy.render import render_compliance
-    from ..trust import TrustStore
-    from ..validation import Services
-    from .verify import aggregate_exit
+    from vbsign import compliance
+    from vbsign._io import atomic_write
+    from vbsign.cli.verify import aggregate_exit
+    from vbsign.policy import DocumentFacts, load_policy
+    from vbsign.policy.facts import roles_from
+    from vbsign.policy.junit import FileError, to_junit_xml
+    from vbsign.policy.render import render_compliance
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services
 
     policy = load_policy(policy_ref)  # a bad policy file is refused before any work (exit 3)
     now = _parse_now(now_text)
@@ -110,7 +110,7 @@ def validate_cmd(
     facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple, official=official)  # type: ignore[arg-type]
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     services = Services(online=not offline, timeout=timeout)
-    from ..secrets import Secret
+    from vbsign.secrets import Secret
 
     pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
     password = Secret(pw_text) if pw_text is not None else None

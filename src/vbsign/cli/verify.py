@@ -8,10 +8,8 @@ from pathlib import Path
 
 import click
 
-from .._io import printable
-from ..errors import VbsignError
-from ..i18n import Msg, current_lang
-from ._common import (
+from vbsign._io import printable
+from vbsign.cli._common import (
     EXIT_INDETERMINATE,
     EXIT_INVALID,
     EXIT_OK,
@@ -20,6 +18,8 @@ from ._common import (
     esc,
     secret_from_env,
 )
+from vbsign.errors import VbsignError
+from vbsign.i18n import Msg, current_lang
 
 
 def parse_size(text: str) -> int:
@@ -107,24 +107,24 @@ def verify_cmd(
     password_env: str | None = None,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
-    from .. import api
-    from ..pdf.limits import Limits
-    from ..pdf.visual import VisualOptions
+    from vbsign import api
+    from vbsign.pdf.limits import Limits
+    from vbsign.pdf.visual import VisualOptions
 
     limits = Limits(max_seconds=max_seconds, max_memory=parse_size(max_memory), isolate=isolate)
     visual_options = VisualOptions(enabled={"auto": None, "always": True, "never": False}[visual])
-    from ..render import render_text
-    from ..trust import TrustStore
-    from ..validation import Services
+    from vbsign.render import render_text
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services
 
     # None: the default store plus anchors contributed by plugins (vbsign_trust_anchors)
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     if fmt is not None:
-        from ..plugins.lifecycle import render_report, renderer_for
+        from vbsign.plugins.lifecycle import render_report, renderer_for
 
         renderer_for(fmt)  # an unknown format is refused before any work
     services = Services(online=not offline, timeout=timeout)
-    from ..secrets import Secret
+    from vbsign.secrets import Secret
 
     pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
     password = Secret(pw_text) if pw_text is not None else None

@@ -19,8 +19,8 @@ hosts built on asyncio (FastAPI, aiohttp); the sync ones also work inside a runn
 
 from __future__ import annotations
 
-from .evidence import EvidenceBundle, ReceiptInfo, delete_evidence
-from .mail import (
+from vbsign.host.evidence import EvidenceBundle, ReceiptInfo, delete_evidence
+from vbsign.host.mail import (
     MailReceiveContext,
     MailReceiveOutcome,
     MailSendContext,
@@ -30,9 +30,9 @@ from .mail import (
     on_mail_receive,
     on_mail_send,
 )
-from .receive import async_on_receive, on_receive
-from .send import async_on_send, on_send
-from .types import (
+from vbsign.host.receive import async_on_receive, on_receive
+from vbsign.host.send import async_on_send, on_send
+from vbsign.host.types import (
     Attachment,
     IncomingDocument,
     OutgoingDocument,

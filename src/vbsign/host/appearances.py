@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..pdf.sign import AppearanceProvider
-    from .types import SendContext
+    from vbsign.host.types import SendContext
+    from vbsign.pdf.sign import AppearanceProvider
 
 
 def default_appearances(context: SendContext) -> tuple[AppearanceProvider | None, AppearanceProvider | None]:
@@ -30,7 +30,7 @@ def default_appearances(context: SendContext) -> tuple[AppearanceProvider | None
     person, seal = context.person_appearance, context.seal_appearance
     if not context.visible:
         return person, seal
-    from ..appearance import AgencyConfig, Appearance
+    from vbsign.appearance import AgencyConfig, Appearance
 
     config = context.appearance or AgencyConfig()
     if person is None and context.person is not None:

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..i18n import Msg
-from ..report import Finding, Report, Severity
+from vbsign.i18n import Msg
+from vbsign.report import Finding, Report, Severity
 
 if TYPE_CHECKING:
-    from ..api import SignResult
-    from .evidence import EvidenceBuilder
+    from vbsign.api import SignResult
+    from vbsign.host.evidence import EvidenceBuilder
 
 ComplianceStatus = Literal["passed", "failed", "indeterminate"]
 Direction = Literal["outgoing", "incoming"]
@@ -87,7 +87,7 @@ def stored_facts(evidence: EvidenceBuilder, report: Report) -> Any:
     """What the evidence bundle being built *actually* holds, as policy facts (TT 41/2017 Đ9,
     Đ10; TT 15/2025 Đ5 k4) — never assumed: the report, the certificates of every signer,
     the revocation data, the CPS copies and the receipt timestamp found in it."""
-    from ..policy import EvidenceBundle as StoredEvidence
+    from vbsign.policy import EvidenceBundle as StoredEvidence
 
     stored = {c.dump() for c in evidence.material.certificates}
     held = {hashlib.sha256(der).hexdigest().upper() for der in stored}
@@ -127,10 +127,10 @@ def evaluate(
     plugins (the certificate registry) before the pure policy runs.
     """
     try:
-        from ..compliance import with_signer_records
-        from ..policy import DocumentFacts, SigningFacts, load_policy
-        from ..policy import EvidenceBundle as StoredEvidence
-        from ..policy import evaluate as policy_evaluate
+        from vbsign.compliance import with_signer_records
+        from vbsign.policy import DocumentFacts, SigningFacts, load_policy
+        from vbsign.policy import EvidenceBundle as StoredEvidence
+        from vbsign.policy import evaluate as policy_evaluate
     except ImportError as e:  # pragma: no cover - a build without the policy engine
         return Compliance(
             "indeterminate",
@@ -157,7 +157,7 @@ def evaluate(
 def _decision(result: Any, prefix: Msg | None) -> Compliance:
     """The host's reading of a compliance result: storage rules and the other party's
     duties are warnings; blocking results decide."""
-    from ..policy.model import RuleStatus
+    from vbsign.policy.model import RuleStatus
 
     reasons: list[Finding] = []
     storage: list[str] = []
@@ -187,7 +187,7 @@ def _decision(result: Any, prefix: Msg | None) -> Compliance:
 def check_policy(policy: Any) -> None:
     """Resolve ``policy`` now, so that a misnamed policy fails before anything is signed."""
     try:
-        from ..policy import load_policy
+        from vbsign.policy import load_policy
     except ImportError:  # pragma: no cover - a build without the policy engine
         return
     load_policy(policy)

@@ -46,13 +46,13 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
-from .. import _io
-from .._bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
-from .._version import __version__
-from ..errors import InputError, VerificationError
-from ..i18n import Msg
-from ..report import Finding, Report
-from ..validation import Services
+from vbsign import _io
+from vbsign._bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
+from vbsign._version import __version__
+from vbsign.errors import InputError, VerificationError
+from vbsign.i18n import Msg
+from vbsign.report import Finding, Report
+from vbsign.validation import Services
 
 EVIDENCE_SCHEMA = "https://vbsign.vn/schemas/evidence/v1"
 MANIFEST = "manifest.json"
@@ -204,7 +204,7 @@ def document_material(data: bytes, report: Report | None) -> ValidationMaterial 
         return None
     if any(f.code in ("RESOURCE_LIMIT", "PDF_UNREADABLE") for f in report.findings):
         return None
-    from ..pdf.limits import DEFAULT_LIMITS, precheck
+    from vbsign.pdf.limits import DEFAULT_LIMITS, precheck
 
     pre = precheck(data, DEFAULT_LIMITS)
     if pre.refused is not None or pre.risky:

@@ -32,11 +32,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._aio import run_sync
-from ..errors import ConfigurationError, DecryptionError, PluginError, VbsignError
-from ..events import AuditEvent
-from ..i18n import Lang, Msg
-from ..mail.api import (
+from vbsign._aio import run_sync
+from vbsign.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
+from vbsign.events import AuditEvent
+from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
+from vbsign.host.types import (
+    RECEIVE_STRICTNESS,
+    SEND_STRICTNESS,
+    ReceiveDecision,
+    SendDecision,
+    _summary,
+)
+from vbsign.i18n import Lang, Msg
+from vbsign.mail.api import (
     MailEncryptResult,
     MailSignResult,
     MessageLike,
@@ -48,20 +56,18 @@ from ..mail.api import (
     read_message,
     receive_event,
 )
-from ..mail.envelope import DEFAULT_CIPHER
-from ..mail.recipients import CertificateLike, RecipientLookup
-from ..plugins import guard as plugin_guard
-from ..plugins import lifecycle as plugin_calls
-from ..plugins import manager as plugin_manager
-from ..plugins.lifecycle import SignatureVetoed
-from ..report import Finding, Indication, Report, Severity
-from ..validation import utcnow
-from .reasons import BASIS_RETURN, error_reasons, report_reasons
-from .types import RECEIVE_STRICTNESS, SEND_STRICTNESS, ReceiveDecision, SendDecision, _summary
+from vbsign.mail.envelope import DEFAULT_CIPHER
+from vbsign.mail.recipients import CertificateLike, RecipientLookup
+from vbsign.plugins import guard as plugin_guard
+from vbsign.plugins import lifecycle as plugin_calls
+from vbsign.plugins import manager as plugin_manager
+from vbsign.plugins.lifecycle import SignatureVetoed
+from vbsign.report import Finding, Indication, Report, Severity
+from vbsign.validation import utcnow
 
 if TYPE_CHECKING:
-    from ..backends.base import SigningKey
-    from ..validation import Services
+    from vbsign.backends.base import SigningKey
+    from vbsign.validation import Services
 
 
 @dataclass

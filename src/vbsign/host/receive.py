@@ -23,26 +23,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import _io
-from .._aio import run_sync
-from ..errors import ConfigurationError, InputError, PluginError, ServiceError, VbsignError
-from ..events import AuditEvent
-from ..i18n import Msg
-from ..plugins import guard as plugin_guard
-from ..plugins import lifecycle as plugin_calls
-from ..plugins import manager as plugin_manager
-from ..report import Finding, Indication, Report, Severity
-from ..validation import DEFAULT_SERVICES, Services, utcnow
-from .compliance import Compliance, check_policy, evaluate
-from .evidence import EvidenceBuilder, RecordingServices, document_material, iso_time
-from .reasons import BASIS_RETURN, error_reasons, report_reasons
-from .types import (
+from vbsign import _io
+from vbsign._aio import run_sync
+from vbsign.errors import ConfigurationError, InputError, PluginError, ServiceError, VbsignError
+from vbsign.events import AuditEvent
+from vbsign.host.compliance import Compliance, check_policy, evaluate
+from vbsign.host.evidence import EvidenceBuilder, RecordingServices, document_material, iso_time
+from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
+from vbsign.host.types import (
     RECEIVE_STRICTNESS,
     IncomingDocument,
     ReceiveContext,
     ReceiveDecision,
     ReceiveOutcome,
 )
+from vbsign.i18n import Msg
+from vbsign.plugins import guard as plugin_guard
+from vbsign.plugins import lifecycle as plugin_calls
+from vbsign.plugins import manager as plugin_manager
+from vbsign.report import Finding, Indication, Report, Severity
+from vbsign.validation import DEFAULT_SERVICES, Services, utcnow
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
@@ -87,7 +87,7 @@ def _receipt_timestamper(tsa: str | TimeStamper | None, services: Services) -> T
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from ..net import http_timestamper
+    from vbsign.net import http_timestamper
 
     return http_timestamper(tsa, services.timeout)
 
@@ -138,7 +138,7 @@ async def _verify(
     data: bytes, name: str, context: ReceiveContext, services: Services, now: datetime, meta: dict[str, str]
 ) -> tuple[Report | None, list[Finding]]:
     """The verification report, or the reasons why there is none."""
-    from ..api import async_verify
+    from vbsign.api import async_verify
 
     try:
         report = await async_verify(

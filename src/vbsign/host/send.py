@@ -24,21 +24,16 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import _io
-from .._aio import run_sync
-from ..api import SignResult
-from ..errors import ConfigurationError, InputError, PluginError, VbsignError
-from ..events import AuditEvent
-from ..i18n import Msg
-from ..plugins import guard as plugin_guard
-from ..plugins import lifecycle as plugin_calls
-from ..plugins import manager as plugin_manager
-from ..report import Finding, Indication, Report, Severity
-from .appearances import default_appearances
-from .compliance import Compliance, check_policy, evaluate
-from .evidence import EvidenceBuilder, RecordingServices, document_material
-from .reasons import error_reasons, report_reasons
-from .types import (
+from vbsign import _io
+from vbsign._aio import run_sync
+from vbsign.api import SignResult
+from vbsign.errors import ConfigurationError, InputError, PluginError, VbsignError
+from vbsign.events import AuditEvent
+from vbsign.host.appearances import default_appearances
+from vbsign.host.compliance import Compliance, check_policy, evaluate
+from vbsign.host.evidence import EvidenceBuilder, RecordingServices, document_material
+from vbsign.host.reasons import error_reasons, report_reasons
+from vbsign.host.types import (
     SEND_STRICTNESS,
     Attachment,
     OutgoingDocument,
@@ -46,6 +41,11 @@ from .types import (
     SendDecision,
     SendOutcome,
 )
+from vbsign.i18n import Msg
+from vbsign.plugins import guard as plugin_guard
+from vbsign.plugins import lifecycle as plugin_calls
+from vbsign.plugins import manager as plugin_manager
+from vbsign.report import Finding, Indication, Report, Severity
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -130,7 +130,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
         for att_name, att_data in attachments:
             appearance = None
             if context.attachment_appearance:
-                from ..appearance import Appearance
+                from vbsign.appearance import Appearance
 
                 appearance = Appearance.attachment(doc.number or "")
             res = await seal.async_sign(
@@ -154,7 +154,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
         services = RecordingServices.wrap(context.services or seal.services)
         trust = context.trust if context.trust is not None else seal.trust
         now = clock()
-        from ..api import async_verify
+        from vbsign.api import async_verify
 
         check_meta = {**meta, "role": "outgoing-check"}
         report = await async_verify(

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._io import Source
-from ..i18n import Lang, Msg, current_lang
-from ..report import Finding, Report, Severity
+from vbsign._io import Source
+from vbsign.i18n import Lang, Msg, current_lang
+from vbsign.report import Finding, Report, Severity
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from ..api import Signer, TrustLike
-    from ..appearance import AgencyConfig
-    from ..pdf.sign import AppearanceProvider
-    from ..validation import Services
-    from .evidence import EvidenceBundle
+    from vbsign.api import Signer, TrustLike
+    from vbsign.appearance import AgencyConfig
+    from vbsign.host.evidence import EvidenceBundle
+    from vbsign.pdf.sign import AppearanceProvider
+    from vbsign.validation import Services
 
 
 class SendDecision(enum.StrEnum):

@@ -16,7 +16,7 @@ Host systems use :func:`vbsign.host.on_mail_send` / :func:`vbsign.host.on_mail_r
 
 from __future__ import annotations
 
-from .api import (
+from vbsign.mail.api import (
     MailDecryptResult,
     MailEncryptResult,
     MailSignResult,
@@ -31,9 +31,9 @@ from .api import (
     sign_message,
     verify_message,
 )
-from .envelope import CIPHERS, DEFAULT_CIPHER
-from .mime import parse_message
-from .verify import MailVerification
+from vbsign.mail.envelope import CIPHERS, DEFAULT_CIPHER
+from vbsign.mail.mime import parse_message
+from vbsign.mail.verify import MailVerification
 
 __all__ = [
     "CIPHERS",

@@ -34,27 +34,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import x509
 
-from .. import _io
-from .._aio import run_sync
-from ..ades import AdesVerifyOptions
-from ..backends import open_key
-from ..errors import CertificateRejected, InputError
-from ..events import AuditEvent
-from ..i18n import Msg
-from ..plugins import lifecycle as plugin_calls
-from ..plugins.hookspecs import SignRequest
-from ..plugins.manager import has_implementations
-from ..policy import load_policy
-from ..policy.model import Level, Outcome, RuleStatus, min_level
-from ..policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome
-from ..report import CertificateInfo, Indication, Report, Severity
-from ..secrets import SecretLike
-from ..trust import TrustStore
-from ..validation import DEFAULT_SERVICES, Services, utcnow
-from .envelope import DEFAULT_CIPHER, decrypt_envelope, encrypt_entity
-from .mime import build_pkcs7_mime, copy_message, parse_message, serialise, split_message
-from .raw import header_values, parse_entity, strip_mbox_line, to_crlf
-from .recipients import (
+from vbsign import _io
+from vbsign._aio import run_sync
+from vbsign.ades import AdesVerifyOptions
+from vbsign.backends import open_key
+from vbsign.errors import CertificateRejected, InputError
+from vbsign.events import AuditEvent
+from vbsign.i18n import Msg
+from vbsign.mail.envelope import DEFAULT_CIPHER, decrypt_envelope, encrypt_entity
+from vbsign.mail.mime import build_pkcs7_mime, copy_message, parse_message, serialise, split_message
+from vbsign.mail.raw import header_values, parse_entity, strip_mbox_line, to_crlf
+from vbsign.mail.recipients import (
     CertificateLike,
     RecipientLookup,
     check_recipient,
@@ -62,8 +52,8 @@ from .recipients import (
     refuse,
     resolve_recipients,
 )
-from .sign import MailSignOptions, sign_mime
-from .verify import (
+from vbsign.mail.sign import MailSignOptions, sign_mime
+from vbsign.mail.verify import (
     MailVerification,
     MailVerifyOptions,
     addresses_in,
@@ -71,12 +61,22 @@ from .verify import (
     smime_kind,
     verify_mime,
 )
+from vbsign.plugins import lifecycle as plugin_calls
+from vbsign.plugins.hookspecs import SignRequest
+from vbsign.plugins.manager import has_implementations
+from vbsign.policy import load_policy
+from vbsign.policy.model import Level, Outcome, RuleStatus, min_level
+from vbsign.policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome
+from vbsign.report import CertificateInfo, Indication, Report, Severity
+from vbsign.secrets import SecretLike
+from vbsign.trust import TrustStore
+from vbsign.validation import DEFAULT_SERVICES, Services, utcnow
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from ..backends.base import SigningKey
-    from ..validation import SignerCheck
+    from vbsign.backends.base import SigningKey
+    from vbsign.validation import SignerCheck
 
 MessageLike = EmailMessage | MIMEPart | bytes | bytearray | str | os.PathLike[str]
 TrustLike = TrustStore | Sequence[str | os.PathLike[str] | x509.Certificate] | None
@@ -245,7 +245,7 @@ async def async_sign_message(
     if (signer is None) == (key is None):
         raise InputError(Msg("Cần đúng một trong signer hoặc key.", "Give exactly one of signer or key."))
     if signer is None:
-        from ..api import Signer  # a facade type, only for the key-reference convenience
+        from vbsign.api import Signer  # a facade type, only for the key-reference convenience
 
         assert key is not None
 
@@ -303,7 +303,7 @@ async def _sign_with(
 
 def _after_sign(request: SignRequest, result: MailSignResult) -> None:
     """``vbsign_after_sign`` and the audit sinks see mail signatures like document ones."""
-    from ..api import SignResult
+    from vbsign.api import SignResult
 
     doc = SignResult(
         data=result.data, output=None, format="smime", field_name=None, level=result.level, signer=result.signer,

@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import quoprimime
 
-from ..i18n import Msg
-from .cms import digest_matches
-from .mime import ADDRESS_FIELDS, POLICY, encoded_address_list
-from .raw import CRLF, RawEntity, header_fields, parse_entity, split_header_body
+from vbsign.i18n import Msg
+from vbsign.mail.cms import digest_matches
+from vbsign.mail.mime import ADDRESS_FIELDS, POLICY, encoded_address_list
+from vbsign.mail.raw import CRLF, RawEntity, header_fields, parse_entity, split_header_body
 
 MAX_INDIVIDUAL_PARTS = 6
 _CTE = re.compile(rb"(?im)^(content-transfer-encoding:)[ \t]*([\w-]+)[ \t]*(?=\r\n)")

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import algos, cms, core, x509
 
-from ..cades import load_content_info
-from ..errors import SigningError, short_reason
-from ..i18n import Msg
+from vbsign.cades import load_content_info
+from vbsign.errors import SigningError, short_reason
+from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from ..backends.base import SigningKey
+    from vbsign.backends.base import SigningKey
 
 #: ``micalg`` parameter values of multipart/signed (RFC 8551 §3.5.3.2)
 MICALG: dict[str, str] = {"sha256": "sha-256", "sha384": "sha-384", "sha512": "sha-512", "sha1": "sha1"}

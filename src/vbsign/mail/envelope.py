@@ -31,13 +31,13 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from ..backends.base import KeyTransport
-from ..errors import DecryptionError, InputError, VbsignError
-from ..i18n import Msg
-from .cms import oaep_sha256_params
+from vbsign.backends.base import KeyTransport
+from vbsign.errors import DecryptionError, InputError, VbsignError
+from vbsign.i18n import Msg
+from vbsign.mail.cms import oaep_sha256_params
 
 if TYPE_CHECKING:
-    from ..backends.base import SigningKey
+    from vbsign.backends.base import SigningKey
 
 #: ``--cipher`` names → (asn1crypto algorithm name, key bytes, authenticated)
 CIPHERS: dict[str, tuple[str, int, bool]] = {

@@ -30,9 +30,9 @@ from email.parser import BytesParser
 from email.utils import formataddr, getaddresses
 from typing import cast
 
-from ..errors import InputError
-from ..i18n import Msg
-from .raw import multipart_parts, read_headers, split_header_body
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.mail.raw import multipart_parts, read_headers, split_header_body
 
 #: the policy of every message vbsign writes: RFC 5322/MIME with CRLF line endings
 POLICY = email_policy.SMTP

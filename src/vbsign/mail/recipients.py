@@ -23,14 +23,14 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from ..backends.software import read_certificates
-from ..errors import CertificateRejected, ConfigurationError, InputError
-from ..i18n import Msg
-from ..plugins.lifecycle import mail_recipient_certificates
-from ..plugins.manager import has_implementations
-from ..report import CertificateInfo
-from ..trust import TrustStore, unique_der
-from ..validation import OFFLINE, Services, build_context, path_error_reason, weak_key_problem
+from vbsign.backends.software import read_certificates
+from vbsign.errors import CertificateRejected, ConfigurationError, InputError
+from vbsign.i18n import Msg
+from vbsign.plugins.lifecycle import mail_recipient_certificates
+from vbsign.plugins.manager import has_implementations
+from vbsign.report import CertificateInfo
+from vbsign.trust import TrustStore, unique_der
+from vbsign.validation import OFFLINE, Services, build_context, path_error_reason, weak_key_problem
 
 #: ``lookup(address) -> certificates`` (e.g. the certificate registry's)
 RecipientLookup = Callable[[str], Sequence[x509.Certificate]]

@@ -21,10 +21,10 @@ from datetime import datetime
 from email.message import MIMEPart
 from typing import TYPE_CHECKING
 
-from ..errors import SigningError
-from ..i18n import Msg
-from .cms import MICALG, SmimeSignature, sign_entity
-from .mime import (
+from vbsign.errors import SigningError
+from vbsign.i18n import Msg
+from vbsign.mail.cms import MICALG, SmimeSignature, sign_entity
+from vbsign.mail.mime import (
     build_multipart_signed,
     build_pkcs7_mime,
     copy_message,
@@ -40,7 +40,7 @@ from .mime import (
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from ..backends.base import SigningKey
+    from vbsign.backends.base import SigningKey
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,24 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
-from ..ades import AdesVerifyOptions
-from ..cades import CmsVerification, verify_cms
-from ..errors import ResourceLimitExceeded, short_reason
-from ..i18n import Msg
-from ..report import (
+from vbsign.ades import AdesVerifyOptions
+from vbsign.cades import CmsVerification, verify_cms
+from vbsign.errors import ResourceLimitExceeded, short_reason
+from vbsign.i18n import Msg
+from vbsign.mail.canon import diagnose, has_eight_bit
+from vbsign.mail.cms import message_digests
+from vbsign.mail.envelope import SMIME_TYPES, content_type, decrypt_envelope
+from vbsign.mail.mime import PKCS7_MIME_TYPES, SIGNATURE_TYPES, parse_message
+from vbsign.mail.raw import (
+    CRLF,
+    RawEntity,
+    header_fields,
+    header_values,
+    parse_entity,
+    strip_mbox_line,
+    to_crlf,
+)
+from vbsign.report import (
     AttachmentReport,
     DocumentInfo,
     Finding,
@@ -47,22 +60,9 @@ from ..report import (
     SubIndication,
     worst_indication,
 )
-from .canon import diagnose, has_eight_bit
-from .cms import message_digests
-from .envelope import SMIME_TYPES, content_type, decrypt_envelope
-from .mime import PKCS7_MIME_TYPES, SIGNATURE_TYPES, parse_message
-from .raw import (
-    CRLF,
-    RawEntity,
-    header_fields,
-    header_values,
-    parse_entity,
-    strip_mbox_line,
-    to_crlf,
-)
 
 if TYPE_CHECKING:
-    from ..backends.base import SigningKey
+    from vbsign.backends.base import SigningKey
 
 MAX_MAIL_BYTES = 256 * 1024 * 1024
 MAX_LAYERS = 6

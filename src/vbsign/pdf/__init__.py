@@ -1,5 +1,5 @@
 """PAdES: signing (:mod:`.sign`) and verification (:mod:`.verify`) of PDF documents."""
 
-from .._speedups import install as _install_speedups
+from vbsign._speedups import install as _install_speedups
 
 _install_speedups()

@@ -51,7 +51,7 @@ from pyhanko.sign.diff_analysis.rules.form_field_rules import (
 )
 from pyhanko.sign.diff_analysis.rules_api import Context, QualifiedWhitelistRule, ReferenceUpdate
 
-from .diffrules import (
+from vbsign.pdf.diffrules import (
     EquivalentRewriteRule,
     StructTreeRule,
     TolerantFormRule,
@@ -59,7 +59,7 @@ from .diffrules import (
     VbsignSigFieldCreationRule,
     WidgetKidRule,
 )
-from .shadow import COMMENT_SUBTYPES
+from vbsign.pdf.shadow import COMMENT_SUBTYPES
 
 MAX_PAGE_NODES = 20_000
 

@@ -63,7 +63,7 @@ from pyhanko.sign.diff_analysis.rules.form_field_rules import (
 from pyhanko.sign.diff_analysis.rules_api import Context, QualifiedWhitelistRule, ReferenceUpdate
 from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 
-from .limits import check_deadline
+from vbsign.pdf.limits import check_deadline
 
 #: page keys that do not change what the page displays
 NON_VISUAL_PAGE_KEYS = frozenset({"/Annots", "/StructParents", "/Tabs"})

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import Msg
-from ..report import Finding, Severity, SubIndication
+from vbsign.i18n import Msg
+from vbsign.report import Finding, Severity, SubIndication
 
 FORMAT = SubIndication.FORMAT_FAILURE
 

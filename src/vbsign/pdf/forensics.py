@@ -26,12 +26,12 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from ..i18n import Msg
-from ..report import Indication, RevisionInfo, Severity, SignatureReport, SubIndication
-from . import shadow, structure, visual
-from .findings import CATALOGUE, Issue, issue
-from .limits import BudgetExceeded, check_deadline
-from .structure import Layout, SignatureSlot
+from vbsign.i18n import Msg
+from vbsign.pdf import shadow, structure, visual
+from vbsign.pdf.findings import CATALOGUE, Issue, issue
+from vbsign.pdf.limits import BudgetExceeded, check_deadline
+from vbsign.pdf.structure import Layout, SignatureSlot
+from vbsign.report import Indication, RevisionInfo, Severity, SignatureReport, SubIndication
 
 logger = logging.getLogger(__name__)
 

@@ -44,10 +44,10 @@ from typing import Any
 from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 
-from .. import errors
-from ..i18n import Msg
-from ..report import DocumentInfo, Indication, Report, SubIndication
-from .findings import issue
+from vbsign import errors
+from vbsign.i18n import Msg
+from vbsign.pdf.findings import issue
+from vbsign.report import DocumentInfo, Indication, Report, SubIndication
 
 logger = logging.getLogger(__name__)
 
@@ -341,7 +341,7 @@ def _fresh(options: Any) -> Any:
     """Options safe to use after fork (no lock or cache shared with the parent)."""
     services = getattr(options, "services", None)
     if services is not None and hasattr(services, "cache"):
-        from ..validation import RevocationCache
+        from vbsign.validation import RevocationCache
 
         options = replace(options, services=replace(services, cache=RevocationCache()))
     return options

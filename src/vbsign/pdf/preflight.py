@@ -34,10 +34,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import InputError
-from ..i18n import Msg
-from ..report import DocumentInfo, Finding, Indication, Report, Severity
-from .limits import (
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.pdf.limits import (
     DEFAULT_LIMITS,
     Limits,
     check_deadline,
@@ -46,6 +45,7 @@ from .limits import (
     run_in_process,
     verify_within,
 )
+from vbsign.report import DocumentInfo, Finding, Indication, Report, Severity
 
 MiB = 1 << 20
 #: a stream inflating beyond this is a decompression bomb (no page needs 64 MiB of one stream)

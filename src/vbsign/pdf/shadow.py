@@ -33,7 +33,7 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 
-from .findings import Issue, issue
+from vbsign.pdf.findings import Issue, issue
 
 #: markup annotations a reader may add as "comments" (ISO 32000-1 §12.5.6.2), minus
 #: those that embed files or media, or that can remove content (Redact)

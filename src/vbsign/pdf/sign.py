@@ -36,11 +36,11 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
-from ..algorithms import require_signing_hash
-from ..backends.base import SigningKey
-from ..errors import InputError, SigningError
-from ..i18n import Msg
-from .preflight import input_error, preflight
+from vbsign.algorithms import require_signing_hash
+from vbsign.backends.base import SigningKey
+from vbsign.errors import InputError, SigningError
+from vbsign.i18n import Msg
+from vbsign.pdf.preflight import input_error, preflight
 
 if TYPE_CHECKING:
     from pyhanko.stamp import BaseStampStyle
@@ -125,7 +125,7 @@ _SIZE_ERR = re.compile(r"larger than expected|too small|exceeds", re.I)
 
 
 def _open_writer(data: bytes) -> IncrementalPdfFileWriter:
-    from .limits import DEFAULT_LIMITS, limit_issue, precheck
+    from vbsign.pdf.limits import DEFAULT_LIMITS, limit_issue, precheck
 
     refused = precheck(data, DEFAULT_LIMITS).refused  # e.g. a tiny file declaring 2^31 xref entries
     if refused is not None:
@@ -302,7 +302,7 @@ async def _sign_prepared(
         # never pyHanko's default stamp (Courier, which garbles Vietnamese): a visible
         # signature without an appearance shows vbsign's signer text block (fonts are
         # loaded here only, never for invisible signatures)
-        from ..appearance.roles import default_stamp_style
+        from vbsign.appearance.roles import default_stamp_style
 
         stamp_style = default_stamp_style(key.certificate, now)
 
@@ -352,7 +352,7 @@ async def _sign_prepared(
 
 def _signing_risks(reader: PdfFileReader) -> list[Msg]:
     """Warnings about prepared shadow content in the input (never blocks signing)."""
-    from .shadow import signing_risks
+    from vbsign.pdf.shadow import signing_risks
 
     try:
         issues = signing_risks(reader)

@@ -37,7 +37,7 @@ from pyhanko.pdf_utils.xref import XRefSectionType
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-from .findings import Issue, issue
+from vbsign.pdf.findings import Issue, issue
 
 #: SubFilter values vbsign can verify (pyHanko's)
 SUPPORTED_SUBFILTERS = frozenset(

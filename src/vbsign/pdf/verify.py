@@ -43,10 +43,17 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from ..errors import PasswordRequired, UnsupportedFormatError
-from ..errors import short_reason as _short
-from ..i18n import Msg
-from ..report import (
+from vbsign.errors import PasswordRequired, UnsupportedFormatError
+from vbsign.errors import short_reason as _short
+from vbsign.i18n import Msg
+from vbsign.pdf.appearance_facts import add_appearance_facts
+from vbsign.pdf.diffpolicy import vbsign_policy
+from vbsign.pdf.forensics import analyse as analyse_forensics
+from vbsign.pdf.forensics import slot_for
+from vbsign.pdf.limits import Limits, budgeted_diff_policy, check_deadline
+from vbsign.pdf.structure import prepare_reader
+from vbsign.pdf.visual import VisualOptions
+from vbsign.report import (
     CertificateInfo,
     DocumentInfo,
     DssInfo,
@@ -62,9 +69,9 @@ from ..report import (
     note_malformed_fields,
     worst_indication,
 )
-from ..revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
-from ..trust import TrustStore
-from ..validation import (
+from vbsign.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
+from vbsign.trust import TrustStore
+from vbsign.validation import (
     OFFLINE,
     Services,
     build_context,
@@ -75,13 +82,6 @@ from ..validation import (
     unproven_status_verdict,
     utcnow,
 )
-from .appearance_facts import add_appearance_facts
-from .diffpolicy import vbsign_policy
-from .forensics import analyse as analyse_forensics
-from .forensics import slot_for
-from .limits import Limits, budgeted_diff_policy, check_deadline
-from .structure import prepare_reader
-from .visual import VisualOptions
 
 logger = logging.getLogger(__name__)
 

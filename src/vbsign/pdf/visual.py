@@ -36,9 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Issue, issue
-from .limits import remaining_seconds
-from .shadow import Overlay
+from vbsign.pdf.findings import Issue, issue
+from vbsign.pdf.limits import remaining_seconds
+from vbsign.pdf.shadow import Overlay
 
 logger = logging.getLogger(__name__)
 

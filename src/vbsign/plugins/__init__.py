@@ -14,7 +14,7 @@ at run time with :func:`register`::
 
 from __future__ import annotations
 
-from .hookspecs import (
+from vbsign.plugins.hookspecs import (
     ENTRY_POINT_GROUP,
     KeyFactory,
     ReportRenderer,
@@ -24,7 +24,7 @@ from .hookspecs import (
     hookimpl,
     hookspec,
 )
-from .lifecycle import (
+from vbsign.plugins.lifecycle import (
     SignatureVetoed,
     emit_audit_event,
     key_backend_factory,
@@ -34,7 +34,7 @@ from .lifecycle import (
     render_report,
     report_renderers,
 )
-from .manager import (
+from vbsign.plugins.manager import (
     PluginInfo,
     PluginManager,
     get_plugin_manager,

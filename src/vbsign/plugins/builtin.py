@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..i18n import Lang
-from ..report import Report
-from .hookspecs import KeyFactory, ReportRenderer, hookimpl
+from vbsign.i18n import Lang
+from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
+from vbsign.report import Report
 
 
 @hookimpl
 def vbsign_key_backends() -> Mapping[str, KeyFactory]:
     """Software keys (PKCS#12, PEM) and PKCS#11 tokens."""
-    from .. import backends
+    from vbsign import backends
 
     software = backends._software_factory
     return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory}
 
 
 def _render_text(report: Report, lang: Lang) -> str:
-    from ..render import render_text
+    from vbsign.render import render_text
 
     return render_text(report, lang)
 

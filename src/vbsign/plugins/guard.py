@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import PluginError
-from ..i18n import Msg
-from . import manager
+from vbsign.errors import PluginError
+from vbsign.i18n import Msg
+from vbsign.plugins import manager
 
 if TYPE_CHECKING:
-    from ..report import Finding
+    from vbsign.report import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def private_copy(value: Any) -> Any:
     A :class:`~vbsign.report.Report` is copied through its JSON form (five times faster
     than :func:`copy.deepcopy` on a real report); bytes are immutable and kept.
     """
-    from ..report import Report
+    from vbsign.report import Report
 
     if isinstance(value, (bytes, str, int, float, bool, type(None), enum.Enum)):
         return value
@@ -132,7 +132,7 @@ def private_copy(value: Any) -> Any:
 
 def picture(value: Any) -> Any:
     """A comparable picture of ``value`` (equal pictures: nothing observable changed)."""
-    from ..report import Report
+    from vbsign.report import Report
 
     if isinstance(value, Report):
         return value.to_dict()
@@ -236,7 +236,7 @@ def review_decision(
 
 def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
     """A host hook's answer (bilingual messages) as ERROR findings naming the plugin."""
-    from ..report import Finding, Severity
+    from vbsign.report import Finding, Severity
 
     out: list[Finding] = []
     if result is None:
@@ -256,7 +256,7 @@ def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
 
 
 def _stricter(plugin: str, decision: enum.Enum) -> Finding:
-    from ..report import Finding, Severity
+    from vbsign.report import Finding, Severity
 
     return Finding.of(
         "PLUGIN_DECISION",
@@ -270,7 +270,7 @@ def _stricter(plugin: str, decision: enum.Enum) -> Finding:
 
 
 def _refused(plugin: str, hook: str, what: str) -> Finding:
-    from ..report import Finding, Severity
+    from vbsign.report import Finding, Severity
 
     logger.error("plugin %s tried to change %s in %s: ignored", plugin, what, hook)
     return Finding.of(

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from ..i18n import Lang, Msg
+from vbsign.i18n import Lang, Msg
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -40,10 +40,10 @@ if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
-    from ..api import SignResult
-    from ..backends.base import SigningKey
-    from ..events import AuditEvent, CertificateAlert
-    from ..host import (
+    from vbsign.api import SignResult
+    from vbsign.backends.base import SigningKey
+    from vbsign.events import AuditEvent, CertificateAlert
+    from vbsign.host import (
         IncomingDocument,
         OutgoingDocument,
         ReceiveContext,
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
         SendContext,
         SendOutcome,
     )
-    from ..policy.facts import SignerRecord
-    from ..report import CertificateInfo, Finding, Report
+    from vbsign.policy.facts import SignerRecord
+    from vbsign.report import CertificateInfo, Finding, Report
 
 PROJECT = "vbsign"
 #: name of the entry-point group plugins register under

@@ -12,11 +12,11 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PluginError
-from ..events import AuditEvent, EventKind
-from ..i18n import Lang, Msg, current_lang
-from . import manager
-from .guard import (
+from vbsign.errors import PluginError
+from vbsign.events import AuditEvent, EventKind
+from vbsign.i18n import Lang, Msg, current_lang
+from vbsign.plugins import manager
+from vbsign.plugins.guard import (
     as_list,
     bad_return,
     call_read_only,
@@ -26,15 +26,15 @@ from .guard import (
     picture,
     private_copy,
 )
-from .hookspecs import KeyFactory, ReportRenderer, SignDecision, SignRequest
+from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, SignDecision, SignRequest
 
 if TYPE_CHECKING:
     from asn1crypto import x509
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
-    from ..api import SignResult
-    from ..report import Finding, Report
+    from vbsign.api import SignResult
+    from vbsign.report import Finding, Report
 
 
 class SignatureVetoed(PluginError):
@@ -83,7 +83,7 @@ def after_verify(report: Report) -> None:
     named in a :class:`~vbsign.errors.PluginError` and the report is put back as it was:
     plugins add findings only by returning them.
     """
-    from ..report import Finding
+    from vbsign.report import Finding
 
     hook = "vbsign_after_verify"
     before = picture(report)
@@ -107,7 +107,7 @@ def _restore(report: Report, snapshot: dict[str, Any]) -> None:
     """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.report.Report.to_dict`)."""
     import dataclasses
 
-    from ..report import Report
+    from vbsign.report import Report
 
     fresh = Report.from_dict(snapshot)
     for f in dataclasses.fields(Report):
@@ -280,7 +280,7 @@ def report_renderers() -> dict[str, ReportRenderer]:
 
 def renderer_for(fmt: str) -> ReportRenderer:
     """The renderer registered for ``fmt``; :class:`~vbsign.errors.InputError` if none."""
-    from ..errors import InputError
+    from vbsign.errors import InputError
 
     renderers = report_renderers()
     renderer = renderers.get(fmt)
@@ -321,7 +321,7 @@ def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
     """``{sha256: SignerRecord}`` for the certificates that ``vbsign_signer_class`` plugins
     know (:class:`~vbsign.report.CertificateInfo` objects); disagreeing answers give a record
     of kind ``"unknown"`` naming the plugins."""
-    from ..policy.facts import ROLE_ALIASES, SignerRecord
+    from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
 
     hook = "vbsign_signer_class"
     out: dict[str, SignerRecord] = {}

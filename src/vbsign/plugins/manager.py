@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from .._version import __version__
-from ..errors import PluginError
-from ..i18n import Msg
-from . import hookspecs
-from .hookspecs import ENTRY_POINT_GROUP, HOOK_PREFIX, PROJECT, SPEC_CLASSES
+from vbsign._version import __version__
+from vbsign.errors import PluginError
+from vbsign.i18n import Msg
+from vbsign.plugins import hookspecs
+from vbsign.plugins.hookspecs import ENTRY_POINT_GROUP, HOOK_PREFIX, PROJECT, SPEC_CLASSES
 
 if TYPE_CHECKING:
     import importlib.metadata

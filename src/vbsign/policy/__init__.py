@@ -21,10 +21,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .classify import Classification, ClassificationConfig, classify_signer
-from .evaluate import evaluate
-from .facts import DocumentFacts, EvidenceBundle, Expectations, SigningFacts
-from .model import (
+from vbsign.policy.classify import Classification, ClassificationConfig, classify_signer
+from vbsign.policy.evaluate import evaluate
+from vbsign.policy.facts import DocumentFacts, EvidenceBundle, Expectations, SigningFacts
+from vbsign.policy.model import (
     Citation,
     Level,
     Outcome,
@@ -35,11 +35,11 @@ from .model import (
     not_applicable,
     passed,
 )
-from .policy import Policy, PolicySettings
-from .profiles import DEFAULT_PROFILE, Profile
-from .registry import PolicyRegistry, default_registry
-from .result import ComplianceReport, ComplianceStatus, RuleResult
-from .roots import AnchorBook, KnownCA, known_ca
+from vbsign.policy.policy import Policy, PolicySettings
+from vbsign.policy.profiles import DEFAULT_PROFILE, Profile
+from vbsign.policy.registry import PolicyRegistry, default_registry
+from vbsign.policy.result import ComplianceReport, ComplianceStatus, RuleResult
+from vbsign.policy.roots import AnchorBook, KnownCA, known_ca
 
 PolicyLike = Policy | str | os.PathLike[str] | None
 
@@ -64,7 +64,7 @@ def load_policy(policy: PolicyLike = None, *, registry: PolicyRegistry | None = 
     if policy is None:
         return reg.resolve(DEFAULT_PROFILE)
     if is_policy_file(policy, reg):
-        from .tomlfile import load_policy_file
+        from vbsign.policy.tomlfile import load_policy_file
 
         spec = load_policy_file(policy, reg)
         return reg.resolve(spec.extends, spec.settings)

@@ -37,9 +37,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..i18n import Msg
-from ..report import CertificateInfo
-from .facts import Role, SignerRecord
+from vbsign.i18n import Msg
+from vbsign.policy.facts import Role, SignerRecord
+from vbsign.report import CertificateInfo
 
 SignerClass = Literal["person", "organisation", "unknown"]
 #: where a classification came from (highest tier first)

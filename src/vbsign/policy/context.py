@@ -15,14 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..i18n import Msg
-from ..report import CertificateInfo, Report, SignatureReport
-from .classify import Classification, classify_signer
-from .facts import ROLE_TEXT, DocumentFacts, Role, SigningFacts
-from .roots import AnchorEntry
+from vbsign.i18n import Msg
+from vbsign.policy.classify import Classification, classify_signer
+from vbsign.policy.facts import ROLE_TEXT, DocumentFacts, Role, SigningFacts
+from vbsign.policy.roots import AnchorEntry
+from vbsign.report import CertificateInfo, Report, SignatureReport
 
 if TYPE_CHECKING:
-    from .policy import Policy
+    from vbsign.policy.policy import Policy
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -21,13 +21,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..i18n import Msg
-from ..report import Finding, Indication, Report, Severity, SubIndication, worst_indication
-from .context import DocumentContext, Evidence, cert_name
-from .facts import DocumentFacts
-from .model import DIRECTION_TEXT, Level, Outcome, Rule, RuleStatus, indeterminate, min_level
-from .policy import Policy
-from .result import ComplianceReport, ComplianceStatus, RuleResult, SignerSummary
+from vbsign.i18n import Msg
+from vbsign.policy.context import DocumentContext, Evidence, cert_name
+from vbsign.policy.facts import DocumentFacts
+from vbsign.policy.model import (
+    DIRECTION_TEXT,
+    Level,
+    Outcome,
+    Rule,
+    RuleStatus,
+    indeterminate,
+    min_level,
+)
+from vbsign.policy.policy import Policy
+from vbsign.policy.result import ComplianceReport, ComplianceStatus, RuleResult, SignerSummary
+from vbsign.report import Finding, Indication, Report, Severity, SubIndication, worst_indication
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +48,7 @@ def evaluate(
     """Judge ``report`` against ``policy`` (a :class:`Policy`, a profile name or a policy
     file path; default ``tt41``) with the caller's ``facts``. Pure: no I/O except reading a
     policy file named by path."""
-    from . import load_policy
+    from vbsign.policy import load_policy
 
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     chosen, selection_note = pol.select(report, facts)

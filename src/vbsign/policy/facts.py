@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from ..i18n import Msg
-from ..report import KeyStorage
+from vbsign.i18n import Msg
+from vbsign.report import KeyStorage
 
 if TYPE_CHECKING:
-    from ..api import SignResult
+    from vbsign.api import SignResult
 
 #: natural person (the competent person's personal key) or organisation (the agency's seal key)
 Role = Literal["person", "organisation"]

@@ -15,10 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..i18n import Lang, current_lang
-from ..report import Indication
-from .model import Level, RuleStatus
-from .result import ComplianceReport
+from vbsign.i18n import Lang, current_lang
+from vbsign.policy.model import Level, RuleStatus
+from vbsign.policy.result import ComplianceReport
+from vbsign.report import Indication
 
 
 @dataclass(frozen=True)

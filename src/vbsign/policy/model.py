@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..i18n import Lang, Msg
-from ..report import Indication, SubIndication
+from vbsign.i18n import Lang, Msg
+from vbsign.report import Indication, SubIndication
 
 if TYPE_CHECKING:
-    from .context import Evidence
+    from vbsign.policy.context import Evidence
 
 
 class Level(enum.StrEnum):
@@ -152,7 +152,7 @@ class Citation:
     secondary: bool = False
 
     def text(self, lang: Lang | None = None) -> str:
-        from ..i18n import current_lang
+        from vbsign.i18n import current_lang
 
         lang = lang or current_lang()
         inst = INSTRUMENTS.get(self.instrument)

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..i18n import Msg
-from ..report import Report
-from .classify import ClassificationConfig
-from .context import vn_time
-from .facts import DocumentFacts, Expectations
-from .model import Level, Rule
-from .profiles import TT41_REPORTED_REPEAL, Profile
-from .roots import HIERARCHY_TEXT, AnchorBook, Hierarchy
+from vbsign.i18n import Msg
+from vbsign.policy.classify import ClassificationConfig
+from vbsign.policy.context import vn_time
+from vbsign.policy.facts import DocumentFacts, Expectations
+from vbsign.policy.model import Level, Rule
+from vbsign.policy.profiles import TT41_REPORTED_REPEAL, Profile
+from vbsign.policy.roots import HIERARCHY_TEXT, AnchorBook, Hierarchy
+from vbsign.report import Report
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

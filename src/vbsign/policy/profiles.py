@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from ..i18n import Msg
-from .model import Level
-from .roots import Hierarchy
+from vbsign.i18n import Msg
+from vbsign.policy.model import Level
+from vbsign.policy.roots import Hierarchy
 
 F, W, I, X = Level.FAIL, Level.WARN, Level.INFORM, Level.IGNORE  # noqa: E741
 

@@ -20,12 +20,12 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from ..errors import PolicyError
-from ..i18n import Msg
-from .model import Level, Rule
-from .policy import Policy, PolicySettings
-from .profiles import AUTO_CANDIDATES, BUILTIN_PROFILES, Profile
-from .roots import Hierarchy
+from vbsign.errors import PolicyError
+from vbsign.i18n import Msg
+from vbsign.policy.model import Level, Rule
+from vbsign.policy.policy import Policy, PolicySettings
+from vbsign.policy.profiles import AUTO_CANDIDATES, BUILTIN_PROFILES, Profile
+from vbsign.policy.roots import Hierarchy
 
 
 class PolicyRegistry:
@@ -42,7 +42,7 @@ class PolicyRegistry:
     @classmethod
     def builtin(cls) -> PolicyRegistry:
         """A registry holding vbsign's built-in rules and profiles (and nothing else)."""
-        from .rules import BUILTIN_RULES
+        from vbsign.policy.rules import BUILTIN_RULES
 
         reg = cls()
         for rule in BUILTIN_RULES:
@@ -237,7 +237,7 @@ def default_registry() -> PolicyRegistry:
 def _register_plugins(reg: PolicyRegistry) -> None:
     """Register rules/profiles from the ``vbsign_policy_rules`` / ``_profiles`` hooks."""
     try:
-        from ..plugins import policy_profiles, policy_rules
+        from vbsign.plugins import policy_profiles, policy_rules
     except ImportError:  # plugin support not installed in this build
         return
     rules: Iterable[tuple[str, object]] = policy_rules()

@@ -10,17 +10,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from ..i18n import Lang, Msg, current_lang
-from ..report import INDICATION_TEXT
-from .context import vn_time
-from .facts import ROLE_TEXT
-from .model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
-from .policy import Policy
-from .profiles import AUTO_CANDIDATES
-from .registry import PolicyRegistry
-from .result import STATUS_TEXT as COMPLIANCE_TEXT
-from .result import ComplianceReport, RuleResult
-from .roots import HIERARCHY_TEXT
+from vbsign.i18n import Lang, Msg, current_lang
+from vbsign.policy.context import vn_time
+from vbsign.policy.facts import ROLE_TEXT
+from vbsign.policy.model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
+from vbsign.policy.policy import Policy
+from vbsign.policy.profiles import AUTO_CANDIDATES
+from vbsign.policy.registry import PolicyRegistry
+from vbsign.policy.result import STATUS_TEXT as COMPLIANCE_TEXT
+from vbsign.policy.result import ComplianceReport, RuleResult
+from vbsign.policy.roots import HIERARCHY_TEXT
+from vbsign.report import INDICATION_TEXT
 
 _L = {
     "file": Msg("Tệp", "File"),
@@ -260,7 +260,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not args or args[0] == "-":
         sys.stdout.write(text)
         return 0
-    from .._io import atomic_write
+    from vbsign._io import atomic_write
 
     atomic_write(args[0], text.encode("utf-8"))
     return 0

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from .._version import __version__
-from ..i18n import Lang, Msg, current_lang
-from ..report import Finding, Indication, Report, SubIndication
-from .model import Level, RuleStatus
+from vbsign._version import __version__
+from vbsign.i18n import Lang, Msg, current_lang
+from vbsign.policy.model import Level, RuleStatus
+from vbsign.report import Finding, Indication, Report, SubIndication
 
 SCHEMA_ID = "https://vbsign.vn/schemas/compliance/v1"
 
@@ -154,7 +154,7 @@ class ComplianceReport:
 
     # ---- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from ..report import _to_jsonable
+        from vbsign.report import _to_jsonable
 
         out = _to_jsonable(self)
         assert isinstance(out, dict)
@@ -168,7 +168,7 @@ class ComplianceReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ComplianceReport:
-        from ..report import _from_jsonable
+        from vbsign.report import _from_jsonable
 
         if data.get("schema") != SCHEMA_ID:
             raise ValueError(f"unsupported compliance report schema {data.get('schema')!r}")
@@ -182,8 +182,8 @@ class ComplianceReport:
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of :meth:`ComplianceReport.to_dict`, derived from the code."""
-    from ..report import _schema_for
-    from ..report import json_schema as report_schema
+    from vbsign.report import _schema_for
+    from vbsign.report import json_schema as report_schema
 
     defs: dict[str, Any] = {}
     root = _schema_for(ComplianceReport, defs)

@@ -49,15 +49,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .._bounds import POLICY_FILE, loads_toml, read_bounded
-from ..errors import PolicyError
-from ..i18n import Msg
-from .classify import ClassificationConfig
-from .facts import DIRECTIONS, DOCUMENT_KINDS, Expectations, Role, normalise_level_name, parse_role
-from .model import Level
-from .policy import PolicySettings
-from .registry import PolicyRegistry
-from .roots import AnchorBook, Hierarchy, normalise_fingerprint
+from vbsign._bounds import POLICY_FILE, loads_toml, read_bounded
+from vbsign.errors import PolicyError
+from vbsign.i18n import Msg
+from vbsign.policy.classify import ClassificationConfig
+from vbsign.policy.facts import (
+    DIRECTIONS,
+    DOCUMENT_KINDS,
+    Expectations,
+    Role,
+    normalise_level_name,
+    parse_role,
+)
+from vbsign.policy.model import Level
+from vbsign.policy.policy import PolicySettings
+from vbsign.policy.registry import PolicyRegistry
+from vbsign.policy.roots import AnchorBook, Hierarchy, normalise_fingerprint
 
 _SCHEMA: dict[str, set[str] | None] = {
     "policy": {"extends", "name", "title_vi", "title_en", "description"},

@@ -43,14 +43,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .alerts import Alert
-    from .audit import ChainReport
-    from .importer import ImportResult
-    from .periods import Period, parse_period
-    from .plugin import RegistryAuditSink
-    from .service import Registry
-    from .stats import UsageReport
-    from .workdays import HolidayCalendar
+    from vbsign.registry.alerts import Alert
+    from vbsign.registry.audit import ChainReport
+    from vbsign.registry.importer import ImportResult
+    from vbsign.registry.periods import Period, parse_period
+    from vbsign.registry.plugin import RegistryAuditSink
+    from vbsign.registry.service import Registry
+    from vbsign.registry.stats import UsageReport
+    from vbsign.registry.workdays import HolidayCalendar
 
 
 def __getattr__(name: str) -> Any:

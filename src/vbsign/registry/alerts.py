@@ -30,10 +30,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, defer
 
-from ..events import CertificateAlert
-from ..i18n import Msg
-from .models import Certificate, Subscriber, Token, Unit
-from .workdays import HolidayCalendar, token_recovery_deadline
+from vbsign.events import CertificateAlert
+from vbsign.i18n import Msg
+from vbsign.registry.models import Certificate, Subscriber, Token, Unit
+from vbsign.registry.workdays import HolidayCalendar, token_recovery_deadline
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: certificates issued before Decree 68/2024 took effect predate its validity limits

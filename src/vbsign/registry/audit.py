@@ -33,12 +33,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..events import AuditEvent
-from ..i18n import Msg
-from . import rollups
-from .certinfo import normalise_name
-from .checkpoint import Checkpoint
-from .models import (
+from vbsign.events import AuditEvent
+from vbsign.i18n import Msg
+from vbsign.registry import rollups
+from vbsign.registry.certinfo import normalise_name
+from vbsign.registry.checkpoint import Checkpoint
+from vbsign.registry.models import (
     GENESIS_HASH,
     AuditEventRow,
     AuditHead,
@@ -48,7 +48,7 @@ from .models import (
     Unit,
     table_of,
 )
-from .rollups import MASK_ORGANISATION, MASK_PERSON, Documents
+from vbsign.registry.rollups import MASK_ORGANISATION, MASK_PERSON, Documents
 
 # statements of the append path, built once (building them costs more than running them)
 _INBOX = table_of(AuditInbox)

@@ -12,18 +12,15 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..i18n import Msg
-from . import db
-from .alerts import local_date
-from .errors import Duplicate, RegistryError
-from .models import (
-    Holiday,
-    Setting,
-)
-from .workdays import HolidayCalendar
+from vbsign.i18n import Msg
+from vbsign.registry import db
+from vbsign.registry.alerts import local_date
+from vbsign.registry.errors import Duplicate, RegistryError
+from vbsign.registry.models import Holiday, Setting
+from vbsign.registry.workdays import HolidayCalendar
 
 if TYPE_CHECKING:
-    from .checkpoint import CheckpointConfig
+    from vbsign.registry.checkpoint import CheckpointConfig
 
 #: settings used on documents and reports (``vbsign registry init --agency … --office …``)
 SETTING_KEYS: dict[str, Msg] = {

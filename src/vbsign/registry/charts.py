@@ -10,9 +10,9 @@ import io
 import threading
 from typing import Any
 
-from ..fonts import find_font
-from ..i18n import Msg
-from .stats import UsageReport, WaveProgress
+from vbsign.fonts import find_font
+from vbsign.i18n import Msg
+from vbsign.registry.stats import UsageReport, WaveProgress
 
 DPI = 150
 _lock = threading.Lock()

@@ -35,15 +35,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import _io
-from .._bounds import CHECKPOINT_FILE, loads_json, read_bounded
-from ..errors import InputError
-from ..i18n import Msg
-from .errors import RegistryError
+from vbsign import _io
+from vbsign._bounds import CHECKPOINT_FILE, loads_json, read_bounded
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from ..api import Signer
-    from ..report import Report
+    from vbsign.api import Signer
+    from vbsign.report import Report
 
 CHECKPOINT_SCHEMA = "https://vbsign.vn/schemas/audit-checkpoint/v1"
 #: settings keys (internal, not user settings)
@@ -159,8 +159,8 @@ class CheckpointConfig:
         """The signer (opened once and reused: its certificate check is cached)."""
         with self._lock:
             if self._signer is None:
-                from ..api import Signer
-                from ..validation import Services
+                from vbsign.api import Signer
+                from vbsign.validation import Services
 
                 secret = os.environ.get(self.secret_env) if self.secret_env else None
                 if self.secret_env and secret is None:
@@ -230,7 +230,7 @@ class CheckedCheckpoint:
 
     @property
     def signature_ok(self) -> bool:
-        from ..report import Indication
+        from vbsign.report import Indication
 
         return self.report.indication is Indication.TOTAL_PASSED
 
@@ -243,7 +243,7 @@ def read_checkpoint(path: Path, *, trust: Any = None, services: Any = None, now:
     """Read a checkpoint file (or the newest one in a directory) and verify its signature."""
     from asn1crypto import cms
 
-    from ..api import verify
+    from vbsign.api import verify
 
     target = latest_in(path) if path.is_dir() else path
     data = read_bounded(target, CHECKPOINT_FILE)

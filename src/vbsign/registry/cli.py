@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ..cli._common import (
+from vbsign.cli._common import (
     EXIT_INDETERMINATE,
     EXIT_INVALID,
     EXIT_OK,
@@ -30,12 +30,12 @@ from ..cli._common import (
     fail,
     t,
 )
-from ..i18n import Msg, current_lang
+from vbsign.i18n import Msg, current_lang
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 if TYPE_CHECKING:  # without importing SQLAlchemy when the CLI starts
-    from .service import Registry
+    from vbsign.registry.service import Registry
 
 
 # ---- plumbing ------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def _moment(today: str | None) -> datetime | None:
 
 @contextmanager
 def _registry(ctx: click.Context, *, create: bool = False) -> Iterator[Registry]:
-    from .service import Registry
+    from vbsign.registry.service import Registry
 
     url = ctx.find_root().meta.get("vbsign.registry.url")
     today = ctx.find_root().meta.get("vbsign.registry.today")
@@ -108,7 +108,7 @@ def _d(v: date | datetime | None) -> str:
 
 
 def _write_or_print(data: bytes, out: Path | None, fmt: str) -> None:
-    from .._io import atomic_write
+    from vbsign._io import atomic_write
 
     if out is not None:
         atomic_write(out, data, private=True)  # registry output names people: owner only
@@ -175,7 +175,7 @@ def init_cmd(ctx: click.Context, agency: str | None, office: str | None, localit
 @click.pass_context
 def info_cmd(ctx: click.Context, as_json: bool) -> None:
     """Thông tin cơ sở dữ liệu và thiết lập. / Database and settings."""
-    from . import db
+    from vbsign.registry import db
 
     with _registry(ctx) as reg:
         data = {
@@ -477,8 +477,8 @@ def cert_check_revocation(ctx: click.Context, trust_files: tuple[str, ...], unit
     Check active certificates against CRL/OCSP and record the outcome.
     Exit 1 if any is revoked, 2 if any status is unknown.
     """
-    from ..trust import TrustStore
-    from ..validation import Services
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services
 
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     with _registry(ctx) as reg:
@@ -584,7 +584,7 @@ def request_set(ctx: click.Context, request_id: int, status: str, on: str | None
 
     Move a request to STATUS (illegal moves are refused with an explanation).
     """
-    from .workflow import STATUSES
+    from vbsign.registry.workflow import STATUSES
 
     with _registry(ctx) as reg:
         r = reg.transition_request(request_id, status, on=_parse_date(on, "--date"), note=note, reference=reference)
@@ -601,7 +601,7 @@ def request_set(ctx: click.Context, request_id: int, status: str, on: str | None
 def request_list(ctx: click.Context, status: tuple[str, ...], kind: tuple[str, ...], unit: str | None,
                  reference: str | None, as_json: bool) -> None:
     """Liệt kê yêu cầu. / List requests."""
-    from .workflow import REQUEST_KINDS, STATUSES
+    from vbsign.registry.workflow import REQUEST_KINDS, STATUSES
 
     with _registry(ctx) as reg:
         reqs = reg.list_requests(status=status or None, kind=kind or None, unit=unit, reference=reference)
@@ -651,7 +651,7 @@ def request_document(ctx: click.Context, list_kind: str, out: Path | None, fmt: 
 
     Make the registration/renewal list or the revocation request list (PDF or CSV).
     """
-    from .documents import request_list
+    from vbsign.registry.documents import request_list
 
     with _registry(ctx) as reg:
         reqs = reg.list_requests(status=None if ids else list(status), reference=reference, ids=list(ids) or None,
@@ -685,7 +685,7 @@ def token_add(ctx: click.Context, serial: str, model: str | None, owner_id: int 
 @click.pass_context
 def token_list(ctx: click.Context, as_json: bool) -> None:
     """Liệt kê thiết bị và người đang giữ. / List tokens and their holders."""
-    from .workflow import TOKEN_STATUSES
+    from vbsign.registry.workflow import TOKEN_STATUSES
 
     with _registry(ctx) as reg:
         tokens = reg.list_tokens()
@@ -722,7 +722,7 @@ def handover_add(ctx: click.Context, token_serial: str, reason: str, to_party: s
                  from_party: str | None, from_subscriber: int | None, on: str | None, permission_ref: str | None,
                  record_no: str | None, model: str | None, note: str | None, out: Path | None) -> None:
     """Ghi nhận bàn giao thiết bị. / Record a token hand-over."""
-    from .documents import handover_record
+    from vbsign.registry.documents import handover_record
 
     with _registry(ctx) as reg:
         h = reg.record_handover(
@@ -761,7 +761,7 @@ def handover_list(ctx: click.Context, token_serial: str | None, as_json: bool) -
 @click.pass_context
 def handover_document(ctx: click.Context, handover_id: int, out: Path | None, fmt: str) -> None:
     """In biên bản bàn giao (PDF có chỗ ký của hai bên, hoặc CSV). / Print the hand-over record."""
-    from .documents import handover_record
+    from vbsign.registry.documents import handover_record
 
     with _registry(ctx) as reg:
         data = handover_record(reg.handover(handover_id), fmt, settings=reg.settings())
@@ -898,8 +898,8 @@ def audit_verify(ctx: click.Context, checkpoint: Path | None, trust_files: tuple
     also prove that nothing up to a signed checkpoint was changed, deleted or rewritten
     (exit 2 if the checkpoint's signer cannot be established).
     """
-    from ..trust import TrustStore
-    from ..validation import Services
+    from vbsign.trust import TrustStore
+    from vbsign.validation import Services
 
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     with _registry(ctx) as reg:
@@ -962,9 +962,9 @@ def audit_checkpoint(ctx: click.Context, key_ref: str, cert_file: str | None, pa
     outside the database (--out FILE or --dir DIR). Run it on a schedule (cron, a systemd
     timer); the chain is verified first and a tampered log is never anchored.
     """
-    from .. import api
-    from ..cli._common import secret_from_env
-    from ..validation import Services
+    from vbsign import api
+    from vbsign.cli._common import secret_from_env
+    from vbsign.validation import Services
 
     if (out is None) == (directory is None):
         fail(Msg("Cần đúng một trong --out TỆP hoặc --dir THƯ_MỤC.", "Give exactly one of --out FILE or --dir DIR."))
@@ -972,7 +972,7 @@ def audit_checkpoint(ctx: click.Context, key_ref: str, cert_file: str | None, pa
     if cert_file:
         options["cert"] = cert_file
     if key_ref.lower().startswith("pkcs11:"):
-        from ..cli.sign_batch import token_key_options
+        from vbsign.cli.sign_batch import token_key_options
 
         options.update(token_key_options(pin_env, pkcs11_module))
     passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
@@ -1038,8 +1038,8 @@ def _report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.pass_context
 def report_usage(ctx: click.Context, period: str, fmt: str, out: Path | None) -> None:
     """Báo cáo tình hình sử dụng chữ ký số theo đơn vị trong kỳ. / Usage report for a period."""
-    from .periods import parse_period
-    from .reports import render_report
+    from vbsign.registry.periods import parse_period
+    from vbsign.registry.reports import render_report
 
     with _registry(ctx) as reg:
         report = reg.usage_report(parse_period(period))
@@ -1051,8 +1051,8 @@ def report_usage(ctx: click.Context, period: str, fmt: str, out: Path | None) ->
 @click.pass_context
 def report_year_end(ctx: click.Context, period: str, fmt: str, out: Path | None) -> None:
     """Báo cáo đánh giá tổng kết năm (có biểu đồ). / Year-end evaluation report (with charts)."""
-    from .periods import parse_period
-    from .reports import render_report
+    from vbsign.registry.periods import parse_period
+    from vbsign.registry.reports import render_report
 
     p = parse_period(period)
     with _registry(ctx) as reg:

@@ -22,9 +22,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from .. import _io
-from ..i18n import Msg
-from .errors import SchemaError
+from vbsign import _io
+from vbsign.i18n import Msg
+from vbsign.registry.errors import SchemaError
 
 ENV_URL = "VBSIGN_REGISTRY_URL"
 DEFAULT_FILENAME = "registry.sqlite3"

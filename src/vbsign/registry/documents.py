@@ -22,11 +22,11 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from ..i18n import Msg
-from . import pdfkit
-from .errors import RegistryError
-from .views import HandoverView, RequestView
-from .workflow import HANDOVER_REASONS, REQUEST_KINDS
+from vbsign.i18n import Msg
+from vbsign.registry import pdfkit
+from vbsign.registry.errors import RegistryError
+from vbsign.registry.views import HandoverView, RequestView
+from vbsign.registry.workflow import HANDOVER_REASONS, REQUEST_KINDS
 
 LIST_KINDS = ("registration", "revocation")
 
@@ -53,7 +53,7 @@ def _check_kind(kind: str) -> None:
 
 
 def _rows(requests: Sequence[RequestView], kind: str) -> list[list[str]]:
-    from .alerts import local_date
+    from vbsign.registry.alerts import local_date
 
     rows = []
     for i, r in enumerate(requests, 1):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigurationError, InputError
+from vbsign.errors import ConfigurationError, InputError
 
 
 class RegistryError(InputError):

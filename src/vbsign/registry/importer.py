@@ -29,11 +29,17 @@ from asn1crypto import x509
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from .._bounds import CERTIFICATE_FILE, read_bounded
-from ..errors import InputError
-from ..i18n import Msg
-from .certinfo import CertFields, normalise_name, normalise_uid, organisation_names, read_fields
-from .models import Certificate, CertRequest, Subscriber, Unit, table_of
+from vbsign._bounds import CERTIFICATE_FILE, read_bounded
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.registry.certinfo import (
+    CertFields,
+    normalise_name,
+    normalise_uid,
+    organisation_names,
+    read_fields,
+)
+from vbsign.registry.models import Certificate, CertRequest, Subscriber, Unit, table_of
 
 CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".p7b", ".p7c", ".p7s")
 
@@ -122,7 +128,9 @@ class ImportResult:
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[SourceCert], list[ImportProblem]]:
     """Certificates from files and folders (recursively), with a problem per unreadable file."""
-    from ..backends.software import read_certificates  # (imports pyHanko: only when reading files)
+    from vbsign.backends.software import (
+        read_certificates,  # (imports pyHanko: only when reading files)
+    )
 
     found: list[SourceCert] = []
     problems: list[ImportProblem] = []
@@ -418,7 +426,7 @@ def _create_subscriber(session: Session, directory: _Directory, f: CertFields) -
 def _subscriber_kind(f: CertFields, unit: Unit) -> str | None:
     """Person or organisation, read from the subject as vbsign's policy classifier reads it
     (real agency certificates name the unit, ``CN=CỤC THUẾ`` under ``O=BỘ TÀI CHÍNH``)."""
-    from ..policy.classify import (
+    from vbsign.policy.classify import (
         ORGANISATION_UID_PREFIXES,
         PERSON_UID_PREFIXES,
         is_personal_name,

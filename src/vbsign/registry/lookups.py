@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from ..i18n import Msg
-from .alerts import local_date
-from .errors import NotFound, RegistryError
-from .models import (
+from vbsign.i18n import Msg
+from vbsign.registry.alerts import local_date
+from vbsign.registry.errors import NotFound, RegistryError
+from vbsign.registry.models import (
     Certificate,
     CertRequest,
     Handover,
@@ -22,7 +22,7 @@ from .models import (
     Unit,
     Wave,
 )
-from .views import (
+from vbsign.registry.views import (
     CertificateView,
     HandoverView,
     RequestView,
@@ -31,9 +31,7 @@ from .views import (
     TrainingView,
     UnitView,
 )
-from .workflow import (
-    REQUEST_KINDS,
-)
+from vbsign.registry.workflow import REQUEST_KINDS
 
 
 def apply_revocation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import Lang, Msg
+from vbsign.i18n import Lang, Msg
 
 
 def num(n: int, lang: Lang) -> str:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from .._io import printable
-from ..errors import VbsignError
-from ..events import AuditEvent
-from ..i18n import Msg
-from .alerts import Alert, compute_alerts
-from .audit import (
+from vbsign._io import printable
+from vbsign.errors import VbsignError
+from vbsign.events import AuditEvent
+from vbsign.i18n import Msg
+from vbsign.registry.alerts import Alert, compute_alerts
+from vbsign.registry.audit import (
     EVENT_KINDS,
     ChainProblem,
     ChainReport,
@@ -30,8 +30,8 @@ from .audit import (
     seal,
     verify_chain,
 )
-from .base import RegistryBase
-from .checkpoint import (
+from vbsign.registry.base import RegistryBase
+from vbsign.registry.checkpoint import (
     LAST_KEY,
     LOG_ID_KEY,
     CheckedCheckpoint,
@@ -42,18 +42,13 @@ from .checkpoint import (
     sign_checkpoint,
     write_checkpoint,
 )
-from .errors import RegistryError
-from .models import (
-    AlertNotification,
-    AuditEventRow,
-    AuditHead,
-    Setting,
-)
-from .periods import Period
-from .stats import UsageReport, compute_usage
+from vbsign.registry.errors import RegistryError
+from vbsign.registry.models import AlertNotification, AuditEventRow, AuditHead, Setting
+from vbsign.registry.periods import Period
+from vbsign.registry.stats import UsageReport, compute_usage
 
 if TYPE_CHECKING:
-    from ..api import Signer
+    from vbsign.api import Signer
 
 logger = logging.getLogger(__name__)
 #: a checkpoint is being made in this context (its own signature's audit event must not
@@ -268,7 +263,7 @@ class AuditOps(RegistryBase):
 
     def rebuild_summaries(self) -> int:
         """Recompute the report summaries from the audit log; returns the events read."""
-        from .rollups import rebuild
+        from vbsign.registry.rollups import rebuild
 
         with self.writing() as s:
             return rebuild(s)
@@ -284,7 +279,7 @@ class AuditOps(RegistryBase):
             return compute_usage(s, period, kind=kind, settings=settings, generated_at=self.clock())
 
     def year_end_report(self, year: int) -> UsageReport:
-        from .periods import year as year_period
+        from vbsign.registry.periods import year as year_period
 
         return self.usage_report(year_period(year), kind="year-end")
 
@@ -301,7 +296,7 @@ def _last_checkpoint(session: Any) -> dict[str, Any] | None:
 
 
 def _judge_checkpoint_signature(report: ChainReport, checked: CheckedCheckpoint) -> None:
-    from ..report import Indication
+    from vbsign.report import Indication
 
     report.checkpoint = {
         **checked.checkpoint.to_dict(),
@@ -343,6 +338,6 @@ def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
                 impl.function(**({"alert": copy.deepcopy(alert)} if "alert" in impl.argnames else {}))
 
         return send
-    from ..plugins.lifecycle import notify_certificate_alert
+    from vbsign.plugins.lifecycle import notify_certificate_alert
 
     return lambda alert: notify_certificate_alert(alert)

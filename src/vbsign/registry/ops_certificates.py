@@ -10,12 +10,12 @@ from typing import Any
 from asn1crypto import x509
 from sqlalchemy import select
 
-from ..i18n import Msg
-from .alerts import local_date
-from .base import RegistryBase
-from .errors import RegistryError
-from .importer import ImportResult, SourceCert, import_certificates, read_paths
-from .lookups import (
+from vbsign.i18n import Msg
+from vbsign.registry.alerts import local_date
+from vbsign.registry.base import RegistryBase
+from vbsign.registry.errors import RegistryError
+from vbsign.registry.importer import ImportResult, SourceCert, import_certificates, read_paths
+from vbsign.registry.lookups import (
     apply_revocation,
     cert_query,
     cert_view,
@@ -24,16 +24,8 @@ from .lookups import (
     subscriber_view,
     unit_row,
 )
-from .models import (
-    Certificate,
-    Subscriber,
-    Token,
-    Unit,
-)
-from .views import (
-    CertificateView,
-    SubscriberView,
-)
+from vbsign.registry.models import Certificate, Subscriber, Token, Unit
+from vbsign.registry.views import CertificateView, SubscriberView
 
 
 class CertificateOps(RegistryBase):
@@ -74,7 +66,7 @@ class CertificateOps(RegistryBase):
         only when the module shows several). The certificates are recorded with the
         token's serial number, and the token is registered if it was not.
         """
-        from .tokens import read_token_certificates
+        from vbsign.registry.tokens import read_token_certificates
 
         serial, certs = read_token_certificates(module, token=token)
         result = self._import(
@@ -201,7 +193,7 @@ class CertificateOps(RegistryBase):
         other CA certificates help build paths. ``services``: where revocation data comes
         from (:class:`~vbsign.validation.Services`, online with bounded timeouts by default).
         """
-        from .._aio import run_sync
+        from vbsign._aio import run_sync
 
         return run_sync(self.async_check_revocation(trust=trust, services=services, at=at, unit=unit))
 
@@ -213,9 +205,9 @@ class CertificateOps(RegistryBase):
         at: datetime | None = None,
         unit: str | None = None,
     ) -> list[tuple[CertificateView, str]]:
-        from ..trust import TrustStore
-        from ..validation import Services
-        from .revocation import async_check_certificates
+        from vbsign.registry.revocation import async_check_certificates
+        from vbsign.trust import TrustStore
+        from vbsign.validation import Services
 
         now = at or self.clock()
         with self.reading() as s:

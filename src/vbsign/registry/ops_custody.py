@@ -6,29 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..i18n import Msg
-from .base import RegistryBase
-from .errors import Duplicate, NotFound, RegistryError
-from .lookups import (
-    handover_view,
-    subscriber_row,
-    token_view,
-)
-from .models import (
-    Certificate,
-    Handover,
-    Setting,
-    Subscriber,
-    Token,
-)
-from .views import (
-    HandoverView,
-    TokenView,
-)
-from .workflow import (
-    HANDOVER_REASONS,
-    TOKEN_STATUSES,
-)
+from vbsign.i18n import Msg
+from vbsign.registry.base import RegistryBase
+from vbsign.registry.errors import Duplicate, NotFound, RegistryError
+from vbsign.registry.lookups import handover_view, subscriber_row, token_view
+from vbsign.registry.models import Certificate, Handover, Setting, Subscriber, Token
+from vbsign.registry.views import HandoverView, TokenView
+from vbsign.registry.workflow import HANDOVER_REASONS, TOKEN_STATUSES
 
 
 class CustodyOps(RegistryBase):

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..i18n import Msg
-from .base import RegistryBase
-from .errors import Duplicate, NotFound, RegistryError
-from .lookups import (
+from vbsign.i18n import Msg
+from vbsign.registry.base import RegistryBase
+from vbsign.registry.errors import Duplicate, NotFound, RegistryError
+from vbsign.registry.lookups import (
     subscriber_row,
     subscriber_view,
     training_view,
@@ -18,7 +18,7 @@ from .lookups import (
     unit_view,
     wave_row,
 )
-from .models import (
+from vbsign.registry.models import (
     Holiday,
     Subscriber,
     TrainingAttendance,
@@ -26,16 +26,8 @@ from .models import (
     Unit,
     Wave,
 )
-from .views import (
-    HolidayView,
-    SubscriberView,
-    TrainingView,
-    UnitView,
-    WaveView,
-)
-from .workflow import (
-    SUBSCRIBER_KINDS,
-)
+from vbsign.registry.views import HolidayView, SubscriberView, TrainingView, UnitView, WaveView
+from vbsign.registry.workflow import SUBSCRIBER_KINDS
 
 
 class DirectoryOps(RegistryBase):
@@ -127,7 +119,7 @@ class DirectoryOps(RegistryBase):
 
     def list_units(self) -> list[UnitView]:
         """Units in tree order (each parent before its children)."""
-        from .stats import _unit_tree
+        from vbsign.registry.stats import _unit_tree
 
         with self.reading() as s:
             tree, _ = _unit_tree(s)
@@ -156,7 +148,7 @@ class DirectoryOps(RegistryBase):
         email: str | None = None,
         phone: str | None = None,
     ) -> SubscriberView:
-        from .certinfo import normalise_uid
+        from vbsign.registry.certinfo import normalise_uid
 
         if kind not in SUBSCRIBER_KINDS:
             raise RegistryError(

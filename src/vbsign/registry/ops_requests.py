@@ -9,18 +9,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..i18n import Msg
-from .alerts import utc
-from .base import RegistryBase
-from .errors import NotFound, RegistryError
-from .lookups import (
+from vbsign.i18n import Msg
+from vbsign.registry.alerts import utc
+from vbsign.registry.base import RegistryBase
+from vbsign.registry.errors import NotFound, RegistryError
+from vbsign.registry.lookups import (
     apply_revocation,
     certificate_row,
     request_view,
     subscriber_row,
     unit_row,
 )
-from .models import (
+from vbsign.registry.models import (
     Certificate,
     CertRequest,
     RequestHistory,
@@ -28,10 +28,8 @@ from .models import (
     Token,
     utcnow,
 )
-from .views import (
-    RequestView,
-)
-from .workflow import (
+from vbsign.registry.views import RequestView
+from vbsign.registry.workflow import (
     STATUS_DATE_FIELD,
     SUBSCRIBER_KINDS,
     check_transition,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ..fonts import find_font
+from vbsign.fonts import find_font
 
 FONT = "VBSerif"
 FONT_BOLD = "VBSerif-Bold"

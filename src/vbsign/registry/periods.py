@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..i18n import Msg
-from .errors import RegistryError
+from vbsign.i18n import Msg
+from vbsign.registry.errors import RegistryError
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

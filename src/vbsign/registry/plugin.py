@@ -35,16 +35,16 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from ..events import AuditEvent
-from ..plugins.hookspecs import hookimpl
+from vbsign.events import AuditEvent
+from vbsign.plugins.hookspecs import hookimpl
 
 if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is not installed
     raise ModuleNotFoundError("vbsign.registry needs SQLAlchemy: pip install 'vbsign[registry]'", name="sqlalchemy")
 
 if TYPE_CHECKING:
-    from ..policy.facts import SignerRecord
-    from ..report import CertificateInfo
-    from .service import Registry
+    from vbsign.policy.facts import SignerRecord
+    from vbsign.registry.service import Registry
+    from vbsign.report import CertificateInfo
 
 ENV_AUDIT = "VBSIGN_REGISTRY_AUDIT"
 #: (the same variable as :data:`vbsign.registry.db.ENV_URL`; not imported from there so that
@@ -67,7 +67,7 @@ def registry_url() -> str | None:
     if url:
         return url
     if os.environ.get(ENV_AUDIT, "").strip().lower() in ("1", "true", "yes", "on"):
-        from .db import default_sqlite_path
+        from vbsign.registry.db import default_sqlite_path
 
         return f"sqlite:///{default_sqlite_path()}"
     return None
@@ -95,12 +95,12 @@ class RegistryAuditSink:
             opened = self._opened
             # a new process (fork) or a new URL gets its own engine and connections
             if opened is None or opened[0] != os.getpid() or opened[1] != url:
-                from .service import Registry
+                from vbsign.registry.service import Registry
 
                 if opened is not None and opened[0] == os.getpid():
                     opened[2].close()
                 registry = Registry.open(url)
-                from .checkpoint import CheckpointConfig
+                from vbsign.registry.checkpoint import CheckpointConfig
 
                 registry.checkpoints = CheckpointConfig.from_env()  # VBSIGN_AUDIT_CHECKPOINT_*
                 self._opened = opened = (os.getpid(), url, registry)
@@ -140,8 +140,8 @@ class RegistrySignerClassifier:
 
     @hookimpl
     def vbsign_signer_class(self, certificate: CertificateInfo) -> SignerRecord | None:
-        from ..i18n import Msg
-        from ..policy.facts import ROLE_ALIASES, SignerRecord
+        from vbsign.i18n import Msg
+        from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
 
         registry = self._registry()
         if registry is None:

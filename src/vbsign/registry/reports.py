@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._io import atomic_write
-from ..i18n import Lang, Msg, current_lang, use_lang
-from .errors import RegistryError
-from .numfmt import num, pct
-from .stats import UnitUsage, UsageReport, WaveProgress
+from vbsign._io import atomic_write
+from vbsign.i18n import Lang, Msg, current_lang, use_lang
+from vbsign.registry.errors import RegistryError
+from vbsign.registry.numfmt import num, pct
+from vbsign.registry.stats import UnitUsage, UsageReport, WaveProgress
 
 FORMATS = ("pdf", "html", "json", "csv")
 JSON_SCHEMA = "vbsign.registry.usage-report/1"
@@ -95,7 +95,7 @@ def _wave_cells(w: WaveProgress, lang: Lang) -> list[str]:
 def _summary(report: UsageReport) -> list[Msg]:
     if report.evaluation:
         return report.evaluation
-    from .stats import evaluate
+    from vbsign.registry.stats import evaluate
 
     return evaluate(report)
 
@@ -214,8 +214,8 @@ def render_pdf(report: UsageReport, lang: Lang, charts: dict[str, bytes]) -> byt
     from reportlab.lib.units import cm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-    from . import pdfkit
-    from .alerts import local_date
+    from vbsign.registry import pdfkit
+    from vbsign.registry.alerts import local_date
 
     st = pdfkit.styles()
     width = pdfkit.frame_width(landscape=True)
@@ -281,7 +281,7 @@ def _pdf_chart(png: bytes | None, width: float) -> list[Any]:
 
 
 def make_charts(report: UsageReport) -> dict[str, bytes]:
-    from .charts import trend_chart, units_chart, waves_chart
+    from vbsign.registry.charts import trend_chart, units_chart, waves_chart
 
     return {"units": units_chart(report), "trend": trend_chart(report), "waves": waves_chart(report.waves)}
 

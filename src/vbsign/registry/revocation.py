@@ -24,9 +24,9 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from ..i18n import Msg
-from ..trust import TrustStore
-from ..validation import Services, build_context, path_error_reason
+from vbsign.i18n import Msg
+from vbsign.trust import TrustStore
+from vbsign.validation import Services, build_context, path_error_reason
 
 DEFAULT_CONCURRENCY = 8
 

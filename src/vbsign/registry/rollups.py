@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from .models import (
+from vbsign.registry.models import (
     AuditDocMonthly,
     AuditDocument,
     AuditEventRow,
@@ -218,7 +218,7 @@ def rebuild(session: Session, *, batch: int = 20000) -> int:
     """Recompute every summary from the audit log; returns the number of events read."""
     for model in (AuditMonthly, AuditSigner, AuditDocument, AuditDocMonthly):
         session.execute(delete(model))
-    from .audit import Resolver
+    from vbsign.registry.audit import Resolver
 
     conn = session.connection()
     resolver = Resolver(conn)

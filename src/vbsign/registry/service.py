@@ -22,12 +22,12 @@ and settings of :mod:`.base`.
 
 from __future__ import annotations
 
-from .base import SETTING_KEYS, Clock, RegistryBase
-from .ops_audit import AuditOps
-from .ops_certificates import CertificateOps
-from .ops_custody import CustodyOps
-from .ops_directory import DirectoryOps
-from .ops_requests import RequestOps
+from vbsign.registry.base import SETTING_KEYS, Clock, RegistryBase
+from vbsign.registry.ops_audit import AuditOps
+from vbsign.registry.ops_certificates import CertificateOps
+from vbsign.registry.ops_custody import CustodyOps
+from vbsign.registry.ops_directory import DirectoryOps
+from vbsign.registry.ops_requests import RequestOps
 
 __all__ = ["SETTING_KEYS", "Clock", "Registry", "RegistryBase"]
 

@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ..i18n import Msg
-from .alerts import utc
-from .models import (
+from vbsign.i18n import Msg
+from vbsign.registry.alerts import utc
+from vbsign.registry.models import (
     AuditDocMonthly,
     AuditDocument,
     AuditEventRow,
@@ -48,9 +48,9 @@ from .models import (
     Unit,
     Wave,
 )
-from .numfmt import Pct, msg, pct
-from .periods import Period
-from .rollups import BOTH
+from vbsign.registry.numfmt import Pct, msg, pct
+from vbsign.registry.periods import Period
+from vbsign.registry.rollups import BOTH
 
 VERIFY_KINDS = ("verify", "validate")
 _ONE_DAY = timedelta(days=1)

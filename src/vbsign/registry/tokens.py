@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from asn1crypto import x509
 
-from ..i18n import Msg
-from .errors import NotFound, RegistryError
+from vbsign.i18n import Msg
+from vbsign.registry.errors import NotFound, RegistryError
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class TokenCertificates:
 
 def read_tokens(module: str) -> list[TokenCertificates]:
     """Every token the module exposes, with its certificates (end-entity first)."""
-    from ..backends.pkcs11_modules import resolve_module_path
-    from ..backends.pkcs11_objects import list_module
+    from vbsign.backends.pkcs11_modules import resolve_module_path
+    from vbsign.backends.pkcs11_objects import list_module
 
     listing = list_module(resolve_module_path(module))
     out = []

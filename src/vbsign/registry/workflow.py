@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..i18n import Msg
-from .errors import WorkflowError
+from vbsign.i18n import Msg
+from vbsign.registry.errors import WorkflowError
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import _io
-from ..errors import InputError
-from ..i18n import Msg
-from . import (
+from vbsign import _io
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.testpki import (
     ARCH,
     DESCRIPTIONS,
     INTERMEDIATES,
@@ -43,7 +43,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
             ).format(d=directory)
         )
     if port == 0:
-        from .server import free_port
+        from vbsign.testpki.server import free_port
 
         port = free_port()
     _io.make_private_dirs(directory)  # it holds private keys: 0700 when created here
@@ -112,7 +112,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
-    from .._bounds import MANIFEST_FILE, loads_json, read_bounded
+    from vbsign._bounds import MANIFEST_FILE, loads_json, read_bounded
 
     path = Path(directory) / MANIFEST
     try:

@@ -14,9 +14,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..errors import InputError
-from ..i18n import Msg
-from . import ARCH, TestPKI, load
+from vbsign.errors import InputError
+from vbsign.i18n import Msg
+from vbsign.testpki import ARCH, TestPKI, load
 
 HOST = "127.0.0.1"
 
@@ -136,7 +136,7 @@ def serve(pki: TestPKI, port: int | None = None) -> None:
 
 
 def serve_directory(directory: Path, port: int | None = None) -> None:
-    from .export import read_manifest
+    from vbsign.testpki.export import read_manifest
 
     manifest = read_manifest(directory)
     baked = int(manifest["port"])  # type: ignore[call-overload]

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .safe import DEFAULT_LIMITS, MalformedXmlError, UnsafeXmlError, XmlLimits
-from .verify import SignedObject, XmlVerification
+from vbsign.xmlsig.safe import DEFAULT_LIMITS, MalformedXmlError, UnsafeXmlError, XmlLimits
+from vbsign.xmlsig.verify import SignedObject, XmlVerification
 
 
 async def async_verify_xml(
@@ -37,11 +37,11 @@ async def async_verify_xml(
     ``result.signed_elements()`` are the elements the valid references designate — the only
     parts of the document a caller should act upon.
     """
-    from .. import _io
-    from ..ades import AdesVerifyOptions
-    from ..trust import TrustStore
-    from ..validation import DEFAULT_SERVICES, utcnow
-    from .verify import verify_xml as _verify
+    from vbsign import _io
+    from vbsign.ades import AdesVerifyOptions
+    from vbsign.trust import TrustStore
+    from vbsign.validation import DEFAULT_SERVICES, utcnow
+    from vbsign.xmlsig.verify import verify_xml as _verify
 
     data, name = _io.read_input(source)
     options = AdesVerifyOptions(
@@ -59,7 +59,7 @@ async def async_verify_xml(
 
 def verify_xml(source: Any, **kwargs: Any) -> XmlVerification:
     """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
-    from .._aio import run_sync
+    from vbsign._aio import run_sync
 
     return run_sync(async_verify_xml(source, **kwargs))
 

@@ -29,8 +29,8 @@ from typing import Any
 
 from lxml import etree
 
-from . import constants as C
-from .safe import XmlLimits, parse
+from vbsign.xmlsig import constants as C
+from vbsign.xmlsig.safe import XmlLimits, parse
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 ID_ATTRIBUTES = ("Id", "ID", "id", f"{{{XML_NS}}}id")

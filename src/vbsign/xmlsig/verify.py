@@ -30,10 +30,10 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from lxml import etree
 
-from ..ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
-from ..errors import short_reason as _short
-from ..i18n import Msg
-from ..report import (
+from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
+from vbsign.errors import short_reason as _short
+from vbsign.i18n import Msg
+from vbsign.report import (
     DocumentInfo,
     Indication,
     IntegrityInfo,
@@ -44,10 +44,10 @@ from ..report import (
     note_malformed_fields,
     worst_indication,
 )
-from ..trust import unique_der as _dedupe
-from . import constants as C
-from . import dsig
-from .safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse
+from vbsign.trust import unique_der as _dedupe
+from vbsign.xmlsig import constants as C
+from vbsign.xmlsig import dsig
+from vbsign.xmlsig.safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse
 
 logger = logging.getLogger(__name__)
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741

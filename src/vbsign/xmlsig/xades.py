@@ -37,19 +37,19 @@ from asn1crypto import cms, x509
 from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
-from ..algorithms import require_signing_hash
-from ..errors import InputError, SigningError
-from ..errors import short_reason as _short
-from ..i18n import Msg
-from . import constants as C
-from . import dsig
-from .safe import DEFAULT_LIMITS, XmlLimits, looks_like_xml, parse
+from vbsign.algorithms import require_signing_hash
+from vbsign.errors import InputError, SigningError
+from vbsign.errors import short_reason as _short
+from vbsign.i18n import Msg
+from vbsign.xmlsig import constants as C
+from vbsign.xmlsig import dsig
+from vbsign.xmlsig.safe import DEFAULT_LIMITS, XmlLimits, looks_like_xml, parse
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from ..ades import ValidationData
-    from ..backends.base import SigningKey
+    from vbsign.ades import ValidationData
+    from vbsign.backends.base import SigningKey
 
 Packaging = Literal["enveloped", "enveloping", "detached"]
 PACKAGINGS: tuple[str, ...] = ("enveloped", "enveloping", "detached")

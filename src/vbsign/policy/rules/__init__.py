@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from ..model import Rule
-from . import agency, appearance, exchange, mail, management, signing, storage, verification
+from vbsign.policy.model import Rule
+from vbsign.policy.rules import (
+    agency,
+    appearance,
+    exchange,
+    mail,
+    management,
+    signing,
+    storage,
+    verification,
+)
 
 #: every built-in rule: verification, signing side (with the Decree 30 appearances), storage,
 #: certificates and devices, exchange, agency expectations, e-mail (S/MIME)

@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ...algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
-from ...i18n import Msg
-from ...report import CertificateInfo, RevocationInfo, SignatureReport
-from ..context import cert_name, iso, vn_time
+from vbsign.algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
+from vbsign.i18n import Msg
+from vbsign.policy.context import cert_name, iso, vn_time
+from vbsign.report import CertificateInfo, RevocationInfo, SignatureReport
 
 __all__ = ["ALLOWED_HASHES"]
 
@@ -113,7 +113,7 @@ def join(msgs: list[Msg], sep: str = "; ") -> Msg:
 
 def unknown_advice(ev: Any, signature_ids: list[str]) -> Msg:
     """How to classify the signers of ``signature_ids`` (policy file or registry)."""
-    from ..classify import advice
+    from vbsign.policy.classify import advice
 
     sigs = {s.id: s for s in ev.doc.signatures}
     tips = [advice(sigs[i].signer) for i in signature_ids if i in sigs]

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...i18n import Msg
-from ..context import Evidence
-from ..facts import ROLE_TEXT
-from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
-from ._common import LEVEL_RANK, unknown_advice
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence
+from vbsign.policy.facts import ROLE_TEXT
+from vbsign.policy.model import (
+    Citation,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.policy.rules._common import LEVEL_RANK, unknown_advice
 
 
 def check_exp01(ev: Evidence) -> Outcome:

@@ -16,11 +16,19 @@ import re
 import unicodedata
 from typing import Any
 
-from ...i18n import Msg
-from ...report import AppearanceInfo, ImageInfo, Indication, SignatureReport
-from ..context import Evidence, cert_name
-from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
-from ._common import join
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, cert_name
+from vbsign.policy.model import (
+    Citation,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.policy.rules._common import join
+from vbsign.report import AppearanceInfo, ImageInfo, Indication, SignatureReport
 
 _PL1 = Msg("Phụ lục I", "Appendix I")
 #: the points of QĐ 144/2025 Đồng Tháp Đ13 that reproduce Appendix I (legal-rules.md §3)

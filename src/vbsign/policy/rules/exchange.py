@@ -7,10 +7,18 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ...i18n import Msg
-from ...report import Indication
-from ..context import Evidence, vn_time
-from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, vn_time
+from vbsign.policy.model import (
+    Citation,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.report import Indication
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from ...i18n import Msg
-from ...report import CertificateInfo, MailInfo, SubIndication
-from ..context import Evidence
-from ..model import Citation, Level, Outcome, Rule, failed, not_applicable, passed
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence
+from vbsign.policy.model import Citation, Level, Outcome, Rule, failed, not_applicable, passed
+from vbsign.report import CertificateInfo, MailInfo, SubIndication
 
 #: extended key usages that allow S/MIME (RFC 8550 §4.4.4), in asn1crypto's names
 EMAIL_PURPOSES = frozenset({"email_protection", "any_extended_key_usage"})

@@ -17,11 +17,19 @@ import ssl
 from datetime import date, timedelta
 from typing import Any
 
-from ... import net
-from ...i18n import Msg
-from ...report import CertificateInfo
-from ..context import Evidence, cert_name, iso, vn_time
-from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
+from vbsign import net
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, cert_name, iso, vn_time
+from vbsign.policy.model import (
+    Citation,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.report import CertificateInfo
 
 #: NĐ 68/2024 took effect on 15/08/2024; older CDCV certificates (G1: 10 years) predate Đ9
 ND68_IN_FORCE = date(2024, 8, 15)

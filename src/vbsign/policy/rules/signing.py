@@ -12,13 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...i18n import Msg
-from ...report import Indication, SubIndication
-from ..context import Evidence, cert_name, iso, vn_time
-from ..facts import ROLE_TEXT
-from ..model import Citation, Level, Outcome, Rule, failed, indeterminate, not_applicable, passed
-from ..roots import HIERARCHY_TEXT
-from ._common import (
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, cert_name, iso, vn_time
+from vbsign.policy.facts import ROLE_TEXT
+from vbsign.policy.model import (
+    Citation,
+    Level,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.policy.roots import HIERARCHY_TEXT
+from vbsign.policy.rules._common import (
     ALLOWED_HASHES,
     OID_RSASSA_PSS,
     OIDS_RSA_PKCS1V15,
@@ -32,6 +40,7 @@ from ._common import (
     unknown_advice,
     valid_timestamp,
 )
+from vbsign.report import Indication, SubIndication
 
 F = Indication.TOTAL_FAILED
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...i18n import Msg
-from ...report import Indication, SignatureReport
-from ..context import Evidence, vn_time
-from ..model import Citation, Outcome, Rule, failed, not_applicable, passed
-from ._common import embedded, join, valid_timestamp
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, vn_time
+from vbsign.policy.model import Citation, Outcome, Rule, failed, not_applicable, passed
+from vbsign.policy.rules._common import embedded, join, valid_timestamp
+from vbsign.report import Indication, SignatureReport
 
 
 def _responsibility(sig: SignatureReport) -> str | None:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...i18n import Msg
-from ...report import Indication, SubIndication
-from ..context import Evidence, cert_name, iso, vn_time
-from ..facts import ROLE_TEXT
-from ..model import Citation, Outcome, Rule, failed, indeterminate, not_applicable, passed
-from ..roots import HIERARCHY_TEXT, KNOWN_POLICY_OIDS
-from ._common import (
+from vbsign.i18n import Msg
+from vbsign.policy.context import Evidence, cert_name, iso, vn_time
+from vbsign.policy.facts import ROLE_TEXT
+from vbsign.policy.model import (
+    Citation,
+    Outcome,
+    Rule,
+    failed,
+    indeterminate,
+    not_applicable,
+    passed,
+)
+from vbsign.policy.roots import HIERARCHY_TEXT, KNOWN_POLICY_OIDS
+from vbsign.policy.rules._common import (
     ALLOWED_HASHES,
     cert_evidence,
     join,
@@ -26,6 +33,7 @@ from ._common import (
     time_evidence,
     unknown_advice,
 )
+from vbsign.report import Indication, SubIndication
 
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
 
