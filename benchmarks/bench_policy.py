@@ -49,11 +49,11 @@ def main() -> int:
     logging.disable(logging.CRITICAL)
 
     from vbsign import api, testpki
+    from vbsign._core.x509 import fingerprint
     from vbsign.policy import PolicyRegistry, evaluate, load_policy
     from vbsign.policy.junit import to_junit_xml
     from vbsign.samples import official_document_pdf
     from vbsign.testpki.export import write_pki
-    from vbsign.trust import fingerprint
     from vbsign.validation import Services
 
     pki = testpki.load()

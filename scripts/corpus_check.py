@@ -89,7 +89,7 @@ def verify_one(path: str, max_seconds: float) -> dict[str, Any]:
     """Worker: verify one file (offline, no trust anchors) and summarise the report."""
     logging.disable(logging.CRITICAL)
     from vbsign import api
-    from vbsign.errors import VbsignError
+    from vbsign._core.errors import VbsignError
     from vbsign.pdf.limits import Limits
     from vbsign.validation import Services
 

@@ -133,7 +133,7 @@ def detached_contents(corpus: Path, row: dict[str, str]) -> Mapping[str, bytes]:
 
 
 def _certs(paths: list[Path]) -> list[Any]:
-    from vbsign.backends.software import read_certificates
+    from vbsign._core.x509 import read_certificates
 
     out: list[Any] = []
     for p in paths:
@@ -154,7 +154,7 @@ def integrity_ok(report: Any) -> bool:
 def check_row(corpus: Path, row: dict[str, str]) -> RowOutcome:
     """Verify one manifest row (never raises)."""
     from vbsign import api
-    from vbsign.errors import VbsignError
+    from vbsign._core.errors import VbsignError
     from vbsign.trust import TrustStore
     from vbsign.validation import Services
 

@@ -88,7 +88,7 @@ class Harness:
             assert self.verify(seed) == "TOTAL-PASSED", "the untouched seed must pass"
 
     def verify(self, data: bytes) -> str:
-        from vbsign.errors import VbsignError
+        from vbsign._core.errors import VbsignError
 
         try:
             return self.api.verify(data, trust=self.pki.roots, now=T0, services=self.offline).indication.value

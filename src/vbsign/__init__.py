@@ -35,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "TrustStore": "vbsign.trust:TrustStore",
     "Services": "vbsign.validation:Services",
     "open_key": "vbsign.backends:open_key",
-    "VbsignError": "vbsign.errors:VbsignError",
+    "VbsignError": "vbsign._core.errors:VbsignError",
     "verify_xml": "vbsign.xmlsig:verify_xml",
     "async_verify_xml": "vbsign.xmlsig:async_verify_xml",
     "XmlVerification": "vbsign.xmlsig.verify:XmlVerification",
@@ -54,11 +54,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from vbsign._core.errors import VbsignError
     from vbsign.api import Signer, SignResult, async_verify, sign, sign_many, verify
     from vbsign.appearance import Appearance
     from vbsign.backends import open_key
     from vbsign.compliance import async_validate, validate
-    from vbsign.errors import VbsignError
     from vbsign.host import IncomingDocument as IncomingDocument
     from vbsign.host import OutgoingDocument as OutgoingDocument
     from vbsign.host import ReceiveContext as ReceiveContext

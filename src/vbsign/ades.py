@@ -32,8 +32,10 @@ from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from vbsign.errors import short_reason as _short
-from vbsign.i18n import Msg
+from vbsign._core.errors import short_reason as _short
+from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import format_vn_time, utcnow
+from vbsign._core.x509 import unique_der
 from vbsign.report import (
     CertificateInfo,
     Indication,
@@ -43,17 +45,15 @@ from vbsign.report import (
     TimestampInfo,
 )
 from vbsign.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
-from vbsign.trust import TrustStore, unique_der
+from vbsign.trust import TrustStore
 from vbsign.validation import (
     OFFLINE,
     Services,
     build_context,
-    format_vn_time,
     not_yet_valid_msg,
     path_error_reason,
     status_now_without_poe,
     unproven_status_verdict,
-    utcnow,
 )
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The public API: :func:`sign`, :func:`verify` and the reusable :class:`Signer`.
 
 Everything here is async at the core with thin sync wrappers (which also work inside a
-running event loop, see :mod:`vbsign._aio`).
+running event loop, see :mod:`vbsign._core.aio`).
 
 >>> import vbsign
 >>> result = vbsign.sign("in.pdf", "out.pdf", key="person.p12", passphrase="...",
@@ -26,13 +26,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
 
-from vbsign import _io
 from vbsign import dispatch as _dispatch
-from vbsign._aio import run_sync
-from vbsign.algorithms import require_signing_hash
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.algorithms import require_signing_hash
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import SecretLike, resolve_secret
+from vbsign._core.timefmt import utcnow
 from vbsign.backends import SigningKey, open_key
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
 from vbsign.pdf.limits import Limits, verify_within
 from vbsign.pdf.sign import (
     AppearanceProvider,
@@ -48,7 +50,6 @@ from vbsign.plugins import lifecycle as _plugins
 from vbsign.plugins.hookspecs import SignRequest
 from vbsign.plugins.manager import has_implementations
 from vbsign.report import CertificateInfo, KeyStorage, Report
-from vbsign.secrets import SecretLike, resolve_secret
 from vbsign.trust import TrustStore
 from vbsign.validation import (
     DEFAULT_SERVICES,
@@ -56,7 +57,6 @@ from vbsign.validation import (
     SignerCheck,
     build_context,
     check_signer_certificate,
-    utcnow,
 )
 
 if TYPE_CHECKING:
@@ -558,7 +558,7 @@ async def _async_verify_document(
     worker only for risky files by default) and ``visual`` configures the optional
     poppler comparison (:class:`~vbsign.pdf.visual.VisualOptions`). ``password`` opens a
     PDF encrypted with a user password (a file with only an owner password needs none);
-    without it such a file raises :class:`~vbsign.errors.PasswordRequired`.
+    without it such a file raises :class:`~vbsign._core.errors.PasswordRequired`.
     """
     data, name = _io.read_input(source)
     if at not in ("signing", "now"):

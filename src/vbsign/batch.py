@@ -9,7 +9,7 @@ The contract, file by file:
 * an existing output is left alone (reported as ``exists``) unless ``overwrite=True``, so
   re-running a batch after an interruption signs only what is missing;
 * failures are reported per file with the file name and the reason (a typed
-  :class:`~vbsign.errors.VbsignError`), and the batch goes on — except for failures that
+  :class:`~vbsign._core.errors.VbsignError`), and the batch goes on — except for failures that
   would repeat for every remaining file (the key or token became unusable, the
   certificate was rejected, the disk is full, the timestamp/revocation service failed
   three times in a row): then the remaining files are reported as ``skipped`` (not
@@ -18,7 +18,7 @@ The contract, file by file:
   followed (``refused``, with the reason) unless ``follow_links=True``: a ``*.pdf`` link
   planted in a shared folder must not make the clerk sign — and copy into the output
   folder — a file from elsewhere. The check is repeated right before the file is read;
-* file names are reported escaped (:func:`vbsign._io.printable`): a name containing a line
+* file names are reported escaped (:func:`vbsign._core.files.printable`): a name containing a line
   break cannot forge a line of the batch's output or log.
 
 Before the first document the signer's certificate is checked and (for token keys) the
@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from vbsign import _io
-from vbsign._io import printable
-from vbsign.errors import (
+from vbsign._core import files as _io
+from vbsign._core.errors import (
     CertificateRejected,
     ConfigurationError,
     InputError,
@@ -52,7 +51,8 @@ from vbsign.errors import (
     StorageFullError,
     VbsignError,
 )
-from vbsign.i18n import Msg
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg
 
 if TYPE_CHECKING:
     from vbsign.api import Signer, SignResult

@@ -26,10 +26,10 @@ from asn1crypto import cms, core, pem, x509
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 
+from vbsign._core.algorithms import require_signing_hash
+from vbsign._core.errors import InputError, ResourceLimitExceeded, SigningError
+from vbsign._core.i18n import Msg
 from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, ValidationData, evaluate
-from vbsign.algorithms import require_signing_hash
-from vbsign.errors import InputError, ResourceLimitExceeded, SigningError
-from vbsign.i18n import Msg
 from vbsign.report import (
     CertificateInfo,
     DocumentInfo,
@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
     from vbsign.backends.base import SigningKey
 
-from vbsign.errors import short_reason as _short
-from vbsign.trust import unique_der as _dedupe
+from vbsign._core.errors import short_reason as _short
+from vbsign._core.x509 import unique_der as _dedupe
 
 logger = logging.getLogger(__name__)
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741

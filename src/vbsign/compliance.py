@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from vbsign import _io
-from vbsign._aio import run_sync
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
 from vbsign.policy import (
     ComplianceReport,
     DocumentFacts,

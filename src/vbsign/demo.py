@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vbsign import _io
-from vbsign.i18n import Msg
+from vbsign._core import files as _io
+from vbsign._core.i18n import Msg
 from vbsign.report import Report
 
 

@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from vbsign.errors import InputError, SigningError, UnsupportedFormatError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError, SigningError, UnsupportedFormatError
+from vbsign._core.i18n import Msg
 from vbsign.report import Report
 
 if TYPE_CHECKING:
@@ -254,9 +254,9 @@ async def verify_other(
     ``envelopes=False`` verifies an edXML envelope as plain XML (its attachments are not
     opened): used for envelopes nested in envelopes, so that nesting cannot multiply work.
     """
+    from vbsign._core.timefmt import utcnow
     from vbsign.cades import looks_like_cms, verify_cms
     from vbsign.edxml import is_edxml, verify_edxml
-    from vbsign.validation import utcnow
     from vbsign.xmlsig.safe import looks_like_xml
     from vbsign.xmlsig.verify import verify_xml
 

@@ -38,9 +38,9 @@ from datetime import datetime
 
 from lxml import etree
 
+from vbsign._core.errors import InputError, UnsupportedFormatError
+from vbsign._core.i18n import Msg
 from vbsign.ades import AdesVerifyOptions
-from vbsign.errors import InputError, UnsupportedFormatError
-from vbsign.i18n import Msg
 from vbsign.report import (
     AttachmentReport,
     Indication,

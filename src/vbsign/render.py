@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from vbsign._io import printable
-from vbsign.i18n import Lang, Msg, current_lang
+from vbsign._core.files import printable
+from vbsign._core.i18n import Lang, Msg, current_lang
+from vbsign._core.timefmt import format_vn_time
 from vbsign.report import (
     INDICATION_TEXT,
     CertificateInfo,
@@ -21,7 +22,6 @@ from vbsign.report import (
     Severity,
     SignatureReport,
 )
-from vbsign.validation import format_vn_time
 
 _L = {
     "file": Msg("Tệp", "File"),

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
-from vbsign.i18n import Lang, Msg, current_lang
 
 SCHEMA_ID = "https://vbsign.vn/schemas/report/v1"
 SCHEMA_VERSION = 1

@@ -11,79 +11,18 @@ The default store is a directory (``VBSIGN_TRUST_DIR`` or the user config direct
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from asn1crypto import x509
 
-from vbsign._bounds import CERTIFICATE_FILE, read_bounded
-from vbsign.backends.software import read_certificates
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
-
-CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".p7b", ".p7c")
-
-
-def fingerprint(cert: x509.Certificate) -> str:
-    return hashlib.sha256(cert.dump()).hexdigest().upper()
-
-
-def load_certificates(paths: Iterable[str | os.PathLike[str]]) -> list[x509.Certificate]:
-    """Certificates from files (PEM/DER/PKCS#7) or directories of such files."""
-    out: list[x509.Certificate] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files = sorted(f for f in path.iterdir() if f.suffix.lower() in CERT_SUFFIXES)
-        elif path.exists():
-            files = [path]
-        else:
-            raise InputError(
-                Msg("Không tìm thấy tệp chứng thư: {p}", "Certificate file not found: {p}").format(p=path)
-            )
-        for f in files:
-            data = read_bounded(f, CERTIFICATE_FILE)  # a too-large file is named as such
-            try:
-                out += read_certificates(data)
-            except InputError:
-                raise InputError(
-                    Msg("Tệp {p} không chứa chứng thư số hợp lệ.", "File {p} contains no valid certificate.").format(
-                        p=f
-                    )
-                ) from None
-    return _dedupe(out)
-
-
-def unique_der(items: Iterable[Any]) -> list[Any]:
-    """ASN.1 objects (certificates, OCSP responses, CRLs) without duplicates, in order."""
-    seen: set[bytes] = set()
-    out = []
-    for it in items:
-        d = it.dump()
-        if d not in seen:
-            seen.add(d)
-            out.append(it)
-    return out
-
-
-def _dedupe(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    """Drop duplicates; re-load each certificate from its DER encoding.
-
-    Re-loading matters for speed: certificates built in memory (e.g. by a test PKI) are
-    re-serialised by asn1crypto on every comparison, parsed ones are not.
-    """
-    seen: set[bytes] = set()
-    out = []
-    for c in certs:
-        d = c.dump()
-        if d not in seen:
-            seen.add(d)
-            out.append(x509.Certificate.load(d))
-    return out
+from vbsign._core.x509 import (
+    dedupe_certificates,
+    fingerprint,
+    load_certificates,
+)
 
 
 @dataclass(frozen=True)
@@ -121,15 +60,15 @@ class TrustStore:
         return cls(tuple(certs + load_certificates(paths)))
 
     def with_intermediates(self, extra: Iterable[x509.Certificate]) -> TrustStore:
-        return TrustStore(self.anchors, tuple(_dedupe([*self.intermediates, *extra])))
+        return TrustStore(self.anchors, tuple(dedupe_certificates([*self.intermediates, *extra])))
 
     def fingerprints(self) -> list[str]:
         return [fingerprint(c) for c in self.anchors]
 
     def __post_init__(self) -> None:
         # normalise (parsed, de-duplicated) once; frozen dataclass, hence object.__setattr__
-        object.__setattr__(self, "anchors", tuple(_dedupe(self.anchors)))
-        object.__setattr__(self, "intermediates", tuple(_dedupe(self.intermediates)))
+        object.__setattr__(self, "anchors", tuple(dedupe_certificates(self.anchors)))
+        object.__setattr__(self, "intermediates", tuple(dedupe_certificates(self.intermediates)))
 
     def __bool__(self) -> bool:
         return bool(self.anchors)

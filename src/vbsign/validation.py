@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -38,8 +38,9 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from vbsign.errors import CertificateRejected, ConfigurationError
-from vbsign.i18n import Msg
+from vbsign._core.errors import CertificateRejected, ConfigurationError
+from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign.report import Indication, SubIndication
 from vbsign.revinfo import fetched_revinfo
 from vbsign.trust import TrustStore
@@ -232,10 +233,6 @@ OFFLINE = Services(online=False)
 DEFAULT_SERVICES = Services()
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def build_context(
     trust: TrustStore,
     *,
@@ -362,7 +359,7 @@ def static_certificate_problems(cert: x509.Certificate, at: datetime) -> list[tu
                 Msg(
                     "Chứng thư số chưa có hiệu lực (hiệu lực từ {d}).",
                     "The certificate is not yet valid (valid from {d}).",
-                ).format(d=_fmt(cert.not_valid_before)),
+                ).format(d=format_vn_time(cert.not_valid_before)),
             )
         )
     if at > cert.not_valid_after:
@@ -372,7 +369,7 @@ def static_certificate_problems(cert: x509.Certificate, at: datetime) -> list[tu
                 Msg(
                     "Chứng thư số đã hết hạn ngày {d}.",
                     "The certificate expired on {d}.",
-                ).format(d=_fmt(cert.not_valid_after)),
+                ).format(d=format_vn_time(cert.not_valid_after)),
             )
         )
     ku = cert.key_usage_value
@@ -424,7 +421,7 @@ def weak_key_problem(cert: x509.Certificate) -> Msg | None:
 def path_error_reason(e: BaseException) -> tuple[str, Msg]:
     """Map a certvalidator exception to a stable code and a bilingual explanation."""
     if isinstance(e, cv_errors.RevokedError):
-        when = _fmt(e.revocation_dt) if getattr(e, "revocation_dt", None) else "?"
+        when = format_vn_time(e.revocation_dt) if getattr(e, "revocation_dt", None) else "?"
         who = (
             Msg("Chứng thư số", "The certificate")
             if getattr(e, "is_ee_cert", True)
@@ -593,17 +590,6 @@ def _next_updates(ocsps: Iterable[Any], crls: Iterable[Any]) -> Iterable[datetim
                 yield nu
         except Exception:  # pragma: no cover
             continue
-
-
-def _fmt(dt: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    return dt.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M:%S +07:00")
-
-
-def format_vn_time(dt: datetime) -> str:
-    """``dd/mm/yyyy hh:mm:ss +07:00`` in Asia/Ho_Chi_Minh, whatever the machine's zone."""
-    return _fmt(dt)
 
 
 def not_yet_valid_msg(signing_time: datetime, proven: bool) -> Msg:

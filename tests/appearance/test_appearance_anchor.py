@@ -8,10 +8,10 @@ import unicodedata
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign._core.errors import InputError
 from vbsign.appearance import Anchor, Appearance, InField, OverSignature
 from vbsign.appearance.textpos import TextIndex
 from vbsign.appearance.widgets import image_boxes, signature_widgets
-from vbsign.errors import InputError
 
 
 def _widget(signed: bytes, name: str):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from vbsign.cli.main import main
 @pytest.fixture
 def vb(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[object]:
     """``vb(*args, lang="en") -> (exit code, stdout, stderr)``; the CLI's language is reset after."""
-    from vbsign import i18n
+    from vbsign._core import i18n
 
     token = i18n._current.set(None)
     monkeypatch.setenv("VBSIGN_PASS", "vbsign-test")

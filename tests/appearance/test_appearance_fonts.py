@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from vbsign import fonts
+from vbsign._core.errors import ConfigurationError, InputError
 from vbsign.appearance import Appearance
-from vbsign.errors import ConfigurationError, InputError
 
 MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 LIBERATION = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from vbsign._core.errors import InputError, ResourceLimitExceeded
 from vbsign.appearance import Appearance, At, ImageKind, load_image
-from vbsign.errors import InputError, ResourceLimitExceeded
 
 
 def _png(colour: tuple[int, int, int, int], *, mode: str = "RGBA", size: tuple[int, int] = (200, 100)) -> bytes:

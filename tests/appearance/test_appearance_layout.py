@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from vbsign._core.errors import ConfigurationError, InputError
 from vbsign.appearance import AgencyConfig, Anchor, At, Role, build_appearance
 from vbsign.appearance import layout as L
-from vbsign.errors import ConfigurationError, InputError
 
 
 def test_seal_box_covers_a_third_on_the_left() -> None:

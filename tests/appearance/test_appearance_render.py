@@ -15,8 +15,8 @@ import re
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign._core.timefmt import format_vn_time
 from vbsign.appearance import Appearance
-from vbsign.validation import format_vn_time
 
 T0_VN = "01/12/2026 10:00:00 +07:00"
 

@@ -56,7 +56,7 @@ def test_shown_time_equals_recorded_time_in_any_zone(tz: str, pki_dir) -> None: 
     assert m
     base = datetime.strptime(m[1], "%Y%m%d%H%M%S")
     off = timedelta(0) if m[2] == "Z" else (1 if m[2] == "+" else -1) * timedelta(hours=int(m[3] or 0), minutes=int(m[4] or 0))
-    from vbsign.validation import format_vn_time
+    from vbsign._core.timefmt import format_vn_time
 
     assert format_vn_time(base.replace(tzinfo=timezone(off))) == out["recorded"]
 

@@ -49,7 +49,7 @@ def test_signing_refuses_an_xref_bomb(pki_dir, pki, services, tsa, t0, kit):  # 
 
     import pytest
 
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     objs = [*kit.MINIMAL_PAGE, b"<< /Type /XRef /Size 2147483647 /W [1 4 2] /Root 1 0 R /Length 0 >>\nstream\n\nendstream"]
     data = kit.raw_pdf(objs)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from vbsign import api
-from vbsign.errors import CertificateRejected
+from vbsign._core.errors import CertificateRejected
 from vbsign.report import Indication, SubIndication
 from vbsign.validation import Services
 
@@ -48,7 +48,7 @@ def test_untrusted_signer_refused(pki_dir, pki, sample_pdf, t0):
 
 
 def test_no_trust_anchor_configured_is_a_configuration_error(pki_dir, sample_pdf, t0, monkeypatch, tmp_path):
-    from vbsign.errors import ConfigurationError
+    from vbsign._core.errors import ConfigurationError
 
     monkeypatch.setenv("VBSIGN_TRUST_DIR", str(tmp_path / "empty"))
     with pytest.raises(ConfigurationError):

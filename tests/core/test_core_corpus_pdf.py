@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vbsign.errors import VbsignError
+from vbsign._core.errors import VbsignError
 from vbsign.report import Indication
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"

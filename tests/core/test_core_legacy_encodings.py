@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from vbsign import revinfo, testpki
-from vbsign.backends.software import read_certificates
+from vbsign._core.x509 import read_certificates
 from vbsign.registry.certinfo import read_fields
 
 #: legacy government CA certificates with an empty issuerAltName extension

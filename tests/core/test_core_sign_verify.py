@@ -68,7 +68,7 @@ def test_certification_signature_then_seal(sign_as, verify_at, sample_pdf):
 
 
 def test_certification_level_1_forbids_a_second_signature(sign_as, sample_pdf):
-    from vbsign.errors import SigningError
+    from vbsign._core.errors import SigningError
 
     certified = sign_as("person", sample_pdf, certify=1)
     with pytest.raises(SigningError) as exc:
@@ -109,7 +109,7 @@ def test_visible_box_on_last_page_and_existing_field(sign_as, verify_at, sample_
 
 
 def test_refuses_to_sign_an_already_signed_field(sign_as, sample_pdf):
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     signed = sign_as("person", sample_pdf, field="A")
     with pytest.raises(InputError):
@@ -129,7 +129,7 @@ def test_output_written_atomically_input_untouched(pki_dir, pki, services, tsa, 
 
 
 def test_refuses_to_overwrite_the_input(pki_dir, pki, services, tsa, t0, sample_pdf_path):
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     before = sample_pdf_path.read_bytes()
     with pytest.raises(InputError) as exc:
@@ -142,7 +142,7 @@ def test_refuses_to_overwrite_the_input(pki_dir, pki, services, tsa, t0, sample_
 
 
 def test_level_bt_needs_a_tsa(pki_dir, pki, services, t0, sample_pdf):
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     with pytest.raises(InputError) as exc:
         api.sign(sample_pdf, key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots,
@@ -151,7 +151,7 @@ def test_level_bt_needs_a_tsa(pki_dir, pki, services, t0, sample_pdf):
 
 
 def test_wrong_passphrase_is_a_clear_error(pki_dir, pki, services, t0, sample_pdf):
-    from vbsign.errors import KeyAccessError
+    from vbsign._core.errors import KeyAccessError
 
     with pytest.raises(KeyAccessError) as exc:
         api.sign(sample_pdf, key=pki_dir / "person.p12", passphrase="sai-mat-khau", trust=pki.roots,
@@ -180,7 +180,7 @@ def test_garbage_claiming_to_be_pdf_is_format_failure(verify_at):
 
 def test_damaged_pdf_file_is_refused_not_signed_as_cades(pki_dir, pki, services, t0, tmp_path):
     """A file named .pdf that is not a PDF is refused by the library (and so by batches)."""
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     bad = tmp_path / "hong.pdf"
     bad.write_bytes(b"this is not a PDF")

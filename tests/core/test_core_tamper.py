@@ -79,7 +79,7 @@ def test_random_flips_in_signed_range_never_pass(signed_lt, verify_at, data):
     try:
         report = verify_at(bytes(buf))
     except Exception as e:  # a typed error is acceptable, a pass is not
-        from vbsign.errors import VbsignError
+        from vbsign._core.errors import VbsignError
 
         assert isinstance(e, VbsignError)
         return

@@ -182,7 +182,7 @@ def test_cli_serve_stops_cleanly_on_sigterm(tmp_path):
 
 
 def test_serve_refuses_a_non_pki_directory(tmp_path):
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
     from vbsign.testpki.server import serve_directory
 
     with pytest.raises(InputError):

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 import pytest
 
 from vbsign import api
-from vbsign.algorithms import normalise_hash_name, require_signing_hash
+from vbsign._core.algorithms import normalise_hash_name, require_signing_hash
+from vbsign._core.errors import InputError
 from vbsign.backends import open_key
-from vbsign.errors import InputError
 from vbsign.report import Indication
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)

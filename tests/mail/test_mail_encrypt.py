@@ -21,7 +21,7 @@ from smime_data import (
     vietnamese_message,
 )
 
-from vbsign.errors import CertificateRejected, ConfigurationError, DecryptionError, InputError
+from vbsign._core.errors import CertificateRejected, ConfigurationError, DecryptionError, InputError
 from vbsign.mail import decrypt_message, encrypt_message, parse_message
 from vbsign.report import Indication
 from vbsign.trust import TrustStore

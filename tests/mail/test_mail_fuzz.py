@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vbsign.errors import VbsignError
+from vbsign._core.errors import VbsignError
 from vbsign.report import Indication
 
 

@@ -11,6 +11,7 @@ import pytest
 from smime_data import PASSPHRASE, SUBJECT, T0, services_at, vietnamese_message
 
 from vbsign import api
+from vbsign._core.i18n import Msg
 from vbsign.host import (
     MailReceiveContext,
     MailSendContext,
@@ -19,7 +20,6 @@ from vbsign.host import (
     on_mail_receive,
     on_mail_send,
 )
-from vbsign.i18n import Msg
 from vbsign.mail import parse_message
 from vbsign.plugins import manager
 from vbsign.trust import TrustStore

@@ -14,9 +14,9 @@ import pytest
 from asn1crypto import pem
 from smime_data import BODY, T0, codes, services_at
 
+from vbsign._core.timefmt import utcnow
 from vbsign.mail import parse_message, verify_message
 from vbsign.report import Indication
-from vbsign.validation import utcnow
 
 if shutil.which("openssl") is None:  # pragma: no cover - Debian always has it
     pytest.skip("openssl is not installed", allow_module_level=True)

@@ -12,7 +12,7 @@ import pytest
 from asn1crypto import cms
 from smime_data import ATTACHMENT, ATTACHMENT_NAME, BODY, SUBJECT, codes, vietnamese_message
 
-from vbsign.errors import CertificateRejected, InputError
+from vbsign._core.errors import CertificateRejected, InputError
 from vbsign.mail import parse_message
 from vbsign.mail.raw import parse_entity
 from vbsign.report import Indication, SubIndication

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from vbsign._core.errors import KeyAccessError
 from vbsign.backends.base import KeyTransport, SigningKey
 from vbsign.backends.oaep import oaep_decode
-from vbsign.errors import KeyAccessError
 from vbsign.mail.mime import encoded_address_list
 from vbsign.mail.raw import multipart_parts, parse_entity, to_crlf
 
@@ -49,7 +49,7 @@ def test_multipart_locator_follows_rfc_2046() -> None:
 
 
 def test_nesting_is_bounded() -> None:
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     data = b""
     for i in range(40):

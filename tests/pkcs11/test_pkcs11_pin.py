@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from vbsign import api
+from vbsign._core.secrets import Secret
 from vbsign.backends import open_key
 from vbsign.backends.pkcs11 import PinPrompt
 from vbsign.backends.pkcs11_errors import (
@@ -19,7 +20,6 @@ from vbsign.backends.pkcs11_errors import (
     PinState,
 )
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
-from vbsign.secrets import Secret
 
 
 def _spy_uri(spy: Any, softhsm: Any, name: str) -> str:

@@ -104,7 +104,7 @@ def test_unknown_object_lists_the_certificates_with_their_uris(softhsm: Any) -> 
 
 
 def test_unknown_option_is_refused(softhsm: Any) -> None:
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     with pytest.raises(InputError):
         open_key(softhsm.uri_of("person"), pin=softhsm.pin, modul="/typo")

@@ -122,7 +122,7 @@ def test_chain_is_empty_without_token_certificates_or_ca_files(softhsm: Any) -> 
 @pytest.mark.parametrize(("name", "pss"), [("person", False), ("person", True), ("ec384", False)])
 def test_async_sign_raw_for_xades_hashes_on_the_host(softhsm: Any, name: str, pss: bool) -> None:
     """The raw interface XAdES uses: a signature over ``data`` that verifies with the certificate."""
-    from vbsign._aio import run_sync
+    from vbsign._core.aio import run_sync
 
     data = b"<ds:SignedInfo>...</ds:SignedInfo>" * 50
     with open_key(softhsm.uri_of(name), pin=softhsm.pin) as key:
@@ -153,7 +153,7 @@ def test_one_key_is_thread_safe_with_one_login(softhsm: Any) -> None:
 
 
 def test_closed_key_refuses_to_sign_and_close_is_idempotent(softhsm: Any) -> None:
-    from vbsign.errors import KeyAccessError
+    from vbsign._core.errors import KeyAccessError
 
     key = open_key(softhsm.uri_of("person-ec"), pin=softhsm.pin, login=True)
     assert key.logged_in

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vbsign._core.errors import InputError
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri, parse_uri
-from vbsign.errors import InputError
 
 VIETTEL = "TRẦN NGỌC TÚ's Viettel-CA SHA2 Certificate"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from vbsign import api
-from vbsign._aio import run_sync
+from vbsign._core.aio import run_sync
 from vbsign.backends import open_key
 from vbsign.report import Indication
 

@@ -16,9 +16,10 @@ import pytest
 from asn1crypto import crl, ocsp, x509
 
 from vbsign import api, testpki
+from vbsign._core.errors import InputError, PluginError, VerificationError
+from vbsign._core.i18n import Msg
 from vbsign.appearance import AgencyConfig
 from vbsign.appearance.samples import seal_png, signature_png
-from vbsign.errors import InputError, PluginError, VerificationError
 from vbsign.host import (
     Attachment,
     EvidenceBundle,
@@ -33,7 +34,6 @@ from vbsign.host import (
     on_receive,
     on_send,
 )
-from vbsign.i18n import Msg
 from vbsign.plugins import manager
 from vbsign.report import Indication, Severity
 from vbsign.samples import SampleDocument, official_document_pdf
@@ -406,7 +406,7 @@ def test_storage_gaps_are_warnings_for_the_host_not_the_senders_fault(
 def test_a_misnamed_policy_fails_before_anything_is_signed(
     audit: Any, agency_a: SendContext, sample_pdf: bytes
 ) -> None:
-    from vbsign.errors import PolicyError
+    from vbsign._core.errors import PolicyError
 
     agency_a.policy = "tt14"
     with pytest.raises(PolicyError):

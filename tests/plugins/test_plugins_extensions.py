@@ -17,8 +17,8 @@ from pyhanko.sign.signers import Signer as PyHankoSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vbsign import api
+from vbsign._core.errors import CertificateRejected, InputError, PluginError
 from vbsign.backends import SigningKey
-from vbsign.errors import CertificateRejected, InputError, PluginError
 from vbsign.plugins import manager, render_report
 from vbsign.report import Indication
 from vbsign.validation import Services

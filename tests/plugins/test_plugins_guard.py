@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from vbsign import api, testpki
-from vbsign.errors import PluginError
+from vbsign._core.errors import PluginError
+from vbsign._core.i18n import Msg
 from vbsign.host import (
     IncomingDocument,
     OutgoingDocument,
@@ -27,7 +28,6 @@ from vbsign.host import (
     on_receive,
     on_send,
 )
-from vbsign.i18n import Msg
 from vbsign.plugins import manager
 from vbsign.report import Indication, Severity
 from vbsign.validation import Services

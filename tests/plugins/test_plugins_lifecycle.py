@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from vbsign import api
-from vbsign.errors import PluginError
-from vbsign.i18n import Msg
+from vbsign._core.errors import PluginError
+from vbsign._core.i18n import Msg
 from vbsign.plugins import SignatureVetoed, SignDecision, manager
 from vbsign.report import Finding, Indication, Severity
 from vbsign.validation import Services

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.errors import PluginError
+from vbsign._core.errors import PluginError
 from vbsign.plugins import hookspecs, manager
 
 ROOT = Path(__file__).resolve().parents[2]

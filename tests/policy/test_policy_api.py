@@ -7,7 +7,7 @@ import json
 import pytest
 
 import vbsign
-from vbsign.errors import PolicyError
+from vbsign._core.errors import PolicyError
 from vbsign.policy import ComplianceReport, DocumentFacts, RuleStatus
 from vbsign.policy.result import ComplianceStatus, json_schema
 from vbsign.validation import Services

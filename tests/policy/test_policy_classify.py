@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import pem, x509
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy import ClassificationConfig, classify_signer
 from vbsign.policy.classify import is_personal_name, names_a_body
 from vbsign.policy.facts import SignerRecord

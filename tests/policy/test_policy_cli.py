@@ -126,8 +126,8 @@ def test_policy_show_json_list_and_schema(capsys, files):
 
 
 def test_policy_init_writes_a_loadable_file(capsys, tmp_path, pki_dir, pki):
+    from vbsign._core.x509 import fingerprint
     from vbsign.policy import load_policy
-    from vbsign.trust import fingerprint
 
     out_file = tmp_path / "co-quan.toml"
     pub = fingerprint(pki.cert("pub-root"))

@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from vbsign.errors import PolicyError
-from vbsign.i18n import Msg
+from vbsign._core.errors import PolicyError
+from vbsign._core.i18n import Msg
 from vbsign.policy import (
     Citation,
     DocumentFacts,

@@ -11,6 +11,7 @@ from asn1crypto import pem, x509
 from cryptography import x509 as cx509
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from vbsign._core.x509 import fingerprint
 from vbsign.policy.roots import (
     KNOWN_CAS,
     NEAC_ROOT,
@@ -21,7 +22,6 @@ from vbsign.policy.roots import (
     normalise_fingerprint,
     official_roots,
 )
-from vbsign.trust import fingerprint
 
 CERT_DIR = "vn-ca-certs"
 #: the end-entity certificate of the corpus (not a CA: never an anchor)

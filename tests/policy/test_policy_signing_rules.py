@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
+from vbsign._core.x509 import fingerprint
 from vbsign.policy import DocumentFacts, RuleStatus, SigningFacts, evaluate
 from vbsign.policy.result import ComplianceStatus
 from vbsign.report import Finding, Indication, Report, Severity, SubIndication
-from vbsign.trust import fingerprint
 
 
 def test_nd68_01_certificate_checked_before_signing(docs):

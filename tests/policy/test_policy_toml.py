@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vbsign.errors import PolicyError
+from vbsign._core.errors import PolicyError
 from vbsign.policy import Level, PolicyRegistry, load_policy
 from vbsign.policy.tomlfile import parse_policy_text
 
@@ -29,7 +29,7 @@ def error(text: str, reg: PolicyRegistry) -> PolicyError:
 
 
 def test_full_policy_file(reg, pki):
-    from vbsign.trust import fingerprint
+    from vbsign._core.x509 import fingerprint
 
     gov = fingerprint(pki.cert("gov-root"))
     text = f"""

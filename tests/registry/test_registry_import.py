@@ -169,7 +169,7 @@ def test_renewal_is_linked(seeded: tuple[Any, dict[str, int]], pki: Any) -> None
 
 
 def test_both_parsers_agree_on_every_certificate(pki: Any, corpus: Path) -> None:
-    from vbsign.backends.software import read_certificates
+    from vbsign._core.x509 import read_certificates
 
     labels = (*testpki.SUBJECTS, *testpki.ROOTS, *testpki.INTERMEDIATES, *testpki.SERVICE_CERTS)
     certs = [pki.cert(lbl) for lbl in labels]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.i18n import use_lang
+from vbsign._core.i18n import use_lang
 from vbsign.registry.errors import NotFound, RegistryError, WorkflowError
 from vbsign.registry.workflow import REQUEST_KINDS, TRANSITIONS
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vbsign.errors import ConfigurationError, InputError, PolicyError
+from vbsign._core.errors import ConfigurationError, InputError, PolicyError
 
 
 def _fp(i: int) -> str:
@@ -141,7 +141,7 @@ def test_evidence_and_testpki_manifests_are_bounded(tmp_path: Path) -> None:
 
 
 def test_every_bound_is_documented() -> None:
-    from vbsign._bounds import BOUNDS, _size_text
+    from vbsign._core.bounds import BOUNDS, _size_text
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "security.rst").read_text("utf-8")
     for name, bound in BOUNDS.items():

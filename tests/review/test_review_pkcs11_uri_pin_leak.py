@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from vbsign._core.errors import InputError
 from vbsign.backends.pkcs11_uri import parse_uri
-from vbsign.errors import InputError
 
 PIN = "483920"
 

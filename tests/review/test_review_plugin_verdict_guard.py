@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.errors import PluginError
+from vbsign._core.errors import PluginError
 from vbsign.plugins import manager
 from vbsign.report import Indication
 
@@ -62,7 +62,7 @@ def test_review_a_policy_rule_cannot_lift_the_verification_verdict(
 ) -> None:
     import dataclasses
 
-    from vbsign.i18n import Msg
+    from vbsign._core.i18n import Msg
     from vbsign.policy import evaluate, load_policy
     from vbsign.policy.model import Citation, Level, Rule, passed
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from reviewcli_helpers import run_vbsign, sign_args
 
-from vbsign import _io
-from vbsign.errors import InputError
-from vbsign.i18n import use_lang
+from vbsign._core import files as _io
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import use_lang
 from vbsign.samples import official_document_pdf
 
 

@@ -19,7 +19,7 @@ import pytest
 import writers_kit as wk
 from pyhanko.pdf_utils import generic
 
-from vbsign.errors import PasswordRequired
+from vbsign._core.errors import PasswordRequired
 from vbsign.pdf import visual
 from vbsign.report import Indication
 

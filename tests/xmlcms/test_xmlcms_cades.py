@@ -147,7 +147,7 @@ def test_garbage_that_looks_like_cms_is_a_format_failure(verify_at: Any) -> None
 
 
 def test_unknown_formats_are_refused_with_a_clear_error() -> None:
-    from vbsign.errors import UnsupportedFormatError
+    from vbsign._core.errors import UnsupportedFormatError
 
     with pytest.raises(UnsupportedFormatError) as ei:
         api.verify(b"just some text", trust=[])
@@ -159,7 +159,7 @@ def test_damaged_cms_is_a_verdict_never_a_crash(sign_as: Any, verify_at: Any) ->
     content) used to surface as a raw ValueError half-way through verification."""
     import random
 
-    from vbsign.errors import VbsignError
+    from vbsign._core.errors import VbsignError
 
     p7m = sign_as("person", DOCX, level="B-B", packaging="enveloping")
     i = p7m.index(DOCX[:8])  # the encapsulated content's OCTET STRING header is just before

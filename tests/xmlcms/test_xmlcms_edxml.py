@@ -149,7 +149,7 @@ def test_unsigned_envelope_and_missing_attachment(sign_as: Any, verify_at: Any, 
 
 
 def test_not_an_envelope_is_refused(sign_as: Any) -> None:
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     with pytest.raises(InputError):
         sign_as("agency", b"<edXML xmlns='http://www.mic.gov.vn/TBT/QCVN_102_2016'/>", level="B-B")

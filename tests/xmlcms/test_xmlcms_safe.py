@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vbsign import api
-from vbsign.errors import InputError, ResourceLimitExceeded
+from vbsign._core.errors import InputError, ResourceLimitExceeded
 from vbsign.xmlsig import safe
 from vbsign.xmlsig.safe import MalformedXmlError, UnsafeXmlError, XmlLimits
 

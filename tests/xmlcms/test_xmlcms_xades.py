@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 
 from vbsign import api
+from vbsign._core.errors import CertificateRejected
 from vbsign.ades import AdesVerifyOptions
-from vbsign.errors import CertificateRejected
 from vbsign.report import Indication, SubIndication
 from vbsign.trust import TrustStore
 from vbsign.validation import Services
@@ -157,7 +157,7 @@ def test_parallel_signatures_by_person_and_agency(sign_as: Any, verify_at: Any, 
 def test_default_enveloped_transform_and_a_second_signer(sign_as: Any, verify_at: Any) -> None:
     """Default: the plain enveloped-signature transform; a second enveloped signature would
     break the first, so it is refused with the way out (issue 12)."""
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     once = sign_as("person", QD, level="B-B")
     assert b"xmldsig#enveloped-signature" in once and b"xmldsig-filter2" not in once
@@ -244,7 +244,7 @@ def test_report_json_round_trip(sign_as: Any, verify_at: Any) -> None:
 
 
 def test_levels_not_supported_for_xades_are_refused(sign_as: Any) -> None:
-    from vbsign.errors import InputError
+    from vbsign._core.errors import InputError
 
     with pytest.raises(InputError):
         sign_as("person", QD, level="B-LTA")
@@ -282,8 +282,8 @@ def test_costly_xpath_transforms_are_refused_fast() -> None:
 
 
 def test_adding_a_signature_that_would_break_an_existing_one_is_refused(pki_dir: Path, t0: Any, sign_as: Any) -> None:
+    from vbsign._core.errors import InputError
     from vbsign.backends import open_key
-    from vbsign.errors import InputError
     from vbsign.xmlsig.xades import XadesOptions, sign_xades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from vbsign._bounds import APPEARANCE_FILE, loads_toml, read_bounded
-from vbsign.errors import ConfigurationError
-from vbsign.i18n import Msg
+from vbsign._core.bounds import APPEARANCE_FILE, loads_toml, read_bounded
+from vbsign._core.errors import ConfigurationError
+from vbsign._core.i18n import Msg
 
 #: a realistic default when the configuration does not say (Vietnamese seals: 30–45 mm)
 DEFAULT_SEAL_DIAMETER_MM = 36.0

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from vbsign._bounds import IMAGE_FILE, read_bounded, too_large
-from vbsign.errors import InputError, ResourceLimitExceeded
-from vbsign.i18n import Msg
+from vbsign._core.bounds import IMAGE_FILE, read_bounded, too_large
+from vbsign._core.errors import InputError, ResourceLimitExceeded
+from vbsign._core.i18n import Msg
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -130,7 +130,7 @@ def colour_shares(img: Image.Image) -> tuple[float, float, int]:
 def load_image(source: ImageSource | Any, kind: ImageKind | str) -> InkImage:
     """Open, check and trim a signature or seal image.
 
-    Raises :class:`~vbsign.errors.InputError` for unreadable images, a seal without
+    Raises :class:`~vbsign._core.errors.InputError` for unreadable images, a seal without
     transparency, or an image with no visible ink; colour problems are warnings.
     """
     kind = ImageKind(kind)

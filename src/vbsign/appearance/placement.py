@@ -21,11 +21,11 @@ from typing import Literal
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.appearance.stamp import Box
 from vbsign.appearance.textpos import TextIndex, TextMatch
 from vbsign.appearance.widgets import SignatureWidget, image_boxes, signature_widgets
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
 
 Position = Literal["auto", "above", "below", "left", "right", "over"]
 POSITIONS: tuple[str, ...] = ("auto", "above", "below", "left", "right", "over")

@@ -29,6 +29,8 @@ from pathlib import Path
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.appearance import layout
 from vbsign.appearance.config import DEFAULT_SEAL_DIAMETER_MM, AgencyConfig
 from vbsign.appearance.images import ImageKind, ImageSource, InkImage, load_image
@@ -44,8 +46,6 @@ from vbsign.appearance.placement import (
     shift,
 )
 from vbsign.appearance.stamp import Box, Drawing, DrawingStampStyle
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
 from vbsign.pdf.sign import AppearanceSpec
 
 
@@ -227,7 +227,7 @@ class Appearance:
         """The lines of text this appearance shows for ``cert`` at ``signing_time``.
 
         Lines are NFC-normalised and checked against the font: a character it cannot draw
-        is an :class:`~vbsign.errors.InputError`, never an empty box on the document.
+        is an :class:`~vbsign._core.errors.InputError`, never an empty box on the document.
         """
         lines = [unicodedata.normalize("NFC", line) for line in self._raw_lines(cert, signing_time)]
         if lines and self.font is not None:
@@ -237,7 +237,7 @@ class Appearance:
         return lines
 
     def _raw_lines(self, cert: x509.Certificate, signing_time: datetime) -> list[str]:
-        from vbsign.validation import format_vn_time
+        from vbsign._core.timefmt import format_vn_time
 
         when = format_vn_time(signing_time)
         if self.role is Role.PERSON:

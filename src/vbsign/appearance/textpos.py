@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 
 Box = tuple[float, float, float, float]
 
@@ -166,7 +166,7 @@ class TextIndex:
         """Find ``text``; ``occurrence`` 1 = first, -1 = last (the default: signature blocks
         come last), counted over ``page`` only or over the whole document.
 
-        Raises :class:`~vbsign.errors.InputError` when it is not there.
+        Raises :class:`~vbsign._core.errors.InputError` when it is not there.
         """
         needle = _needle_key(text)
         if not needle:

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import SecretLike
 from vbsign.backends.base import KeyTransport, SigningKey
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
-from vbsign.secrets import SecretLike
 
 KeyFactory = Callable[..., SigningKey]
 

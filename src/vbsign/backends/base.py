@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from asn1crypto import x509
 
-from vbsign.errors import KeyAccessError
-from vbsign.i18n import Msg
+from vbsign._core.errors import KeyAccessError
+from vbsign._core.i18n import Msg
 from vbsign.report import KeyStorage
 
 __all__ = ["KeyStorage", "KeyTransport", "SigningKey"]

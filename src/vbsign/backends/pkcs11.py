@@ -22,7 +22,7 @@ How it behaves, and why:
   raises :class:`~vbsign.backends.pkcs11_errors.PinIncorrect` with the token's
   remaining-tries state and vbsign never retries by itself; a *non-interactive* PIN is not
   even tried when the token reports its final try. PINs are held as
-  :class:`~vbsign.secrets.Secret` and dropped after login unless the key needs them again.
+  :class:`~vbsign._core.secrets.Secret` and dropped after login unless the key needs them again.
 * **CKA_ALWAYS_AUTHENTICATE** keys get a context-specific login before each signature; the
   PIN callback is asked each time (a static PIN is reused).
 * **Token removed** (or module finalised) mid-way: :class:`TokenUnavailable`, which the
@@ -52,6 +52,9 @@ from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
+from vbsign._core.errors import InputError, KeyAccessError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import Secret, SecretLike, resolve_secret
 from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
 from vbsign.backends.oaep import oaep_decode
 from vbsign.backends.pkcs11_errors import (
@@ -90,9 +93,6 @@ from vbsign.backends.pkcs11_objects import (
     token_uri,
 )
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri, parse_uri
-from vbsign.errors import InputError, KeyAccessError
-from vbsign.i18n import Msg
-from vbsign.secrets import Secret, SecretLike, resolve_secret
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ class _PinSource:
             path = self._file.removeprefix("file:")
             if path.startswith("//"):
                 path = path[2:]
-            from vbsign._bounds import PIN_FILE, read_bounded
+            from vbsign._core.bounds import PIN_FILE, read_bounded
 
             data = read_bounded(path, PIN_FILE)  # unreadable or too large: InputError naming the file
             try:
@@ -781,7 +781,7 @@ def open_key(
 ) -> Pkcs11Key:
     """Open the certificate (and later its key) named by the PKCS#11 URI ``ref``.
 
-    :param pin: the user PIN (``str``/``bytes``/:class:`~vbsign.secrets.Secret`, or a
+    :param pin: the user PIN (``str``/``bytes``/:class:`~vbsign._core.secrets.Secret`, or a
         zero-argument callable returning it). ``passphrase`` is accepted as an alias.
     :param pin_callback: called with a :class:`PinPrompt` whenever a PIN is needed
         (interactive prompts; asked again for every signature of an always-authenticate key).
@@ -851,7 +851,7 @@ def _make_key(
     cert_path: str | os.PathLike[str] | None,
     allow_final_try: bool,
 ) -> Pkcs11Key:
-    from vbsign.trust import load_certificates
+    from vbsign._core.x509 import load_certificates
 
     ca_certs = load_certificates(ca_paths) if ca_paths else []
     own = load_certificates([cert_path])[0] if cert_path is not None else None

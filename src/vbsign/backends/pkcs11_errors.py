@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vbsign.errors import ConfigurationError, InputError, KeyAccessError, SigningError
-from vbsign.i18n import Msg
+from vbsign._core.errors import ConfigurationError, InputError, KeyAccessError, SigningError
+from vbsign._core.i18n import Msg
 
 # PKCS#11 token flags (CK_TOKEN_INFO.flags) that describe the user PIN
 CKF_LOGIN_REQUIRED = 0x00000004
@@ -70,7 +70,7 @@ class PinState:
 
 
 class Pkcs11Error(KeyAccessError):
-    """Base class of token errors (catch :class:`vbsign.errors.KeyAccessError` for all keys)."""
+    """Base class of token errors (catch :class:`vbsign._core.errors.KeyAccessError` for all keys)."""
 
     code = "PKCS11_ERROR"
 

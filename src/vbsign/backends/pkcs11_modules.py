@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vbsign._core.i18n import Msg
 from vbsign.backends.pkcs11_errors import ModuleLoadError, ModuleNotConfigured
-from vbsign.i18n import Msg
 
 ENV_MODULE = "VBSIGN_PKCS11_MODULE"
 _WINDIR = os.environ.get("SYSTEMROOT", r"C:\Windows")

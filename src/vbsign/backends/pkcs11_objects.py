@@ -26,6 +26,7 @@ from pkcs11 import Attribute, KeyType, ObjectClass
 from pkcs11 import exceptions as p11e
 from pkcs11.attributes import AttributeMapper
 
+from vbsign._core.i18n import Msg
 from vbsign.backends.pkcs11_errors import (
     CKF_PROTECTED_AUTHENTICATION_PATH,
     CKF_TOKEN_INITIALIZED,
@@ -37,7 +38,6 @@ from vbsign.backends.pkcs11_errors import (
     TokenUnavailable,
 )
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
-from vbsign.i18n import Msg
 
 logger = logging.getLogger(__name__)
 

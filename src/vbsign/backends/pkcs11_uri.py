@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 
 SCHEME = "pkcs11:"
 

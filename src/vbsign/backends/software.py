@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import algos, cms, keys, pem, tsp, x509
+from asn1crypto import algos, cms, keys, tsp, x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -20,10 +20,11 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
+from vbsign._core.errors import KeyAccessError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import Secret, SecretLike, resolve_secret
+from vbsign._core.x509 import read_certificates
 from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
-from vbsign.errors import InputError, KeyAccessError
-from vbsign.i18n import Msg
-from vbsign.secrets import Secret, SecretLike, resolve_secret
 
 
 class _CachedAttr(CMSAttributeProvider):
@@ -283,46 +284,11 @@ def load_pem(
     return SoftwareKey(key, cert, chain, label=Path(key_path).name)
 
 
-def read_certificates(data: bytes, *, allow_empty: bool = False) -> list[x509.Certificate]:
-    """Certificates from PEM (one or many), DER, or a PKCS#7 certificate bundle."""
-    from asn1crypto import cms
-
-    out: list[x509.Certificate] = []
-    if pem.detect(data):
-        for kind, _, der in pem.unarmor(data, multiple=True):
-            if kind == "CERTIFICATE":
-                out.append(x509.Certificate.load(der))
-            elif kind in ("PKCS7", "CMS"):
-                out += _pkcs7_certs(cms.ContentInfo.load(der))
-    else:
-        try:
-            ci = cms.ContentInfo.load(data)
-            if ci["content_type"].native == "signed_data":
-                out += _pkcs7_certs(ci)
-            else:
-                raise ValueError
-        except Exception:
-            try:
-                cert = x509.Certificate.load(data)
-                cert.native  # force full parse  # noqa: B018
-                out.append(cert)
-            except Exception:
-                pass
-    if not out and not allow_empty:
-        raise InputError(Msg("Không đọc được chứng thư số.", "No certificate could be read."))
-    return out
-
-
-def _pkcs7_certs(ci: Any) -> list[x509.Certificate]:
-    certs = ci["content"]["certificates"]
-    return [c.chosen for c in certs if c.name == "certificate"] if certs.native else []
-
-
 def _read(path: str | os.PathLike[str]) -> bytes:
-    """A key or certificate file (bounded: :data:`vbsign._bounds.KEY_FILE`)."""
-    from vbsign._bounds import KEY_FILE, read_bounded
+    """A key or certificate file (bounded: :data:`vbsign._core.bounds.KEY_FILE`)."""
+    from vbsign._core.bounds import KEY_FILE, read_bounded
 
     return read_bounded(path, KEY_FILE)
 
 
-__all__ = ["Secret", "SoftwareKey", "hashes", "load_pem", "load_pkcs12", "read_certificates"]
+__all__ = ["Secret", "SoftwareKey", "hashes", "load_pem", "load_pkcs12"]

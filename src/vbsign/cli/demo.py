@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from vbsign._core.i18n import Msg
 from vbsign.cli._common import console, t
-from vbsign.i18n import Msg
 
 
 @click.command("demo")

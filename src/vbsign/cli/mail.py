@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
+from vbsign._core.errors import VbsignError
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import EXIT_OK, BilingualGroup, console, esc, fail, secret_from_env, t
 from vbsign.cli.verify import aggregate_exit
-from vbsign.errors import VbsignError
-from vbsign.i18n import Msg, current_lang
 
 
 @click.group("mail", cls=BilingualGroup)
@@ -103,8 +103,8 @@ def sign_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str
              pss: bool, no_revocation_check: bool) -> None:  # fmt: skip
     """Ký số thư IN (.eml) theo S/MIME, ghi ra -o OUT. / Sign the message IN (.eml) with S/MIME into -o OUT."""
     from vbsign import api
+    from vbsign._core.timefmt import format_vn_time
     from vbsign.mail import sign_message
-    from vbsign.validation import format_vn_time
 
     passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)
     if no_revocation_check:
@@ -144,7 +144,7 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
                passphrase_env: str | None, pin_env: str | None, pkcs11_module: str | None, allow_unsigned_parts: bool,
                extract: Path | None) -> None:  # fmt: skip
     """Kiểm tra chữ ký S/MIME của các thư FILES. / Verify the S/MIME signatures of FILES."""
-    from vbsign import _io
+    from vbsign._core import files as _io
     from vbsign.backends import open_key
     from vbsign.mail import verify_message
     from vbsign.render import render_text

@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
+from vbsign._core.i18n import set_lang
 from vbsign._version import __version__
-from vbsign.i18n import set_lang
 
 #: name -> (module:attribute, short help vi, short help en)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {

@@ -23,7 +23,7 @@ def plugins_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
 def list_cmd(strict: bool, as_json: bool) -> None:
     """Liệt kê trình cắm: tên, gói, phiên bản, hook. / List plugins: name, package, version, hooks."""
-    from vbsign.i18n import current_lang
+    from vbsign._core.i18n import current_lang
     from vbsign.plugins import manager
 
     pm = manager.load_plugins(strict=False)

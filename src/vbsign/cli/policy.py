@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from vbsign._core.i18n import Msg, use_lang
 from vbsign.cli._common import BilingualGroup, console, fail, t
-from vbsign.i18n import Msg, use_lang
 
 _LANG = click.option(
     "--lang",
@@ -117,7 +117,7 @@ def schema_cmd() -> None:
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có / overwrite.")
 def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...], national: tuple[str, ...], force: bool) -> None:
     """Tạo tệp chính sách mẫu (TOML) / write a policy file skeleton."""
-    from vbsign._io import atomic_write
+    from vbsign._core.files import atomic_write
     from vbsign.policy import default_registry
     from vbsign.policy.tomlfile import parse_policy_text
 
@@ -133,8 +133,8 @@ def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...]
 
 def _fingerprints(values: tuple[str, ...]) -> list[tuple[str, str]]:
     """``[(fingerprint, name)]`` from certificate files or fingerprints."""
+    from vbsign._core.x509 import fingerprint, load_certificates
     from vbsign.policy.roots import normalise_fingerprint
-    from vbsign.trust import fingerprint, load_certificates
 
     out: list[tuple[str, str]] = []
     for v in values:

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from vbsign._io import printable
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg
 from vbsign.cli._common import EXIT_OK, console, esc, fail, parse_box, secret_from_env, t
-from vbsign.i18n import Msg
 
 
 @click.command("sign")
@@ -232,7 +232,7 @@ def sign_cmd(
     out = console()
     for w in result.warnings:
         out.print(f"[yellow]! {esc(w.get())}[/]")
-    from vbsign.validation import format_vn_time
+    from vbsign._core.timefmt import format_vn_time
 
     out.print(
         "[green]✓[/] "

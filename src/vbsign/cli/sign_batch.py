@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from vbsign._io import printable
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg
 from vbsign.cli._common import EXIT_OK, console, fail, secret_from_env, t
-from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
     from vbsign.api import Signer
@@ -67,7 +67,7 @@ def _no_core_dumps() -> None:
 
 def token_key_options(pin_env: str | None, module: str | None) -> dict[str, Any]:
     """``key_options`` for a ``pkcs11:`` key: module, PIN from the environment or a prompt."""
-    from vbsign.secrets import Secret
+    from vbsign._core.secrets import Secret
 
     options: dict[str, Any] = {}
     if module:
@@ -99,7 +99,7 @@ def run_batch(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vbsign._aio import run_sync
+    from vbsign._core.aio import run_sync
     from vbsign.batch import FileStatus, async_sign_many, plan_jobs
 
     shown = printable(in_dir)

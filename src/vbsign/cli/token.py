@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import EXIT_OK, EXIT_USAGE, BilingualGroup, console, t
-from vbsign.i18n import Msg, current_lang
 
 
 @click.group("token", cls=BilingualGroup)
@@ -68,10 +68,10 @@ def list_cmd(modules: tuple[str, ...], as_json: bool) -> None:
             out.print(t("Không tìm thấy trình điều khiển token quen thuộc nào.", "No familiar token driver found."))
         raise SystemExit(EXIT_OK)
 
+    from vbsign._core.errors import VbsignError
     from vbsign.backends.pkcs11_errors import ModuleLoadError
     from vbsign.backends.pkcs11_modules import resolve_module_path
     from vbsign.backends.pkcs11_objects import ModuleListing, list_module
-    from vbsign.errors import VbsignError
 
     listings: list[ModuleListing] = []
     errors: list[tuple[str, Msg]] = []

@@ -19,9 +19,9 @@ from typing import Any
 import click
 from asn1crypto import x509
 
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import BilingualGroup, console, t
-from vbsign.errors import InputError
-from vbsign.i18n import Msg, current_lang
 
 _DIR = click.option(
     "--dir",
@@ -53,8 +53,8 @@ def _is_ca(cert: x509.Certificate) -> tuple[bool, Msg | None]:
 
 def _describe(cert: x509.Certificate) -> tuple[str, Msg, bool]:
     """(fingerprint, classification message, official?)."""
+    from vbsign._core.x509 import fingerprint
     from vbsign.policy.roots import classify_certificate
-    from vbsign.trust import fingerprint
 
     fp = fingerprint(cert)
     try:
@@ -80,9 +80,8 @@ def _slug(text: str) -> str:
 
 def _entries(directory: Path) -> list[tuple[Path, x509.Certificate, bool]]:
     """Every certificate of the store: (file, certificate, is_anchor)."""
-    from vbsign._bounds import CERTIFICATE_FILE, read_bounded
-    from vbsign.backends.software import read_certificates
-    from vbsign.trust import CERT_SUFFIXES
+    from vbsign._core.bounds import CERTIFICATE_FILE, read_bounded
+    from vbsign._core.x509 import CERT_SUFFIXES, read_certificates
 
     out: list[tuple[Path, x509.Certificate, bool]] = []
     for sub, anchor in ((directory, True), (directory / "intermediates", False)):
@@ -109,9 +108,9 @@ def trust_group() -> None:
 @_DIR
 def add_cmd(files: tuple[Path, ...], as_anchor: bool, directory: Path | None) -> None:
     """Thêm chứng thư CA vào kho tin cậy / add CA certificates to the trust store."""
-    from vbsign._io import atomic_write
-    from vbsign.trust import load_certificates
-    from vbsign.validation import format_vn_time
+    from vbsign._core.files import atomic_write
+    from vbsign._core.timefmt import format_vn_time
+    from vbsign._core.x509 import load_certificates
 
     store = _store_dir(directory)
     certs = load_certificates(files)
@@ -168,7 +167,7 @@ def add_cmd(files: tuple[Path, ...], as_anchor: bool, directory: Path | None) ->
 @_DIR
 def list_cmd(as_json: bool, directory: Path | None) -> None:
     """Liệt kê kho tin cậy / list the trust store."""
-    from vbsign.validation import format_vn_time
+    from vbsign._core.timefmt import format_vn_time
 
     store = _store_dir(directory)
     rows: list[dict[str, Any]] = []
@@ -211,8 +210,8 @@ def remove_cmd(selector: str, directory: Path | None) -> None:
     """Xóa chứng thư theo dấu vân tay SHA-256 (≥ 8 ký tự đầu) hoặc tên tệp / remove by fingerprint prefix or file name."""
     from asn1crypto import pem
 
-    from vbsign._io import atomic_write
-    from vbsign.trust import fingerprint
+    from vbsign._core.files import atomic_write
+    from vbsign._core.x509 import fingerprint
 
     store = _store_dir(directory)
     sel = selector.replace(":", "").strip().upper()

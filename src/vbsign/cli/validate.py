@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from vbsign._io import printable
+from vbsign._core.errors import VbsignError
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import EXIT_USAGE, console, esc, secret_from_env, t
-from vbsign.errors import VbsignError
-from vbsign.i18n import Msg, current_lang
 
 
 @click.command("validate")
@@ -91,7 +91,7 @@ def validate_cmd(
 ) -> None:
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
     from vbsign import compliance
-    from vbsign._io import atomic_write
+    from vbsign._core.files import atomic_write
     from vbsign.cli.verify import aggregate_exit
     from vbsign.policy import DocumentFacts, load_policy
     from vbsign.policy.facts import roles_from
@@ -110,7 +110,7 @@ def validate_cmd(
     facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple, official=official)  # type: ignore[arg-type]
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     services = Services(online=not offline, timeout=timeout)
-    from vbsign.secrets import Secret
+    from vbsign._core.secrets import Secret
 
     pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
     password = Secret(pw_text) if pw_text is not None else None

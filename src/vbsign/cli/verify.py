@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from vbsign._io import printable
+from vbsign._core.errors import VbsignError
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import (
     EXIT_INDETERMINATE,
     EXIT_INVALID,
@@ -18,8 +20,6 @@ from vbsign.cli._common import (
     esc,
     secret_from_env,
 )
-from vbsign.errors import VbsignError
-from vbsign.i18n import Msg, current_lang
 
 
 def parse_size(text: str) -> int:
@@ -124,7 +124,7 @@ def verify_cmd(
 
         renderer_for(fmt)  # an unknown format is refused before any work
     services = Services(online=not offline, timeout=timeout)
-    from vbsign.secrets import Secret
+    from vbsign._core.secrets import Secret
 
     pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
     password = Secret(pw_text) if pw_text is not None else None

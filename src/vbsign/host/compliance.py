@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.report import Finding, Report, Severity
 
 if TYPE_CHECKING:

@@ -46,11 +46,11 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
-from vbsign import _io
-from vbsign._bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
+from vbsign._core import files as _io
+from vbsign._core.bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
+from vbsign._core.errors import InputError, VerificationError
+from vbsign._core.i18n import Msg
 from vbsign._version import __version__
-from vbsign.errors import InputError, VerificationError
-from vbsign.i18n import Msg
 from vbsign.report import Finding, Report
 from vbsign.validation import Services
 

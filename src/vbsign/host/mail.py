@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from vbsign._aio import run_sync
-from vbsign.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
+from vbsign._core.aio import run_sync
+from vbsign._core.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
+from vbsign._core.i18n import Lang, Msg
+from vbsign._core.timefmt import utcnow
 from vbsign.events import AuditEvent
 from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
 from vbsign.host.types import (
@@ -43,7 +45,6 @@ from vbsign.host.types import (
     SendDecision,
     _summary,
 )
-from vbsign.i18n import Lang, Msg
 from vbsign.mail.api import (
     MailEncryptResult,
     MailSignResult,
@@ -63,7 +64,6 @@ from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
 from vbsign.plugins.lifecycle import SignatureVetoed
 from vbsign.report import Finding, Indication, Report, Severity
-from vbsign.validation import utcnow
 
 if TYPE_CHECKING:
     from vbsign.backends.base import SigningKey

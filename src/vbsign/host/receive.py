@@ -23,9 +23,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vbsign import _io
-from vbsign._aio import run_sync
-from vbsign.errors import ConfigurationError, InputError, PluginError, ServiceError, VbsignError
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.errors import (
+    ConfigurationError,
+    InputError,
+    PluginError,
+    ServiceError,
+    VbsignError,
+)
+from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import utcnow
 from vbsign.events import AuditEvent
 from vbsign.host.compliance import Compliance, check_policy, evaluate
 from vbsign.host.evidence import EvidenceBuilder, RecordingServices, document_material, iso_time
@@ -37,12 +45,11 @@ from vbsign.host.types import (
     ReceiveDecision,
     ReceiveOutcome,
 )
-from vbsign.i18n import Msg
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
 from vbsign.report import Finding, Indication, Report, Severity
-from vbsign.validation import DEFAULT_SERVICES, Services, utcnow
+from vbsign.validation import DEFAULT_SERVICES, Services
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
@@ -160,7 +167,7 @@ async def async_on_receive(document: _io.Source | IncomingDocument, context: Rec
     """Check an incoming document and decide ACCEPT / RETURN_TO_SENDER / QUARANTINE.
 
     Raises only for problems of the caller's making (unreadable input, configuration) and
-    for failing plugins (:class:`~vbsign.errors.PluginError`, naming the plugin).
+    for failing plugins (:class:`~vbsign._core.errors.PluginError`, naming the plugin).
     """
     doc = document if isinstance(document, IncomingDocument) else IncomingDocument(document)
     data, source_name = _io.read_input(doc.content)

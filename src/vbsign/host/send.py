@@ -24,10 +24,11 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from vbsign import _io
-from vbsign._aio import run_sync
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.errors import ConfigurationError, InputError, PluginError, VbsignError
+from vbsign._core.i18n import Msg
 from vbsign.api import SignResult
-from vbsign.errors import ConfigurationError, InputError, PluginError, VbsignError
 from vbsign.events import AuditEvent
 from vbsign.host.appearances import default_appearances
 from vbsign.host.compliance import Compliance, check_policy, evaluate
@@ -41,7 +42,6 @@ from vbsign.host.types import (
     SendDecision,
     SendOutcome,
 )
-from vbsign.i18n import Msg
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
@@ -66,7 +66,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
     """Sign (person, then agency seal; attachments), verify, validate; decide READY/BLOCKED.
 
     Raises only for problems of the caller's making (unreadable input, configuration) and
-    for failing plugins (:class:`~vbsign.errors.PluginError`, naming the plugin); every
+    for failing plugins (:class:`~vbsign._core.errors.PluginError`, naming the plugin); every
     problem with the document or the certificates is a ``BLOCKED`` decision with reasons.
     """
     doc = document if isinstance(document, OutgoingDocument) else OutgoingDocument(document)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from vbsign._io import Source
-from vbsign.i18n import Lang, Msg, current_lang
+from vbsign._core.files import Source
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.report import Finding, Report, Severity
 
 if TYPE_CHECKING:

@@ -34,13 +34,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from asn1crypto import x509
 
-from vbsign import _io
-from vbsign._aio import run_sync
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.errors import CertificateRejected, InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import SecretLike
+from vbsign._core.timefmt import utcnow
 from vbsign.ades import AdesVerifyOptions
 from vbsign.backends import open_key
-from vbsign.errors import CertificateRejected, InputError
 from vbsign.events import AuditEvent
-from vbsign.i18n import Msg
 from vbsign.mail.envelope import DEFAULT_CIPHER, decrypt_envelope, encrypt_entity
 from vbsign.mail.mime import build_pkcs7_mime, copy_message, parse_message, serialise, split_message
 from vbsign.mail.raw import header_values, parse_entity, strip_mbox_line, to_crlf
@@ -68,9 +70,8 @@ from vbsign.policy import load_policy
 from vbsign.policy.model import Level, Outcome, RuleStatus, min_level
 from vbsign.policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome
 from vbsign.report import CertificateInfo, Indication, Report, Severity
-from vbsign.secrets import SecretLike
 from vbsign.trust import TrustStore
-from vbsign.validation import DEFAULT_SERVICES, Services, utcnow
+from vbsign.validation import DEFAULT_SERVICES, Services
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
@@ -425,7 +426,7 @@ async def async_encrypt_message(
 
     Each recipient certificate is checked first (validity, RSA, keyEncipherment, MAIL-01 at
     the policy's level, chain and revocation unless disabled): one bad certificate refuses
-    the whole message (:class:`~vbsign.errors.CertificateRejected`, naming it).
+    the whole message (:class:`~vbsign._core.errors.CertificateRejected`, naming it).
     """
     refuse_overwrite(message, output)
     now = clock() if clock else utcnow()

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import quoprimime
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.mail.cms import digest_matches
 from vbsign.mail.mime import ADDRESS_FIELDS, POLICY, encoded_address_list
 from vbsign.mail.raw import CRLF, RawEntity, header_fields, parse_entity, split_header_body

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import algos, cms, core, x509
 
+from vbsign._core.errors import SigningError, short_reason
+from vbsign._core.i18n import Msg
 from vbsign.cades import load_content_info
-from vbsign.errors import SigningError, short_reason
-from vbsign.i18n import Msg
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper

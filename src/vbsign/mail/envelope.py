@@ -31,9 +31,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from vbsign._core.errors import DecryptionError, InputError, VbsignError
+from vbsign._core.i18n import Msg
 from vbsign.backends.base import KeyTransport
-from vbsign.errors import DecryptionError, InputError, VbsignError
-from vbsign.i18n import Msg
 from vbsign.mail.cms import oaep_sha256_params
 
 if TYPE_CHECKING:

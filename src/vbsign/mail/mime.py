@@ -30,8 +30,8 @@ from email.parser import BytesParser
 from email.utils import formataddr, getaddresses
 from typing import cast
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.mail.raw import multipart_parts, read_headers, split_header_body
 
 #: the policy of every message vbsign writes: RFC 5322/MIME with CRLF line endings

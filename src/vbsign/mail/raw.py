@@ -19,8 +19,8 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 
 CRLF = b"\r\n"
 MAX_DEPTH = 16

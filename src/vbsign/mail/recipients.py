@@ -23,13 +23,13 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from vbsign.backends.software import read_certificates
-from vbsign.errors import CertificateRejected, ConfigurationError, InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import CertificateRejected, ConfigurationError, InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.x509 import read_certificates, unique_der
 from vbsign.plugins.lifecycle import mail_recipient_certificates
 from vbsign.plugins.manager import has_implementations
 from vbsign.report import CertificateInfo
-from vbsign.trust import TrustStore, unique_der
+from vbsign.trust import TrustStore
 from vbsign.validation import OFFLINE, Services, build_context, path_error_reason, weak_key_problem
 
 #: ``lookup(address) -> certificates`` (e.g. the certificate registry's)

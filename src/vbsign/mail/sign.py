@@ -21,8 +21,8 @@ from datetime import datetime
 from email.message import MIMEPart
 from typing import TYPE_CHECKING
 
-from vbsign.errors import SigningError
-from vbsign.i18n import Msg
+from vbsign._core.errors import SigningError
+from vbsign._core.i18n import Msg
 from vbsign.mail.cms import MICALG, SmimeSignature, sign_entity
 from vbsign.mail.mime import (
     build_multipart_signed,

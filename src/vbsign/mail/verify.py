@@ -31,10 +31,10 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
+from vbsign._core.errors import ResourceLimitExceeded, short_reason
+from vbsign._core.i18n import Msg
 from vbsign.ades import AdesVerifyOptions
 from vbsign.cades import CmsVerification, verify_cms
-from vbsign.errors import ResourceLimitExceeded, short_reason
-from vbsign.i18n import Msg
 from vbsign.mail.canon import diagnose, has_eight_bit
 from vbsign.mail.cms import message_digests
 from vbsign.mail.envelope import SMIME_TYPES, content_type, decrypt_envelope

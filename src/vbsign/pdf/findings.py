@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.report import Finding, Severity, SubIndication
 
 FORMAT = SubIndication.FORMAT_FAILURE

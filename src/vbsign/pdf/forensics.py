@@ -26,7 +26,7 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.pdf import shadow, structure, visual
 from vbsign.pdf.findings import CATALOGUE, Issue, issue
 from vbsign.pdf.limits import BudgetExceeded, check_deadline

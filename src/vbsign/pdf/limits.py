@@ -44,8 +44,8 @@ from typing import Any
 from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 
-from vbsign import errors
-from vbsign.i18n import Msg
+from vbsign._core import errors
+from vbsign._core.i18n import Msg
 from vbsign.pdf.findings import issue
 from vbsign.report import DocumentInfo, Indication, Report, SubIndication
 

@@ -12,7 +12,7 @@ ended in a Python traceback. Signing now goes through the same limits and error 
    verification's deadline, in an isolated worker (``fork`` + ``RLIMIT_AS``) when the file
    is large or intricate, exactly as :func:`~vbsign.pdf.limits.verify_within` does;
 3. any parse error that still escapes while signing is an
-   :class:`~vbsign.errors.InputError` (:func:`input_error`).
+   :class:`~vbsign._core.errors.InputError` (:func:`input_error`).
 
 Whatever the file, the caller gets a typed error (exit 3 on the command line) with one
 clear message, and nothing is written.
@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.pdf.limits import (
     DEFAULT_LIMITS,
     Limits,
@@ -85,7 +85,7 @@ async def preflight(
 ) -> list[Msg]:
     """Check that ``data`` can be signed within ``limits``; return warnings (bombs).
 
-    Raises :class:`~vbsign.errors.InputError` for a file that cannot be read or is over
+    Raises :class:`~vbsign._core.errors.InputError` for a file that cannot be read or is over
     the budget (``details["limit"]`` says which). A large or
     intricate file is inspected in an isolated worker first; any other is inspected in
     this process, under the deadline, on the reader ``open_reader()`` returns (the one

@@ -36,10 +36,10 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
-from vbsign.algorithms import require_signing_hash
+from vbsign._core.algorithms import require_signing_hash
+from vbsign._core.errors import InputError, SigningError
+from vbsign._core.i18n import Msg
 from vbsign.backends.base import SigningKey
-from vbsign.errors import InputError, SigningError
-from vbsign.i18n import Msg
 from vbsign.pdf.preflight import input_error, preflight
 
 if TYPE_CHECKING:

@@ -43,9 +43,10 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from vbsign.errors import PasswordRequired, UnsupportedFormatError
-from vbsign.errors import short_reason as _short
-from vbsign.i18n import Msg
+from vbsign._core.errors import PasswordRequired, UnsupportedFormatError
+from vbsign._core.errors import short_reason as _short
+from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign.pdf.appearance_facts import add_appearance_facts
 from vbsign.pdf.diffpolicy import vbsign_policy
 from vbsign.pdf.forensics import analyse as analyse_forensics
@@ -75,12 +76,10 @@ from vbsign.validation import (
     OFFLINE,
     Services,
     build_context,
-    format_vn_time,
     not_yet_valid_msg,
     path_error_reason,
     status_now_without_poe,
     unproven_status_verdict,
-    utcnow,
 )
 
 logger = logging.getLogger(__name__)

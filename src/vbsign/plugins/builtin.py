@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vbsign.i18n import Lang
+from vbsign._core.i18n import Lang
 from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
 from vbsign.report import Report
 

@@ -8,7 +8,7 @@ mutable goes through this module:
 * ``vbsign_before_sign`` (a ``SignRequest``: its ``metadata`` and ``signer``) and
   ``vbsign_after_sign`` (the request and the ``SignResult``): each plugin gets its own
   copy; a plugin that changes it fails the operation with a
-  :class:`~vbsign.errors.PluginError` naming it (nothing is signed, no file is written);
+  :class:`~vbsign._core.errors.PluginError` naming it (nothing is signed, no file is written);
 * ``vbsign_after_verify`` (the ``Report``): compared before and after each plugin; a
   change is undone and raised, naming the plugin; findings are added only by returning
   them;
@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from vbsign.errors import PluginError
-from vbsign.i18n import Msg
+from vbsign._core.errors import PluginError
+from vbsign._core.i18n import Msg
 from vbsign.plugins import manager
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
         return out
     for m in as_list(result):
         if not isinstance(m, Msg):
-            raise bad_return(plugin, hook, "vbsign.i18n.Msg", m)
+            raise bad_return(plugin, hook, "vbsign._core.i18n.Msg", m)
         out.append(
             Finding.of(
                 "PLUGIN_OBJECTION",
@@ -291,7 +291,7 @@ def _refused(plugin: str, hook: str, what: str) -> Finding:
 
 def call_read_only(hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
     """Call ``hook`` giving each plugin private copies of ``kwargs``; raise a
-    :class:`~vbsign.errors.PluginError` naming the first plugin that changed its copy."""
+    :class:`~vbsign._core.errors.PluginError` naming the first plugin that changed its copy."""
     originals = {k: picture(v) for k, v in kwargs.items()}
     out: list[tuple[str, Any]] = []
     for plugin, given, result in manager.call_each(hook, lambda: {k: private_copy(v) for k, v in kwargs.items()}):

@@ -18,7 +18,7 @@ This module is the single source of truth; ``docs/plugins.rst`` is generated fro
 * Hooks are synchronous and run in the caller's thread (inside vbsign's async core too):
   keep them fast, hand slow work (e-mail, HTTP) to a queue or a thread.
 * An exception raised inside a hook fails the operation with a
-  :class:`~vbsign.errors.PluginError` that names the plugin and the hook. It is raised
+  :class:`~vbsign._core.errors.PluginError` that names the plugin and the hook. It is raised
   *before* any output file is written or any result is released, so a faulty plugin
   never leaves a half-written document or evidence bundle behind.
 """
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from vbsign.i18n import Lang, Msg
+from vbsign._core.i18n import Lang, Msg
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -103,7 +103,7 @@ class SignDecision:
     """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
 
     ``veto`` refuses the signature (nothing is signed; the caller gets a
-    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign.errors.PluginError` — with
+    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign._core.errors.PluginError` — with
     this reason and the plugin's name).
     ``metadata`` is added to the signature's metadata: the keys ``reason``, ``location``
     and ``contact_info`` fill the PDF signature dictionary's fields the caller left empty;
@@ -136,7 +136,7 @@ class KeyBackendSpec:
 
         ``factory(ref, **options)`` receives the whole reference (e.g.
         ``"smartca:user=0123456789"``) and the caller's options (``passphrase`` — a
-        :class:`~vbsign.secrets.Secret` or string that must never be logged —, ``cert``,
+        :class:`~vbsign._core.secrets.Secret` or string that must never be logged —, ``cert``,
         ``chain``, …) and returns an open :class:`~vbsign.backends.base.SigningKey`, for
         instance one whose private-key operation happens in a remote-signing service.
 
@@ -308,7 +308,7 @@ class LifecycleSpec:
         """Review an outgoing document after vbsign's send workflow (:func:`vbsign.host.on_send`).
 
         ``outcome`` holds vbsign's decision, the signed bytes and the evidence. Return
-        objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the decision
+        objections (bilingual :class:`~vbsign._core.i18n.Msg`) to block the sending: the decision
         becomes ``BLOCKED`` with these reasons. Each plugin gets copies of ``document``,
         ``context`` and ``outcome``: setting ``outcome.decision = BLOCKED`` also blocks (the
         plugin is named), but a plugin can never turn ``BLOCKED`` into ``READY`` nor change
@@ -356,7 +356,7 @@ class MailSpec:
 
         ``message`` is the message as the host gave it (do not modify it); ``outcome`` (a
         :class:`vbsign.host.MailSendOutcome`) holds vbsign's decision and the signed bytes.
-        Return objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the
+        Return objections (bilingual :class:`~vbsign._core.i18n.Msg`) to block the sending: the
         decision becomes ``BLOCKED`` with these reasons. A plugin can never turn ``BLOCKED``
         into ``READY``. Not ``firstresult``.
         """

@@ -2,7 +2,7 @@
 
 Each function calls one hook through :mod:`vbsign.plugins.manager` (so results and errors
 are attributed to a plugin) and checks what plugins return, because a wrong type from a
-third-party plugin must be a clear :class:`~vbsign.errors.PluginError`, not an
+third-party plugin must be a clear :class:`~vbsign._core.errors.PluginError`, not an
 ``AttributeError`` deep inside signing.
 """
 
@@ -12,9 +12,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from vbsign.errors import PluginError
+from vbsign._core.errors import PluginError
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.events import AuditEvent, EventKind
-from vbsign.i18n import Lang, Msg, current_lang
 from vbsign.plugins import manager
 from vbsign.plugins.guard import (
     as_list,
@@ -80,7 +80,7 @@ def after_verify(report: Report) -> None:
     """Let plugins observe ``report``; append the findings they return.
 
     A plugin that changes the report itself — its verdict, a signature, a finding — is
-    named in a :class:`~vbsign.errors.PluginError` and the report is put back as it was:
+    named in a :class:`~vbsign._core.errors.PluginError` and the report is put back as it was:
     plugins add findings only by returning them.
     """
     from vbsign.report import Finding
@@ -279,8 +279,8 @@ def report_renderers() -> dict[str, ReportRenderer]:
 
 
 def renderer_for(fmt: str) -> ReportRenderer:
-    """The renderer registered for ``fmt``; :class:`~vbsign.errors.InputError` if none."""
-    from vbsign.errors import InputError
+    """The renderer registered for ``fmt``; :class:`~vbsign._core.errors.InputError` if none."""
+    from vbsign._core.errors import InputError
 
     renderers = report_renderers()
     renderer = renderers.get(fmt)

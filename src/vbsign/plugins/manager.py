@@ -17,7 +17,7 @@ at the first hook call, and loads the ``vbsign`` entry-point group once:
 
 Hooks are called through :func:`call` / :func:`call_first`, which know which plugin
 produced each result and turn an exception raised inside a hook into a
-:class:`~vbsign.errors.PluginError` naming the plugin and the hook.
+:class:`~vbsign._core.errors.PluginError` naming the plugin and the hook.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from vbsign._core.errors import PluginError
+from vbsign._core.i18n import Msg
 from vbsign._version import __version__
-from vbsign.errors import PluginError
-from vbsign.i18n import Msg
 from vbsign.plugins import hookspecs
 from vbsign.plugins.hookspecs import ENTRY_POINT_GROUP, HOOK_PREFIX, PROJECT, SPEC_CLASSES
 
@@ -380,7 +380,7 @@ def register(plugin: Any, name: str | None = None) -> PluginInfo:
     """Register a plugin object (a module, class instance…) with the process-wide manager.
 
     This is how a host system adds its own hooks without packaging an entry point.
-    Raises :class:`~vbsign.errors.PluginError` if the plugin is invalid (e.g. a misspelt
+    Raises :class:`~vbsign._core.errors.PluginError` if the plugin is invalid (e.g. a misspelt
     hook name); nothing is registered then.
     """
     return get_plugin_manager().add_plugin(plugin, name)

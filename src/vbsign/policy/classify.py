@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.facts import Role, SignerRecord
 from vbsign.report import CertificateInfo
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.classify import Classification, classify_signer
 from vbsign.policy.facts import ROLE_TEXT, DocumentFacts, Role, SigningFacts
 from vbsign.policy.roots import AnchorEntry

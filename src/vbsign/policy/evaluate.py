@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import DocumentContext, Evidence, cert_name
 from vbsign.policy.facts import DocumentFacts
 from vbsign.policy.model import (

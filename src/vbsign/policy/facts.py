@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.report import KeyStorage
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vbsign.i18n import Lang, current_lang
+from vbsign._core.i18n import Lang, current_lang
 from vbsign.policy.model import Level, RuleStatus
 from vbsign.policy.result import ComplianceReport
 from vbsign.report import Indication

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from vbsign.i18n import Lang, Msg
+from vbsign._core.i18n import Lang, Msg
 from vbsign.report import Indication, SubIndication
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class Citation:
     secondary: bool = False
 
     def text(self, lang: Lang | None = None) -> str:
-        from vbsign.i18n import current_lang
+        from vbsign._core.i18n import current_lang
 
         lang = lang or current_lang()
         inst = INSTRUMENTS.get(self.instrument)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.classify import ClassificationConfig
 from vbsign.policy.context import vn_time
 from vbsign.policy.facts import DocumentFacts, Expectations

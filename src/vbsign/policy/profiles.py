@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.model import Level
 from vbsign.policy.roots import Hierarchy
 

@@ -20,8 +20,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from vbsign.errors import PolicyError
-from vbsign.i18n import Msg
+from vbsign._core.errors import PolicyError
+from vbsign._core.i18n import Msg
 from vbsign.policy.model import Level, Rule
 from vbsign.policy.policy import Policy, PolicySettings
 from vbsign.policy.profiles import AUTO_CANDIDATES, BUILTIN_PROFILES, Profile

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from vbsign.i18n import Lang, Msg, current_lang
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.policy.context import vn_time
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
@@ -260,7 +260,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not args or args[0] == "-":
         sys.stdout.write(text)
         return 0
-    from vbsign._io import atomic_write
+    from vbsign._core.files import atomic_write
 
     atomic_write(args[0], text.encode("utf-8"))
     return 0

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
-from vbsign.i18n import Lang, Msg, current_lang
 from vbsign.policy.model import Level, RuleStatus
 from vbsign.report import Finding, Indication, Report, SubIndication
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 
 #: which legal hierarchy a CA belongs to
 Hierarchy = Literal["cdcv", "national"]

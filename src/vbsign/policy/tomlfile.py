@@ -49,9 +49,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vbsign._bounds import POLICY_FILE, loads_toml, read_bounded
-from vbsign.errors import PolicyError
-from vbsign.i18n import Msg
+from vbsign._core.bounds import POLICY_FILE, loads_toml, read_bounded
+from vbsign._core.errors import PolicyError
+from vbsign._core.i18n import Msg
 from vbsign.policy.classify import ClassificationConfig
 from vbsign.policy.facts import (
     DIRECTIONS,

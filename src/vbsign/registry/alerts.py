@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, defer
 
+from vbsign._core.i18n import Msg
 from vbsign.events import CertificateAlert
-from vbsign.i18n import Msg
 from vbsign.registry.models import Certificate, Subscriber, Token, Unit
 from vbsign.registry.workdays import HolidayCalendar, token_recovery_deadline
 

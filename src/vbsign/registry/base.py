@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry import db
 from vbsign.registry.alerts import local_date
 from vbsign.registry.errors import Duplicate, RegistryError

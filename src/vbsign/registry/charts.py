@@ -10,8 +10,8 @@ import io
 import threading
 from typing import Any
 
+from vbsign._core.i18n import Msg
 from vbsign.fonts import find_font
-from vbsign.i18n import Msg
 from vbsign.registry.stats import UsageReport, WaveProgress
 
 DPI = 150

@@ -35,10 +35,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vbsign import _io
-from vbsign._bounds import CHECKPOINT_FILE, loads_json, read_bounded
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core import files as _io
+from vbsign._core.bounds import CHECKPOINT_FILE, loads_json, read_bounded
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.registry.errors import RegistryError
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from vbsign._core.i18n import Msg, current_lang
 from vbsign.cli._common import (
     EXIT_INDETERMINATE,
     EXIT_INVALID,
@@ -30,7 +31,6 @@ from vbsign.cli._common import (
     fail,
     t,
 )
-from vbsign.i18n import Msg, current_lang
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -108,7 +108,7 @@ def _d(v: date | datetime | None) -> str:
 
 
 def _write_or_print(data: bytes, out: Path | None, fmt: str) -> None:
-    from vbsign._io import atomic_write
+    from vbsign._core.files import atomic_write
 
     if out is not None:
         atomic_write(out, data, private=True)  # registry output names people: owner only

@@ -22,8 +22,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from vbsign import _io
-from vbsign.i18n import Msg
+from vbsign._core import files as _io
+from vbsign._core.i18n import Msg
 from vbsign.registry.errors import SchemaError
 
 ENV_URL = "VBSIGN_REGISTRY_URL"

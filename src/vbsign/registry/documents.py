@@ -22,7 +22,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry import pdfkit
 from vbsign.registry.errors import RegistryError
 from vbsign.registry.views import HandoverView, RequestView

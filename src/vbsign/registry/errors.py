@@ -1,8 +1,8 @@
-"""Errors specific to the certificate registry (all are :class:`vbsign.errors.VbsignError`)."""
+"""Errors specific to the certificate registry (all are :class:`vbsign._core.errors.VbsignError`)."""
 
 from __future__ import annotations
 
-from vbsign.errors import ConfigurationError, InputError
+from vbsign._core.errors import ConfigurationError, InputError
 
 
 class RegistryError(InputError):

@@ -29,9 +29,9 @@ from asn1crypto import x509
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from vbsign._bounds import CERTIFICATE_FILE, read_bounded
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.bounds import CERTIFICATE_FILE, read_bounded
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.registry.certinfo import (
     CertFields,
     normalise_name,
@@ -128,9 +128,7 @@ class ImportResult:
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[SourceCert], list[ImportProblem]]:
     """Certificates from files and folders (recursively), with a problem per unreadable file."""
-    from vbsign.backends.software import (
-        read_certificates,  # (imports pyHanko: only when reading files)
-    )
+    from vbsign._core.x509 import read_certificates
 
     found: list[SourceCert] = []
     problems: list[ImportProblem] = []

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.alerts import local_date
 from vbsign.registry.errors import NotFound, RegistryError
 from vbsign.registry.models import (

@@ -24,10 +24,10 @@ from datetime import datetime
 from asn1crypto import x509
 from sqlalchemy import func, or_, select
 
+from vbsign._core.timefmt import utcnow
 from vbsign.registry.models import Certificate, Subscriber
 from vbsign.registry.service import Registry
 from vbsign.report import CertificateInfo
-from vbsign.validation import utcnow
 
 
 def encryption_certificates(registry: Registry, address: str, *, at: datetime | None = None) -> list[x509.Certificate]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vbsign.i18n import Lang, Msg
+from vbsign._core.i18n import Lang, Msg
 
 
 def num(n: int, lang: Lang) -> str:

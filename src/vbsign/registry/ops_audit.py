@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from vbsign._io import printable
-from vbsign.errors import VbsignError
+from vbsign._core.errors import VbsignError
+from vbsign._core.files import printable
+from vbsign._core.i18n import Msg
 from vbsign.events import AuditEvent
-from vbsign.i18n import Msg
 from vbsign.registry.alerts import Alert, compute_alerts
 from vbsign.registry.audit import (
     EVENT_KINDS,
@@ -328,7 +328,7 @@ def _check_kinds(events: Sequence[AuditEvent]) -> None:
 def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
     """How alerts are sent: through ``plugin_manager`` when one was given (tests, hosts with
     their own pluggy manager), else through vbsign's process-wide plugin manager, which names
-    the plugin in a :class:`~vbsign.errors.PluginError` if its hook fails."""
+    the plugin in a :class:`~vbsign._core.errors.PluginError` if its hook fails."""
     if plugin_manager is not None:
         caller = plugin_manager.hook.vbsign_certificate_alert
 

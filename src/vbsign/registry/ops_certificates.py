@@ -10,7 +10,7 @@ from typing import Any
 from asn1crypto import x509
 from sqlalchemy import select
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.alerts import local_date
 from vbsign.registry.base import RegistryBase
 from vbsign.registry.errors import RegistryError
@@ -193,7 +193,7 @@ class CertificateOps(RegistryBase):
         other CA certificates help build paths. ``services``: where revocation data comes
         from (:class:`~vbsign.validation.Services`, online with bounded timeouts by default).
         """
-        from vbsign._aio import run_sync
+        from vbsign._core.aio import run_sync
 
         return run_sync(self.async_check_revocation(trust=trust, services=services, at=at, unit=unit))
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.base import RegistryBase
 from vbsign.registry.errors import Duplicate, NotFound, RegistryError
 from vbsign.registry.lookups import (

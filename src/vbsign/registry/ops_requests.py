@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.alerts import utc
 from vbsign.registry.base import RegistryBase
 from vbsign.registry.errors import NotFound, RegistryError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.errors import RegistryError
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -140,7 +140,7 @@ class RegistrySignerClassifier:
 
     @hookimpl
     def vbsign_signer_class(self, certificate: CertificateInfo) -> SignerRecord | None:
-        from vbsign.i18n import Msg
+        from vbsign._core.i18n import Msg
         from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
 
         registry = self._registry()

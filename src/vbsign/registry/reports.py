@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from vbsign._io import atomic_write
-from vbsign.i18n import Lang, Msg, current_lang, use_lang
+from vbsign._core.files import atomic_write
+from vbsign._core.i18n import Lang, Msg, current_lang, use_lang
 from vbsign.registry.errors import RegistryError
 from vbsign.registry.numfmt import num, pct
 from vbsign.registry.stats import UnitUsage, UsageReport, WaveProgress

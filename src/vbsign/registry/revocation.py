@@ -24,7 +24,7 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.trust import TrustStore
 from vbsign.validation import Services, build_context, path_error_reason
 

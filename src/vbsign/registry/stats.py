@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.alerts import utc
 from vbsign.registry.models import (
     AuditDocMonthly,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from asn1crypto import x509
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.registry.errors import NotFound, RegistryError
 
 

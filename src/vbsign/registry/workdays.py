@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 
 #: (month, day) -> name of the fixed solar holidays (Bộ luật Lao động 2019, Điều 112)
 FIXED_HOLIDAYS: dict[tuple[int, int], Msg] = {

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import crl, keys, ocsp, pem, tsp, x509
 
-from vbsign.errors import ConfigurationError
-from vbsign.i18n import Msg
+from vbsign._core.errors import ConfigurationError
+from vbsign._core.i18n import Msg
 
 if TYPE_CHECKING:
     from certomancer.registry import PKIArchitecture

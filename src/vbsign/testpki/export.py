@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vbsign import _io
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core import files as _io
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.testpki import (
     ARCH,
     DESCRIPTIONS,
@@ -112,7 +112,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
-    from vbsign._bounds import MANIFEST_FILE, loads_json, read_bounded
+    from vbsign._core.bounds import MANIFEST_FILE, loads_json, read_bounded
 
     path = Path(directory) / MANIFEST
     try:

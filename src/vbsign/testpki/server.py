@@ -14,8 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 from vbsign.testpki import ARCH, TestPKI, load
 
 HOST = "127.0.0.1"

@@ -37,10 +37,11 @@ async def async_verify_xml(
     ``result.signed_elements()`` are the elements the valid references designate — the only
     parts of the document a caller should act upon.
     """
-    from vbsign import _io
+    from vbsign._core import files as _io
+    from vbsign._core.timefmt import utcnow
     from vbsign.ades import AdesVerifyOptions
     from vbsign.trust import TrustStore
-    from vbsign.validation import DEFAULT_SERVICES, utcnow
+    from vbsign.validation import DEFAULT_SERVICES
     from vbsign.xmlsig.verify import verify_xml as _verify
 
     data, name = _io.read_input(source)
@@ -59,7 +60,7 @@ async def async_verify_xml(
 
 def verify_xml(source: Any, **kwargs: Any) -> XmlVerification:
     """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
-    from vbsign._aio import run_sync
+    from vbsign._core.aio import run_sync
 
     return run_sync(async_verify_xml(source, **kwargs))
 

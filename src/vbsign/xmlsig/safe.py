@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from vbsign.errors import InputError, ResourceLimitExceeded
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError, ResourceLimitExceeded
+from vbsign._core.i18n import Msg
 
 
 class UnsafeXmlError(InputError):

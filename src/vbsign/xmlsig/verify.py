@@ -30,9 +30,10 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from lxml import etree
 
+from vbsign._core.errors import short_reason as _short
+from vbsign._core.i18n import Msg
+from vbsign._core.x509 import unique_der as _dedupe
 from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
-from vbsign.errors import short_reason as _short
-from vbsign.i18n import Msg
 from vbsign.report import (
     DocumentInfo,
     Indication,
@@ -44,7 +45,6 @@ from vbsign.report import (
     note_malformed_fields,
     worst_indication,
 )
-from vbsign.trust import unique_der as _dedupe
 from vbsign.xmlsig import constants as C
 from vbsign.xmlsig import dsig
 from vbsign.xmlsig.safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse

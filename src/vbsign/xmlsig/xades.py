@@ -37,10 +37,10 @@ from asn1crypto import cms, x509
 from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
-from vbsign.algorithms import require_signing_hash
-from vbsign.errors import InputError, SigningError
-from vbsign.errors import short_reason as _short
-from vbsign.i18n import Msg
+from vbsign._core.algorithms import require_signing_hash
+from vbsign._core.errors import InputError, SigningError
+from vbsign._core.errors import short_reason as _short
+from vbsign._core.i18n import Msg
 from vbsign.xmlsig import constants as C
 from vbsign.xmlsig import dsig
 from vbsign.xmlsig.safe import DEFAULT_LIMITS, XmlLimits, looks_like_xml, parse

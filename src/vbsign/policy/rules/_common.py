@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from vbsign.algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
-from vbsign.i18n import Msg
+from vbsign._core.algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import cert_name, iso, vn_time
 from vbsign.report import CertificateInfo, RevocationInfo, SignatureReport
 

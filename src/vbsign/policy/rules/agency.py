@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import Evidence
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import (

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import Evidence, cert_name
 from vbsign.policy.model import (
     Citation,

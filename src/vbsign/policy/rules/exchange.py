@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import Evidence, vn_time
 from vbsign.policy.model import (
     Citation,

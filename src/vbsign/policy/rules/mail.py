@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import Evidence
 from vbsign.policy.model import Citation, Level, Outcome, Rule, failed, not_applicable, passed
 from vbsign.report import CertificateInfo, MailInfo, SubIndication

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from vbsign import net
-from vbsign.i18n import Msg
+from vbsign._core.i18n import Msg
 from vbsign.policy.context import Evidence, cert_name, iso, vn_time
 from vbsign.policy.model import (
     Citation,

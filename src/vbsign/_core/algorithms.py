@@ -2,7 +2,7 @@
 
 SHA-1 and MD5 (and anything else outside the list) are refused for new signatures — PDF,
 XAdES, CAdES, through the API, the CLI or a plugin — with a bilingual
-:class:`~vbsign.errors.InputError` raised before any key is used. Verification of old
+:class:`~vbsign._core.errors.InputError` raised before any key is used. Verification of old
 signatures is unaffected: it keeps reading and reporting them (rules TT15-02, VER-06).
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from vbsign.errors import InputError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
 
 #: TT 15/2025 Phụ lục I mục 1.3 (FIPS 180-4 / FIPS 202), in asn1crypto's names
 ALLOWED_HASHES = frozenset(

@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from vbsign.errors import InputError, StorageFullError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError, StorageFullError
+from vbsign._core.i18n import Msg
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 

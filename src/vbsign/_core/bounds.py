@@ -7,9 +7,9 @@ of file has a size limit checked *before* it is read (``stat``, then a read of a
 limit + 1 bytes, so a FIFO or ``/dev/zero`` cannot get around it) and, for structured text
 (TOML, JSON), a limit on the number of entries and on the nesting depth checked after
 parsing. Going over a bound is a clear bilingual error of the caller's type
-(:class:`~vbsign.errors.PolicyError` for policy files,
-:class:`~vbsign.errors.ConfigurationError` for appearance files,
-:class:`~vbsign.errors.InputError` otherwise).
+(:class:`~vbsign._core.errors.PolicyError` for policy files,
+:class:`~vbsign._core.errors.ConfigurationError` for appearance files,
+:class:`~vbsign._core.errors.InputError` otherwise).
 
 The limits (:data:`BOUNDS`) are far above anything real: an agency's policy file is a few
 kilobytes (a list of 5,000 certificate fingerprints is about 500 KB).
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vbsign.errors import InputError, VbsignError
-from vbsign.i18n import Msg
+from vbsign._core.errors import InputError, VbsignError
+from vbsign._core.i18n import Msg
 
 KiB = 1 << 10
 MiB = 1 << 20
@@ -110,7 +110,7 @@ def read_bounded(path: str | os.PathLike[str], bound: Bound, error: type[VbsignE
             )
         ) from None
     except OSError as e:
-        from vbsign._io import os_reason
+        from vbsign._core.files import os_reason
 
         reason = os_reason(e)
         raise error(
