@@ -47,9 +47,9 @@ def main(n: int = 30) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     from vbsign import api, testpki
+    from vbsign.model.report import Indication, ModificationInfo, SignatureReport
     from vbsign.pdf import forensics, visual
     from vbsign.pdf.limits import Limits
-    from vbsign.report import Indication, ModificationInfo, SignatureReport
     from vbsign.samples import official_document_pdf
     from vbsign.testpki.export import write_pki
     from vbsign.validation import Services

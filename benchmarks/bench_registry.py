@@ -101,7 +101,7 @@ def _certificates(n: int) -> list[bytes]:
 def build(path: Path, n_certs: int, n_events: int) -> dict[str, float]:
     from asn1crypto import x509 as asn1_x509
 
-    from vbsign.events import AuditEvent
+    from vbsign.model.events import AuditEvent
     from vbsign.registry import Registry
 
     timings: dict[str, float] = {}

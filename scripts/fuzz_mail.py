@@ -59,7 +59,7 @@ def mutate(data: bytes, rnd: random.Random) -> tuple[bytes, str]:
 def check(data: bytes, entity: bytes, verify: Any, budget: float) -> str | None:
     """``None`` if the invariants hold, else what broke."""
     from vbsign._core.errors import VbsignError
-    from vbsign.report import Indication
+    from vbsign.model.report import Indication
 
     started = time.perf_counter()
     try:

@@ -29,9 +29,9 @@ _EXPORTS: dict[str, str] = {
     "DocumentFacts": "vbsign.policy:DocumentFacts",
     "Signer": "vbsign.api:Signer",
     "SignResult": "vbsign.api:SignResult",
-    "Report": "vbsign.report:Report",
-    "Indication": "vbsign.report:Indication",
-    "SubIndication": "vbsign.report:SubIndication",
+    "Report": "vbsign.model.report:Report",
+    "Indication": "vbsign.model.report:Indication",
+    "SubIndication": "vbsign.model.report:SubIndication",
     "TrustStore": "vbsign.trust:TrustStore",
     "Services": "vbsign.validation:Services",
     "open_key": "vbsign.backends:open_key",
@@ -55,7 +55,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     from vbsign._core.errors import VbsignError
-    from vbsign.api import Signer, SignResult, async_verify, sign, sign_many, verify
+    from vbsign.api import Signer, async_verify, sign, sign_many, verify
     from vbsign.appearance import Appearance
     from vbsign.backends import open_key
     from vbsign.compliance import async_validate, validate
@@ -67,8 +67,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.host import async_on_send as async_on_send
     from vbsign.host import on_receive as on_receive
     from vbsign.host import on_send as on_send
+    from vbsign.model.report import Indication, Report, SubIndication
+    from vbsign.model.sign import SignResult
     from vbsign.policy import ComplianceReport, DocumentFacts
-    from vbsign.report import Indication, Report, SubIndication
     from vbsign.trust import TrustStore
     from vbsign.validation import Services
     from vbsign.xmlsig import async_verify_xml, verify_xml

@@ -36,7 +36,7 @@ from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign._core.x509 import unique_der
-from vbsign.report import (
+from vbsign.model.report import (
     CertificateInfo,
     Indication,
     Severity,

@@ -18,7 +18,6 @@ import io
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,6 +34,8 @@ from vbsign._core.i18n import Msg
 from vbsign._core.secrets import SecretLike, resolve_secret
 from vbsign._core.timefmt import utcnow
 from vbsign.backends import SigningKey, open_key
+from vbsign.model.report import CertificateInfo, Report
+from vbsign.model.sign import SignRequest, SignResult
 from vbsign.pdf.limits import Limits, verify_within
 from vbsign.pdf.sign import (
     AppearanceProvider,
@@ -47,9 +48,7 @@ from vbsign.pdf.sign import (
 from vbsign.pdf.verify import VerifyOptions, is_pdf, verify_pdf
 from vbsign.pdf.visual import VisualOptions
 from vbsign.plugins import lifecycle as _plugins
-from vbsign.plugins.hookspecs import SignRequest
 from vbsign.plugins.manager import has_implementations
-from vbsign.report import CertificateInfo, KeyStorage, Report
 from vbsign.trust import TrustStore
 from vbsign.validation import (
     DEFAULT_SERVICES,
@@ -65,28 +64,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TrustLike = TrustStore | Iterable[str | os.PathLike[str] | x509.Certificate] | None
-
-
-@dataclass
-class SignResult:
-    """What a successful signature produced."""
-
-    data: bytes
-    output: Path | None
-    format: str
-    field_name: str | None
-    level: str
-    signer: CertificateInfo
-    signing_time: datetime
-    timestamp_time: datetime | None = None
-    warnings: list[Msg] = field(default_factory=list)
-    #: labels from the caller and from ``vbsign_before_sign`` plugins (document id, number…)
-    metadata: dict[str, str] = field(default_factory=dict)
-    #: whether the pre-signing check included the revocation status of the signer's path
-    #: (``False`` only with ``check_revocation=False``); read by policy rules ND68-01, TT15-08
-    revocation_checked: bool = True
-    #: where the private key was kept (file, token + the validations it reports; rule TT15-10)
-    key_storage: KeyStorage | None = None
 
 
 def _default_trust(trust: TrustLike) -> TrustLike:
@@ -523,7 +500,7 @@ async def async_verify(
     metadata: Mapping[str, str] | None = None,
     **options: Any,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.report.Report`.
+    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
 
     Options: ``at`` ("signing" or "now"), ``now``, ``services``, ``allow_comments``,
     ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
@@ -550,7 +527,7 @@ async def _async_verify_document(
     visual: VisualOptions | None = None,
     password: SecretLike = None,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.report.Report`.
+    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
 
     ``content`` is the signed file of a detached signature (CAdES ``.p7s``, detached
     XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``

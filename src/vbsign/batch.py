@@ -55,7 +55,8 @@ from vbsign._core.files import printable
 from vbsign._core.i18n import Msg
 
 if TYPE_CHECKING:
-    from vbsign.api import Signer, SignResult
+    from vbsign.api import Signer
+    from vbsign.model.sign import SignResult
 
 logger = logging.getLogger(__name__)
 

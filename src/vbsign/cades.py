@@ -30,7 +30,7 @@ from vbsign._core.algorithms import require_signing_hash
 from vbsign._core.errors import InputError, ResourceLimitExceeded, SigningError
 from vbsign._core.i18n import Msg
 from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, ValidationData, evaluate
-from vbsign.report import (
+from vbsign.model.report import (
     CertificateInfo,
     DocumentInfo,
     Indication,

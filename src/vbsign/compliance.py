@@ -11,9 +11,9 @@ policy file (``*.toml``) or a resolved :class:`~vbsign.policy.Policy`. ``facts``
 the host system knows and the file cannot (outgoing/incoming, main document or
 attachment, expected roles, what is stored next to the file); see
 :class:`~vbsign.policy.DocumentFacts`. The source may also be a
-:class:`~vbsign.api.SignResult`: the signed bytes are validated together with the
+:class:`~vbsign.model.sign.SignResult`: the signed bytes are validated together with the
 signing software's facts (signing-side rules ND68-01, TT15-08…), or an existing
-:class:`~vbsign.report.Report` (re-judged without verifying again).
+:class:`~vbsign.model.report.Report` (re-judged without verifying again).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from vbsign._core import files as _io
 from vbsign._core.aio import run_sync
+from vbsign.model.report import Report
 from vbsign.policy import (
     ComplianceReport,
     DocumentFacts,
@@ -33,10 +34,10 @@ from vbsign.policy import (
     evaluate,
     load_policy,
 )
-from vbsign.report import Report
 
 if TYPE_CHECKING:
-    from vbsign.api import SignResult, TrustLike
+    from vbsign.api import TrustLike
+    from vbsign.model.sign import SignResult
     from vbsign.validation import Services
 
 
@@ -59,7 +60,8 @@ async def async_validate(
     the verification, as with :func:`vbsign.verify`; other keyword arguments (``content``
     of a detached signature, ``limits``…) go to :func:`vbsign.async_verify` unchanged.
     """
-    from vbsign.api import SignResult, async_verify
+    from vbsign.api import async_verify
+    from vbsign.model.sign import SignResult
 
     pol = load_policy(policy)  # fail on a bad policy before any verification work
     facts = facts or DocumentFacts()

@@ -22,7 +22,7 @@ from typing import Any
 
 from vbsign._core import files as _io
 from vbsign._core.i18n import Msg
-from vbsign.report import Report
+from vbsign.model.report import Report
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.errors import InputError, SigningError, UnsupportedFormatError
 from vbsign._core.i18n import Msg
-from vbsign.report import Report
+from vbsign.model.report import Report
 
 if TYPE_CHECKING:
     from asn1crypto import x509

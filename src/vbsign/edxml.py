@@ -41,7 +41,7 @@ from lxml import etree
 from vbsign._core.errors import InputError, UnsupportedFormatError
 from vbsign._core.i18n import Msg
 from vbsign.ades import AdesVerifyOptions
-from vbsign.report import (
+from vbsign.model.report import (
     AttachmentReport,
     Indication,
     Report,

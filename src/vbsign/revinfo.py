@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 
-from vbsign.report import RevocationInfo
+from vbsign.model.report import RevocationInfo
 
 if TYPE_CHECKING:
     from vbsign.trust import TrustStore

@@ -41,7 +41,7 @@ from pyhanko_certvalidator.policy_decl import (
 from vbsign._core.errors import CertificateRejected, ConfigurationError
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import format_vn_time, utcnow
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 from vbsign.revinfo import fetched_revinfo
 from vbsign.trust import TrustStore
 

@@ -23,7 +23,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from vbsign.report import Indication, Report
+from vbsign.model.report import Indication, Report
 
 #: where the sample decision prints "Số: 414/QĐ-BKHCN" (PDF user space, points)
 NUMBER_LINE = (118.0, 720.0, 238.0, 737.0)

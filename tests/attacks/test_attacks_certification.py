@@ -14,9 +14,9 @@ from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.stamp import TextStampStyle
 
+from vbsign.model.report import Indication
 from vbsign.pdf import visual
 from vbsign.pdf.sign import AppearanceSpec
-from vbsign.report import Indication
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 

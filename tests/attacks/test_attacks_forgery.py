@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vbsign._core.errors import VbsignError
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 FUZZ = settings(
     max_examples=100,

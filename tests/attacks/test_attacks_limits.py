@@ -13,9 +13,9 @@ import time
 import pytest
 from pyhanko.pdf_utils import generic
 
+from vbsign.model.report import Indication, SubIndication
 from vbsign.pdf.limits import Limits, fork_available, precheck
 from vbsign.pdf.visual import VisualOptions
-from vbsign.report import Indication, SubIndication
 
 needs_fork = pytest.mark.skipif(not fork_available(), reason="no os.fork on this platform")
 

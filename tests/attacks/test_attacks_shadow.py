@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pyhanko.pdf_utils import generic
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 
 def _baseline(judge, data):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 NAMES = [
     "deep-nesting-catalog",

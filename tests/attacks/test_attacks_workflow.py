@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from vbsign.model.report import Indication
 from vbsign.pdf import visual
-from vbsign.report import Indication
 
 
 @pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")

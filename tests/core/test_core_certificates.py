@@ -8,7 +8,7 @@ import pytest
 
 from vbsign import api
 from vbsign._core.errors import CertificateRejected
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 from vbsign.validation import Services
 
 

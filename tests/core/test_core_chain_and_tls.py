@@ -21,7 +21,7 @@ from asn1crypto import pem
 from vbsign import api, testpki
 from vbsign._core.errors import CertificateRejected
 from vbsign.chain import clear_cache
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 from vbsign.trust import TrustStore
 from vbsign.validation import Services
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vbsign._core.errors import VbsignError
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 

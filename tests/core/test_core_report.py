@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from vbsign.render import render_text
-from vbsign.report import SCHEMA_ID, Report, json_schema
+from vbsign.model.render import render_text
+from vbsign.model.report import SCHEMA_ID, Report, json_schema
 
 
 @pytest.fixture(scope="module")

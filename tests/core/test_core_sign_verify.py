@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vbsign import api
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]
 
@@ -162,7 +162,7 @@ def test_wrong_passphrase_is_a_clear_error(pki_dir, pki, services, t0, sample_pd
 
 def test_non_pdf_input_is_signed_as_cades_not_as_pdf(pki_dir, pki, services, t0):
     """Anything that is not a PDF or XML gets a detached CAdES signature (issue #8)."""
-    from vbsign.report import Indication as Ind
+    from vbsign.model.report import Indication as Ind
 
     res = api.sign(b"hello world", key=pki_dir / "person.p12", passphrase="vbsign-test", trust=pki.roots,
                    level="B-B", services=services, clock=lambda: t0)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,7 @@ def _wait_port(port: int, timeout: float = 20.0) -> None:
 def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
     """Real HTTP on loopback: TSA, OCSP and CRL over the network, B-LT signing and online checks."""
     from vbsign import api
-    from vbsign.report import Indication
+    from vbsign.model.report import Indication
     from vbsign.testpki.server import ServerThread
     from vbsign.validation import Services
 

@@ -16,7 +16,7 @@ from vbsign import api
 from vbsign._core.algorithms import normalise_hash_name, require_signing_hash
 from vbsign._core.errors import InputError
 from vbsign.backends import open_key
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 XML = "<?xml version='1.0' encoding='UTF-8'?><VanBan><So>12/QĐ-CĐSQG</So></VanBan>".encode()

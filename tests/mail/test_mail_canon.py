@@ -10,7 +10,7 @@ from typing import Any
 from smime_data import codes, resign
 
 from vbsign.mail.raw import parse_entity, to_crlf
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 
 def test_stored_copy_with_lf_and_mbox_line_verifies(sign_mail: Any, verify_mail: Any, message: EmailMessage) -> None:

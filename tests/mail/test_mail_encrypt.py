@@ -23,7 +23,7 @@ from smime_data import (
 
 from vbsign._core.errors import CertificateRejected, ConfigurationError, DecryptionError, InputError
 from vbsign.mail import decrypt_message, encrypt_message, parse_message
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 from vbsign.trust import TrustStore
 
 

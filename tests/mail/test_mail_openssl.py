@@ -16,7 +16,7 @@ from smime_data import BODY, T0, codes, services_at
 
 from vbsign._core.timefmt import utcnow
 from vbsign.mail import parse_message, verify_message
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 if shutil.which("openssl") is None:  # pragma: no cover - Debian always has it
     pytest.skip("openssl is not installed", allow_module_level=True)

@@ -15,7 +15,7 @@ from smime_data import ATTACHMENT, ATTACHMENT_NAME, BODY, SUBJECT, codes, vietna
 from vbsign._core.errors import CertificateRejected, InputError
 from vbsign.mail import parse_message
 from vbsign.mail.raw import parse_entity
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 
 def _content_of(signed: bytes) -> EmailMessage:
@@ -304,7 +304,7 @@ def test_mail_report_matches_the_json_schema(sign_mail: Any, verify_mail: Any, m
 
     import jsonschema
 
-    from vbsign.report import Report, json_schema
+    from vbsign.model.report import Report, json_schema
 
     rep = verify_mail(sign_mail(message).data).report
     data = json.loads(rep.to_json())

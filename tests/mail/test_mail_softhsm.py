@@ -18,7 +18,7 @@ import pytest
 from smime_data import ATTACHMENT_NAME, BODY, SUBJECT, codes
 
 from vbsign.mail import parse_message
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 pytest.importorskip("pkcs11")
 if not (shutil.which("softhsm2-util") and Path("/usr/lib/softhsm/libsofthsm2.so").exists()):  # pragma: no cover

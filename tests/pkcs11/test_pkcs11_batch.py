@@ -15,7 +15,7 @@ from vbsign.backends.pkcs11 import PinPrompt
 from vbsign.backends.pkcs11_errors import PinRequired, TokenUnavailable
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
 from vbsign.batch import FileResult, FileStatus, plan_jobs
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 
 def _inputs(tmp_path: Path, data: bytes, n: int) -> Path:

@@ -11,7 +11,7 @@ from pkcs11 import Attribute, ObjectClass
 from vbsign import api
 from vbsign.backends import open_key
 from vbsign.backends.pkcs11 import Pkcs11Key
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 
 def _sign(softhsm: Any, pki: Any, services: Any, tsa: Any, t0: Any, data: bytes, name: str, **kw: Any) -> tuple[bytes, Pkcs11Key]:

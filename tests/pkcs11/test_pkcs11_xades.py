@@ -9,7 +9,7 @@ import pytest
 from vbsign import api
 from vbsign._core.aio import run_sync
 from vbsign.backends import open_key
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 xades = pytest.importorskip("vbsign.xmlsig.xades")
 

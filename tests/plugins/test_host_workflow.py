@@ -34,8 +34,8 @@ from vbsign.host import (
     on_receive,
     on_send,
 )
+from vbsign.model.report import Indication, Severity
 from vbsign.plugins import manager
-from vbsign.report import Indication, Severity
 from vbsign.samples import SampleDocument, official_document_pdf
 from vbsign.validation import Services
 

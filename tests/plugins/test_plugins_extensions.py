@@ -19,8 +19,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from vbsign import api
 from vbsign._core.errors import CertificateRejected, InputError, PluginError
 from vbsign.backends import SigningKey
+from vbsign.model.report import Indication
 from vbsign.plugins import manager, render_report
-from vbsign.report import Indication
 from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)

@@ -28,8 +28,8 @@ from vbsign.host import (
     on_receive,
     on_send,
 )
+from vbsign.model.report import Indication, Severity
 from vbsign.plugins import manager
-from vbsign.report import Indication, Severity
 from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
@@ -275,7 +275,7 @@ def test_one_audit_sink_cannot_change_what_the_next_one_records(
 
 
 def test_an_alert_receiver_cannot_change_what_the_next_one_sees() -> None:
-    from vbsign.events import CertificateAlert
+    from vbsign.model.events import CertificateAlert
     from vbsign.plugins.lifecycle import notify_certificate_alert
 
     seen: list[Any] = []

@@ -12,8 +12,8 @@ import pytest
 from vbsign import api
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Finding, Indication, Severity
 from vbsign.plugins import SignatureVetoed, SignDecision, manager
-from vbsign.report import Finding, Indication, Severity
 from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)

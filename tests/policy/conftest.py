@@ -24,10 +24,10 @@ import pytest
 
 from vbsign import api, testpki
 from vbsign._core.x509 import fingerprint
+from vbsign.model.report import Report
 from vbsign.policy import DocumentFacts, Policy, PolicyRegistry, evaluate
 from vbsign.policy.result import ComplianceReport
 from vbsign.policy.tomlfile import parse_policy_text
-from vbsign.report import Report
 from vbsign.validation import Services
 
 PASSPHRASE = "vbsign-test"

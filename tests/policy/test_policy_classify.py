@@ -11,10 +11,10 @@ import pytest
 from asn1crypto import pem, x509
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo
 from vbsign.policy import ClassificationConfig, classify_signer
 from vbsign.policy.classify import is_personal_name, names_a_body
 from vbsign.policy.facts import SignerRecord
-from vbsign.report import CertificateInfo
 
 
 def info(pki, label: str) -> CertificateInfo:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vbsign.appearance import At
+from vbsign.model.report import KeyStorage, Report
 from vbsign.policy import (
     DocumentFacts,
     EvidenceBundle,
@@ -19,7 +20,6 @@ from vbsign.policy import (
     SigningFacts,
     evaluate,
 )
-from vbsign.report import KeyStorage, Report
 
 P, F, I, NA = RuleStatus.PASSED, RuleStatus.FAILED, RuleStatus.INDETERMINATE, RuleStatus.NOT_APPLICABLE  # noqa: E741
 

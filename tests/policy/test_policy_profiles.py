@@ -8,6 +8,7 @@ import pytest
 
 from vbsign._core.errors import PolicyError
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication, SubIndication
 from vbsign.policy import (
     Citation,
     DocumentFacts,
@@ -22,7 +23,6 @@ from vbsign.policy import (
     passed,
 )
 from vbsign.policy.result import ComplianceStatus
-from vbsign.report import Indication, SubIndication
 
 BEFORE_REPEAL = datetime(2026, 10, 1, 3, 0, tzinfo=timezone.utc)
 

@@ -6,9 +6,9 @@ import dataclasses
 
 from vbsign._core.i18n import Msg
 from vbsign._core.x509 import fingerprint
+from vbsign.model.report import Finding, Indication, Report, Severity, SubIndication
 from vbsign.policy import DocumentFacts, RuleStatus, SigningFacts, evaluate
 from vbsign.policy.result import ComplianceStatus
-from vbsign.report import Finding, Indication, Report, Severity, SubIndication
 
 
 def test_nd68_01_certificate_checked_before_signing(docs):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from vbsign.model.report import Indication, SubIndication
 from vbsign.policy import RuleStatus
 from vbsign.policy.result import ComplianceStatus
-from vbsign.report import Indication, SubIndication
 
 
 def status(rep, rule, sig=None):  # type: ignore[no-untyped-def]

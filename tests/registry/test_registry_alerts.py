@@ -9,7 +9,7 @@ from typing import Any
 import pluggy
 import pytest
 
-from vbsign.events import CertificateAlert
+from vbsign.model.events import CertificateAlert
 from vbsign.plugins.hookspecs import PROJECT, hookimpl
 from vbsign.validation import Services
 

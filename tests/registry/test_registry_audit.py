@@ -16,7 +16,7 @@ import pluggy
 import pytest
 from sqlalchemy import text
 
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.plugins.hookspecs import PROJECT, AuditSpec
 from vbsign.registry import Registry, RegistryAuditSink
 from vbsign.registry.audit import record_hash
@@ -204,7 +204,7 @@ WORKER = textwrap.dedent(
     import os, sys, time
     from datetime import UTC, datetime, timedelta
     import pluggy
-    from vbsign.events import AuditEvent
+    from vbsign.model.events import AuditEvent
     from vbsign.plugins.hookspecs import PROJECT, AuditSpec
     from vbsign.registry import Registry, RegistryAuditSink
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import text
 
 from vbsign import api, testpki
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.registry import Registry
 from vbsign.validation import Services
 

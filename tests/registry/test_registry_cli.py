@@ -117,7 +117,7 @@ def test_every_listing_prints_a_json_array(cli: CLI) -> None:
 def test_audit_verify_names_the_edited_record(cli: CLI, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from vbsign.events import AuditEvent
+    from vbsign.model.events import AuditEvent
     from vbsign.registry import Registry
 
     cli("init")

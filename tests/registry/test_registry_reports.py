@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.registry.periods import parse_period
 from vbsign.registry.reports import render_report
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vbsign.report import Indication, Severity, SubIndication
+from vbsign.model.report import Indication, Severity, SubIndication
 
 
 def test_review_enveloping_signature_next_to_a_different_file_is_not_valid(

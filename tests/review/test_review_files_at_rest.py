@@ -37,7 +37,7 @@ def _modes_under(root: Path) -> dict[str, int]:
 
 
 def test_registry_database_and_its_wal_are_private(open_umask: None, tmp_path: Path) -> None:
-    from vbsign.events import AuditEvent
+    from vbsign.model.events import AuditEvent
     from vbsign.registry import Registry
 
     db = tmp_path / "new" / "dir" / "registry.sqlite3"
@@ -62,7 +62,7 @@ def test_registry_reports_are_private(open_umask: None, tmp_path: Path) -> None:
 
 
 def test_evidence_bundles_are_private(open_umask: None, tmp_path: Path) -> None:
-    from vbsign.host.evidence import EvidenceBuilder
+    from vbsign.model.evidence import EvidenceBuilder
 
     builder = EvidenceBuilder("receive", b"%PDF-1.7 received", "cong-van.pdf")
     builder.add_json("validation.json", {"status": "passed"})

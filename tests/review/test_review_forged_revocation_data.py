@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 from vbsign.revinfo import revocation_status
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from vbsign._core.errors import PluginError
+from vbsign.model.report import Indication
 from vbsign.plugins import manager
-from vbsign.report import Indication
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 from asn1crypto import cms
 from lxml import etree
 
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 #: revoked-later is revoked on 2027-03-01
 AFTER_REVOCATION = datetime(2027, 6, 1, tzinfo=timezone.utc)

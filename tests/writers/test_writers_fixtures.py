@@ -23,7 +23,7 @@ import pytest
 import writers_kit as wk
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JAVA_SIGNED = {

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import writers_kit as wk
 
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 
 def _codes(rep: Any) -> set[str]:

@@ -20,8 +20,8 @@ import writers_kit as wk
 from pyhanko.pdf_utils import generic
 
 from vbsign._core.errors import PasswordRequired
+from vbsign.model.report import Indication
 from vbsign.pdf import visual
-from vbsign.report import Indication
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 
@@ -105,7 +105,7 @@ def test_certified_then_form_filled_and_signed(permission, separate_widget, samp
     first = rep.signatures[0]
     assert first.modification.certified and first.modification.docmdp_ok
     assert "FORM_FIELD_CHANGED" in {f.code for f in first.findings}
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
 
     line = next(x for x in render_text(rep, lang="en").splitlines() if "Changes after signing" in x)
     assert "field value changed" in line and f"allowed: certification DocMDP P{permission}" in line
@@ -117,7 +117,7 @@ def test_certified_p1_refuses_form_filling(sample_pdf, sign_as, verify_at):  # t
     rep = verify_at(filled)
     assert rep.indication is Indication.TOTAL_FAILED
     assert "DOCMDP_VIOLATION" in _errors(rep)
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
 
     line = next(x for x in render_text(rep, lang="en").splitlines() if "Changes after signing" in x)
     assert "NOT allowed: certification DocMDP P1" in line

@@ -30,8 +30,8 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from writers_kit import _replace_contents, as_adbe_pkcs7_sha1
 
-from vbsign.render import render_text
-from vbsign.report import Indication, SubIndication
+from vbsign.model.render import render_text
+from vbsign.model.report import Indication, SubIndication
 from vbsign.xmlsig import constants as C
 from vbsign.xmlsig import dsig
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import writers_kit as wk
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 needs_gs = pytest.mark.skipif(shutil.which("gs") is None, reason="ghostscript not installed (scripts/setup.sh)")
 pytest.importorskip("endesive")

@@ -11,7 +11,7 @@ import pytest
 from asn1crypto import cms
 
 from vbsign import api
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 from vbsign.testpki import pem_bundle
 
 DOCX = b"PK\x03\x04" + "Báo cáo tổng kết năm 2026 — Bộ KH&CN".encode() * 200

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from vbsign.edxml import EDXML_NS, Attachment, EdxmlHeader, build_envelope
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 HEADER = EdxmlHeader(
     from_organ_id="000.00.00.G22",
@@ -80,7 +80,7 @@ def test_envelope_and_attachments_verify(envelope: bytes, verify_at: Any) -> Non
     assert annex.indication is Indication.NO_SIGNATURE_FOUND and annex.covered_by_envelope
     assert any(f.code == "ATTACHMENT_UNSIGNED" for f in annex.findings)
     assert any(f.code == "TRACE_HEADERS_UNSIGNED" for f in report.findings)
-    text = __import__("vbsign.render", fromlist=["render_text"]).render_text(report, "vi")
+    text = __import__("vbsign.model.render", fromlist=["render_text"]).render_text(report, "vi")
     assert "Tệp đính kèm" in text and "quyet-dinh.pdf" in text
 
 
@@ -157,7 +157,7 @@ def test_not_an_envelope_is_refused(sign_as: Any) -> None:
 
 def test_envelope_report_matches_the_json_schema(envelope: bytes, verify_at: Any) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    from vbsign.report import Report, json_schema
+    from vbsign.model.report import Report, json_schema
 
     report = verify_at(envelope)
     data = report.to_dict()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from vbsign.report import Indication
+from vbsign.model.report import Indication
 
 pytest.importorskip("pkcs11")
 if not (shutil.which("softhsm2-util") and Path("/usr/lib/softhsm/libsofthsm2.so").exists()):  # pragma: no cover

@@ -15,7 +15,7 @@ from lxml import etree
 from vbsign import api
 from vbsign._core.errors import CertificateRejected
 from vbsign.ades import AdesVerifyOptions
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 from vbsign.trust import TrustStore
 from vbsign.validation import Services
 from vbsign.xmlsig.verify import verify_xml
@@ -235,7 +235,7 @@ def test_content_injected_into_a_whole_document_signature_is_flagged(sign_as: An
 
 
 def test_report_json_round_trip(sign_as: Any, verify_at: Any) -> None:
-    from vbsign.report import Report
+    from vbsign.model.report import Report
 
     report = verify_at(sign_as("person", QD, level="B-B"), fetch=True)
     again = Report.from_dict(report.to_dict())

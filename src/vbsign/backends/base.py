@@ -15,7 +15,7 @@ from asn1crypto import x509
 
 from vbsign._core.errors import KeyAccessError
 from vbsign._core.i18n import Msg
-from vbsign.report import KeyStorage
+from vbsign.model.report import KeyStorage
 
 __all__ = ["KeyStorage", "KeyTransport", "SigningKey"]
 

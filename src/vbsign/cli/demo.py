@@ -17,7 +17,7 @@ from vbsign.cli._common import console, t
 def demo_cmd(out_dir: Path) -> None:
     """Chạy thử: tạo PKI, văn bản mẫu, ký (lãnh đạo + cơ quan), kiểm tra. / Run the demo."""
     from vbsign.demo import run_demo
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
 
     out = console()
     started = time.monotonic()

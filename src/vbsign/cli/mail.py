@@ -147,7 +147,7 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
     from vbsign._core import files as _io
     from vbsign.backends import open_key
     from vbsign.mail import verify_message
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
 
     if extract is not None and len(files) != 1:
         fail(Msg("--extract chỉ dùng với một thư.", "--extract takes a single message."))

@@ -113,7 +113,7 @@ def verify_cmd(
 
     limits = Limits(max_seconds=max_seconds, max_memory=parse_size(max_memory), isolate=isolate)
     visual_options = VisualOptions(enabled={"auto": None, "always": True, "never": False}[visual])
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
     from vbsign.trust import TrustStore
     from vbsign.validation import Services
 

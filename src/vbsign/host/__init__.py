@@ -19,7 +19,6 @@ hosts built on asyncio (FastAPI, aiohttp); the sync ones also work inside a runn
 
 from __future__ import annotations
 
-from vbsign.host.evidence import EvidenceBundle, ReceiptInfo, delete_evidence
 from vbsign.host.mail import (
     MailReceiveContext,
     MailReceiveOutcome,
@@ -32,14 +31,14 @@ from vbsign.host.mail import (
 )
 from vbsign.host.receive import async_on_receive, on_receive
 from vbsign.host.send import async_on_send, on_send
-from vbsign.host.types import (
+from vbsign.host.types import ReceiveContext, SendContext
+from vbsign.model.evidence import EvidenceBundle, ReceiptInfo, delete_evidence
+from vbsign.model.host import (
     Attachment,
     IncomingDocument,
     OutgoingDocument,
-    ReceiveContext,
     ReceiveDecision,
     ReceiveOutcome,
-    SendContext,
     SendDecision,
     SendOutcome,
 )

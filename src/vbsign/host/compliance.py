@@ -32,11 +32,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.i18n import Msg
-from vbsign.report import Finding, Report, Severity
+from vbsign.model.report import Finding, Report, Severity
 
 if TYPE_CHECKING:
-    from vbsign.api import SignResult
-    from vbsign.host.evidence import EvidenceBuilder
+    from vbsign.model.evidence import EvidenceBuilder
+    from vbsign.model.sign import SignResult
 
 ComplianceStatus = Literal["passed", "failed", "indeterminate"]
 Direction = Literal["outgoing", "incoming"]

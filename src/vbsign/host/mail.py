@@ -36,15 +36,7 @@ from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
 from vbsign._core.i18n import Lang, Msg
 from vbsign._core.timefmt import utcnow
-from vbsign.events import AuditEvent
 from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
-from vbsign.host.types import (
-    RECEIVE_STRICTNESS,
-    SEND_STRICTNESS,
-    ReceiveDecision,
-    SendDecision,
-    _summary,
-)
 from vbsign.mail.api import (
     MailEncryptResult,
     MailSignResult,
@@ -59,11 +51,19 @@ from vbsign.mail.api import (
 )
 from vbsign.mail.envelope import DEFAULT_CIPHER
 from vbsign.mail.recipients import CertificateLike, RecipientLookup
+from vbsign.model.events import AuditEvent
+from vbsign.model.host import (
+    RECEIVE_STRICTNESS,
+    SEND_STRICTNESS,
+    ReceiveDecision,
+    SendDecision,
+    _summary,
+)
+from vbsign.model.report import Finding, Indication, Report, Severity
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
 from vbsign.plugins.lifecycle import SignatureVetoed
-from vbsign.report import Finding, Indication, Report, Severity
 
 if TYPE_CHECKING:
     from vbsign.backends.base import SigningKey

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vbsign._core.errors import CertificateRejected, VbsignError
 from vbsign._core.i18n import Msg
-from vbsign.report import INDICATION_TEXT, Finding, Indication, Report, Severity
+from vbsign.model.report import INDICATION_TEXT, Finding, Indication, Report, Severity
 
 #: Decree 30/2020 Art. 21 cl. 2: the clerk checks authenticity and integrity, and returns a
 #: non-compliant electronic document to its sender through the system

@@ -34,21 +34,17 @@ from vbsign._core.errors import (
 )
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import utcnow
-from vbsign.events import AuditEvent
 from vbsign.host.compliance import Compliance, check_policy, evaluate
-from vbsign.host.evidence import EvidenceBuilder, RecordingServices, document_material, iso_time
+from vbsign.host.evidence import RecordingServices, document_material
 from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
-from vbsign.host.types import (
-    RECEIVE_STRICTNESS,
-    IncomingDocument,
-    ReceiveContext,
-    ReceiveDecision,
-    ReceiveOutcome,
-)
+from vbsign.host.types import ReceiveContext
+from vbsign.model.events import AuditEvent
+from vbsign.model.evidence import EvidenceBuilder, iso_time
+from vbsign.model.host import RECEIVE_STRICTNESS, IncomingDocument, ReceiveDecision, ReceiveOutcome
+from vbsign.model.report import Finding, Indication, Report, Severity
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
-from vbsign.report import Finding, Indication, Report, Severity
 from vbsign.validation import DEFAULT_SERVICES, Services
 
 if TYPE_CHECKING:

@@ -28,24 +28,25 @@ from vbsign._core import files as _io
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, InputError, PluginError, VbsignError
 from vbsign._core.i18n import Msg
-from vbsign.api import SignResult
-from vbsign.events import AuditEvent
 from vbsign.host.appearances import default_appearances
 from vbsign.host.compliance import Compliance, check_policy, evaluate
-from vbsign.host.evidence import EvidenceBuilder, RecordingServices, document_material
+from vbsign.host.evidence import RecordingServices, document_material
 from vbsign.host.reasons import error_reasons, report_reasons
-from vbsign.host.types import (
+from vbsign.host.types import SendContext
+from vbsign.model.events import AuditEvent
+from vbsign.model.evidence import EvidenceBuilder
+from vbsign.model.host import (
     SEND_STRICTNESS,
     Attachment,
     OutgoingDocument,
-    SendContext,
     SendDecision,
     SendOutcome,
 )
+from vbsign.model.report import Finding, Indication, Report, Severity
+from vbsign.model.sign import SignResult
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
-from vbsign.report import Finding, Indication, Report, Severity
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -1,109 +1,25 @@
-"""Data exchanged between a document management system (the host) and vbsign.
+"""How an agency configures the host bridge: :class:`SendContext` and :class:`ReceiveContext`.
 
-Everything here is plain data: the host builds a context once per agency (it holds the
-open keys and the trust settings) and gets back outcomes with a decision, bilingual
-reasons, the signed bytes and an :class:`~vbsign.host.evidence.EvidenceBundle`.
+The documents, decisions and outcomes they produce are plain values in
+:mod:`vbsign.model.host` (re-exported by :mod:`vbsign.host`).
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from vbsign._core.files import Source
-from vbsign._core.i18n import Lang, Msg, current_lang
-from vbsign.report import Finding, Report, Severity
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
     from vbsign.api import Signer, TrustLike
     from vbsign.appearance import AgencyConfig
-    from vbsign.host.evidence import EvidenceBundle
     from vbsign.pdf.sign import AppearanceProvider
     from vbsign.validation import Services
-
-
-class SendDecision(enum.StrEnum):
-    """May the document leave the agency?"""
-
-    #: signed, verified and compliant: send it
-    READY = "READY"
-    #: do not send; the reasons say why (signing refused, verification or policy failed)
-    BLOCKED = "BLOCKED"
-
-
-class ReceiveDecision(enum.StrEnum):
-    """What the receiving clerk does with an incoming document (Decree 30/2020 Art. 21 cl. 2)."""
-
-    #: authentic, intact and compliant: register it
-    ACCEPT = "ACCEPT"
-    #: invalid or non-compliant: return it to the sender through the system, with the reasons
-    RETURN_TO_SENDER = "RETURN_TO_SENDER"
-    #: no conclusion possible yet (e.g. revocation status unreachable): hold it, check again later
-    QUARANTINE = "QUARANTINE"
-
-
-#: decisions from the most lenient to the strictest: a plugin may only move a decision
-#: to the right (:func:`vbsign.plugins.guard.review_decision`)
-SEND_STRICTNESS: tuple[SendDecision, ...] = (SendDecision.READY, SendDecision.BLOCKED)
-RECEIVE_STRICTNESS: tuple[ReceiveDecision, ...] = (
-    ReceiveDecision.ACCEPT,
-    ReceiveDecision.QUARANTINE,
-    ReceiveDecision.RETURN_TO_SENDER,
-)
-
-DECISION_TEXT: dict[str, Msg] = {
-    "READY": Msg("SẴN SÀNG GỬI", "READY TO SEND"),
-    "BLOCKED": Msg("KHÔNG GỬI", "BLOCKED"),
-    "ACCEPT": Msg("TIẾP NHẬN", "ACCEPT"),
-    "RETURN_TO_SENDER": Msg("TRẢ LẠI NƠI GỬI", "RETURN TO SENDER"),
-    "QUARANTINE": Msg("TẠM GIỮ, KIỂM TRA LẠI SAU", "QUARANTINE, CHECK AGAIN LATER"),
-}
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """An attachment or appendix in a separate file (signed by the agency, Decree 30 App. I)."""
-
-    content: Source
-    name: str
-
-
-@dataclass(frozen=True)
-class OutgoingDocument:
-    """A document the agency issues: the main file, its number and date, its attachments."""
-
-    content: Source
-    #: file name shown in reports and evidence (default: taken from ``content``)
-    name: str | None = None
-    #: "số và ký hiệu", e.g. ``"12/QĐ-BKHCN"`` (assigned by the clerk)
-    number: str | None = None
-    #: the issue date (default: the signing date in Vietnam)
-    date: date | None = None
-    #: the host's identifier of the document (audit events, evidence)
-    document_id: str | None = None
-    attachments: Sequence[Attachment] = ()
-    #: addressees (informative: passed to plugins and recorded in the evidence)
-    recipients: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class IncomingDocument:
-    """A document that arrived, with what the exchange's envelope says about it."""
-
-    content: Source
-    #: file name shown in reports and evidence (default: taken from ``content``)
-    name: str | None = None
-    #: a main document, an attachment in a separate file or an electronic copy
-    kind: Literal["main", "attachment", "copy"] = "main"
-    #: the host's identifier of the document (audit events, evidence)
-    document_id: str | None = None
-    #: the envelope: ``sender``, ``to`` (addressee), ``number``… (for plugins and evidence)
-    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,59 +94,3 @@ class ReceiveContext:
     #: incoming documents are official documents of a state agency (the ``auto`` policy then
     #: applies the official-use rules); ``None``: the policy's default
     official: bool | None = None
-
-
-def reason(code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
-    """A decision reason (a :class:`~vbsign.report.Finding`)."""
-    return Finding.of(code, severity, msg, details)
-
-
-@dataclass
-class SendOutcome:
-    """Result of :func:`vbsign.host.on_send`.
-
-    ``signed`` and ``attachments`` hold the signed bytes even when the decision is
-    ``BLOCKED`` (for inspection); a host must send only ``READY`` documents.
-    """
-
-    decision: SendDecision
-    reasons: list[Finding]
-    signed: bytes | None
-    #: ``[(name, signed bytes)]`` for each attachment
-    attachments: list[tuple[str, bytes]]
-    report: Report | None
-    evidence: EvidenceBundle
-    #: the compliance result of the policy engine (``None`` if not evaluated)
-    validation: Any = None
-
-    @property
-    def ready(self) -> bool:
-        return self.decision is SendDecision.READY
-
-    def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
-
-
-@dataclass
-class ReceiveOutcome:
-    """Result of :func:`vbsign.host.on_receive`."""
-
-    decision: ReceiveDecision
-    reasons: list[Finding]
-    report: Report | None
-    evidence: EvidenceBundle
-    validation: Any = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.decision is ReceiveDecision.ACCEPT
-
-    def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
-
-
-def _summary(decision: str, reasons: list[Finding], lang: Lang | None) -> str:
-    lang = lang or current_lang()
-    lines = [DECISION_TEXT[decision].get(lang)]
-    lines += [f"- {r.message(lang)}" for r in reasons if r.severity is not Severity.INFO]
-    return "\n".join(lines)

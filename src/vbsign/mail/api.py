@@ -42,7 +42,6 @@ from vbsign._core.secrets import SecretLike
 from vbsign._core.timefmt import utcnow
 from vbsign.ades import AdesVerifyOptions
 from vbsign.backends import open_key
-from vbsign.events import AuditEvent
 from vbsign.mail.envelope import DEFAULT_CIPHER, decrypt_envelope, encrypt_entity
 from vbsign.mail.mime import build_pkcs7_mime, copy_message, parse_message, serialise, split_message
 from vbsign.mail.raw import header_values, parse_entity, strip_mbox_line, to_crlf
@@ -63,13 +62,14 @@ from vbsign.mail.verify import (
     smime_kind,
     verify_mime,
 )
+from vbsign.model.events import AuditEvent
+from vbsign.model.report import CertificateInfo, Indication, Report, Severity
+from vbsign.model.sign import SignRequest
 from vbsign.plugins import lifecycle as plugin_calls
-from vbsign.plugins.hookspecs import SignRequest
 from vbsign.plugins.manager import has_implementations
 from vbsign.policy import load_policy
 from vbsign.policy.model import Level, Outcome, RuleStatus, min_level
 from vbsign.policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome
-from vbsign.report import CertificateInfo, Indication, Report, Severity
 from vbsign.trust import TrustStore
 from vbsign.validation import DEFAULT_SERVICES, Services
 
@@ -304,7 +304,7 @@ async def _sign_with(
 
 def _after_sign(request: SignRequest, result: MailSignResult) -> None:
     """``vbsign_after_sign`` and the audit sinks see mail signatures like document ones."""
-    from vbsign.api import SignResult
+    from vbsign.model.sign import SignResult
 
     doc = SignResult(
         data=result.data, output=None, format="smime", field_name=None, level=result.level, signer=result.signer,
@@ -367,7 +367,7 @@ async def async_verify_message(
 ) -> MailVerification:
     """Verify an S/MIME message (decrypting it first with ``decrypt_key`` if encrypted).
 
-    ``result.report`` is the :class:`~vbsign.report.Report` (``document.format == "mail"``;
+    ``result.report`` is the :class:`~vbsign.model.report.Report` (``document.format == "mail"``;
     every MIME part in ``attachments``; headers in ``mail``); ``result.content`` is the
     message as verified — display that, not the outer message.
     """

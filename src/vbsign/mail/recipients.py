@@ -26,9 +26,9 @@ from pyhanko_certvalidator import errors as cv_errors
 from vbsign._core.errors import CertificateRejected, ConfigurationError, InputError
 from vbsign._core.i18n import Msg
 from vbsign._core.x509 import read_certificates, unique_der
+from vbsign.model.report import CertificateInfo
 from vbsign.plugins.lifecycle import mail_recipient_certificates
 from vbsign.plugins.manager import has_implementations
-from vbsign.report import CertificateInfo
 from vbsign.trust import TrustStore
 from vbsign.validation import OFFLINE, Services, build_context, path_error_reason, weak_key_problem
 

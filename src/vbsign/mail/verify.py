@@ -1,4 +1,4 @@
-"""Verify an S/MIME message into a :class:`~vbsign.report.Report`.
+"""Verify an S/MIME message into a :class:`~vbsign.model.report.Report`.
 
 The message is first brought to its canonical form (CRLF line endings — a stored copy
 often has LF; a leading mbox ``From`` line is dropped), then unwrapped layer by layer,
@@ -48,7 +48,7 @@ from vbsign.mail.raw import (
     strip_mbox_line,
     to_crlf,
 )
-from vbsign.report import (
+from vbsign.model.report import (
     AttachmentReport,
     DocumentInfo,
     Finding,

@@ -26,7 +26,7 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vbsign.report import AppearanceInfo, ImageInfo, Report
+from vbsign.model.report import AppearanceInfo, ImageInfo, Report
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vbsign._core.i18n import Msg
-from vbsign.report import Finding, Severity, SubIndication
+from vbsign.model.report import Finding, Severity, SubIndication
 
 FORMAT = SubIndication.FORMAT_FAILURE
 

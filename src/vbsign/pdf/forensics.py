@@ -27,11 +27,11 @@ from typing import Any
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication, RevisionInfo, Severity, SignatureReport, SubIndication
 from vbsign.pdf import shadow, structure, visual
 from vbsign.pdf.findings import CATALOGUE, Issue, issue
 from vbsign.pdf.limits import BudgetExceeded, check_deadline
 from vbsign.pdf.structure import Layout, SignatureSlot
-from vbsign.report import Indication, RevisionInfo, Severity, SignatureReport, SubIndication
 
 logger = logging.getLogger(__name__)
 

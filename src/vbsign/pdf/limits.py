@@ -46,8 +46,8 @@ from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 
 from vbsign._core import errors
 from vbsign._core.i18n import Msg
+from vbsign.model.report import DocumentInfo, Indication, Report, SubIndication
 from vbsign.pdf.findings import issue
-from vbsign.report import DocumentInfo, Indication, Report, SubIndication
 
 logger = logging.getLogger(__name__)
 

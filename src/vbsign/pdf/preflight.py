@@ -36,6 +36,7 @@ from typing import Any
 
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
+from vbsign.model.report import DocumentInfo, Finding, Indication, Report, Severity
 from vbsign.pdf.limits import (
     DEFAULT_LIMITS,
     Limits,
@@ -45,7 +46,6 @@ from vbsign.pdf.limits import (
     run_in_process,
     verify_within,
 )
-from vbsign.report import DocumentInfo, Finding, Indication, Report, Severity
 
 MiB = 1 << 20
 #: a stream inflating beyond this is a decompression bomb (no page needs 64 MiB of one stream)

@@ -47,14 +47,7 @@ from vbsign._core.errors import PasswordRequired, UnsupportedFormatError
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import format_vn_time, utcnow
-from vbsign.pdf.appearance_facts import add_appearance_facts
-from vbsign.pdf.diffpolicy import vbsign_policy
-from vbsign.pdf.forensics import analyse as analyse_forensics
-from vbsign.pdf.forensics import slot_for
-from vbsign.pdf.limits import Limits, budgeted_diff_policy, check_deadline
-from vbsign.pdf.structure import prepare_reader
-from vbsign.pdf.visual import VisualOptions
-from vbsign.report import (
+from vbsign.model.report import (
     CertificateInfo,
     DocumentInfo,
     DssInfo,
@@ -70,6 +63,13 @@ from vbsign.report import (
     note_malformed_fields,
     worst_indication,
 )
+from vbsign.pdf.appearance_facts import add_appearance_facts
+from vbsign.pdf.diffpolicy import vbsign_policy
+from vbsign.pdf.forensics import analyse as analyse_forensics
+from vbsign.pdf.forensics import slot_for
+from vbsign.pdf.limits import Limits, budgeted_diff_policy, check_deadline
+from vbsign.pdf.structure import prepare_reader
+from vbsign.pdf.visual import VisualOptions
 from vbsign.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
 from vbsign.trust import TrustStore
 from vbsign.validation import (

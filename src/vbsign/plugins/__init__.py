@@ -14,12 +14,11 @@ at run time with :func:`register`::
 
 from __future__ import annotations
 
+from vbsign.model.sign import SignDecision, SignRequest
 from vbsign.plugins.hookspecs import (
     ENTRY_POINT_GROUP,
     KeyFactory,
     ReportRenderer,
-    SignDecision,
-    SignRequest,
     hook_names,
     hookimpl,
     hookspec,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from vbsign._core.i18n import Lang
+from vbsign.model.report import Report
 from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
-from vbsign.report import Report
 
 
 @hookimpl
@@ -24,7 +24,7 @@ def vbsign_key_backends() -> Mapping[str, KeyFactory]:
 
 
 def _render_text(report: Report, lang: Lang) -> str:
-    from vbsign.render import render_text
+    from vbsign.model.render import render_text
 
     return render_text(report, lang)
 

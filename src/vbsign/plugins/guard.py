@@ -51,7 +51,7 @@ from vbsign._core.i18n import Msg
 from vbsign.plugins import manager
 
 if TYPE_CHECKING:
-    from vbsign.report import Finding
+    from vbsign.model.report import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +109,10 @@ def frozen_view(obj: Any) -> Any:
 def private_copy(value: Any) -> Any:
     """A deep copy of ``value`` that shares nothing mutable with it.
 
-    A :class:`~vbsign.report.Report` is copied through its JSON form (five times faster
+    A :class:`~vbsign.model.report.Report` is copied through its JSON form (five times faster
     than :func:`copy.deepcopy` on a real report); bytes are immutable and kept.
     """
-    from vbsign.report import Report
+    from vbsign.model.report import Report
 
     if isinstance(value, (bytes, str, int, float, bool, type(None), enum.Enum)):
         return value
@@ -132,7 +132,7 @@ def private_copy(value: Any) -> Any:
 
 def picture(value: Any) -> Any:
     """A comparable picture of ``value`` (equal pictures: nothing observable changed)."""
-    from vbsign.report import Report
+    from vbsign.model.report import Report
 
     if isinstance(value, Report):
         return value.to_dict()
@@ -236,7 +236,7 @@ def review_decision(
 
 def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
     """A host hook's answer (bilingual messages) as ERROR findings naming the plugin."""
-    from vbsign.report import Finding, Severity
+    from vbsign.model.report import Finding, Severity
 
     out: list[Finding] = []
     if result is None:
@@ -256,7 +256,7 @@ def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
 
 
 def _stricter(plugin: str, decision: enum.Enum) -> Finding:
-    from vbsign.report import Finding, Severity
+    from vbsign.model.report import Finding, Severity
 
     return Finding.of(
         "PLUGIN_DECISION",
@@ -270,7 +270,7 @@ def _stricter(plugin: str, decision: enum.Enum) -> Finding:
 
 
 def _refused(plugin: str, hook: str, what: str) -> Finding:
-    from vbsign.report import Finding, Severity
+    from vbsign.model.report import Finding, Severity
 
     logger.error("plugin %s tried to change %s in %s: ignored", plugin, what, hook)
     return Finding.of(

@@ -26,12 +26,12 @@ This module is the single source of truth; ``docs/plugins.rst`` is generated fro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from vbsign._core.i18n import Lang, Msg
+from vbsign.model.sign import SignDecision, SignRequest, SignResult
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -40,19 +40,11 @@ if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
-    from vbsign.api import SignResult
     from vbsign.backends.base import SigningKey
-    from vbsign.events import AuditEvent, CertificateAlert
-    from vbsign.host import (
-        IncomingDocument,
-        OutgoingDocument,
-        ReceiveContext,
-        ReceiveOutcome,
-        SendContext,
-        SendOutcome,
-    )
+    from vbsign.model.events import AuditEvent, CertificateAlert
+    from vbsign.model.host import IncomingDocument, OutgoingDocument, ReceiveOutcome, SendOutcome
+    from vbsign.model.report import CertificateInfo, Finding, Report
     from vbsign.policy.facts import SignerRecord
-    from vbsign.report import CertificateInfo, Finding, Report
 
 PROJECT = "vbsign"
 #: name of the entry-point group plugins register under
@@ -68,60 +60,6 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 KeyFactory = Callable[..., "SigningKey"]
 #: ``renderer(report, lang) -> str | bytes``: a text or binary rendering of a report
 ReportRenderer = Callable[["Report", Lang], "str | bytes"]
-
-
-# ---- data exchanged with lifecycle hooks ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignRequest:
-    """What is about to be signed (read-only view given to the sign lifecycle hooks)."""
-
-    #: the bytes to be signed (never modified by vbsign)
-    document: bytes = field(repr=False)
-    document_name: str
-    #: SHA-256 (hex) of ``document``
-    document_sha256: str
-    #: "pdf" (more formats as they are added)
-    format: str
-    #: PAdES level: B-B, B-T, B-LT or B-LTA
-    level: str
-    #: the signer's certificate
-    signer: CertificateInfo
-    #: signature field name requested by the caller (``None``: vbsign picks one)
-    field_name: str | None = None
-    reason: str | None = None
-    location: str | None = None
-    contact_info: str | None = None
-    #: labels from the caller (the host system): ``document_id``, ``document_number``,
-    #: ``unit``, ``role`` ("person", "seal", "attachment"), …
-    metadata: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SignDecision:
-    """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
-
-    ``veto`` refuses the signature (nothing is signed; the caller gets a
-    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign._core.errors.PluginError` — with
-    this reason and the plugin's name).
-    ``metadata`` is added to the signature's metadata: the keys ``reason``, ``location``
-    and ``contact_info`` fill the PDF signature dictionary's fields the caller left empty;
-    every key is reported in :attr:`vbsign.api.SignResult.metadata` and in the audit event.
-    """
-
-    veto: Msg | None = None
-    metadata: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def refuse(cls, vi: str, en: str) -> SignDecision:
-        """Veto the signature with a reason in Vietnamese and English."""
-        return cls(veto=Msg(vi, en))
-
-    @classmethod
-    def add(cls, **metadata: str) -> SignDecision:
-        """Allow the signature and add metadata."""
-        return cls(metadata=dict(metadata))
 
 
 # ---- hook specifications ------------------------------------------------------------------
@@ -294,7 +232,7 @@ class LifecycleSpec:
     def vbsign_after_verify(self, report: Report) -> Iterable[Finding] | None:
         """Observe a verification report; optionally return extra findings.
 
-        Returned :class:`~vbsign.report.Finding` objects are appended to the report's
+        Returned :class:`~vbsign.model.report.Finding` objects are appended to the report's
         document-level findings. They never change the report: verdicts belong to
         verification and to the policy rules, and a plugin that changes the report it was
         given (a verdict, a signature, a finding) fails the operation, named, and the report
@@ -303,10 +241,12 @@ class LifecycleSpec:
 
     @hookspec
     def vbsign_on_send(
-        self, document: OutgoingDocument, context: SendContext, outcome: SendOutcome
+        self, document: OutgoingDocument, context: Any, outcome: SendOutcome
     ) -> Iterable[Msg] | None:
         """Review an outgoing document after vbsign's send workflow (:func:`vbsign.host.on_send`).
 
+        ``context`` is the host's :class:`vbsign.host.SendContext` (typed ``Any`` here: the
+        plugin contract names only types of the layers below it, ``docs/architecture.rst``).
         ``outcome`` holds vbsign's decision, the signed bytes and the evidence. Return
         objections (bilingual :class:`~vbsign._core.i18n.Msg`) to block the sending: the decision
         becomes ``BLOCKED`` with these reasons. Each plugin gets copies of ``document``,
@@ -318,12 +258,13 @@ class LifecycleSpec:
 
     @hookspec
     def vbsign_on_receive(
-        self, document: IncomingDocument, context: ReceiveContext, outcome: ReceiveOutcome
+        self, document: IncomingDocument, context: Any, outcome: ReceiveOutcome
     ) -> Iterable[Msg] | None:
         """Review an incoming document after vbsign's receive workflow (:func:`vbsign.host.on_receive`).
 
-        ``document.content`` holds the bytes exactly as received and ``document.metadata``
-        the envelope (sender, addressee…). Return objections to have the document returned to its sender with these reasons
+        ``context`` is the host's :class:`vbsign.host.ReceiveContext` (typed ``Any``, as for
+        ``vbsign_on_send``). ``document.content`` holds the bytes exactly as received and
+        ``document.metadata`` the envelope (sender, addressee…). Return objections to have the document returned to its sender with these reasons
         (e.g. it was sent to the wrong addressee — Decree 30/2020 Art. 21 cl. 2): the
         decision becomes ``RETURN_TO_SENDER``. Decisions only move towards stricter
         (ACCEPT → QUARANTINE → RETURN_TO_SENDER): a plugin may set a stricter

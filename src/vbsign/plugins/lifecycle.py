@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Lang, Msg, current_lang
-from vbsign.events import AuditEvent, EventKind
+from vbsign.model.events import AuditEvent, EventKind
+from vbsign.model.sign import SignDecision, SignRequest
 from vbsign.plugins import manager
 from vbsign.plugins.guard import (
     as_list,
@@ -26,15 +27,15 @@ from vbsign.plugins.guard import (
     picture,
     private_copy,
 )
-from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, SignDecision, SignRequest
+from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer
 
 if TYPE_CHECKING:
     from asn1crypto import x509
     from pyhanko.sign.timestamps.api import TimeStamper
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
-    from vbsign.api import SignResult
-    from vbsign.report import Finding, Report
+    from vbsign.model.report import Finding, Report
+    from vbsign.model.sign import SignResult
 
 
 class SignatureVetoed(PluginError):
@@ -83,7 +84,7 @@ def after_verify(report: Report) -> None:
     named in a :class:`~vbsign._core.errors.PluginError` and the report is put back as it was:
     plugins add findings only by returning them.
     """
-    from vbsign.report import Finding
+    from vbsign.model.report import Finding
 
     hook = "vbsign_after_verify"
     before = picture(report)
@@ -104,10 +105,10 @@ def after_verify(report: Report) -> None:
 
 
 def _restore(report: Report, snapshot: dict[str, Any]) -> None:
-    """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.report.Report.to_dict`)."""
+    """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.model.report.Report.to_dict`)."""
     import dataclasses
 
-    from vbsign.report import Report
+    from vbsign.model.report import Report
 
     fresh = Report.from_dict(snapshot)
     for f in dataclasses.fields(Report):
@@ -319,7 +320,7 @@ def policy_profiles() -> list[tuple[str, Any]]:
 
 def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
     """``{sha256: SignerRecord}`` for the certificates that ``vbsign_signer_class`` plugins
-    know (:class:`~vbsign.report.CertificateInfo` objects); disagreeing answers give a record
+    know (:class:`~vbsign.model.report.CertificateInfo` objects); disagreeing answers give a record
     of kind ``"unknown"`` naming the plugins."""
     from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
 

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo
 from vbsign.policy.facts import Role, SignerRecord
-from vbsign.report import CertificateInfo
 
 SignerClass = Literal["person", "organisation", "unknown"]
 #: where a classification came from (highest tier first)

@@ -1,6 +1,6 @@
 """What a rule's check function sees: the evidence, read-only.
 
-:class:`Evidence` bundles the verification :class:`~vbsign.report.Report`, the
+:class:`Evidence` bundles the verification :class:`~vbsign.model.report.Report`, the
 :class:`~vbsign.policy.facts.DocumentFacts` (merged with the policy's expectations), the
 resolved :class:`~vbsign.policy.policy.Policy` and — for signature-scope rules — the
 signature being checked. Derived facts (signer classification, which anchor a chain ends
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo, Report, SignatureReport
 from vbsign.policy.classify import Classification, classify_signer
 from vbsign.policy.facts import ROLE_TEXT, DocumentFacts, Role, SigningFacts
 from vbsign.policy.roots import AnchorEntry
-from vbsign.report import CertificateInfo, Report, SignatureReport
 
 if TYPE_CHECKING:
     from vbsign.policy.policy import Policy

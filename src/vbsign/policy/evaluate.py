@@ -22,6 +22,14 @@ import logging
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import (
+    Finding,
+    Indication,
+    Report,
+    Severity,
+    SubIndication,
+    worst_indication,
+)
 from vbsign.policy.context import DocumentContext, Evidence, cert_name
 from vbsign.policy.facts import DocumentFacts
 from vbsign.policy.model import (
@@ -35,7 +43,6 @@ from vbsign.policy.model import (
 )
 from vbsign.policy.policy import Policy
 from vbsign.policy.result import ComplianceReport, ComplianceStatus, RuleResult, SignerSummary
-from vbsign.report import Finding, Indication, Report, Severity, SubIndication, worst_indication
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from vbsign._core.i18n import Msg
-from vbsign.report import KeyStorage
+from vbsign.model.report import KeyStorage
 
 if TYPE_CHECKING:
-    from vbsign.api import SignResult
+    from vbsign.model.sign import SignResult
 
 #: natural person (the competent person's personal key) or organisation (the agency's seal key)
 Role = Literal["person", "organisation"]
@@ -64,7 +64,7 @@ def parse_role(value: str) -> Role:
 class SigningFacts:
     """What the signing software knows about one signature it made (signing-side rules).
 
-    Build it from a :class:`vbsign.api.SignResult` with :meth:`from_result`, or — for a
+    Build it from a :class:`vbsign.model.sign.SignResult` with :meth:`from_result`, or — for a
     signature made by other software — from what that software reports. Matched to a
     signature of the report by the signer certificate's fingerprint.
     """

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from vbsign._core.i18n import Lang, current_lang
+from vbsign.model.report import Indication
 from vbsign.policy.model import Level, RuleStatus
 from vbsign.policy.result import ComplianceReport
-from vbsign.report import Indication
 
 
 @dataclass(frozen=True)

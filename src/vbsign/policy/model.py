@@ -3,7 +3,7 @@
 A :class:`Rule` is data — a stable id from the legal catalogue (``TT41-01``, ``VER-02``…),
 the legal text it comes from (:class:`Citation`), a short statement of the requirement in
 Vietnamese and English, and a *pure* check function. The check function reads the evidence
-(:class:`vbsign.policy.context.Evidence`: the verification :class:`~vbsign.report.Report`,
+(:class:`vbsign.policy.context.Evidence`: the verification :class:`~vbsign.model.report.Report`,
 the document facts and the policy's configuration) and returns an :class:`Outcome`; it never
 opens a file or a socket and never changes the report.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.i18n import Lang, Msg
-from vbsign.report import Indication, SubIndication
+from vbsign.model.report import Indication, SubIndication
 
 if TYPE_CHECKING:
     from vbsign.policy.context import Evidence

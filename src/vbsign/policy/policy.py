@@ -15,13 +15,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Report
 from vbsign.policy.classify import ClassificationConfig
 from vbsign.policy.context import vn_time
 from vbsign.policy.facts import DocumentFacts, Expectations
 from vbsign.policy.model import Level, Rule
 from vbsign.policy.profiles import TT41_REPORTED_REPEAL, Profile
 from vbsign.policy.roots import HIERARCHY_TEXT, AnchorBook, Hierarchy
-from vbsign.report import Report
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

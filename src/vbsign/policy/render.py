@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterable
 
 from vbsign._core.i18n import Lang, Msg, current_lang
+from vbsign.model.report import INDICATION_TEXT
 from vbsign.policy.context import vn_time
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
@@ -20,7 +21,6 @@ from vbsign.policy.registry import PolicyRegistry
 from vbsign.policy.result import STATUS_TEXT as COMPLIANCE_TEXT
 from vbsign.policy.result import ComplianceReport, RuleResult
 from vbsign.policy.roots import HIERARCHY_TEXT
-from vbsign.report import INDICATION_TEXT
 
 _L = {
     "file": Msg("Tệp", "File"),

@@ -1,6 +1,6 @@
 """The compliance report: per rule passed / failed / indeterminate / not applicable, with evidence.
 
-It embeds the verification :class:`~vbsign.report.Report` it was computed from, so that the
+It embeds the verification :class:`~vbsign.model.report.Report` it was computed from, so that the
 JSON form is a complete, self-contained record to keep with the document (TT 15/2025 Đ5 k4:
 keep the certificate-status check result). Its schema is derived from these dataclasses
 (:func:`json_schema`), like the verification report's.
@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
+from vbsign.model.report import Finding, Indication, Report, SubIndication
 from vbsign.policy.model import Level, RuleStatus
-from vbsign.report import Finding, Indication, Report, SubIndication
 
 SCHEMA_ID = "https://vbsign.vn/schemas/compliance/v1"
 
@@ -154,7 +154,7 @@ class ComplianceReport:
 
     # ---- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from vbsign.report import _to_jsonable
+        from vbsign.model.report import _to_jsonable
 
         out = _to_jsonable(self)
         assert isinstance(out, dict)
@@ -168,7 +168,7 @@ class ComplianceReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ComplianceReport:
-        from vbsign.report import _from_jsonable
+        from vbsign.model.report import _from_jsonable
 
         if data.get("schema") != SCHEMA_ID:
             raise ValueError(f"unsupported compliance report schema {data.get('schema')!r}")
@@ -182,8 +182,8 @@ class ComplianceReport:
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of :meth:`ComplianceReport.to_dict`, derived from the code."""
-    from vbsign.report import _schema_for
-    from vbsign.report import json_schema as report_schema
+    from vbsign.model.report import _schema_for
+    from vbsign.model.report import json_schema as report_schema
 
     defs: dict[str, Any] = {}
     root = _schema_for(ComplianceReport, defs)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, defer
 
 from vbsign._core.i18n import Msg
-from vbsign.events import CertificateAlert
+from vbsign.model.events import CertificateAlert
 from vbsign.registry.models import Certificate, Subscriber, Token, Unit
 from vbsign.registry.workdays import HolidayCalendar, token_recovery_deadline
 

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from vbsign._core.i18n import Msg
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.registry import rollups
 from vbsign.registry.certinfo import normalise_name
 from vbsign.registry.checkpoint import Checkpoint

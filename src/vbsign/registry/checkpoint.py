@@ -43,7 +43,7 @@ from vbsign.registry.errors import RegistryError
 
 if TYPE_CHECKING:
     from vbsign.api import Signer
-    from vbsign.report import Report
+    from vbsign.model.report import Report
 
 CHECKPOINT_SCHEMA = "https://vbsign.vn/schemas/audit-checkpoint/v1"
 #: settings keys (internal, not user settings)
@@ -230,7 +230,7 @@ class CheckedCheckpoint:
 
     @property
     def signature_ok(self) -> bool:
-        from vbsign.report import Indication
+        from vbsign.model.report import Indication
 
         return self.report.indication is Indication.TOTAL_PASSED
 

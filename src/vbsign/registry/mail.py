@@ -25,9 +25,9 @@ from asn1crypto import x509
 from sqlalchemy import func, or_, select
 
 from vbsign._core.timefmt import utcnow
+from vbsign.model.report import CertificateInfo
 from vbsign.registry.models import Certificate, Subscriber
 from vbsign.registry.service import Registry
-from vbsign.report import CertificateInfo
 
 
 def encryption_certificates(registry: Registry, address: str, *, at: datetime | None = None) -> list[x509.Certificate]:

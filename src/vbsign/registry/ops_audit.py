@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from vbsign._core.errors import VbsignError
 from vbsign._core.files import printable
 from vbsign._core.i18n import Msg
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.registry.alerts import Alert, compute_alerts
 from vbsign.registry.audit import (
     EVENT_KINDS,
@@ -296,7 +296,7 @@ def _last_checkpoint(session: Any) -> dict[str, Any] | None:
 
 
 def _judge_checkpoint_signature(report: ChainReport, checked: CheckedCheckpoint) -> None:
-    from vbsign.report import Indication
+    from vbsign.model.report import Indication
 
     report.checkpoint = {
         **checked.checkpoint.to_dict(),

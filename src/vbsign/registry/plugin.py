@@ -35,16 +35,16 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from vbsign.events import AuditEvent
+from vbsign.model.events import AuditEvent
 from vbsign.plugins.hookspecs import hookimpl
 
 if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is not installed
     raise ModuleNotFoundError("vbsign.registry needs SQLAlchemy: pip install 'vbsign[registry]'", name="sqlalchemy")
 
 if TYPE_CHECKING:
+    from vbsign.model.report import CertificateInfo
     from vbsign.policy.facts import SignerRecord
     from vbsign.registry.service import Registry
-    from vbsign.report import CertificateInfo
 
 ENV_AUDIT = "VBSIGN_REGISTRY_AUDIT"
 #: (the same variable as :data:`vbsign.registry.db.ENV_URL`; not imported from there so that

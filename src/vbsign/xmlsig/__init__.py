@@ -33,7 +33,7 @@ async def async_verify_xml(
 ) -> XmlVerification:
     """Verify the XML signatures of ``source`` (path, bytes or stream).
 
-    Returns the :class:`~vbsign.report.Report` *and* the signed parts:
+    Returns the :class:`~vbsign.model.report.Report` *and* the signed parts:
     ``result.signed_elements()`` are the elements the valid references designate — the only
     parts of the document a caller should act upon.
     """

@@ -1,4 +1,4 @@
-"""XML-DSig / XAdES verification into vbsign's :class:`~vbsign.report.Report`.
+"""XML-DSig / XAdES verification into vbsign's :class:`~vbsign.model.report.Report`.
 
 Every ``ds:Signature`` of the document is verified (counter-signatures included). For each
 one, vbsign reports *what exactly was signed* (``SignatureReport.signed_scope`` and, in the
@@ -34,7 +34,7 @@ from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.x509 import unique_der as _dedupe
 from vbsign.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
-from vbsign.report import (
+from vbsign.model.report import (
     DocumentInfo,
     Indication,
     IntegrityInfo,

@@ -8,8 +8,8 @@ from typing import Any
 
 from vbsign._core.algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo, RevocationInfo, SignatureReport
 from vbsign.policy.context import cert_name, iso, vn_time
-from vbsign.report import CertificateInfo, RevocationInfo, SignatureReport
 
 __all__ = ["ALLOWED_HASHES"]
 

@@ -1,6 +1,6 @@
 """Decree 30/2020 Appendix I: how the signatures of an official document *look* (ND30-02…08).
 
-Checked on what the file shows (:class:`~vbsign.report.AppearanceInfo`, read by PDF
+Checked on what the file shows (:class:`~vbsign.model.report.AppearanceInfo`, read by PDF
 verification): the widget's page and rectangle, the images its appearance paints (size,
 transparency, dominant colour, where), the text it draws (font, size, colour). What a file
 cannot show is said in each outcome rather than assumed — e.g. whether an image is the
@@ -17,6 +17,7 @@ import unicodedata
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import AppearanceInfo, ImageInfo, Indication, SignatureReport
 from vbsign.policy.context import Evidence, cert_name
 from vbsign.policy.model import (
     Citation,
@@ -28,7 +29,6 @@ from vbsign.policy.model import (
     passed,
 )
 from vbsign.policy.rules._common import join
-from vbsign.report import AppearanceInfo, ImageInfo, Indication, SignatureReport
 
 _PL1 = Msg("Phụ lục I", "Appendix I")
 #: the points of QĐ 144/2025 Đồng Tháp Đ13 that reproduce Appendix I (legal-rules.md §3)

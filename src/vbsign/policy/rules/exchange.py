@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication
 from vbsign.policy.context import Evidence, vn_time
 from vbsign.policy.model import (
     Citation,
@@ -18,7 +19,6 @@ from vbsign.policy.model import (
     not_applicable,
     passed,
 )
-from vbsign.report import Indication
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

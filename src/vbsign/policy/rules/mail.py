@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo, MailInfo, SubIndication
 from vbsign.policy.context import Evidence
 from vbsign.policy.model import Citation, Level, Outcome, Rule, failed, not_applicable, passed
-from vbsign.report import CertificateInfo, MailInfo, SubIndication
 
 #: extended key usages that allow S/MIME (RFC 8550 §4.4.4), in asn1crypto's names
 EMAIL_PURPOSES = frozenset({"email_protection", "any_extended_key_usage"})

@@ -19,6 +19,7 @@ from typing import Any
 
 from vbsign import net
 from vbsign._core.i18n import Msg
+from vbsign.model.report import CertificateInfo
 from vbsign.policy.context import Evidence, cert_name, iso, vn_time
 from vbsign.policy.model import (
     Citation,
@@ -29,7 +30,6 @@ from vbsign.policy.model import (
     not_applicable,
     passed,
 )
-from vbsign.report import CertificateInfo
 
 #: NĐ 68/2024 took effect on 15/08/2024; older CDCV certificates (G1: 10 years) predate Đ9
 ND68_IN_FORCE = date(2024, 8, 15)

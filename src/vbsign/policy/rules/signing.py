@@ -2,7 +2,7 @@
 
 They are checked on the signed file — from what the signature carries — and, when the
 caller passes :class:`~vbsign.policy.facts.SigningFacts` (e.g. from a
-:class:`vbsign.api.SignResult`), on what the signing software reports. A requirement on
+:class:`vbsign.model.sign.SignResult`), on what the signing software reports. A requirement on
 the *process* that leaves no trace in the file (e.g. "check the certificate before
 signing" without embedded revocation data) is ``not-applicable`` to the file, with an
 explanation, rather than guessed.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication, SubIndication
 from vbsign.policy.context import Evidence, cert_name, iso, vn_time
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import (
@@ -40,7 +41,6 @@ from vbsign.policy.rules._common import (
     unknown_advice,
     valid_timestamp,
 )
-from vbsign.report import Indication, SubIndication
 
 F = Indication.TOTAL_FAILED
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication, SignatureReport
 from vbsign.policy.context import Evidence, vn_time
 from vbsign.policy.model import Citation, Outcome, Rule, failed, not_applicable, passed
 from vbsign.policy.rules._common import embedded, join, valid_timestamp
-from vbsign.report import Indication, SignatureReport
 
 
 def _responsibility(sig: SignatureReport) -> str | None:

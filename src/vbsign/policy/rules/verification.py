@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Indication, SubIndication
 from vbsign.policy.context import Evidence, cert_name, iso, vn_time
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import (
@@ -33,7 +34,6 @@ from vbsign.policy.rules._common import (
     time_evidence,
     unknown_advice,
 )
-from vbsign.report import Indication, SubIndication
 
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
 

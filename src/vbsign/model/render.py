@@ -1,4 +1,4 @@
-"""Renderings of a :class:`~vbsign.report.Report`: plain text (Vietnamese or English).
+"""Renderings of a :class:`~vbsign.model.report.Report`: plain text (Vietnamese or English).
 
 The text rendering shows at least what Circular 15/2025 Art. 6 cl. 4 requires a
 verification tool to display: the verdict in Vietnamese; the issuing CA; the signer; the
@@ -14,7 +14,7 @@ from typing import Any
 from vbsign._core.files import printable
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._core.timefmt import format_vn_time
-from vbsign.report import (
+from vbsign.model.report import (
     INDICATION_TEXT,
     CertificateInfo,
     Indication,
