@@ -31,11 +31,11 @@ def main(n: int = 30) -> None:
     logging.disable(logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="vbsign-bench-ap-"))
     os.environ["VBSIGN_CACHE_DIR"] = str(tmp / "cache")  # cold font cache for the one-off figure
-    from vbsign import api, fonts, testpki
-    from vbsign.appearance import Appearance
-    from vbsign.appearance.samples import seal_png, signature_png
-    from vbsign.samples import official_document_pdf
-    from vbsign.validation import Services
+    from vbsign import api, testpki
+    from vbsign.appearance import Appearance, fonts
+    from vbsign.pki.validation import Services
+    from vbsign.testpki.sample_images import seal_png, signature_png
+    from vbsign.testpki.samples import official_document_pdf
 
     pki = testpki.load()
     pdf = official_document_pdf()

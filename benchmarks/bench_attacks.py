@@ -47,12 +47,12 @@ def main(n: int = 30) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     from vbsign import api, testpki
+    from vbsign.formats.pades import forensics, visual
+    from vbsign.formats.pades.limits import Limits
     from vbsign.model.report import Indication, ModificationInfo, SignatureReport
-    from vbsign.pdf import forensics, visual
-    from vbsign.pdf.limits import Limits
-    from vbsign.samples import official_document_pdf
+    from vbsign.pki.validation import Services
     from vbsign.testpki.export import write_pki
-    from vbsign.validation import Services
+    from vbsign.testpki.samples import official_document_pdf
 
     t0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
     pki = testpki.load()
@@ -96,7 +96,7 @@ def main(n: int = 30) -> None:
     r_verify = _ms(verify(one, False), n)
     r_fork = _ms(verify(one, True), n)
     r_two = _ms(verify(two, False), max(5, n // 3))
-    from vbsign.pdf.visual import VisualOptions
+    from vbsign.formats.pades.visual import VisualOptions
 
     def two_no_visual() -> object:
         return api.verify(two, trust=pki.roots, now=t0, services=offline, limits=Limits(isolate=False),

@@ -56,10 +56,10 @@ def main(n: int = 40, rounds: int = 5) -> None:
     from smime_data import vietnamese_message
 
     from vbsign import Signer, testpki
+    from vbsign.formats.smime.mime import serialise
     from vbsign.mail import sign_message, verify_message
-    from vbsign.mail.mime import serialise
+    from vbsign.pki.validation import Services
     from vbsign.testpki.export import write_pki
-    from vbsign.validation import Services
 
     pki = testpki.load()
     tmp = Path(tempfile.mkdtemp(prefix="bench-mail-"))
@@ -93,7 +93,7 @@ def main(n: int = 40, rounds: int = 5) -> None:
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
     from pyhanko_certvalidator import ValidationContext
 
-    from vbsign.mail.raw import parse_entity
+    from vbsign.formats.smime.raw import parse_entity
 
     top = parse_entity(signed)
     part = top.children[0].data

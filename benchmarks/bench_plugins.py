@@ -37,9 +37,9 @@ def main(n: int = 30) -> None:
     logging.disable(logging.WARNING)
     from vbsign import api, testpki
     from vbsign.host import OutgoingDocument, ReceiveContext, SendContext, on_receive, on_send
+    from vbsign.pki.validation import Services
     from vbsign.plugins import SignDecision, manager
-    from vbsign.samples import official_document_pdf
-    from vbsign.validation import Services
+    from vbsign.testpki.samples import official_document_pdf
 
     t0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
     tmp = Path(tempfile.mkdtemp(prefix="vbsign-bench-pl-"))

@@ -50,11 +50,11 @@ def main() -> int:
 
     from vbsign import api, testpki
     from vbsign._core.x509 import fingerprint
+    from vbsign.pki.validation import Services
     from vbsign.policy import PolicyRegistry, evaluate, load_policy
     from vbsign.policy.junit import to_junit_xml
-    from vbsign.samples import official_document_pdf
     from vbsign.testpki.export import write_pki
-    from vbsign.validation import Services
+    from vbsign.testpki.samples import official_document_pdf
 
     pki = testpki.load()
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +108,7 @@ def main() -> int:
 
 
 def api_validate(doc: bytes, policy: object, roots: object, services: object) -> object:
-    from vbsign.compliance import validate
+    from vbsign.api.compliance import validate
 
     return validate(doc, policy=policy, trust=roots, now=T0, services=services)
 

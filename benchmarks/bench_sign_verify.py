@@ -55,7 +55,7 @@ def _pyhanko_worker(conn: Any, p12: str, pdf_path: str, roots_pem: str, inter_pe
     def certs(path: str) -> list[x509.Certificate]:
         return [x509.Certificate.load(der) for _, _, der in pem.unarmor(Path(path).read_bytes(), multiple=True)]
 
-    assert "vbsign.pdf" not in sys.modules  # plain pyHanko, no vbsign speed-ups
+    assert "vbsign.formats.pades" not in sys.modules  # plain pyHanko, no vbsign speed-ups
     pdf = Path(pdf_path).read_bytes()
     roots, inter = certs(roots_pem), certs(inter_pem)
     signer = signers.SimpleSigner.load_pkcs12(p12, passphrase=b"bench")
@@ -82,7 +82,7 @@ def _vbsign_worker(conn: Any, p12: str, pdf_path: str, roots_pem: str, inter_pem
     logging.disable(logging.WARNING)
     import vbsign
     from vbsign import testpki
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     pdf = Path(pdf_path).read_bytes()
     pki = testpki.load()
@@ -119,7 +119,7 @@ def _serve(conn: Any, sign: Any, verify: Any) -> None:
 
 def main(n: int = 60, rounds: int = 6) -> None:
     from vbsign import testpki
-    from vbsign.samples import official_document_pdf
+    from vbsign.testpki.samples import official_document_pdf
 
     pki = testpki.load()
     tmp = Path(tempfile.mkdtemp(prefix="vbsign-bench-"))

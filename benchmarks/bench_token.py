@@ -180,7 +180,7 @@ def vbsign_pdf_batch(uri: str, pki: Any, pdfs: list[bytes], tmp: Path) -> tuple[
     from datetime import datetime, timezone
 
     from vbsign import api
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     src = tmp / "in"
     src.mkdir()
@@ -201,7 +201,7 @@ def main(n: int = 50) -> None:
     logging.disable(logging.WARNING)
     from vbsign import testpki
     from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
-    from vbsign.samples import official_document_pdf
+    from vbsign.testpki.samples import official_document_pdf
 
     pki = testpki.load()
     tmp = Path(tempfile.mkdtemp(prefix="vbsign-bench-token-"))

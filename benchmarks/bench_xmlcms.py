@@ -46,8 +46,8 @@ def main(n: int = 20) -> None:
     from signxml.xades import XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
 
     from vbsign import api, testpki
-    from vbsign.validation import Services
-    from vbsign.xmlsig import safe
+    from vbsign.formats.xades import safe
+    from vbsign.pki.validation import Services
 
     t0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
     pki = testpki.load()

@@ -90,8 +90,8 @@ def verify_one(path: str, max_seconds: float) -> dict[str, Any]:
     logging.disable(logging.CRITICAL)
     from vbsign import api
     from vbsign._core.errors import VbsignError
-    from vbsign.pdf.limits import Limits
-    from vbsign.validation import Services
+    from vbsign.formats.pades.limits import Limits
+    from vbsign.pki.validation import Services
 
     t = time.perf_counter()
     out: dict[str, Any] = {"path": path}

@@ -155,8 +155,8 @@ def check_row(corpus: Path, row: dict[str, str]) -> RowOutcome:
     """Verify one manifest row (never raises)."""
     from vbsign import api
     from vbsign._core.errors import VbsignError
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     out = RowOutcome(row["path"], row["kind"], row["expected_verdict"], row.get("source_repo", ""))
     path = corpus / row["path"]

@@ -60,9 +60,9 @@ class Harness:
     def __init__(self) -> None:
         logging.disable(logging.CRITICAL)
         from vbsign import api, testpki
-        from vbsign.samples import official_document_pdf
+        from vbsign.pki.validation import Services
         from vbsign.testpki.export import write_pki
-        from vbsign.validation import Services
+        from vbsign.testpki.samples import official_document_pdf
 
         self.api = api
         self.pki = testpki.load()

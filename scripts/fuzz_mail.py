@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from vbsign import testpki
     from vbsign.mail import sign_message, verify_message
+    from vbsign.pki.validation import Services
     from vbsign.testpki.export import write_pki
-    from vbsign.validation import Services
 
     pki = testpki.load()
     services = Services(online=False, fetcher_backend=pki.fetcher_backend(T0))

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found: apt-get install poppler-utils", file=sys.stderr)
         return 2
-    from vbsign.demo import run_demo
+    from vbsign.testpki.demo import run_demo
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vbsign-demo-") as tmp:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from vbsign import testpki
-from vbsign.validation import Services
+from vbsign.pki.validation import Services
 
 #: the fixed "now" of unit tests (all test certificates except the bad ones are valid)
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
@@ -113,7 +113,7 @@ def tsa(pki: testpki.TestPKI):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def sample_pdf() -> bytes:
-    from vbsign.samples import official_document_pdf
+    from vbsign.testpki.samples import official_document_pdf
 
     return official_document_pdf()
 

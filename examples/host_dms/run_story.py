@@ -59,12 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     from vbsign import plugins, testpki
     from vbsign.api import Signer
     from vbsign.appearance import AgencyConfig
-    from vbsign.appearance.samples import seal_png, signature_png
+    from vbsign.testpki.sample_images import seal_png, signature_png
     from vbsign.host import ReceiveContext, SendContext
-    from vbsign.samples import SampleDocument, official_document_pdf
+    from vbsign.testpki.samples import SampleDocument, official_document_pdf
     from vbsign.testpki.export import read_manifest, write_pki
     from vbsign.testpki.server import ServerThread
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     root: Path = args.root
     root.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ CP="$J/pdfbox2.jar:$J/fontbox2.jar:$J/commons-logging.jar:$J/bcprov.jar:$J/bcpki
 
 .venv/bin/vbsign testpki init "$WORK/pki" >/dev/null
 PW=vbsign-test
-.venv/bin/python -c "from vbsign.samples import official_document_pdf; open('$WORK/sample.pdf','wb').write(official_document_pdf())"
+.venv/bin/python -c "from vbsign.testpki.samples import official_document_pdf; open('$WORK/sample.pdf','wb').write(official_document_pdf())"
 
 # ---- LibreOffice: a Vietnamese page exported by Writer (its fonts, xref and structure) ------
 cat > "$WORK/bien-ban.html" <<'HTML'

@@ -19,26 +19,26 @@ from vbsign._version import __version__
 
 #: public name -> "module:attribute"
 _EXPORTS: dict[str, str] = {
-    "sign": "vbsign.api:sign",
-    "sign_many": "vbsign.api:sign_many",
-    "verify": "vbsign.api:verify",
-    "async_verify": "vbsign.api:async_verify",
-    "validate": "vbsign.compliance:validate",
-    "async_validate": "vbsign.compliance:async_validate",
+    "sign": "vbsign.api.signer:sign",
+    "sign_many": "vbsign.api.signer:sign_many",
+    "verify": "vbsign.api.verification:verify",
+    "async_verify": "vbsign.api.verification:async_verify",
+    "validate": "vbsign.api.compliance:validate",
+    "async_validate": "vbsign.api.compliance:async_validate",
     "ComplianceReport": "vbsign.policy:ComplianceReport",
     "DocumentFacts": "vbsign.policy:DocumentFacts",
-    "Signer": "vbsign.api:Signer",
-    "SignResult": "vbsign.api:SignResult",
-    "Report": "vbsign.model.report:Report",
-    "Indication": "vbsign.model.report:Indication",
-    "SubIndication": "vbsign.model.report:SubIndication",
-    "TrustStore": "vbsign.trust:TrustStore",
-    "Services": "vbsign.validation:Services",
-    "open_key": "vbsign.backends:open_key",
-    "VbsignError": "vbsign._core.errors:VbsignError",
-    "verify_xml": "vbsign.xmlsig:verify_xml",
-    "async_verify_xml": "vbsign.xmlsig:async_verify_xml",
-    "XmlVerification": "vbsign.xmlsig.verify:XmlVerification",
+    "Signer": "vbsign.api.signer:Signer",
+    "SignResult": "vbsign.model.sign:SignResult",
+    "Report": "vbsign.report:Report",
+    "Indication": "vbsign.report:Indication",
+    "SubIndication": "vbsign.report:SubIndication",
+    "TrustStore": "vbsign.pki.trust:TrustStore",
+    "Services": "vbsign.pki.validation:Services",
+    "open_key": "vbsign.api.extensions:open_key",
+    "VbsignError": "vbsign.errors:VbsignError",
+    "verify_xml": "vbsign.api.verification:verify_xml",
+    "async_verify_xml": "vbsign.api.verification:async_verify_xml",
+    "XmlVerification": "vbsign.formats.xades.verify:XmlVerification",
     "Appearance": "vbsign.appearance:Appearance",
     # host bridge (document management systems): see vbsign.host
     "on_send": "vbsign.host:on_send",
@@ -54,11 +54,13 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from vbsign._core.errors import VbsignError
-    from vbsign.api import Signer, async_verify, sign, sign_many, verify
+    from vbsign.api.compliance import async_validate, validate
+    from vbsign.api.extensions import open_key
+    from vbsign.api.signer import Signer, sign, sign_many
+    from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.appearance import Appearance
-    from vbsign.backends import open_key
-    from vbsign.compliance import async_validate, validate
+    from vbsign.errors import VbsignError
+    from vbsign.formats.xades.verify import XmlVerification
     from vbsign.host import IncomingDocument as IncomingDocument
     from vbsign.host import OutgoingDocument as OutgoingDocument
     from vbsign.host import ReceiveContext as ReceiveContext
@@ -67,13 +69,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.host import async_on_send as async_on_send
     from vbsign.host import on_receive as on_receive
     from vbsign.host import on_send as on_send
-    from vbsign.model.report import Indication, Report, SubIndication
     from vbsign.model.sign import SignResult
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
     from vbsign.policy import ComplianceReport, DocumentFacts
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
-    from vbsign.xmlsig import async_verify_xml, verify_xml
-    from vbsign.xmlsig.verify import XmlVerification
+    from vbsign.report import Indication, Report, SubIndication
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,7 @@ PASSPHRASE = "vbsign-test"
 
 @pytest.fixture(scope="session")
 def signature_png_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from vbsign.appearance.samples import signature_png
+    from vbsign.testpki.sample_images import signature_png
 
     p = tmp_path_factory.mktemp("img") / "chu-ky.png"
     p.write_bytes(signature_png())
@@ -29,7 +29,7 @@ def signature_png_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seal_png_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from vbsign.appearance.samples import seal_png
+    from vbsign.testpki.sample_images import seal_png
 
     p = tmp_path_factory.mktemp("img") / "con-dau.png"
     p.write_bytes(seal_png())
@@ -40,7 +40,7 @@ def seal_png_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sign_visible(pki_dir: Path, pki: Any) -> Callable[..., bytes]:
     """``sign_visible(subject, data, appearance, level="B-B", **opts) -> bytes`` at T0."""
     from vbsign import api
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     def _sign(subject: str, data: bytes, appearance: Any, level: str = "B-B", **opts: Any) -> bytes:
         services = Services(online=False, fetcher_backend=pki.fetcher_backend(T0))

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vbsign import fonts
 from vbsign._core.errors import ConfigurationError, InputError
-from vbsign.appearance import Appearance
+from vbsign.appearance import Appearance, fonts
 
 MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 LIBERATION = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
@@ -89,7 +88,7 @@ def test_upem_regression_text_width_matches_font_metrics(sample_pdf, sign_visibl
 def test_pyhanko_upem_bug_still_present(sample_pdf, sign_visible, pdftext, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Documents why the workaround exists: an un-normalised 2048-unit font is drawn ~2×
     too wide by pyHanko 0.38. When this starts failing, pyHanko has fixed the bug and
-    :func:`vbsign.fonts.pdf_font` may hand out fonts unchanged."""
+    :func:`vbsign.appearance.fonts.pdf_font` may hand out fonts unchanged."""
     monkeypatch.setattr(fonts, "pdf_font", lambda p: fonts.check_font(p))
     ap = Appearance.attachment("414/QĐ-BKHCN")
     assert ap.font is not None and fonts.units_per_em(ap.font) == 2048

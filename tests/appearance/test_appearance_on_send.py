@@ -13,7 +13,7 @@ import pytest
 from vbsign import api
 from vbsign.appearance import AgencyConfig
 from vbsign.host import OutgoingDocument, SendContext, SendDecision, on_send
-from vbsign.validation import Services
+from vbsign.pki.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 PASSPHRASE = "vbsign-test"

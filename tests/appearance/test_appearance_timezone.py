@@ -18,8 +18,8 @@ import io, json, re, sys
 from pyhanko.pdf_utils.reader import PdfFileReader
 from vbsign import api
 from vbsign.appearance import Appearance
-from vbsign.samples import official_document_pdf
-from vbsign.validation import Services, format_vn_time
+from vbsign.testpki.samples import official_document_pdf
+from vbsign.pki.validation import Services, format_vn_time
 
 pki_dir = sys.argv[1]
 ap = Appearance.copy("SAO Y")
@@ -65,13 +65,13 @@ def test_invisible_signing_loads_no_font_image_or_text_machinery(pki_dir) -> Non
     code = (
         "import sys\n"
         "from vbsign import api\n"
-        "from vbsign.validation import Services\n"
+        "from vbsign.pki.validation import Services\n"
         "data = open(sys.argv[2], 'rb').read()\n"
         "api.sign(data, key=sys.argv[1] + '/person.p12', passphrase='vbsign-test', trust=[sys.argv[1] + '/roots.pem'],"
         " level='B-B', check_revocation=False, services=Services(online=False))\n"
-        "print(sorted(m for m in ('vbsign.appearance', 'pdfminer', 'uharfbuzz', 'PIL.Image', 'vbsign.fonts') if m in sys.modules))\n"
+        "print(sorted(m for m in ('vbsign.appearance', 'pdfminer', 'uharfbuzz', 'PIL.Image', 'vbsign.appearance.fonts') if m in sys.modules))\n"
     )
-    from vbsign.samples import official_document_pdf
+    from vbsign.testpki.samples import official_document_pdf
 
     pdf = pki_dir.parent / f"invisible-{os.getpid()}.pdf"
     pdf.write_bytes(official_document_pdf())

@@ -14,9 +14,9 @@ from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.stamp import TextStampStyle
 
+from vbsign.formats.pades import visual
+from vbsign.formats.pades.sign import AppearanceSpec
 from vbsign.model.report import Indication
-from vbsign.pdf import visual
-from vbsign.pdf.sign import AppearanceSpec
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 
@@ -137,7 +137,7 @@ def test_opaque_seal_over_the_signature_block_is_a_warning(kit, judge, sign_as, 
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     from vbsign.appearance import Appearance
-    from vbsign.appearance.samples import signature_png
+    from vbsign.testpki.sample_images import signature_png
 
     leader = bytes(sign_as("person", sample_pdf, level="B-LT", appearance=Appearance.person(signature_png())))
     r = PdfFileReader(BytesIO(leader))  # the leader's widget rectangle, from the file itself

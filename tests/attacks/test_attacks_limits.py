@@ -13,9 +13,9 @@ import time
 import pytest
 from pyhanko.pdf_utils import generic
 
+from vbsign.formats.pades.limits import Limits, fork_available, precheck
+from vbsign.formats.pades.visual import VisualOptions
 from vbsign.model.report import Indication, SubIndication
-from vbsign.pdf.limits import Limits, fork_available, precheck
-from vbsign.pdf.visual import VisualOptions
 
 needs_fork = pytest.mark.skipif(not fork_available(), reason="no os.fork on this platform")
 
@@ -87,7 +87,7 @@ def test_memory_budget_enforced_in_isolated_worker(signed):  # type: ignore[no-u
     """The watchdog itself: work that needs 256 MiB gets a 32 MiB budget."""
     import asyncio
 
-    from vbsign.pdf.limits import verify_within
+    from vbsign.formats.pades.limits import verify_within
 
     async def hungry(data, name, options):  # type: ignore[no-untyped-def]
         hog = bytearray(256 << 20)  # what a parser blowing up would do
@@ -107,7 +107,7 @@ def test_pure_python_loop_is_killed_at_the_deadline():  # type: ignore[no-untype
     """A parser stuck in a pure-Python loop (no cooperative checks) is killed in time."""
     import asyncio
 
-    from vbsign.pdf.limits import verify_within
+    from vbsign.formats.pades.limits import verify_within
 
     async def stuck(data, name, options):  # type: ignore[no-untyped-def]
         while True:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign.formats.pades import findings, structure
+from vbsign.formats.pades.limits import Limits, declared_xref_entries, precheck
 from vbsign.model.report import Indication
-from vbsign.pdf import findings, structure
-from vbsign.pdf.limits import Limits, declared_xref_entries, precheck
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.rst"
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from vbsign.formats.pades import visual
 from vbsign.model.report import Indication
-from vbsign.pdf import visual
 
 
 @pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 def test_leader_then_seal_is_valid_with_visual_check(sign_as, judge, sample_pdf):  # type: ignore[no-untyped-def]
     from vbsign.appearance import Appearance
-    from vbsign.appearance.samples import seal_png, signature_png
+    from vbsign.testpki.sample_images import seal_png, signature_png
 
     leader = bytes(sign_as("person", sample_pdf, level="B-LT", appearance=Appearance.person(signature_png())))
     both = bytes(sign_as("agency", leader, level="B-LT", appearance=Appearance.agency(seal_png())))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from vbsign.batch import plan_jobs
+from vbsign.api.batch import plan_jobs
 
 PW = "vbsign-test"
 
@@ -81,7 +81,7 @@ def test_a_link_swapped_in_after_planning_is_refused_too(
     import asyncio
 
     from vbsign import api
-    from vbsign.batch import async_sign_many
+    from vbsign.api.batch import async_sign_many
 
     src, out, elsewhere = folders
     jobs = [j for j in plan_jobs(src, out) if j.source.name == "a.pdf"]
@@ -149,7 +149,7 @@ def test_disk_full_under_a_file_size_limit_stops_the_batch(tmp_path: Path, pki_d
     """RLIMIT_FSIZE: a write past the limit fails with EFBIG (vbsign ignores SIGXFSZ)."""
     import resource
 
-    from vbsign.samples import SampleDocument, official_document_pdf
+    from vbsign.testpki.samples import SampleDocument, official_document_pdf
 
     big = official_document_pdf(SampleDocument(pages=30))
     small_signed = _signed_size(pki_dir, sample_pdf, tmp_path)
@@ -184,7 +184,7 @@ def test_disk_full_on_a_real_small_tmpfs_stops_the_batch(tmp_path: Path, pki_dir
     prefix = _mount_ns_prefix()
     if prefix is None:
         pytest.skip("no private mount namespace here (unshare/tmpfs); the RLIMIT_FSIZE test covers it")
-    from vbsign.samples import SampleDocument, official_document_pdf
+    from vbsign.testpki.samples import SampleDocument, official_document_pdf
 
     big = official_document_pdf(SampleDocument(pages=30))
     small_signed = _signed_size(pki_dir, sample_pdf, tmp_path)

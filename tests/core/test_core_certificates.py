@@ -9,7 +9,7 @@ import pytest
 from vbsign import api
 from vbsign._core.errors import CertificateRejected
 from vbsign.model.report import Indication, SubIndication
-from vbsign.validation import Services
+from vbsign.pki.validation import Services
 
 
 def _sign(pki_dir, pki, subject, data, when, level="B-LT", **kw):  # type: ignore[no-untyped-def]

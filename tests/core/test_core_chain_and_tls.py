@@ -20,10 +20,10 @@ from asn1crypto import pem
 
 from vbsign import api, testpki
 from vbsign._core.errors import CertificateRejected
-from vbsign.chain import clear_cache
 from vbsign.model.report import Indication
-from vbsign.trust import TrustStore
-from vbsign.validation import Services
+from vbsign.pki.chain import clear_cache
+from vbsign.pki.trust import TrustStore
+from vbsign.pki.validation import Services
 
 T0 = dt.datetime(2026, 12, 1, 3, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -180,7 +180,7 @@ class _HttpsPki:
 
 
 def test_every_client_context_refuses_tls_below_1_2(monkeypatch):
-    from vbsign import net
+    from vbsign.pki import net
 
     assert net.tls_context().minimum_version is ssl.TLSVersion.TLSv1_2
     assert net.minimum_tls_version() is ssl.TLSVersion.TLSv1_2
@@ -200,7 +200,7 @@ def test_every_client_context_refuses_tls_below_1_2(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_https_timestamps_with_tls_1_2_and_refused_below(pki, server_cert, monkeypatch):
-    from vbsign.net import http_timestamper
+    from vbsign.pki.net import http_timestamper
 
     cert, key = server_cert
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))

@@ -28,7 +28,7 @@ def _rows() -> list[dict[str, str]]:
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: r["path"])
 def test_corpus_pdf_never_crashes(row):
     from vbsign import api
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     try:
         report = api.verify(CORPUS / row["path"], trust=[], services=Services(online=False))

@@ -18,8 +18,9 @@ from asn1crypto import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from vbsign import revinfo, testpki
+from vbsign import testpki
 from vbsign._core.x509 import read_certificates
+from vbsign.pki import revinfo
 from vbsign.registry.certinfo import read_fields
 
 #: legacy government CA certificates with an empty issuerAltName extension

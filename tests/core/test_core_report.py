@@ -15,7 +15,7 @@ def demo_report(pki, sample_pdf):  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
     from vbsign import api
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     t0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
     key = api.open_key  # noqa: F841

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import vbsign.pdf  # noqa: F401  (installs the speed-ups)
+import vbsign.formats.pades  # noqa: F401  (installs the speed-ups)
 
 
 @settings(max_examples=200, deadline=None)

@@ -16,8 +16,8 @@ def signed_lt(pki, sample_pdf, tmp_path_factory):  # type: ignore[no-untyped-def
     from datetime import datetime, timezone
 
     from vbsign import api
+    from vbsign.pki.validation import Services
     from vbsign.testpki.export import write_pki
-    from vbsign.validation import Services
 
     d = tmp_path_factory.mktemp("pki-tamper")
     write_pki(d, port=pki.port, passphrase="vbsign-test")

@@ -131,8 +131,8 @@ def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
     """Real HTTP on loopback: TSA, OCSP and CRL over the network, B-LT signing and online checks."""
     from vbsign import api
     from vbsign.model.report import Indication
+    from vbsign.pki.validation import Services
     from vbsign.testpki.server import ServerThread
-    from vbsign.validation import Services
 
     server = ServerThread.on_free_port()  # the port stays bound from the start: no race
     pki = server.pki

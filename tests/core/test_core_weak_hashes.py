@@ -43,9 +43,9 @@ def test_api_refuses_weak_hashes_for_every_format(name, label, pki_dir, sample_p
 
 def test_lower_layers_refuse_too(pki_dir, sample_pdf):
     """PDF, XAdES and CAdES signing functions check again (a plugin or a host calling them)."""
-    from vbsign.cades import CadesOptions, sign_cades
-    from vbsign.pdf.sign import PdfSignOptions, sign_pdf
-    from vbsign.xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.formats.cades import CadesOptions, sign_cades
+    from vbsign.formats.pades.sign import PdfSignOptions, sign_pdf
+    from vbsign.formats.xades.sign import XadesOptions, sign_xades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:
         calls = (

@@ -11,7 +11,7 @@ import pytest
 from smime_data import PASSPHRASE, T0, services_at, vietnamese_message
 
 from vbsign import testpki
-from vbsign.validation import Services
+from vbsign.pki.validation import Services
 
 
 @pytest.fixture

@@ -68,8 +68,8 @@ def main() -> None:
 
     from vbsign import api, testpki
     from vbsign.mail import decrypt_message, encrypt_message, sign_message
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     pki = testpki.load()
     provision(work, pki)

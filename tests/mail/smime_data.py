@@ -7,8 +7,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from vbsign import testpki
-from vbsign.mail.mime import POLICY
-from vbsign.validation import Services
+from vbsign.formats.smime.mime import POLICY
+from vbsign.pki.validation import Services
 
 #: the fixed "now" and the PKCS#12 passphrase of tests/conftest.py
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
@@ -63,8 +63,8 @@ def resign(data: bytes, content: bytes, pki: testpki.TestPKI, label: str = "mail
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     from vbsign.backends.software import SoftwareKey
-    from vbsign.mail.cms import sign_entity
-    from vbsign.mail.raw import parse_entity
+    from vbsign.formats.smime.cms import sign_entity
+    from vbsign.formats.smime.raw import parse_entity
 
     key = SoftwareKey(load_der_private_key(pki.private_key(label).dump(), None), pki.cert(label), pki.chain(label))
     sig = asyncio.run(sign_entity(content, key, now=T0))

@@ -9,7 +9,7 @@ from typing import Any
 
 from smime_data import codes, resign
 
-from vbsign.mail.raw import parse_entity, to_crlf
+from vbsign.formats.smime.raw import parse_entity, to_crlf
 from vbsign.model.report import Indication, SubIndication
 
 

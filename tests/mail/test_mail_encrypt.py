@@ -24,7 +24,7 @@ from smime_data import (
 from vbsign._core.errors import CertificateRejected, ConfigurationError, DecryptionError, InputError
 from vbsign.mail import decrypt_message, encrypt_message, parse_message
 from vbsign.model.report import Indication
-from vbsign.trust import TrustStore
+from vbsign.pki.trust import TrustStore
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_wrong_key_and_altered_ciphertext_are_refused(encrypt: Any, pki: Any, pk
     top = parse_message(enc.data)
     der = bytearray(top.get_payload(decode=True))
     der[-40] ^= 0x01  # inside the GCM ciphertext
-    from vbsign.mail.mime import build_pkcs7_mime, serialise, split_message
+    from vbsign.formats.smime.mime import build_pkcs7_mime, serialise, split_message
 
     headers, _ = split_message(top)
     bad = serialise(build_pkcs7_mime(headers, bytes(der), "authEnveloped-data"))

@@ -21,8 +21,8 @@ from vbsign.host import (
     on_mail_send,
 )
 from vbsign.mail import parse_message
+from vbsign.pki.trust import TrustStore
 from vbsign.plugins import manager
-from vbsign.trust import TrustStore
 
 
 class Plugin:
@@ -104,7 +104,7 @@ def test_send_is_blocked_with_reasons(plugin: Plugin, signer: Any, pki: Any) -> 
 
 def test_receive_decisions(plugin: Plugin, signer: Any, receive_ctx: Any, pki: Any) -> None:
     from vbsign.mail import sign_message
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     good = on_mail_send(vietnamese_message(), MailSendContext(signer=signer())).data
     assert on_mail_receive(good, receive_ctx()).decision is ReceiveDecision.ACCEPT

@@ -111,7 +111,7 @@ def test_encrypting_or_signing_again_leaves_a_foreign_signed_part_intact(ossl: P
     """The signed part of another agent's message (here: address list written ``a,b`` without
     folding, which vbsign would write differently) must travel byte for byte."""
     from vbsign.mail import decrypt_message, encrypt_message, sign_message
-    from vbsign.trust import TrustStore
+    from vbsign.pki.trust import TrustStore
 
     body = tmp_path / "inner.txt"
     body.write_bytes(b"To: a@bkhcn.vbsign.test,b@bkhcn.vbsign.test\nContent-Type: text/plain; charset=utf-8\n\nNoi dung\n")

@@ -13,8 +13,8 @@ from asn1crypto import cms
 from smime_data import ATTACHMENT, ATTACHMENT_NAME, BODY, SUBJECT, codes, vietnamese_message
 
 from vbsign._core.errors import CertificateRejected, InputError
+from vbsign.formats.smime.raw import parse_entity
 from vbsign.mail import parse_message
-from vbsign.mail.raw import parse_entity
 from vbsign.model.report import Indication, SubIndication
 
 
@@ -164,7 +164,7 @@ def test_changed_opaque_signature_is_total_failed(sign_mail: Any, verify_mail: A
     idx = der.find("Kính".encode()) if "Kính".encode() in der else der.find(b"K=C3=ADnh")
     assert idx > 0
     bad = der[:idx] + b"X" + der[idx + 1 :]
-    from vbsign.mail.mime import build_pkcs7_mime, serialise, split_message
+    from vbsign.formats.smime.mime import build_pkcs7_mime, serialise, split_message
 
     headers, _ = split_message(parse_message(data))
     rep = verify_mail(serialise(build_pkcs7_mime(headers, bad, "signed-data"))).report
@@ -186,7 +186,7 @@ def test_gateway_footer_outside_the_signature(sign_mail: Any, verify_mail: Any, 
     """A gateway wraps the signed message in multipart/mixed to add a disclaimer part."""
     from email.message import MIMEPart
 
-    from vbsign.mail.mime import POLICY, serialise
+    from vbsign.formats.smime.mime import POLICY, serialise
 
     data = sign_mail(message).data
     signed = parse_entity(data)

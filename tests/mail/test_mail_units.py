@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from vbsign._core.errors import KeyAccessError
 from vbsign.backends.base import KeyTransport, SigningKey
 from vbsign.backends.oaep import oaep_decode
-from vbsign.mail.mime import encoded_address_list
-from vbsign.mail.raw import multipart_parts, parse_entity, to_crlf
+from vbsign.formats.smime.mime import encoded_address_list
+from vbsign.formats.smime.raw import multipart_parts, parse_entity, to_crlf
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 
 from vbsign import api
 from vbsign._core.errors import InputError, SigningError
+from vbsign.api.batch import FileResult, FileStatus, plan_jobs
 from vbsign.backends.pkcs11 import PinPrompt
 from vbsign.backends.pkcs11_errors import PinRequired, TokenUnavailable
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri
-from vbsign.batch import FileResult, FileStatus, plan_jobs
 from vbsign.model.report import Indication
 
 

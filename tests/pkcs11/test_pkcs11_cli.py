@@ -125,7 +125,7 @@ def test_cli_batch_b_lt_with_real_http_services(
     """The clerk's command: token + OCSP/CRL/TSA over HTTP on loopback, PAdES B-LT."""
     from vbsign import api
     from vbsign.model.report import Indication
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     pki, port = served_pki.pki, served_pki.port  # served over HTTP on a free port
     cert = pki.cert("person")

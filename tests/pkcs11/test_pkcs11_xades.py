@@ -11,7 +11,7 @@ from vbsign._core.aio import run_sync
 from vbsign.backends import open_key
 from vbsign.model.report import Indication
 
-xades = pytest.importorskip("vbsign.xmlsig.xades")
+xades = pytest.importorskip("vbsign.formats.xades.sign")
 
 XML = "<?xml version='1.0' encoding='UTF-8'?><VanBan><SoHieu>12/QĐ-BKHCN</SoHieu></VanBan>".encode()
 

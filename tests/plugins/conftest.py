@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from vbsign import testpki
+from vbsign.pki.validation import Services
 from vbsign.plugins import manager
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 PASSPHRASE = "vbsign-test"

@@ -19,7 +19,6 @@ from vbsign import api, testpki
 from vbsign._core.errors import InputError, PluginError, VerificationError
 from vbsign._core.i18n import Msg
 from vbsign.appearance import AgencyConfig
-from vbsign.appearance.samples import seal_png, signature_png
 from vbsign.host import (
     Attachment,
     EvidenceBundle,
@@ -35,9 +34,10 @@ from vbsign.host import (
     on_send,
 )
 from vbsign.model.report import Indication, Severity
+from vbsign.pki.validation import Services
 from vbsign.plugins import manager
-from vbsign.samples import SampleDocument, official_document_pdf
-from vbsign.validation import Services
+from vbsign.testpki.sample_images import seal_png, signature_png
+from vbsign.testpki.samples import SampleDocument, official_document_pdf
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 NUMBER = "12/QĐ-BKHCN"

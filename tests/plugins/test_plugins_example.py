@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from vbsign import api
+from vbsign.pki.validation import Services
 from vbsign.plugins import manager
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 DIST = "vbsign-plugin-example"
@@ -97,12 +97,15 @@ def test_example_plugin_is_harmless_by_default(
 
 
 @pytest.fixture
-def fresh_policy_registry(real_plugins: manager.PluginManager, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The process-wide policy registry rebuilt from the plugins actually installed."""
-    from vbsign.policy import registry
+def fresh_policy_registry(real_plugins: manager.PluginManager) -> Any:
+    """The policy registry the API uses, built from the plugins actually installed (the
+    built-ins of :func:`vbsign.policy.default_registry` are never changed by plugins)."""
+    from vbsign.api import policy_registry
+    from vbsign.policy import default_registry
 
-    monkeypatch.setattr(registry, "_default", None)
-    return registry.default_registry()
+    reg = policy_registry()
+    assert not default_registry().has_rule("VIDU-01")  # the pure policy layer stays pure
+    return reg
 
 
 def test_example_rule_fires_in_validation(

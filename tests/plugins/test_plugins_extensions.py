@@ -20,8 +20,8 @@ from vbsign import api
 from vbsign._core.errors import CertificateRejected, InputError, PluginError
 from vbsign.backends import SigningKey
 from vbsign.model.report import Indication
+from vbsign.pki.validation import Services
 from vbsign.plugins import manager, render_report
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 

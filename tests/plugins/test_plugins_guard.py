@@ -29,8 +29,8 @@ from vbsign.host import (
     on_send,
 )
 from vbsign.model.report import Indication, Severity
+from vbsign.pki.validation import Services
 from vbsign.plugins import manager
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 

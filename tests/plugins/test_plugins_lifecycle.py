@@ -13,8 +13,8 @@ from vbsign import api
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Msg
 from vbsign.model.report import Finding, Indication, Severity
+from vbsign.pki.validation import Services
 from vbsign.plugins import SignatureVetoed, SignDecision, manager
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 Recorder = Any  # the ``audit`` fixture (tests/plugins/conftest.py)

@@ -6,7 +6,7 @@ the in-process OCSP/CRL/TSA of the test PKI at the fixed time T0) and verified a
 ``verify_at`` does; they are built once per session and cached, because the policy
 evaluation under test is pure and many tests read the same evidence. Documents the
 pre-signing check refuses on purpose (SHA-1 certificate, RSA-1024, wrong key usage) are
-signed one layer lower, with :func:`vbsign.pdf.sign.sign_pdf` or pyHanko itself.
+signed one layer lower, with :func:`vbsign.formats.pades.sign.sign_pdf` or pyHanko itself.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import pytest
 from vbsign import api, testpki
 from vbsign._core.x509 import fingerprint
 from vbsign.model.report import Report
+from vbsign.pki.validation import Services
 from vbsign.policy import DocumentFacts, Policy, PolicyRegistry, evaluate
 from vbsign.policy.result import ComplianceReport
 from vbsign.policy.tomlfile import parse_policy_text
-from vbsign.validation import Services
 
 PASSPHRASE = "vbsign-test"
 
@@ -69,7 +69,7 @@ class Docs:
     def raw_sign(self, label: str, data: bytes, level: str = "B-T", **opts: Any) -> bytes:
         """Sign without vbsign's pre-signing check (for certificates it refuses on purpose)."""
         from vbsign.backends import open_key
-        from vbsign.pdf.sign import PdfSignOptions, sign_pdf
+        from vbsign.formats.pades.sign import PdfSignOptions, sign_pdf
 
         with open_key(self.dir / f"{label}.p12", passphrase=PASSPHRASE) as key:
             out = asyncio.run(
@@ -195,7 +195,7 @@ class Docs:
     # ---- Decree 30 appearances (visible signatures) ----------------------------------------
     @cached_property
     def images(self) -> tuple[bytes, bytes]:
-        from vbsign.appearance.samples import seal_png, signature_png
+        from vbsign.testpki.sample_images import seal_png, signature_png
 
         return signature_png(), seal_png()
 

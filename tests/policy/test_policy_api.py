@@ -8,9 +8,9 @@ import pytest
 
 import vbsign
 from vbsign._core.errors import PolicyError
+from vbsign.pki.validation import Services
 from vbsign.policy import ComplianceReport, DocumentFacts, RuleStatus
 from vbsign.policy.result import ComplianceStatus, json_schema
-from vbsign.validation import Services
 
 
 def test_validate_a_file(docs, tmp_path, t0):

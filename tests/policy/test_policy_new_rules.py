@@ -136,9 +136,9 @@ def test_tt15_10_from_a_real_sign_result(docs):
 def test_tt15_11_tls_floor(docs, monkeypatch):
     r = res(docs.judge(docs.person_agency_report), "TT15-11")
     assert r.status is P and r.evidence["minimum_tls"] == "TLSv1_2"
-    import vbsign.net
+    import vbsign.pki.net
 
-    monkeypatch.setattr(vbsign.net, "MIN_TLS_VERSION", ssl.TLSVersion.TLSv1)
+    monkeypatch.setattr(vbsign.pki.net, "MIN_TLS_VERSION", ssl.TLSVersion.TLSv1)
     r = res(docs.judge(docs.person_agency_report), "TT15-11")
     assert r.status is F and "TLSv1" in r.message_en
 
@@ -213,7 +213,7 @@ def test_qd28_03_receiver_checks_before_accepting(docs):
 
 
 def _envelope(docs, attachments: list[Any]) -> Report:  # type: ignore[no-untyped-def]
-    from vbsign.edxml import EdxmlHeader, build_envelope
+    from vbsign.formats.xades.edxml import EdxmlHeader, build_envelope
 
     header = EdxmlHeader(
         from_organ_id="000.00.00.G22", from_organ_name="Cục Chuyển đổi số quốc gia", to_organ_id="000.00.00.H26",
@@ -224,7 +224,7 @@ def _envelope(docs, attachments: list[Any]) -> Report:  # type: ignore[no-untype
 
 
 def test_edx_01_and_qlvb_01_edxml_envelopes(docs):
-    from vbsign.edxml import Attachment
+    from vbsign.formats.xades.edxml import Attachment
 
     signed = _envelope(docs, [Attachment("quyet-dinh.pdf", docs.person_blt.data, "application/pdf", "Quyết định")])
     assert res(docs.judge(signed), "EDX-01").status is P

@@ -95,7 +95,7 @@ def test_the_registry_classifies_a_certificate_its_name_cannot(docs, tmp_path: P
     """A system certificate signs, the agency seals: unknown from the certificate, a person
     in the certificate registry (through the vbsign_signer_class hook)."""
     pytest.importorskip("sqlalchemy")
-    from vbsign import compliance
+    from vbsign.api import compliance
     from vbsign.plugins import manager
     from vbsign.registry import Registry
     from vbsign.registry.plugin import RegistrySignerClassifier

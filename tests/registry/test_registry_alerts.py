@@ -10,8 +10,8 @@ import pluggy
 import pytest
 
 from vbsign.model.events import CertificateAlert
+from vbsign.pki.validation import Services
 from vbsign.plugins.hookspecs import PROJECT, hookimpl
-from vbsign.validation import Services
 
 #: the fixed "now" of the registry fixtures (the same instant as the `t0` fixture)
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)

@@ -21,8 +21,8 @@ from sqlalchemy import text
 
 from vbsign import api, testpki
 from vbsign.model.events import AuditEvent
+from vbsign.pki.validation import Services
 from vbsign.registry import Registry
-from vbsign.validation import Services
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=UTC)
 PW = "vbsign-test"

@@ -29,8 +29,8 @@ def test_lookup_by_subscriber_email_and_certificate_address(reg: Any, pki: Any) 
 def test_lookup_feeds_encryption(reg: Any, pki: Any) -> None:
     from email.message import EmailMessage
 
+    from vbsign.formats.smime.mime import POLICY
     from vbsign.mail import encrypt_message
-    from vbsign.mail.mime import POLICY
 
     reg.add_unit("SO", "Sở Khoa học và Công nghệ Hà Nội")
     reg.add_subscriber("Phan Văn Nhận", "SO", email="nhan.pv@sokhcn.hanoi.vbsign.test")

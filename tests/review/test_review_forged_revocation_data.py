@@ -19,7 +19,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from vbsign.model.report import Indication
-from vbsign.revinfo import revocation_status
+from vbsign.pki.revinfo import revocation_status
 
 
 def forged_ocsp(pki: Any, subject: str, revoked_at: datetime, produced_at: datetime) -> ocsp.OCSPResponse:

@@ -93,7 +93,7 @@ def test_certificate_key_pin_and_image_files_are_bounded(tmp_path: Path, pki_dir
     from vbsign import api
     from vbsign.appearance.images import load_image
     from vbsign.backends.pkcs11 import _PinSource
-    from vbsign.trust import TrustStore
+    from vbsign.pki.trust import TrustStore
 
     huge = tmp_path / "huge.pem"
     with huge.open("wb") as fh:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reviewcli_helpers import run_vbsign, sign_args
 
-from vbsign.samples import official_document_pdf
+from vbsign.testpki.samples import official_document_pdf
 
 
 def test_reviewcli_bracketed_file_names(tmp_path: Path, pki_dir: Path) -> None:

@@ -13,7 +13,7 @@ from reviewcli_helpers import run_vbsign, sign_args
 from vbsign._core import files as _io
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import use_lang
-from vbsign.samples import official_document_pdf
+from vbsign.testpki.samples import official_document_pdf
 
 
 def _no_temp_left(d: Path) -> None:

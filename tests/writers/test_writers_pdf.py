@@ -20,8 +20,8 @@ import writers_kit as wk
 from pyhanko.pdf_utils import generic
 
 from vbsign._core.errors import PasswordRequired
+from vbsign.formats.pades import visual
 from vbsign.model.report import Indication
-from vbsign.pdf import visual
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")
 

@@ -30,10 +30,10 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from writers_kit import _replace_contents, as_adbe_pkcs7_sha1
 
+from vbsign.formats.xades import constants as C
+from vbsign.formats.xades import dsig
 from vbsign.model.render import render_text
 from vbsign.model.report import Indication, SubIndication
-from vbsign.xmlsig import constants as C
-from vbsign.xmlsig import dsig
 
 F, I, P = Indication.TOTAL_FAILED, Indication.INDETERMINATE, Indication.TOTAL_PASSED  # noqa: E741
 QD = (
@@ -201,12 +201,12 @@ def test_partial_coverage_is_sig_constraints_failure(pki: Any, pki_dir: Any, t0:
     """A valid signature over part of an XML document: the document is SIG_CONSTRAINTS_FAILURE."""
     import asyncio
 
-    from vbsign.ades import AdesVerifyOptions
     from vbsign.backends import open_key
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
-    from vbsign.xmlsig.verify import verify_xml
-    from vbsign.xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.formats.ades import AdesVerifyOptions
+    from vbsign.formats.xades.sign import XadesOptions, sign_xades
+    from vbsign.formats.xades.verify import verify_xml
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     doc = b'<Envelope><Order Id="order"><Amount>100</Amount></Order><Note>hello</Note></Envelope>'
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:

@@ -132,7 +132,7 @@ def test_pem_output_is_accepted(pki_dir: Path, pki: Any, services: Any, t0: Any,
     import asyncio
 
     from vbsign.backends import open_key
-    from vbsign.cades import CadesOptions, sign_cades
+    from vbsign.formats.cades import CadesOptions, sign_cades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:
         out = asyncio.run(sign_cades(DOCX, key, CadesOptions(level="B-B", pem=True), now=t0))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from vbsign.cli.main import main
-from vbsign.dispatch import default_output, detect_format
+from vbsign.formats.dispatch import default_output, detect_format
 
 QD = '<?xml version="1.0" encoding="UTF-8"?><QuyetDinh><So>12/QĐ-BKHCN</So></QuyetDinh>'.encode()
 DOCX = b"PK\x03\x04" + "Báo cáo".encode() * 100

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from vbsign.edxml import EDXML_NS, Attachment, EdxmlHeader, build_envelope
+from vbsign.formats.xades.edxml import EDXML_NS, Attachment, EdxmlHeader, build_envelope
 from vbsign.model.report import Indication, SubIndication
 
 HEADER = EdxmlHeader(
@@ -32,7 +32,7 @@ def envelope(pki: Any, pki_dir: Any, sample_pdf: bytes) -> bytes:
     from datetime import datetime, timezone
 
     from vbsign import api
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     t0 = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
 

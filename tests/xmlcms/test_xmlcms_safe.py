@@ -9,8 +9,8 @@ import pytest
 
 from vbsign import api
 from vbsign._core.errors import InputError, ResourceLimitExceeded
-from vbsign.xmlsig import safe
-from vbsign.xmlsig.safe import MalformedXmlError, UnsafeXmlError, XmlLimits
+from vbsign.formats.xades import safe
+from vbsign.formats.xades.safe import MalformedXmlError, UnsafeXmlError, XmlLimits
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol "lol">\n'

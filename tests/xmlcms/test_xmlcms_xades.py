@@ -14,11 +14,11 @@ from lxml import etree
 
 from vbsign import api
 from vbsign._core.errors import CertificateRejected
-from vbsign.ades import AdesVerifyOptions
+from vbsign.formats.ades import AdesVerifyOptions
+from vbsign.formats.xades.verify import verify_xml
 from vbsign.model.report import Indication, SubIndication
-from vbsign.trust import TrustStore
-from vbsign.validation import Services
-from vbsign.xmlsig.verify import verify_xml
+from vbsign.pki.trust import TrustStore
+from vbsign.pki.validation import Services
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 QD = (
@@ -87,7 +87,7 @@ def test_signxml_verifies_classic_enveloped_transform(pki: Any, pki_dir: Path, s
     from cryptography import x509
 
     from vbsign.backends import open_key
-    from vbsign.xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.formats.xades.sign import XadesOptions, sign_xades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:
         out = asyncio.run(sign_xades(QD, key, XadesOptions(level="B-B", enveloped_transform="enveloped"), now=t0))
@@ -174,7 +174,7 @@ def test_default_enveloped_transform_and_a_second_signer(sign_as: Any, verify_at
 
 def _sign_element(pki_dir: Path, t0: Any, data: bytes) -> bytes:
     from vbsign.backends import open_key
-    from vbsign.xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.formats.xades.sign import XadesOptions, sign_xades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:
         return asyncio.run(sign_xades(data, key, XadesOptions(level="B-B", sign_ids=("order",)), now=t0)).data
@@ -258,7 +258,7 @@ def test_api_dispatch_by_content(sign_as: Any) -> None:
 def test_costly_xpath_transforms_are_refused_fast() -> None:
     import time
 
-    from vbsign.xmlsig import dsig
+    from vbsign.formats.xades import dsig
 
     doc = etree.ElementTree(etree.fromstring(b"<r>" + b"<e><f/></e>" * 20000 + b"</r>"))
     sig = etree.SubElement(doc.getroot(), f"{{{DS}}}Signature")
@@ -284,7 +284,7 @@ def test_costly_xpath_transforms_are_refused_fast() -> None:
 def test_adding_a_signature_that_would_break_an_existing_one_is_refused(pki_dir: Path, t0: Any, sign_as: Any) -> None:
     from vbsign._core.errors import InputError
     from vbsign.backends import open_key
-    from vbsign.xmlsig.xades import XadesOptions, sign_xades
+    from vbsign.formats.xades.sign import XadesOptions, sign_xades
 
     with open_key(pki_dir / "person.p12", passphrase="vbsign-test") as key:
         classic = asyncio.run(sign_xades(QD, key, XadesOptions(level="B-B", enveloped_transform="enveloped"), now=t0))

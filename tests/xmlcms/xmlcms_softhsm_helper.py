@@ -65,7 +65,7 @@ def provision(work: Path, pki: object) -> None:
 def main() -> None:
     out, work = Path(sys.argv[1]), Path(sys.argv[2])
     from vbsign import api, testpki
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     pki = testpki.load()
     provision(work, pki)

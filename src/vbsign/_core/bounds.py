@@ -1,6 +1,6 @@
 """Bounds for every input that is not a document: configuration, keys, certificates, images.
 
-Documents have their budgets (:mod:`vbsign.pdf.limits`, :mod:`vbsign.xmlsig.safe`). The
+Documents have their budgets (:mod:`vbsign.formats.pades.limits`, :mod:`vbsign.formats.xades.safe`). The
 files around them come from users and administrators too, sometimes from a shared folder,
 and a 50 MB policy file used to take half a minute and 650 MB of memory to refuse. Each kind
 of file has a size limit checked *before* it is read (``stat``, then a read of at most

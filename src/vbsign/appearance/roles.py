@@ -1,6 +1,6 @@
 """The four Decree 30/2020 signature roles and their appearances.
 
-An :class:`Appearance` is an :data:`~vbsign.pdf.sign.AppearanceProvider`: pass it as
+An :class:`Appearance` is an :data:`~vbsign.formats.pades.sign.AppearanceProvider`: pass it as
 ``appearance=`` to :meth:`vbsign.Signer.sign`. When called during signing it receives
 the document, the signer's certificate and the signing time that goes into the
 signature (``/M`` and the CMS signing-time attribute), resolves its placement and
@@ -46,7 +46,7 @@ from vbsign.appearance.placement import (
     shift,
 )
 from vbsign.appearance.stamp import Box, Drawing, DrawingStampStyle
-from vbsign.pdf.sign import AppearanceSpec
+from vbsign.formats.pades.sign import AppearanceSpec
 
 
 class Role(str, Enum):
@@ -231,7 +231,7 @@ class Appearance:
         """
         lines = [unicodedata.normalize("NFC", line) for line in self._raw_lines(cert, signing_time)]
         if lines and self.font is not None:
-            from vbsign.fonts import check_text
+            from vbsign.appearance.fonts import check_text
 
             check_text(self.font, "".join(lines))
         return lines
@@ -371,7 +371,7 @@ def _image(source: ImageSource | InkImage | None, kind: ImageKind) -> InkImage |
 def _font(font: str | os.PathLike[str] | None, needed: bool) -> Path | None:
     if not needed:
         return None
-    from vbsign.fonts import find_font, pdf_font
+    from vbsign.appearance.fonts import find_font, pdf_font
 
     return pdf_font(find_font(configured=font))
 

@@ -3,7 +3,7 @@
 vbsign computes where every image and line goes (see :mod:`vbsign.appearance.layout`)
 before signing; this style only paints it into the signature widget's appearance stream.
 Text is shaped by pyHanko's HarfBuzz-based glyph accumulator with an embedded, subsetted
-TrueType font normalised to 1000 units per em (:func:`vbsign.fonts.pdf_font`), so
+TrueType font normalised to 1000 units per em (:func:`vbsign.appearance.fonts.pdf_font`), so
 Vietnamese renders and extracts correctly. Images keep their alpha channel as ``/SMask``.
 """
 

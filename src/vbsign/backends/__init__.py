@@ -5,7 +5,9 @@
 * a path ending in ``.p12`` / ``.pfx`` (PKCS#12), or ``pkcs12:PATH``;
 * a path to a PEM private key (certificates in the same file or given separately);
 * ``pkcs11:…`` RFC 7512 URIs (PKCS#11 tokens, :mod:`vbsign.backends.pkcs11`);
-* any scheme a plugin registers (``vbsign_key_backends`` hook).
+* any scheme registered with :func:`register_backend`, or found by ``more_schemes`` — the API
+  (:func:`vbsign.open_key`, :class:`vbsign.Signer`) passes the schemes plugins register
+  (``vbsign_key_backends`` hook) this way; this package never looks for plugins itself.
 """
 
 from __future__ import annotations
@@ -64,8 +66,17 @@ def _ensure_builtins() -> None:
     _FACTORIES.setdefault("pkcs11", _pkcs11_factory)
 
 
-def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> SigningKey:
-    """Open the key named by ``ref`` (see module docs). A :class:`SigningKey` passes through."""
+def open_key(
+    ref: str | os.PathLike[str] | SigningKey,
+    *,
+    more_schemes: Callable[[str], KeyFactory | None] | None = None,
+    **options: Any,
+) -> SigningKey:
+    """Open the key named by ``ref`` (see module docs). A :class:`SigningKey` passes through.
+
+    ``more_schemes(scheme)`` is asked for a factory when ``scheme:`` is neither built in nor
+    registered; ``options`` go to the factory.
+    """
     if isinstance(ref, SigningKey):
         return ref
     _ensure_builtins()
@@ -74,10 +85,8 @@ def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> Signin
     if len(scheme) <= 1:  # no scheme, or a Windows drive letter
         return _software_factory(text, **options)
     factory = _FACTORIES.get(scheme)
-    if factory is None:
-        from vbsign import plugins
-
-        factory = plugins.key_backend_factory(scheme) if hasattr(plugins, "key_backend_factory") else None
+    if factory is None and more_schemes is not None:
+        factory = more_schemes(scheme)
     if factory is None:
         raise InputError(
             Msg(

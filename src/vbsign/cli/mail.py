@@ -65,13 +65,13 @@ def _key_settings(key_ref: str, cert_file: str | None, chain_files: tuple[str, .
 
 
 def _services(offline: bool, timeout: float) -> Any:
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     return Services(online=not offline, timeout=timeout)
 
 
 def _trust(trust_files: tuple[str, ...]) -> Any:
-    from vbsign.trust import TrustStore
+    from vbsign.pki.trust import TrustStore
 
     return TrustStore.from_paths(trust_files) if trust_files else None
 
@@ -145,14 +145,14 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
                extract: Path | None) -> None:  # fmt: skip
     """Kiểm tra chữ ký S/MIME của các thư FILES. / Verify the S/MIME signatures of FILES."""
     from vbsign._core import files as _io
-    from vbsign.backends import open_key
+    from vbsign.api import open_key
     from vbsign.mail import verify_message
     from vbsign.model.render import render_text
 
     if extract is not None and len(files) != 1:
         fail(Msg("--extract chỉ dùng với một thư.", "--extract takes a single message."))
     if extract is not None:
-        from vbsign.mail.api import refuse_overwrite
+        from vbsign.api.mail import refuse_overwrite
 
         refuse_overwrite(files[0], extract)
     key = None

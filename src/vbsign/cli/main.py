@@ -21,8 +21,8 @@ from vbsign._version import __version__
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF, XML, mọi tệp)", "Sign documents (PDF, XML, any file)"),
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
-    "demo": ("vbsign.cli.demo:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
-    "testpki": ("vbsign.cli.testpki:testpki_group", "PKI thử nghiệm", "Test PKI"),
+    "demo": ("vbsign.testpki.cli:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
+    "testpki": ("vbsign.testpki.cli:testpki_group", "PKI thử nghiệm", "Test PKI"),
     "token": ("vbsign.cli.token:token_group", "Thiết bị ký (USB token, PKCS#11)", "Tokens (PKCS#11)"),
     "validate": ("vbsign.cli.validate:validate_cmd", "Thẩm định theo quy định (chính sách)", "Validate against a policy"),
     "policy": ("vbsign.cli.policy:policy_group", "Xem các chính sách, quy tắc", "Show policies and rules"),

@@ -19,8 +19,8 @@ from vbsign.cli._common import EXIT_OK, console, fail, secret_from_env, t
 
 if TYPE_CHECKING:
     from vbsign.api import Signer
+    from vbsign.api.batch import FileResult
     from vbsign.backends.pkcs11 import PinPrompt
-    from vbsign.batch import FileResult
 
 #: the live progress display, paused while a PIN prompt is on screen
 _live: list[Any] = []
@@ -100,7 +100,7 @@ def run_batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from vbsign._core.aio import run_sync
-    from vbsign.batch import FileStatus, async_sign_many, plan_jobs
+    from vbsign.api.batch import FileStatus, async_sign_many, plan_jobs
 
     shown = printable(in_dir)
     if not in_dir.is_dir():

@@ -1,4 +1,4 @@
-"""``vbsign trust add|list|remove``: the trust-store directory (``vbsign.trust.default_trust_dir()``).
+"""``vbsign trust add|list|remove``: the trust-store directory (``vbsign.pki.trust.default_trust_dir()``).
 
 Roots (self-signed CA certificates) are trust anchors; other CA certificates go to
 ``intermediates/`` where they only help build paths. ``add`` says whether a certificate
@@ -33,7 +33,7 @@ _DIR = click.option(
 
 
 def _store_dir(directory: Path | None) -> Path:
-    from vbsign.trust import default_trust_dir
+    from vbsign.pki.trust import default_trust_dir
 
     return directory or default_trust_dir()
 

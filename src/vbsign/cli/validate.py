@@ -90,15 +90,15 @@ def validate_cmd(
     password_env: str | None = None,
 ) -> None:
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
-    from vbsign import compliance
     from vbsign._core.files import atomic_write
+    from vbsign.api import compliance, load_policy
     from vbsign.cli.verify import aggregate_exit
-    from vbsign.policy import DocumentFacts, load_policy
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
+    from vbsign.policy import DocumentFacts
     from vbsign.policy.facts import roles_from
     from vbsign.policy.junit import FileError, to_junit_xml
     from vbsign.policy.render import render_compliance
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
 
     policy = load_policy(policy_ref)  # a bad policy file is refused before any work (exit 3)
     now = _parse_now(now_text)

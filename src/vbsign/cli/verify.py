@@ -108,14 +108,14 @@ def verify_cmd(
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
     from vbsign import api
-    from vbsign.pdf.limits import Limits
-    from vbsign.pdf.visual import VisualOptions
+    from vbsign.formats.pades.limits import Limits
+    from vbsign.formats.pades.visual import VisualOptions
 
     limits = Limits(max_seconds=max_seconds, max_memory=parse_size(max_memory), isolate=isolate)
     visual_options = VisualOptions(enabled={"auto": None, "always": True, "never": False}[visual])
     from vbsign.model.render import render_text
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     # None: the default store plus anchors contributed by plugins (vbsign_trust_anchors)
     trust = TrustStore.from_paths(trust_files) if trust_files else None

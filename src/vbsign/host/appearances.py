@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from vbsign.formats.pades.sign import AppearanceProvider
     from vbsign.host.types import SendContext
-    from vbsign.pdf.sign import AppearanceProvider
 
 
 def default_appearances(context: SendContext) -> tuple[AppearanceProvider | None, AppearanceProvider | None]:

@@ -29,14 +29,18 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from vbsign._core.i18n import Msg
+from vbsign.api.compliance import with_signer_records
+from vbsign.api.extensions import load_policy
+from vbsign.model.evidence import EvidenceBuilder
 from vbsign.model.report import Finding, Report, Severity
-
-if TYPE_CHECKING:
-    from vbsign.model.evidence import EvidenceBuilder
-    from vbsign.model.sign import SignResult
+from vbsign.model.sign import SignResult
+from vbsign.policy import DocumentFacts, SigningFacts
+from vbsign.policy import EvidenceBundle as StoredEvidence
+from vbsign.policy import evaluate as policy_evaluate
+from vbsign.policy.model import RuleStatus
 
 ComplianceStatus = Literal["passed", "failed", "indeterminate"]
 Direction = Literal["outgoing", "incoming"]
@@ -87,7 +91,6 @@ def stored_facts(evidence: EvidenceBuilder, report: Report) -> Any:
     """What the evidence bundle being built *actually* holds, as policy facts (TT 41/2017 Đ9,
     Đ10; TT 15/2025 Đ5 k4) — never assumed: the report, the certificates of every signer,
     the revocation data, the CPS copies and the receipt timestamp found in it."""
-    from vbsign.policy import EvidenceBundle as StoredEvidence
 
     stored = {c.dump() for c in evidence.material.certificates}
     held = {hashlib.sha256(der).hexdigest().upper() for der in stored}
@@ -126,17 +129,6 @@ def evaluate(
     stored (TT15-09 then says so). Signers are looked up with ``vbsign_signer_class``
     plugins (the certificate registry) before the pure policy runs.
     """
-    try:
-        from vbsign.compliance import with_signer_records
-        from vbsign.policy import DocumentFacts, SigningFacts, load_policy
-        from vbsign.policy import EvidenceBundle as StoredEvidence
-        from vbsign.policy import evaluate as policy_evaluate
-    except ImportError as e:  # pragma: no cover - a build without the policy engine
-        return Compliance(
-            "indeterminate",
-            [Finding.of("POLICY_UNAVAILABLE", Severity.WARNING,
-                        Msg("Không thẩm định được theo chính sách: {e}", "Cannot validate against a policy: {e}").format(e=e))],
-        )
     bundle = stored_facts(evidence, report) if evidence is not None else StoredEvidence(
         revocation_data_stored=revocation_stored, receipt_timestamp=receipt_time, cps_copies=cps_copies,
     )
@@ -157,8 +149,6 @@ def evaluate(
 def _decision(result: Any, prefix: Msg | None) -> Compliance:
     """The host's reading of a compliance result: storage rules and the other party's
     duties are warnings; blocking results decide."""
-    from vbsign.policy.model import RuleStatus
-
     reasons: list[Finding] = []
     storage: list[str] = []
     failed = undecided = False
@@ -186,8 +176,4 @@ def _decision(result: Any, prefix: Msg | None) -> Compliance:
 
 def check_policy(policy: Any) -> None:
     """Resolve ``policy`` now, so that a misnamed policy fails before anything is signed."""
-    try:
-        from vbsign.policy import load_policy
-    except ImportError:  # pragma: no cover - a build without the policy engine
-        return
     load_policy(policy)

@@ -15,7 +15,7 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
 from vbsign.model.evidence import ValidationMaterial
 from vbsign.model.report import Report
-from vbsign.validation import Services
+from vbsign.pki.validation import Services
 
 # ---- recording what verification fetched ---------------------------------------------------
 
@@ -55,7 +55,7 @@ class _RecordingBackend(FetcherBackend):
 
 @dataclass(frozen=True)
 class RecordingServices(Services):
-    """:class:`~vbsign.validation.Services` that also record the revocation data fetched."""
+    """:class:`~vbsign.pki.validation.Services` that also record the revocation data fetched."""
 
     recorder: RevocationRecorder = field(default_factory=RevocationRecorder, compare=False, repr=False)
 
@@ -115,14 +115,14 @@ def document_material(data: bytes, report: Report | None) -> ValidationMaterial 
     """The material embedded in a verified document, or ``None`` when it is not re-read.
 
     The file is parsed again only when the verifier could read it and its raw bytes do
-    not look risky (see :mod:`vbsign.pdf.limits`): a hostile file must not get around the
+    not look risky (see :mod:`vbsign.formats.pades.limits`): a hostile file must not get around the
     verifier's time and memory budget through the evidence collection.
     """
     if report is None or report.document.format != "pdf":
         return None
     if any(f.code in ("RESOURCE_LIMIT", "PDF_UNREADABLE") for f in report.findings):
         return None
-    from vbsign.pdf.limits import DEFAULT_LIMITS, precheck
+    from vbsign.formats.pades.limits import DEFAULT_LIMITS, precheck
 
     pre = precheck(data, DEFAULT_LIMITS)
     if pre.refused is not None or pre.risky:

@@ -36,8 +36,7 @@ from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
 from vbsign._core.i18n import Lang, Msg
 from vbsign._core.timefmt import utcnow
-from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
-from vbsign.mail.api import (
+from vbsign.api.mail import (
     MailEncryptResult,
     MailSignResult,
     MessageLike,
@@ -49,8 +48,9 @@ from vbsign.mail.api import (
     read_message,
     receive_event,
 )
-from vbsign.mail.envelope import DEFAULT_CIPHER
-from vbsign.mail.recipients import CertificateLike, RecipientLookup
+from vbsign.formats.smime.envelope import DEFAULT_CIPHER
+from vbsign.formats.smime.recipients import CertificateLike, RecipientLookup
+from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
 from vbsign.model.events import AuditEvent
 from vbsign.model.host import (
     RECEIVE_STRICTNESS,
@@ -67,7 +67,7 @@ from vbsign.plugins.lifecycle import SignatureVetoed
 
 if TYPE_CHECKING:
     from vbsign.backends.base import SigningKey
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
 
 @dataclass

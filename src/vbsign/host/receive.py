@@ -42,10 +42,10 @@ from vbsign.model.events import AuditEvent
 from vbsign.model.evidence import EvidenceBuilder, iso_time
 from vbsign.model.host import RECEIVE_STRICTNESS, IncomingDocument, ReceiveDecision, ReceiveOutcome
 from vbsign.model.report import Finding, Indication, Report, Severity
+from vbsign.pki.validation import DEFAULT_SERVICES, Services
 from vbsign.plugins import guard as plugin_guard
 from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins import manager as plugin_manager
-from vbsign.validation import DEFAULT_SERVICES, Services
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
@@ -90,7 +90,7 @@ def _receipt_timestamper(tsa: str | TimeStamper | None, services: Services) -> T
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from vbsign.net import http_timestamper
+    from vbsign.pki.net import http_timestamper
 
     return http_timestamper(tsa, services.timeout)
 

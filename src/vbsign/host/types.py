@@ -16,10 +16,11 @@ from vbsign._core.files import Source
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-    from vbsign.api import Signer, TrustLike
+    from vbsign.api import Signer
     from vbsign.appearance import AgencyConfig
-    from vbsign.pdf.sign import AppearanceProvider
-    from vbsign.validation import Services
+    from vbsign.formats.pades.sign import AppearanceProvider
+    from vbsign.pki.trust import TrustLike
+    from vbsign.pki.validation import Services
 
 
 @dataclass

@@ -8,15 +8,15 @@
   default) or ``enveloped-data`` (AES-256-CBC), RSA-OAEP key transport, decryption with a
   software or token key.
 
-The modules: :mod:`.mime` (building/reading with :mod:`email`), :mod:`.raw` (entities as
-bytes), :mod:`.cms` (the S/MIME SignedData), :mod:`.sign`, :mod:`.verify`, :mod:`.canon`
-(diagnosis), :mod:`.envelope` (encryption), :mod:`.recipients`, :mod:`.api` (this API).
+This package is the documented public name of the e-mail API: the functions live in
+:mod:`vbsign.api.mail` (the API layer: plugins, audit events) and the S/MIME format itself in
+:mod:`vbsign.formats.smime` (``docs/architecture.rst``).
 Host systems use :func:`vbsign.host.on_mail_send` / :func:`vbsign.host.on_mail_receive`.
 """
 
 from __future__ import annotations
 
-from vbsign.mail.api import (
+from vbsign.api.mail import (
     MailDecryptResult,
     MailEncryptResult,
     MailSignResult,
@@ -31,9 +31,9 @@ from vbsign.mail.api import (
     sign_message,
     verify_message,
 )
-from vbsign.mail.envelope import CIPHERS, DEFAULT_CIPHER
-from vbsign.mail.mime import parse_message
-from vbsign.mail.verify import MailVerification
+from vbsign.formats.smime.envelope import CIPHERS, DEFAULT_CIPHER
+from vbsign.formats.smime.mime import parse_message
+from vbsign.formats.smime.verify import MailVerification
 
 __all__ = [
     "CIPHERS",

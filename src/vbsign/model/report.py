@@ -571,7 +571,7 @@ class DocumentInfo:
     revisions: int | None = None
     #: the PDF's DSS dictionary (``None``: no DSS, or not a PDF)
     dss: DssInfo | None = None
-    #: every revision of a PDF, oldest first (see :mod:`vbsign.pdf.structure`)
+    #: every revision of a PDF, oldest first (see :mod:`vbsign.formats.pades.structure`)
     revision_details: list[RevisionInfo] = field(default_factory=list)
     #: the PDF version the file declares (header, or a later catalogue ``/Version``)
     pdf_version: str | None = None

@@ -90,7 +90,7 @@ def read_only(value: Any) -> Any:
 
 def frozen_view(obj: Any) -> Any:
     """A shallow copy of the dataclass ``obj`` whose mapping and list fields are read-only
-    copies and whose dataclass-valued fields (e.g. :class:`~vbsign.validation.Services`)
+    copies and whose dataclass-valued fields (e.g. :class:`~vbsign.pki.validation.Services`)
     are copies too, so that a plugin reassigning or mutating them changes nothing."""
     if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
         return obj

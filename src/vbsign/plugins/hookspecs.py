@@ -159,7 +159,7 @@ class ServiceSpec:
         """Return a pyhanko-certvalidator ``FetcherBackend`` for OCSP/CRL/certificates, or ``None``.
 
         Consulted when the caller did not inject a revocation source into
-        :class:`~vbsign.validation.Services`; e.g. a local CRL mirror in a network without
+        :class:`~vbsign.pki.validation.Services`; e.g. a local CRL mirror in a network without
         Internet access. ``online`` is ``False`` when the caller forbade network access:
         a source that needs the network must then return ``None``. Requests must be
         bounded by ``timeout`` seconds. ``firstresult``.

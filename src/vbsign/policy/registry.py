@@ -11,13 +11,15 @@ Adding a rule or a profile from outside (a plugin, an agency's package) is one c
 A rule registered without levels takes part only where a profile or a policy file names
 it, so installing a plugin never changes the verdict of an existing profile by itself.
 Rules and profiles returned by plugins' ``vbsign_policy_rules`` / ``vbsign_policy_profiles``
-hooks are registered this way when :func:`default_registry` is first built.
+hooks are added on top of this registry by the API (:func:`vbsign.api.policy_registry`,
+used by :func:`vbsign.validate`, the host bridge and the CLI): the policy layer is pure and
+never looks for plugins itself.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from vbsign._core.errors import PolicyError
@@ -38,6 +40,8 @@ class PolicyRegistry:
         self._extra_levels: dict[str, dict[str, Level]] = {}
         self._origin: dict[str, str] = {}
         self._lock = threading.RLock()
+        #: incremented by every registration (callers cache what they built from a registry)
+        self.generation = 0
 
     @classmethod
     def builtin(cls) -> PolicyRegistry:
@@ -89,6 +93,7 @@ class PolicyRegistry:
             self._origin["rule:" + rule.id] = origin
             for profile, level in (levels or {}).items():
                 self._extra_levels.setdefault(profile, {})[rule.id] = Level.parse(level)
+            self.generation += 1
 
     def register_profile(self, profile: Profile, *, replace_existing: bool = False, origin: str = "plugin") -> None:
         if not isinstance(profile, Profile):
@@ -116,6 +121,7 @@ class PolicyRegistry:
                     )
             self._profiles[profile.name] = profile
             self._origin["profile:" + profile.name] = origin
+            self.generation += 1
 
     # ---- lookup -----------------------------------------------------------------------------
     def rule(self, rule_id: str) -> Rule:
@@ -224,25 +230,10 @@ _default_lock = threading.Lock()
 
 
 def default_registry() -> PolicyRegistry:
-    """The process-wide registry: built-ins plus what installed plugins contribute."""
+    """The process-wide registry: vbsign's built-in rules and profiles, plus what was
+    registered in it explicitly (plugins' rules and profiles: :func:`vbsign.api.policy_registry`)."""
     global _default
     with _default_lock:
         if _default is None:
-            reg = PolicyRegistry.builtin()
-            _register_plugins(reg)
-            _default = reg
+            _default = PolicyRegistry.builtin()
         return _default
-
-
-def _register_plugins(reg: PolicyRegistry) -> None:
-    """Register rules/profiles from the ``vbsign_policy_rules`` / ``_profiles`` hooks."""
-    try:
-        from vbsign.plugins import policy_profiles, policy_rules
-    except ImportError:  # plugin support not installed in this build
-        return
-    rules: Iterable[tuple[str, object]] = policy_rules()
-    for plugin, rule in rules:
-        reg.register_rule(rule, origin=f"plugin {plugin}")  # type: ignore[arg-type]
-    profiles: Iterable[tuple[str, object]] = policy_profiles()
-    for plugin, profile in profiles:
-        reg.register_profile(profile, origin=f"plugin {plugin}")  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from vbsign._core.i18n import Msg
-from vbsign.fonts import find_font
+from vbsign.appearance.fonts import find_font
 from vbsign.registry.stats import UsageReport, WaveProgress
 
 DPI = 150

@@ -160,7 +160,7 @@ class CheckpointConfig:
         with self._lock:
             if self._signer is None:
                 from vbsign.api import Signer
-                from vbsign.validation import Services
+                from vbsign.pki.validation import Services
 
                 secret = os.environ.get(self.secret_env) if self.secret_env else None
                 if self.secret_env and secret is None:

@@ -477,8 +477,8 @@ def cert_check_revocation(ctx: click.Context, trust_files: tuple[str, ...], unit
     Check active certificates against CRL/OCSP and record the outcome.
     Exit 1 if any is revoked, 2 if any status is unknown.
     """
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     with _registry(ctx) as reg:
@@ -898,8 +898,8 @@ def audit_verify(ctx: click.Context, checkpoint: Path | None, trust_files: tuple
     also prove that nothing up to a signed checkpoint was changed, deleted or rewritten
     (exit 2 if the checkpoint's signer cannot be established).
     """
-    from vbsign.trust import TrustStore
-    from vbsign.validation import Services
+    from vbsign.pki.trust import TrustStore
+    from vbsign.pki.validation import Services
 
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     with _registry(ctx) as reg:
@@ -964,7 +964,7 @@ def audit_checkpoint(ctx: click.Context, key_ref: str, cert_file: str | None, pa
     """
     from vbsign import api
     from vbsign.cli._common import secret_from_env
-    from vbsign.validation import Services
+    from vbsign.pki.validation import Services
 
     if (out is None) == (directory is None):
         fail(Msg("Cần đúng một trong --out TỆP hoặc --dir THƯ_MỤC.", "Give exactly one of --out FILE or --dir DIR."))

@@ -188,10 +188,10 @@ class CertificateOps(RegistryBase):
     ) -> list[tuple[CertificateView, str]]:
         """Check active certificates against CRL/OCSP and record the outcome.
 
-        ``trust``: a :class:`~vbsign.trust.TrustStore` (or paths/certificates); by default
+        ``trust``: a :class:`~vbsign.pki.trust.TrustStore` (or paths/certificates); by default
         the self-signed CA certificates imported into the registry are the anchors and the
         other CA certificates help build paths. ``services``: where revocation data comes
-        from (:class:`~vbsign.validation.Services`, online with bounded timeouts by default).
+        from (:class:`~vbsign.pki.validation.Services`, online with bounded timeouts by default).
         """
         from vbsign._core.aio import run_sync
 
@@ -205,9 +205,9 @@ class CertificateOps(RegistryBase):
         at: datetime | None = None,
         unit: str | None = None,
     ) -> list[tuple[CertificateView, str]]:
+        from vbsign.pki.trust import TrustStore
+        from vbsign.pki.validation import Services
         from vbsign.registry.revocation import async_check_certificates
-        from vbsign.trust import TrustStore
-        from vbsign.validation import Services
 
         now = at or self.clock()
         with self.reading() as s:

@@ -4,7 +4,7 @@ signature blocks.
 Layout follows the usual shape of Vietnamese administrative documents (NĐ 30/2020): the
 issuing body top left (parent agency, then the unit in bold), the national motto top right,
 place and date, a bold centred title, and signature blocks at the end. Text uses a
-Times-compatible font with all 134 Vietnamese letters (:func:`vbsign.fonts.find_font`);
+Times-compatible font with all 134 Vietnamese letters (:func:`vbsign.appearance.fonts.find_font`);
 text stays text (extractable, searchable), never an image.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from vbsign.fonts import find_font
+from vbsign.appearance.fonts import find_font
 
 FONT = "VBSerif"
 FONT_BOLD = "VBSerif-Bold"

@@ -10,7 +10,7 @@ certificates it covers. Outcomes:
 * ``unknown`` — no revocation data could be obtained, no path to an anchor, or the check
   failed otherwise: never counted as good (fail closed), and reported as an alert.
 
-Network access is bounded by :attr:`vbsign.validation.Services.timeout` per request.
+Network access is bounded by :attr:`vbsign.pki.validation.Services.timeout` per request.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator import errors as cv_errors
 
 from vbsign._core.i18n import Msg
-from vbsign.trust import TrustStore
-from vbsign.validation import Services, build_context, path_error_reason
+from vbsign.pki.trust import TrustStore
+from vbsign.pki.validation import Services, build_context, path_error_reason
 
 DEFAULT_CONCURRENCY = 8
 

@@ -2,7 +2,7 @@
 
 * TT15-10 key storage: from what the signing software reports (a key file, a token and the
   validations its PKCS#11 module reports, devices the agency lists in its policy file);
-* TT15-11 network connections: the TLS floor of vbsign's own HTTP clients (:mod:`vbsign.net`);
+* TT15-11 network connections: the TLS floor of vbsign's own HTTP clients (:mod:`vbsign.pki.net`);
 * TT15-12 CA certificates installed for the check;
 * ND68-04 / ND23-03 certificate validity periods; ND23-02 title and agency of an authorised
   person (public CAs);
@@ -17,9 +17,9 @@ import ssl
 from datetime import date, timedelta
 from typing import Any
 
-from vbsign import net
 from vbsign._core.i18n import Msg
 from vbsign.model.report import CertificateInfo
+from vbsign.pki import net
 from vbsign.policy.context import Evidence, cert_name, iso, vn_time
 from vbsign.policy.model import (
     Citation,
@@ -138,7 +138,7 @@ TT15_11 = Rule(
     ),
     citations=(Citation("TT15", extra=Msg("Phụ lục I mục 2.1–2.3", "Annex I items 2.1–2.3")),),
     check=check_tt15_11,
-    how=Msg("Phiên bản TLS tối thiểu của các kết nối HTTPS mà vbsign tạo (vbsign.net).", "The minimum TLS version of the HTTPS connections vbsign makes (vbsign.net)."),
+    how=Msg("Phiên bản TLS tối thiểu của các kết nối HTTPS mà vbsign tạo (vbsign.pki.net).", "The minimum TLS version of the HTTPS connections vbsign makes (vbsign.pki.net)."),
     phase="verification",
     scope="document",
 )

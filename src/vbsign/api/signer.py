@@ -1,0 +1,469 @@
+"""Signing: the reusable :class:`Signer`, :func:`sign` and :func:`sign_many`.
+
+A :class:`Signer` opens the key once, checks the signer's certificate before signing
+(validity, chain, revocation — cached for at most five minutes), runs the sign lifecycle
+hooks around each signature and hands every format the same checked key
+(:class:`vbsign.formats.dispatch.SigningSetup`). What plugins contribute — key schemes,
+trust anchors, a TSA client, a revocation source — comes through :mod:`vbsign.api.extensions`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pyhanko.sign.timestamps.api import TimeStamper
+
+import vbsign.api.extensions as extensions
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.algorithms import require_signing_hash
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import SecretLike
+from vbsign._core.timefmt import utcnow
+from vbsign.api.batch import BatchResult, FileResult, JobsLike, async_sign_many, plan_jobs
+from vbsign.backends.base import SigningKey
+from vbsign.formats import dispatch as _dispatch
+from vbsign.formats.pades.sign import (
+    AppearanceProvider,
+    Level,
+    PdfSignOptions,
+    Placement,
+    normalise_level,
+    sign_pdf,
+)
+from vbsign.model.report import CertificateInfo
+from vbsign.model.sign import SignRequest, SignResult
+from vbsign.pki.chain import complete_chain
+from vbsign.pki.trust import TrustLike, TrustStore
+from vbsign.pki.validation import (
+    DEFAULT_SERVICES,
+    Services,
+    SignerCheck,
+    build_context,
+    check_signer_certificate,
+)
+from vbsign.plugins import lifecycle as _plugins
+from vbsign.plugins.manager import has_implementations
+
+logger = logging.getLogger(__name__)
+
+
+def _refuse_overwrite(source: _io.Source, output: str | os.PathLike[str] | None) -> None:
+    if output is None or isinstance(source, (bytes, bytearray, memoryview)) or hasattr(source, "read"):
+        return
+    if _io.same_file(os.fspath(source), output):
+        raise InputError(
+            Msg(
+                "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
+                "The output is the input file; vbsign never overwrites its input.",
+            )
+        )
+
+
+def _named_stream(data: bytes, name: str) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = name  # read_input() reports this name
+    return stream
+
+
+class Signer:
+    """A signing key with its settings, reusable across many documents.
+
+    The key is opened once; the pre-signing certificate check (validity, chain, revocation)
+    is cached for at most five minutes and never beyond the revocation data's
+    ``nextUpdate``; the timestamp server's token size is learned once.
+    """
+
+    def __init__(
+        self,
+        key: str | os.PathLike[str] | SigningKey,
+        *,
+        passphrase: SecretLike = None,
+        trust: TrustLike = None,
+        tsa: str | TimeStamper | None = None,
+        level: str = "B-LT",
+        services: Services | None = None,
+        check_revocation: bool = True,
+        md_algorithm: str = "sha256",
+        prefer_pss: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        key_options: dict[str, Any] | None = None,
+    ) -> None:
+        # SHA-1/MD5 are refused before the key is even opened (TT 15/2025 Annex I item 1.3)
+        self.md_algorithm = require_signing_hash(md_algorithm)
+        self.services = services or DEFAULT_SERVICES
+        self.key = extensions.open_key(key, passphrase=passphrase, **(key_options or {}))
+        self.trust = TrustStore.coerce(extensions.trust_or_default(trust)).with_intermediates(self.key.chain)
+        self.level: Level = normalise_level(level)
+        self.timestamper = extensions.timestamper(tsa, self.services)
+        self.check_revocation = check_revocation
+        self.prefer_pss = prefer_pss
+        self._clock = clock
+        self._check: SignerCheck | None = None
+        self._chain_completed = False
+        #: how the chain was completed (:class:`vbsign.pki.chain.CompletedChain`), after the first check
+        self.chain_completion: Any = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        self.key.close()
+
+    def __enter__(self) -> Signer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else utcnow()
+
+    @property
+    def signer_info(self) -> CertificateInfo:
+        """The signer's certificate, summarised (computed once per key)."""
+        info = self.__dict__.get("_signer_info")
+        if info is None:
+            info = self.__dict__["_signer_info"] = CertificateInfo.from_asn1(self.key.certificate)
+        return info  # type: ignore[no-any-return]
+
+    def _setup(self, now: datetime) -> _dispatch.SigningSetup:
+        """This signer's key and settings as every format receives them (``now``: the
+        signing time, which is also the validation time when a clock was given)."""
+        return _dispatch.SigningSetup(
+            key=self.key,
+            trust=self.trust,
+            services=extensions.resolve_services(self.services),
+            md_algorithm=self.md_algorithm,
+            prefer_pss=self.prefer_pss,
+            timestamper=self.timestamper,
+            moment=now if self._clock else None,
+        )
+
+    # ---- checks ------------------------------------------------------------------------
+    async def async_check_certificate(self, now: datetime | None = None) -> SignerCheck:
+        """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
+        now = now or self.now()
+        cert = self.key.certificate
+        if not self._chain_completed:
+            await self._complete_chain()
+        chk = self._check
+        if (
+            chk is not None
+            and chk.checked_at <= now < chk.valid_until
+            and cert.not_valid_before <= now <= cert.not_valid_after
+        ):
+            return chk
+        chk = await check_signer_certificate(
+            cert,
+            self.key.chain,
+            self.trust,
+            at=now if self._clock else None,
+            services=extensions.resolve_services(self.services),
+            check_revocation=self.check_revocation,
+        )
+        self._check = chk  # its warnings reach the caller through SignResult.warnings
+        return chk
+
+    async def _complete_chain(self) -> None:
+        """Find the issuer certificates a token does not hold (trust store, AIA caIssuers)
+        once per key, so that the check can build the path and signatures carry the chain."""
+        services = extensions.resolve_services(self.services)
+        found = await complete_chain(self.key.certificate, self.key.chain, self.trust, services)
+        self._chain_completed = True
+        self.chain_completion = found
+        if found.certificates:
+            logger.info("chain completed from %s", ", ".join(found.sources))
+            self.key.extend_chain(found.certificates)
+            self.trust = self.trust.with_intermediates(found.certificates)
+
+    # ---- signing ----------------------------------------------------------------------
+    async def async_sign(
+        self,
+        source: _io.Source,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        field: str | None = None,
+        level: str | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> SignResult:
+        """Sign one document; write ``output`` atomically if given (never the input).
+
+        ``metadata`` labels the operation for plugins and audit sinks (``document_id``,
+        ``document_number``, ``unit``, ``role``…). Plugins run around the signature:
+        ``vbsign_before_sign`` may refuse it (:class:`~vbsign.plugins.SignatureVetoed`) or
+        add metadata; ``vbsign_after_sign`` and the audit sinks run before ``output`` is
+        written, so a failing plugin leaves no file behind.
+        """
+        data, name = _io.read_input(source)
+        _refuse_overwrite(source, output)
+        if field is None:  # an appearance placed in an existing field names that field
+            field = getattr(options.get("appearance"), "field_name", None)
+        request = SignRequest(
+            document=data,
+            document_name=Path(name).name,
+            document_sha256=hashlib.sha256(data).hexdigest(),
+            format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, options.get("format"))],
+            level=normalise_level(level) if level else self.level,
+            signer=self.signer_info,
+            field_name=field,
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        )
+        added = _plugins.before_sign(request)
+        result = await self._async_sign_document(
+            _named_stream(data, name),
+            None,
+            field=field,
+            level=level,
+            reason=reason or added.get("reason"),
+            location=location or added.get("location"),
+            contact_info=contact_info or added.get("contact_info"),
+            **options,
+        )
+        result.metadata = {**request.metadata, **added}
+        _plugins.after_sign(request, result)
+        if has_implementations("vbsign_audit_event"):
+            _plugins.emit_audit_event(_plugins.sign_event(request, result))
+        if output is not None:
+            result.output = _io.atomic_write(output, result.data)
+        return result
+
+    async def _async_sign_document(
+        self,
+        source: _io.Source,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        field: str | None = None,
+        page: int = 0,
+        box: tuple[float, float, float, float] | None = None,
+        appearance: AppearanceProvider | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        certify: int | None = None,
+        level: str | None = None,
+        format: str | None = None,
+        packaging: str | None = None,
+        signer_role: str | None = None,
+        xades_transform: Literal["enveloped", "filter2"] | None = None,
+    ) -> SignResult:
+        """Sign one document; write ``output`` atomically if given (never the input)."""
+        data, name = _io.read_input(source)
+        is_path = not isinstance(source, (bytes, bytearray, memoryview)) and not hasattr(source, "read")
+        if output is not None and is_path and _io.same_file(os.fspath(source), output):  # type: ignore[arg-type]
+            raise InputError(
+                Msg(
+                    "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
+                    "The output is the input file; vbsign never overwrites its input.",
+                )
+            )
+        fmt = _dispatch.detect_format(data, format)
+        if format is None and fmt != "pdf" and name.lower().endswith(".pdf"):
+            # an empty or damaged "x.pdf" must not silently get a CAdES signature (batches too)
+            raise InputError(
+                Msg(
+                    "{f} có đuôi .pdf nhưng nội dung không phải PDF (tệp rỗng hoặc hỏng?); "
+                    "muốn ký như tệp bất kỳ thì chọn format='cades' (--format cades).",
+                    "{f} is named .pdf but is not a PDF (empty or damaged?); to sign it as any file, "
+                    "choose format='cades' (--format cades).",
+                ).format(f=Path(name).name)
+            )
+        lvl = normalise_level(level) if level else self.level
+        now = self.now()
+        check = await self.async_check_certificate(now)
+        if fmt != "pdf":  # XAdES, edXML, CAdES (vbsign.formats.dispatch): same check, same TSA
+            other = await _dispatch.sign_other(
+                self._setup(now), data, name, fmt, level=lvl, now=now, check=check, reason=reason,
+                location=location, packaging=packaging, signer_role=signer_role,
+                xades_transform=xades_transform,
+            )
+            return SignResult(
+                data=other.data,
+                output=_io.atomic_write(output, other.data) if output is not None else None,
+                format=other.format,
+                field_name=None,
+                level=lvl,
+                signer=self.signer_info,
+                signing_time=other.signing_time,
+                timestamp_time=other.timestamp_time,
+                warnings=list(check.warnings),
+                revocation_checked=check.revocation_checked,
+                key_storage=self.key.storage,
+            )
+        vc = None
+        if lvl in ("B-LT", "B-LTA"):
+            vc = build_context(
+                self.trust,
+                moment=now if self._clock else None,
+                other_certs=self.key.chain,
+                ocsps=check.ocsps,
+                crls=check.crls,
+                services=extensions.resolve_services(self.services),
+                require_revocation=self.check_revocation,
+            )
+        options = PdfSignOptions(
+            level=lvl,
+            md_algorithm=self.md_algorithm,
+            prefer_pss=self.prefer_pss,
+            placement=Placement(field=field, page=page, box=box),
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+            certify=certify,
+            appearance=appearance,
+        )
+        try:
+            outcome = await sign_pdf(
+                data,
+                self.key,
+                options,
+                now=now,
+                timestamper=self.timestamper,
+                validation_context=vc,
+            )
+        finally:
+            if vc is not None:
+                await vc.aclose()
+        written = _io.atomic_write(output, outcome.data) if output is not None else None
+        return SignResult(
+            data=outcome.data,
+            output=written,
+            format="pdf",
+            field_name=outcome.field_name,
+            level=lvl,
+            signer=self.signer_info,
+            signing_time=outcome.signing_time,
+            timestamp_time=outcome.timestamp_time,
+            warnings=[*check.warnings, *outcome.warnings],
+            revocation_checked=check.revocation_checked,
+            key_storage=self.key.storage,
+        )
+
+    def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
+        return run_sync(self.async_sign(source, output, **kwargs))
+
+    # ---- batches (vbsign.api.batch) ---------------------------------------------------------
+    async def async_sign_many(
+        self,
+        sources: JobsLike,
+        output_dir: str | os.PathLike[str] | None = None,
+        *,
+        on_result: Callable[[FileResult], None] | None = None,
+        stop_on_error: bool = False,
+        overwrite: bool = False,
+        concurrency: int = 1,
+        follow_links: bool = False,
+        **sign_options: Any,
+    ) -> BatchResult:
+        """Sign many documents with this key — one certificate check, one token login.
+
+        ``sources`` is a directory (its ``*.pdf``; links leading out of it are refused
+        unless ``follow_links``), a list of files (written to ``output_dir`` under their
+        own names) or ``(input, output)`` pairs. Per-file failures are in the returned
+        :class:`~vbsign.api.batch.BatchResult`; see :mod:`vbsign.api.batch` for when a batch stops
+        early.
+        """
+        return await async_sign_many(
+            self,
+            plan_jobs(sources, output_dir, follow_links=follow_links),
+            on_result=on_result,
+            stop_on_error=stop_on_error,
+            overwrite=overwrite,
+            concurrency=concurrency,
+            **sign_options,
+        )
+
+    def sign_many(
+        self, sources: JobsLike, output_dir: str | os.PathLike[str] | None = None, **kwargs: Any
+    ) -> BatchResult:
+        """Synchronous :meth:`async_sign_many`."""
+        return run_sync(self.async_sign_many(sources, output_dir, **kwargs))
+
+
+def sign(
+    source: _io.Source,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    key: str | os.PathLike[str] | SigningKey,
+    passphrase: SecretLike = None,
+    trust: TrustLike = None,
+    tsa: str | TimeStamper | None = None,
+    level: str = "B-LT",
+    services: Services | None = None,
+    check_revocation: bool = True,
+    prefer_pss: bool = False,
+    md_algorithm: str = "sha256",
+    clock: Callable[[], datetime] | None = None,
+    **sign_options: Any,
+) -> SignResult:
+    """Sign one document. For many documents, create one :class:`Signer` and reuse it."""
+    with Signer(
+        key,
+        passphrase=passphrase,
+        trust=trust,
+        tsa=tsa,
+        level=level,
+        services=services,
+        check_revocation=check_revocation,
+        md_algorithm=md_algorithm,
+        prefer_pss=prefer_pss,
+        clock=clock,
+    ) as signer:
+        return signer.sign(source, output, **sign_options)
+
+
+def sign_many(
+    sources: JobsLike,
+    output_dir: str | os.PathLike[str] | None = None,
+    *,
+    key: str | os.PathLike[str] | SigningKey,
+    pin: SecretLike = None,
+    passphrase: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+    trust: TrustLike = None,
+    tsa: str | TimeStamper | None = None,
+    level: str = "B-LT",
+    services: Services | None = None,
+    check_revocation: bool = True,
+    prefer_pss: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    **batch_options: Any,
+) -> BatchResult:
+    """Sign many documents with one key and (for tokens) one login; see :mod:`vbsign.api.batch`.
+
+    ``pin`` is the token PIN (``key_options={"pin_callback": …}`` for a prompt); options
+    such as ``on_result``, ``overwrite``, ``stop_on_error``, ``concurrency`` and the
+    per-document signing options (``reason``, ``appearance`` …) go through.
+    """
+    options = dict(key_options or {})
+    if pin is not None:
+        options["pin"] = pin
+    with Signer(
+        key,
+        passphrase=passphrase,
+        trust=trust,
+        tsa=tsa,
+        level=level,
+        services=services,
+        check_revocation=check_revocation,
+        prefer_pss=prefer_pss,
+        clock=clock,
+        key_options=options,
+    ) as signer:
+        return signer.sign_many(sources, output_dir, **batch_options)
+
+
+__all__ = ["Signer", "sign", "sign_many"]

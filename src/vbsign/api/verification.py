@@ -1,0 +1,169 @@
+"""Verification: :func:`verify` / :func:`async_verify` (any format) and :func:`verify_xml`
+(XML, saying exactly what was signed).
+
+The formats gather the evidence and judge each signature; this module picks the format,
+hands it the trust and revocation sources (plugins' included, :mod:`vbsign.api.extensions`),
+bounds PDFs in time and memory (:mod:`vbsign.formats.pades.limits`), then runs the
+``vbsign_after_verify`` hooks (which may add findings, never change a verdict) and the
+audit sinks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import vbsign.api.extensions as extensions
+from vbsign._core import files as _io
+from vbsign._core.aio import run_sync
+from vbsign._core.errors import InputError
+from vbsign._core.i18n import Msg
+from vbsign._core.secrets import SecretLike, resolve_secret
+from vbsign._core.timefmt import utcnow
+from vbsign.formats import dispatch as _dispatch
+from vbsign.formats.ades import AdesVerifyOptions
+from vbsign.formats.pades.limits import Limits, verify_within
+from vbsign.formats.pades.verify import VerifyOptions, is_pdf, verify_pdf
+from vbsign.formats.pades.visual import VisualOptions
+from vbsign.formats.xades.safe import DEFAULT_LIMITS as XML_LIMITS
+from vbsign.formats.xades.safe import XmlLimits
+from vbsign.formats.xades.verify import XmlVerification
+from vbsign.formats.xades.verify import verify_xml as _verify_xml
+from vbsign.model.report import Report
+from vbsign.pki.trust import TrustLike, TrustStore
+from vbsign.pki.validation import Services
+from vbsign.plugins import lifecycle as _plugins
+from vbsign.plugins.manager import has_implementations
+
+
+async def async_verify(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    metadata: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Report:
+    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
+
+    Options: ``at`` ("signing" or "now"), ``now``, ``services``, ``allow_comments``,
+    ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
+    ``vbsign_after_verify`` plugins may add findings (never change the verdict); audit
+    sinks receive a "verify" event labelled with ``metadata``.
+    """
+    report = await _async_verify_document(source, trust=extensions.trust_or_default(trust), **options)
+    _plugins.after_verify(report)
+    if has_implementations("vbsign_audit_event"):
+        _plugins.emit_audit_event(_plugins.report_event(report, "verify", metadata))
+    return report
+
+
+async def _async_verify_document(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    at: str = "signing",
+    now: datetime | None = None,
+    services: Services | None = None,
+    allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
+    password: SecretLike = None,
+) -> Report:
+    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
+
+    ``content`` is the signed file of a detached signature (CAdES ``.p7s``, detached
+    XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
+    bounds time and memory (:class:`~vbsign.formats.pades.limits.Limits`: 10 s, 1 GiB, an isolated
+    worker only for risky files by default) and ``visual`` configures the optional
+    poppler comparison (:class:`~vbsign.formats.pades.visual.VisualOptions`). ``password`` opens a
+    PDF encrypted with a user password (a file with only an owner password needs none);
+    without it such a file raises :class:`~vbsign._core.errors.PasswordRequired`.
+    """
+    data, name = _io.read_input(source)
+    if at not in ("signing", "now"):
+        raise InputError(
+            Msg("--at phải là 'signing' hoặc 'now'.", "--at must be 'signing' or 'now'.")
+        )
+    options = VerifyOptions(
+        trust=TrustStore.coerce(trust),
+        at=at,
+        now=now,
+        services=extensions.resolve_services(services),
+        allow_comments=allow_comments,
+        limits=limits,
+        visual=visual or VisualOptions(),
+        password=_password_bytes(password),
+    )
+    if is_pdf(data) and not _dispatch.is_cms(data):  # a .p7m may envelope a PDF
+        return await verify_within(verify_pdf, data, Path(name).name, options, limits)
+    content_name: str | None = None
+    content_data: bytes | Mapping[str, bytes] | None = None
+    if isinstance(content, Mapping):  # several detached contents, by reference name
+        content_data = content
+    elif content is not None:
+        content_data, content_name = _io.read_input(content)
+    return await _dispatch.verify_other(
+        data,
+        name,
+        trust=options.trust,
+        at=at,
+        now=now,
+        services=options.services,
+        content=content_data,
+        content_name=Path(content_name).name if content_name else None,
+        allow_comments=allow_comments,
+    )
+
+
+def _password_bytes(password: SecretLike) -> bytes | None:
+    secret = resolve_secret(password)
+    return secret.reveal_bytes() if secret is not None else None
+
+
+def verify(source: _io.Source, **kwargs: Any) -> Report:
+    """Synchronous :func:`async_verify`."""
+    return run_sync(async_verify(source, **kwargs))
+
+
+async def async_verify_xml(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    at: str = "signing",
+    now: datetime | None = None,
+    services: Services | None = None,
+    contents: Mapping[str, bytes] | None = None,
+    extra_certs: Iterable[Any] = (),
+    limits: XmlLimits = XML_LIMITS,
+    require_full_coverage: bool = True,
+) -> XmlVerification:
+    """Verify the XML signatures of ``source`` (path, bytes or stream).
+
+    Returns the :class:`~vbsign.report.Report` *and* the signed parts:
+    ``result.signed_elements()`` are the elements the valid references designate — the only
+    parts of the document a caller should act upon.
+    """
+    data, name = _io.read_input(source)
+    options = AdesVerifyOptions(
+        trust=TrustStore.coerce(trust),
+        at=at,
+        now=now or utcnow(),
+        services=extensions.resolve_services(services),
+        extra_certs=tuple(extra_certs),
+    )
+    return await _verify_xml(
+        data, os.path.basename(name), options, contents=contents, limits=limits,
+        require_full_coverage=require_full_coverage,
+    )
+
+
+def verify_xml(source: _io.Source, **kwargs: Any) -> XmlVerification:
+    """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
+    return run_sync(async_verify_xml(source, **kwargs))
+
+
+__all__ = ["async_verify", "async_verify_xml", "verify", "verify_xml"]

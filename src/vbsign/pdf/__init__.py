@@ -1,5 +1,0 @@
-"""PAdES: signing (:mod:`.sign`) and verification (:mod:`.verify`) of PDF documents."""
-
-from vbsign._speedups import install as _install_speedups
-
-_install_speedups()
