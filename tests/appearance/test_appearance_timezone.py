@@ -69,7 +69,8 @@ def test_invisible_signing_loads_no_font_image_or_text_machinery(pki_dir) -> Non
         "data = open(sys.argv[2], 'rb').read()\n"
         "api.sign(data, key=sys.argv[1] + '/person.p12', passphrase='vbsign-test', trust=[sys.argv[1] + '/roots.pem'],"
         " level='B-B', check_revocation=False, services=Services(online=False))\n"
-        "print(sorted(m for m in ('vbsign.appearance', 'pdfminer', 'uharfbuzz', 'PIL.Image', 'vbsign.appearance.fonts') if m in sys.modules))\n"
+        "print(sorted(m for m in ('vbsign.appearance.roles', 'vbsign.appearance.images', 'pdfminer', 'uharfbuzz',"
+        " 'PIL.Image', 'vbsign.appearance.fonts') if m in sys.modules))\n"
     )
     from vbsign.testpki.samples import official_document_pdf
 

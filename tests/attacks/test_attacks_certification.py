@@ -14,8 +14,8 @@ from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.stamp import TextStampStyle
 
+from vbsign.appearance.spec import AppearanceSpec
 from vbsign.formats.pades import visual
-from vbsign.formats.pades.sign import AppearanceSpec
 from vbsign.model.report import Indication
 
 needs_poppler = pytest.mark.skipif(not visual.available(), reason="poppler (pdftoppm) not installed")

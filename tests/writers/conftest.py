@@ -12,7 +12,7 @@ def kit_stamp():  # type: ignore[no-untyped-def]
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.stamp import TextStampStyle
 
-    from vbsign.formats.pades.sign import AppearanceSpec
+    from vbsign.appearance.spec import AppearanceSpec
 
     def make(box):  # type: ignore[no-untyped-def]
         w, h = box[2] - box[0], box[3] - box[1]

@@ -23,4 +23,9 @@ def format_vn_time(dt: datetime) -> str:
     return dt.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S +07:00")
 
 
-__all__ = ["VN_TZ", "format_vn_time", "utcnow"]
+def vn_time(dt: datetime | None) -> str:
+    """:func:`format_vn_time`, or ``—`` when there is no time."""
+    return "—" if dt is None else format_vn_time(dt)
+
+
+__all__ = ["VN_TZ", "format_vn_time", "utcnow", "vn_time"]

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.errors import (
     CertificateRejected,
     ConfigurationError,

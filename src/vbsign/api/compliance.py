@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.aio import run_sync
 from vbsign.api.extensions import load_policy
 from vbsign.api.verification import async_verify
@@ -32,7 +32,8 @@ from vbsign.model.sign import SignResult
 from vbsign.pki.trust import TrustLike
 from vbsign.pki.validation import Services
 from vbsign.plugins.lifecycle import signer_records
-from vbsign.policy import ComplianceReport, DocumentFacts, PolicyLike, SigningFacts, evaluate
+from vbsign.policy import ComplianceReport, DocumentFacts, PolicyLike, SigningFacts
+from vbsign.policy.evaluate import evaluate
 
 
 async def async_validate(

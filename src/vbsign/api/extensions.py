@@ -23,6 +23,8 @@ from typing import Any
 
 from pyhanko.sign.timestamps.api import TimeStamper
 
+import vbsign.plugins.lifecycle as lifecycle
+import vbsign.plugins.manager as manager
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
 from vbsign.backends import open_key as _open_key
@@ -30,7 +32,6 @@ from vbsign.backends.base import SigningKey
 from vbsign.pki.net import http_timestamper
 from vbsign.pki.trust import TrustLike, TrustStore
 from vbsign.pki.validation import DEFAULT_SERVICES, Services
-from vbsign.plugins import lifecycle, manager
 from vbsign.policy import PolicyLike
 from vbsign.policy import load_policy as _load_policy
 from vbsign.policy.policy import Policy

@@ -32,8 +32,9 @@ from email.message import EmailMessage, MIMEPart
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import vbsign._core.files as _io
 import vbsign.api.extensions as extensions
-from vbsign._core import files as _io
+import vbsign.plugins.lifecycle as plugin_calls
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import CertificateRejected, InputError
 from vbsign._core.i18n import Msg
@@ -72,7 +73,6 @@ from vbsign.model.report import CertificateInfo, Indication, Report, Severity
 from vbsign.model.sign import SignRequest, SignResult
 from vbsign.pki.trust import TrustLike, TrustStore
 from vbsign.pki.validation import Services
-from vbsign.plugins import lifecycle as plugin_calls
 from vbsign.plugins.manager import has_implementations
 from vbsign.policy.model import Level, Outcome, RuleStatus, min_level
 from vbsign.policy.rules.mail import MAIL_01, MAIL_02, eku_outcome, sender_outcome

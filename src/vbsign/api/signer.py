@@ -20,8 +20,10 @@ from typing import Any, Literal
 
 from pyhanko.sign.timestamps.api import TimeStamper
 
+import vbsign._core.files as _io
 import vbsign.api.extensions as extensions
-from vbsign._core import files as _io
+import vbsign.formats.dispatch as _dispatch
+import vbsign.plugins.lifecycle as _plugins
 from vbsign._core.aio import run_sync
 from vbsign._core.algorithms import require_signing_hash
 from vbsign._core.errors import InputError
@@ -29,16 +31,9 @@ from vbsign._core.i18n import Msg
 from vbsign._core.secrets import SecretLike
 from vbsign._core.timefmt import utcnow
 from vbsign.api.batch import BatchResult, FileResult, JobsLike, async_sign_many, plan_jobs
+from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.base import SigningKey
-from vbsign.formats import dispatch as _dispatch
-from vbsign.formats.pades.sign import (
-    AppearanceProvider,
-    Level,
-    PdfSignOptions,
-    Placement,
-    normalise_level,
-    sign_pdf,
-)
+from vbsign.formats.pades.sign import Level, PdfSignOptions, Placement, normalise_level, sign_pdf
 from vbsign.model.report import CertificateInfo
 from vbsign.model.sign import SignRequest, SignResult
 from vbsign.pki.chain import complete_chain
@@ -50,7 +45,6 @@ from vbsign.pki.validation import (
     build_context,
     check_signer_certificate,
 )
-from vbsign.plugins import lifecycle as _plugins
 from vbsign.plugins.manager import has_implementations
 
 logger = logging.getLogger(__name__)

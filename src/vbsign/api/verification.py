@@ -16,14 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import vbsign._core.files as _io
 import vbsign.api.extensions as extensions
-from vbsign._core import files as _io
+import vbsign.formats.dispatch as _dispatch
+import vbsign.plugins.lifecycle as _plugins
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import SecretLike, resolve_secret
 from vbsign._core.timefmt import utcnow
-from vbsign.formats import dispatch as _dispatch
 from vbsign.formats.ades import AdesVerifyOptions
 from vbsign.formats.pades.limits import Limits, verify_within
 from vbsign.formats.pades.verify import VerifyOptions, is_pdf, verify_pdf
@@ -35,7 +36,6 @@ from vbsign.formats.xades.verify import verify_xml as _verify_xml
 from vbsign.model.report import Report
 from vbsign.pki.trust import TrustLike, TrustStore
 from vbsign.pki.validation import Services
-from vbsign.plugins import lifecycle as _plugins
 from vbsign.plugins.manager import has_implementations
 
 

@@ -1,6 +1,6 @@
 """The four Decree 30/2020 signature roles and their appearances.
 
-An :class:`Appearance` is an :data:`~vbsign.formats.pades.sign.AppearanceProvider`: pass it as
+An :class:`Appearance` is an :data:`~vbsign.appearance.spec.AppearanceProvider`: pass it as
 ``appearance=`` to :meth:`vbsign.Signer.sign`. When called during signing it receives
 the document, the signer's certificate and the signing time that goes into the
 signature (``/M`` and the CMS signing-time attribute), resolves its placement and
@@ -29,9 +29,9 @@ from pathlib import Path
 from asn1crypto import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+import vbsign.appearance.layout as layout
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
-from vbsign.appearance import layout
 from vbsign.appearance.config import DEFAULT_SEAL_DIAMETER_MM, AgencyConfig
 from vbsign.appearance.images import ImageKind, ImageSource, InkImage, load_image
 from vbsign.appearance.placement import (
@@ -45,8 +45,8 @@ from vbsign.appearance.placement import (
     relative_box,
     shift,
 )
+from vbsign.appearance.spec import AppearanceSpec
 from vbsign.appearance.stamp import Box, Drawing, DrawingStampStyle
-from vbsign.formats.pades.sign import AppearanceSpec
 
 
 class Role(str, Enum):

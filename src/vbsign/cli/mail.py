@@ -102,7 +102,7 @@ def sign_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str
              policy: str | None, offline: bool, timeout: float, tsa: str | None, opaque: bool, no_header_protection: bool,
              pss: bool, no_revocation_check: bool) -> None:  # fmt: skip
     """Ký số thư IN (.eml) theo S/MIME, ghi ra -o OUT. / Sign the message IN (.eml) with S/MIME into -o OUT."""
-    from vbsign import api
+    import vbsign.api as api
     from vbsign._core.timefmt import format_vn_time
     from vbsign.mail import sign_message
 
@@ -144,7 +144,7 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
                passphrase_env: str | None, pin_env: str | None, pkcs11_module: str | None, allow_unsigned_parts: bool,
                extract: Path | None) -> None:  # fmt: skip
     """Kiểm tra chữ ký S/MIME của các thư FILES. / Verify the S/MIME signatures of FILES."""
-    from vbsign._core import files as _io
+    import vbsign._core.files as _io
     from vbsign.api import open_key
     from vbsign.mail import verify_message
     from vbsign.model.render import render_text

@@ -23,8 +23,8 @@ def plugins_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON / print JSON.")
 def list_cmd(strict: bool, as_json: bool) -> None:
     """Liệt kê trình cắm: tên, gói, phiên bản, hook. / List plugins: name, package, version, hooks."""
+    import vbsign.plugins.manager as manager
     from vbsign._core.i18n import current_lang
-    from vbsign.plugins import manager
 
     pm = manager.load_plugins(strict=False)
     infos = pm.infos()
@@ -54,7 +54,7 @@ def list_cmd(strict: bool, as_json: bool) -> None:
 @plugins_group.command("hooks")
 def hooks_cmd() -> None:
     """Liệt kê các hook của vbsign. / List vbsign's hooks."""
-    from vbsign.plugins import hookspecs
+    import vbsign.plugins.hookspecs as hookspecs
 
     out = console()
     for cls in hookspecs.SPEC_CLASSES:

@@ -130,12 +130,12 @@ def sign_cmd(
     no_revocation_check: bool,
 ) -> None:
     """Ký số tệp IN, ghi kết quả ra -o OUT. / Sign IN and write the result to -o OUT."""
-    from vbsign import api
+    import vbsign.api as api
     from vbsign.pki.validation import Services
 
     if batch and output is None:
         fail(Msg("--batch cần thư mục đầu ra -o THƯ_MỤC.", "--batch needs an output directory: -o DIR."))
-    from vbsign.formats import dispatch
+    import vbsign.formats.dispatch as dispatch
 
     fmt: Any = "pdf" if batch else _detect(input_file, sig_format)
     if fmt != "pdf" and (role or image_file or anchor or certify or box or field):
@@ -246,7 +246,7 @@ def sign_cmd(
 
 def _detect(input_file: Path, requested: str) -> Any:
     """The signature format for IN (``--format``, else sniffed from the first bytes)."""
-    from vbsign.formats import dispatch
+    import vbsign.formats.dispatch as dispatch
 
     if requested != "auto":
         return dispatch.normalise_format(requested)

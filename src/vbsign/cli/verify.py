@@ -107,7 +107,7 @@ def verify_cmd(
     password_env: str | None = None,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
-    from vbsign import api
+    import vbsign.api as api
     from vbsign.formats.pades.limits import Limits
     from vbsign.formats.pades.visual import VisualOptions
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vbsign.formats.pades.sign import AppearanceProvider
+    from vbsign.appearance.spec import AppearanceProvider
     from vbsign.host.types import SendContext
 
 

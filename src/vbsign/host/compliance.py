@@ -39,7 +39,7 @@ from vbsign.model.report import Finding, Report, Severity
 from vbsign.model.sign import SignResult
 from vbsign.policy import DocumentFacts, SigningFacts
 from vbsign.policy import EvidenceBundle as StoredEvidence
-from vbsign.policy import evaluate as policy_evaluate
+from vbsign.policy.evaluate import evaluate as policy_evaluate
 from vbsign.policy.model import RuleStatus
 
 ComplianceStatus = Literal["passed", "failed", "indeterminate"]

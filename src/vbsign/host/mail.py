@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import vbsign.plugins.guard as plugin_guard
+import vbsign.plugins.lifecycle as plugin_calls
+import vbsign.plugins.manager as plugin_manager
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, DecryptionError, PluginError, VbsignError
 from vbsign._core.i18n import Lang, Msg
@@ -60,9 +63,6 @@ from vbsign.model.host import (
     _summary,
 )
 from vbsign.model.report import Finding, Indication, Report, Severity
-from vbsign.plugins import guard as plugin_guard
-from vbsign.plugins import lifecycle as plugin_calls
-from vbsign.plugins import manager as plugin_manager
 from vbsign.plugins.lifecycle import SignatureVetoed
 
 if TYPE_CHECKING:

@@ -23,7 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
+import vbsign.plugins.guard as plugin_guard
+import vbsign.plugins.lifecycle as plugin_calls
+import vbsign.plugins.manager as plugin_manager
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import (
     ConfigurationError,
@@ -43,9 +46,6 @@ from vbsign.model.evidence import EvidenceBuilder, iso_time
 from vbsign.model.host import RECEIVE_STRICTNESS, IncomingDocument, ReceiveDecision, ReceiveOutcome
 from vbsign.model.report import Finding, Indication, Report, Severity
 from vbsign.pki.validation import DEFAULT_SERVICES, Services
-from vbsign.plugins import guard as plugin_guard
-from vbsign.plugins import lifecycle as plugin_calls
-from vbsign.plugins import manager as plugin_manager
 
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper

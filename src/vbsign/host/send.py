@@ -22,12 +22,15 @@ import hashlib
 import io
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
+import vbsign.plugins.guard as plugin_guard
+import vbsign.plugins.lifecycle as plugin_calls
+import vbsign.plugins.manager as plugin_manager
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, InputError, PluginError, VbsignError
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import VN_TZ
 from vbsign.host.appearances import default_appearances
 from vbsign.host.compliance import Compliance, check_policy, evaluate
 from vbsign.host.evidence import RecordingServices, document_material
@@ -44,11 +47,6 @@ from vbsign.model.host import (
 )
 from vbsign.model.report import Finding, Indication, Report, Severity
 from vbsign.model.sign import SignResult
-from vbsign.plugins import guard as plugin_guard
-from vbsign.plugins import lifecycle as plugin_calls
-from vbsign.plugins import manager as plugin_manager
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _named(data: bytes, name: str) -> io.BytesIO:
@@ -81,7 +79,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
     seal = context.seal
     clock = context.clock or seal.now
     started = clock()
-    issued = doc.date or started.astimezone(VN).date()
+    issued = doc.date or started.astimezone(VN_TZ).date()
     meta = {k: v for k, v in {
         **context.metadata,
         "document_id": doc.document_id,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from vbsign.api import Signer
     from vbsign.appearance import AgencyConfig
-    from vbsign.formats.pades.sign import AppearanceProvider
+    from vbsign.appearance.spec import AppearanceProvider
     from vbsign.pki.trust import TrustLike
     from vbsign.pki.validation import Services
 

@@ -48,7 +48,7 @@ from asn1crypto import cms, x509
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.bounds import CPS_DOCUMENT, MANIFEST_FILE, loads_json, read_bounded
 from vbsign._core.errors import InputError, VerificationError
 from vbsign._core.i18n import Msg

@@ -17,7 +17,7 @@ from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
 @hookimpl
 def vbsign_key_backends() -> Mapping[str, KeyFactory]:
     """Software keys (PKCS#12, PEM) and PKCS#11 tokens."""
-    from vbsign import backends
+    import vbsign.backends as backends
 
     software = backends._software_factory
     return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory}

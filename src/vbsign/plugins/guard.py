@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import vbsign.plugins.manager as manager
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Msg
-from vbsign.plugins import manager
 
 if TYPE_CHECKING:
     from vbsign.model.report import Finding

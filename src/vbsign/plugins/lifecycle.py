@@ -12,11 +12,11 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import vbsign.plugins.manager as manager
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.model.events import AuditEvent, EventKind
 from vbsign.model.sign import SignDecision, SignRequest
-from vbsign.plugins import manager
 from vbsign.plugins.guard import (
     as_list,
     bad_return,

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+import vbsign.plugins.hookspecs as hookspecs
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Msg
 from vbsign._version import __version__
-from vbsign.plugins import hookspecs
 from vbsign.plugins.hookspecs import ENTRY_POINT_GROUP, HOOK_PREFIX, PROJECT, SPEC_CLASSES
 
 if TYPE_CHECKING:

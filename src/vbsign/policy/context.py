@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
 from vbsign.model.report import CertificateInfo, Report, SignatureReport
@@ -24,14 +23,6 @@ from vbsign.policy.roots import AnchorEntry
 if TYPE_CHECKING:
     from vbsign.policy.policy import Policy
 
-_VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vn_time(dt: datetime | None) -> str:
-    """``dd/mm/yyyy hh:mm:ss +07:00`` (Vietnam time), or ``—``."""
-    if dt is None:
-        return "—"
-    return dt.astimezone(_VN).strftime("%d/%m/%Y %H:%M:%S +07:00")
 
 
 def iso(dt: datetime | None) -> str | None:

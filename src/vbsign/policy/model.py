@@ -16,13 +16,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from vbsign._core.i18n import Lang, Msg
 from vbsign.model.report import Indication, SubIndication
-
-if TYPE_CHECKING:
-    from vbsign.policy.context import Evidence
 
 
 class Level(enum.StrEnum):
@@ -232,7 +229,11 @@ def not_applicable(message: Msg, **evidence: Any) -> Outcome:
     return Outcome(RuleStatus.NOT_APPLICABLE, message, evidence)
 
 
-CheckFunction = Callable[["Evidence"], Outcome]
+#: ``check(ev) -> Outcome`` over a :class:`vbsign.policy.context.Evidence`. Typed with
+#: ``Any`` here: the evidence holds the resolved policy, which holds the rules — naming it
+#: would make the rule model and the policy depend on each other (``docs/architecture.rst``);
+#: the rules' own check functions are typed ``(ev: Evidence) -> Outcome``.
+CheckFunction = Callable[[Any], Outcome]
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import VN_TZ, vn_time
 from vbsign.model.report import Report
 from vbsign.policy.classify import ClassificationConfig
-from vbsign.policy.context import vn_time
 from vbsign.policy.facts import DocumentFacts, Expectations
 from vbsign.policy.model import Level, Rule
 from vbsign.policy.profiles import TT41_REPORTED_REPEAL, Profile
 from vbsign.policy.roots import HIERARCHY_TEXT, AnchorBook, Hierarchy
-
-_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ class Policy:
 
     def _official_regime(self, when: datetime) -> tuple[str, Msg]:
         """``tt41`` while Circular 41/2017 is in force on the signing day, else ``cdcv``."""
-        day = when.astimezone(_VN).date()
+        day = when.astimezone(VN_TZ).date()
         tt41 = self.candidates["tt41"]
         until = self.settings.tt41_until
         start = tt41.profile.effective_from

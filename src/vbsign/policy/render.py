@@ -11,8 +11,8 @@ import sys
 from collections.abc import Iterable
 
 from vbsign._core.i18n import Lang, Msg, current_lang
+from vbsign._core.timefmt import vn_time
 from vbsign.model.report import INDICATION_TEXT
-from vbsign.policy.context import vn_time
 from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
 from vbsign.policy.policy import Policy

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,21 +33,18 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+import vbsign.registry.rollups as rollups
 from vbsign._core.i18n import Msg
 from vbsign.model.events import AuditEvent
-from vbsign.registry import rollups
-from vbsign.registry.certinfo import normalise_name
 from vbsign.registry.checkpoint import Checkpoint
 from vbsign.registry.models import (
     GENESIS_HASH,
     AuditEventRow,
     AuditHead,
     AuditInbox,
-    Certificate,
-    Subscriber,
-    Unit,
     table_of,
 )
+from vbsign.registry.resolver import Resolver, Signer, norm_fp
 from vbsign.registry.rollups import MASK_ORGANISATION, MASK_PERSON, Documents
 
 # statements of the append path, built once (building them costs more than running them)
@@ -63,14 +60,6 @@ _INBOX_HAS = select(_INBOX.c.id).where(_INBOX.c.id == bindparam("through"))
 _INBOX_ALL = select(_INBOX.c.id, _INBOX.c.payload).order_by(_INBOX.c.id)
 _INBOX_DROP = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
 _EVENT_PUT = insert(_EVENTS)
-_SIGNERS_BY = {
-    col: select(Certificate.fingerprint, Certificate.id, Certificate.subscriber_id, Subscriber.unit_id, Subscriber.kind)
-    .outerjoin(Subscriber, Subscriber.id == Certificate.subscriber_id)
-    .where(getattr(Certificate, col).in_(bindparam("keys", expanding=True)))
-    for col in ("fingerprint", "id")
-}
-_UNITS = select(Unit.id, Unit.code, Unit.name, Unit.parent_id)
-
 #: the columns covered by a record's hash, in a fixed order
 HASHED_COLUMNS: tuple[str, ...] = (
     "seq",
@@ -112,84 +101,7 @@ def record_hash(values: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass
-class _Signer:
-    certificate_id: int
-    subscriber_id: int | None
-    unit_id: int | None
-    kind: str | None
-
-
-class Resolver:
-    """Maps fingerprints, certificate ids and unit names to registry ids (cached per
-    transaction; a batch of events costs one query per 500 new fingerprints)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._by_fp: dict[str, _Signer | None] = {}
-        self._by_id: dict[int, _Signer | None] = {}
-        self._units: dict[str, int] | None = None
-        self._parents: dict[int, int | None] = {}
-
-    def _load(self, column: str, keys: Sequence[Any]) -> None:
-        for i in range(0, len(keys), 500):
-            for fp, cid, sid, uid, kind in self.conn.execute(
-                _SIGNERS_BY[column], {"keys": list(keys[i : i + 500])}
-            ).all():
-                self._by_fp[fp] = self._by_id[cid] = _Signer(cid, sid, uid, kind)
-
-    def prefetch(self, fingerprints: Iterable[str]) -> None:
-        missing = list({fp for fp in fingerprints if fp not in self._by_fp})
-        if missing:
-            self._load("fingerprint", missing)
-            for fp in missing:
-                self._by_fp.setdefault(fp, None)
-
-    def signers(self, fingerprints: Iterable[str]) -> list[_Signer]:
-        fps = [_norm_fp(fp) for fp in fingerprints]
-        self.prefetch(fps)
-        return [s for fp in fps if (s := self._by_fp[fp]) is not None]
-
-    def certificate(self, certificate_id: int | None) -> _Signer | None:
-        if certificate_id is None:
-            return None
-        if certificate_id not in self._by_id:
-            self._load("id", [certificate_id])
-            self._by_id.setdefault(certificate_id, None)
-        return self._by_id[certificate_id]
-
-    def _unit_maps(self) -> dict[str, int]:
-        if self._units is None:
-            self._units = {}
-            for uid, code, uname, parent in self.conn.execute(_UNITS).all():
-                self._units[normalise_name(code)] = uid
-                self._units.setdefault(normalise_name(uname), uid)
-                self._parents[uid] = parent
-        return self._units
-
-    def unit(self, name: str | None) -> int | None:
-        if not name:
-            return None
-        return self._unit_maps().get(normalise_name(name))
-
-    def within(self, unit_id: int, ancestor: int) -> bool:
-        """Whether ``unit_id`` is ``ancestor`` or one of its sub-units."""
-        self._unit_maps()
-        seen: set[int] = set()
-        cur: int | None = unit_id
-        while cur is not None and cur not in seen:
-            if cur == ancestor:
-                return True
-            seen.add(cur)
-            cur = self._parents.get(cur)
-        return False
-
-
-def _norm_fp(fp: str) -> str:
-    return fp.upper().replace(":", "")
-
-
-def _event_unit(kind: str, named: int | None, signers: Sequence[_Signer], resolver: Resolver) -> int | None:
+def _event_unit(kind: str, named: int | None, signers: Sequence[Signer], resolver: Resolver) -> int | None:
     """The unit an event is counted for.
 
     * verify / validate / receive: the unit named by the host (the one that checked the
@@ -244,7 +156,7 @@ def event_values(event: AuditEvent, seq: int, resolver: Resolver, docs: Document
         "document_name": event.document_name,
         "document_key": key[:200],
         "verdict": event.verdict,
-        "certificate_fingerprints": _json([_norm_fp(fp) for fp in event.certificate_fingerprints]),
+        "certificate_fingerprints": _json([norm_fp(fp) for fp in event.certificate_fingerprints]),
         "signer_names": _json(list(event.signer_names)),
         "unit_name": event.unit,
         "unit_id": unit_id,
@@ -300,7 +212,7 @@ def _lock_head(conn: Connection) -> tuple[int, str]:
 def _append_locked(conn: Connection, head: tuple[int, str], events: Sequence[AuditEvent]) -> tuple[int, str, list[int]]:
     seq, prev = head
     resolver = Resolver(conn)
-    resolver.prefetch(_norm_fp(fp) for e in events for fp in e.certificate_fingerprints)
+    resolver.prefetch(norm_fp(fp) for e in events for fp in e.certificate_fingerprints)
     docs = Documents(conn)
     rows: list[dict[str, Any]] = []
     for event in events:

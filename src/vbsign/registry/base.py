@@ -12,8 +12,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import vbsign.registry.db as db
 from vbsign._core.i18n import Msg
-from vbsign.registry import db
 from vbsign.registry.alerts import local_date
 from vbsign.registry.errors import Duplicate, RegistryError
 from vbsign.registry.models import Holiday, Setting

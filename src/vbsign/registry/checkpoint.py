@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.bounds import CHECKPOINT_FILE, loads_json, read_bounded
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg

@@ -175,7 +175,7 @@ def init_cmd(ctx: click.Context, agency: str | None, office: str | None, localit
 @click.pass_context
 def info_cmd(ctx: click.Context, as_json: bool) -> None:
     """Thông tin cơ sở dữ liệu và thiết lập. / Database and settings."""
-    from vbsign.registry import db
+    import vbsign.registry.db as db
 
     with _registry(ctx) as reg:
         data = {
@@ -962,7 +962,7 @@ def audit_checkpoint(ctx: click.Context, key_ref: str, cert_file: str | None, pa
     outside the database (--out FILE or --dir DIR). Run it on a schedule (cron, a systemd
     timer); the chain is verified first and a tampered log is never anchored.
     """
-    from vbsign import api
+    import vbsign.api as api
     from vbsign.cli._common import secret_from_env
     from vbsign.pki.validation import Services
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.i18n import Msg
 from vbsign.registry.errors import SchemaError
 

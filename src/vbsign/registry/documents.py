@@ -22,8 +22,8 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
+import vbsign.registry.pdfkit as pdfkit
 from vbsign._core.i18n import Msg
-from vbsign.registry import pdfkit
 from vbsign.registry.errors import RegistryError
 from vbsign.registry.views import HandoverView, RequestView
 from vbsign.registry.workflow import HANDOVER_REASONS, REQUEST_KINDS

@@ -214,7 +214,7 @@ def render_pdf(report: UsageReport, lang: Lang, charts: dict[str, bytes]) -> byt
     from reportlab.lib.units import cm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-    from vbsign.registry import pdfkit
+    import vbsign.registry.pdfkit as pdfkit
     from vbsign.registry.alerts import local_date
 
     st = pdfkit.styles()

@@ -30,6 +30,7 @@ from vbsign.registry.models import (
     AuditSigner,
     table_of,
 )
+from vbsign.registry.resolver import Resolver
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MASK_PERSON = 1
@@ -218,8 +219,6 @@ def rebuild(session: Session, *, batch: int = 20000) -> int:
     """Recompute every summary from the audit log; returns the number of events read."""
     for model in (AuditMonthly, AuditSigner, AuditDocument, AuditDocMonthly):
         session.execute(delete(model))
-    from vbsign.registry.audit import Resolver
-
     conn = session.connection()
     resolver = Resolver(conn)
     docs = Documents(conn)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import socket
 import threading
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 ARCH = "vn"
 DEFAULT_PORT = 8750
+#: the test PKI's services listen on loopback only
+HOST = "127.0.0.1"
 DEFAULT_PASSPHRASE = "vbsign-test"
 TSA_LABEL = "tsa"
 
@@ -120,6 +123,17 @@ DESCRIPTIONS: dict[str, Msg] = {
         "Không có mục đích emailProtection (EKU chỉ clientAuth)", "No emailProtection purpose (EKU clientAuth only)"
     ),
 }
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (``testpki init --port 0``).
+
+    Another program may take it before the services start; tests that start the services
+    themselves use :meth:`ServerThread.on_free_port`, which keeps the port bound.
+    """
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
 
 
 def _install_fast_crypto_backend() -> None:

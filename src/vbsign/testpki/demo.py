@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.i18n import Msg
 from vbsign.model.report import Report
 
@@ -44,7 +44,8 @@ STEPS = {
 
 
 def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
-    from vbsign import api, testpki
+    import vbsign.api as api
+    import vbsign.testpki as testpki
     from vbsign.pki.validation import Services
     from vbsign.testpki.export import write_pki
     from vbsign.testpki.samples import official_document_pdf

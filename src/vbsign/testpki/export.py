@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vbsign._core import files as _io
+import vbsign._core.files as _io
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
 from vbsign.testpki import (
@@ -16,6 +16,7 @@ from vbsign.testpki import (
     SUBJECTS,
     TestPKI,
     fingerprint,
+    free_port,
     load,
     pem_bundle,
 )
@@ -43,8 +44,6 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
             ).format(d=directory)
         )
     if port == 0:
-        from vbsign.testpki.server import free_port
-
         port = free_port()
     _io.make_private_dirs(directory)  # it holds private keys: 0700 when created here
     pki = load(port)

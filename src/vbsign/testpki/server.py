@@ -16,9 +16,8 @@ from typing import Any
 
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
-from vbsign.testpki import ARCH, TestPKI, load
-
-HOST = "127.0.0.1"
+from vbsign.testpki import ARCH, HOST, TestPKI, load
+from vbsign.testpki.export import read_manifest
 
 
 def make_app(pki: TestPKI, at_time: datetime | None = None) -> Any:
@@ -26,17 +25,6 @@ def make_app(pki: TestPKI, at_time: datetime | None = None) -> Any:
     from certomancer.registry import ArchLabel
 
     return Animator(AnimatorArchStore({ArchLabel(ARCH): pki.arch}), at_time=at_time, with_web_ui=False)
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now (``testpki init --port 0``).
-
-    Another program may take it before the services start; tests that start the services
-    themselves use :meth:`ServerThread.on_free_port`, which keeps the port bound.
-    """
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def make_server(
@@ -136,8 +124,6 @@ def serve(pki: TestPKI, port: int | None = None) -> None:
 
 
 def serve_directory(directory: Path, port: int | None = None) -> None:
-    from vbsign.testpki.export import read_manifest
-
     manifest = read_manifest(directory)
     baked = int(manifest["port"])  # type: ignore[call-overload]
     serve(load(baked), port if port is not None else baked)

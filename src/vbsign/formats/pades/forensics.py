@@ -26,8 +26,10 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+import vbsign.formats.pades.shadow as shadow
+import vbsign.formats.pades.structure as structure
+import vbsign.formats.pades.visual as visual
 from vbsign._core.i18n import Msg
-from vbsign.formats.pades import shadow, structure, visual
 from vbsign.formats.pades.findings import CATALOGUE, Issue, issue
 from vbsign.formats.pades.limits import BudgetExceeded, check_deadline
 from vbsign.formats.pades.structure import Layout, SignatureSlot

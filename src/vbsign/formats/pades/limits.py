@@ -44,7 +44,7 @@ from typing import Any
 from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 
-from vbsign._core import errors
+import vbsign._core.errors as errors
 from vbsign._core.i18n import Msg
 from vbsign.formats.pades.findings import issue
 from vbsign.model.report import DocumentInfo, Indication, Report, SubIndication

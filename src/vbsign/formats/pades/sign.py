@@ -20,7 +20,6 @@ import io
 import logging
 import re
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,11 +38,12 @@ from pyhanko_certvalidator import ValidationContext
 from vbsign._core.algorithms import require_signing_hash
 from vbsign._core.errors import InputError, SigningError
 from vbsign._core.i18n import Msg
+from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.base import SigningKey
 from vbsign.formats.pades.preflight import input_error, preflight
 
 if TYPE_CHECKING:
-    from pyhanko.stamp import BaseStampStyle
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -78,21 +78,6 @@ class Placement:
     field: str | None = None
     page: int = 0
     box: tuple[float, float, float, float] | None = None
-
-
-@dataclass(frozen=True)
-class AppearanceSpec:
-    """A resolved visible appearance: where, and which pyHanko stamp style."""
-
-    page: int
-    box: tuple[float, float, float, float]
-    stamp_style: BaseStampStyle
-    text_params: dict[str, Any] = field(default_factory=dict)
-
-
-#: An appearance provider gets the document, the signer's certificate and the signing
-#: time and returns the resolved appearance (see :mod:`vbsign.appearance`).
-AppearanceProvider = Callable[[PdfFileReader, x509.Certificate, datetime], AppearanceSpec]
 
 
 @dataclass(frozen=True)
@@ -302,7 +287,7 @@ async def _sign_prepared(
         # never pyHanko's default stamp (Courier, which garbles Vietnamese): a visible
         # signature without an appearance shows vbsign's signer text block (fonts are
         # loaded here only, never for invisible signatures)
-        from vbsign.appearance.roles import default_stamp_style
+        from vbsign.appearance.roles import default_stamp_style  # start-up: fonts, images
 
         stamp_style = default_stamp_style(key.certificate, now)
 

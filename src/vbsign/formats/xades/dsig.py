@@ -29,7 +29,7 @@ from typing import Any
 
 from lxml import etree
 
-from vbsign.formats.xades import constants as C
+import vbsign.formats.xades.constants as C
 from vbsign.formats.xades.safe import XmlLimits, parse
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -37,12 +37,12 @@ from asn1crypto import cms, x509
 from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
+import vbsign.formats.xades.constants as C
+import vbsign.formats.xades.dsig as dsig
 from vbsign._core.algorithms import require_signing_hash
 from vbsign._core.errors import InputError, SigningError
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
-from vbsign.formats.xades import constants as C
-from vbsign.formats.xades import dsig
 from vbsign.formats.xades.safe import DEFAULT_LIMITS, XmlLimits, looks_like_xml, parse
 
 if TYPE_CHECKING:

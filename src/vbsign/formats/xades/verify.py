@@ -30,12 +30,12 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from lxml import etree
 
+import vbsign.formats.xades.constants as C
+import vbsign.formats.xades.dsig as dsig
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.x509 import unique_der as _dedupe
 from vbsign.formats.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
-from vbsign.formats.xades import constants as C
-from vbsign.formats.xades import dsig
 from vbsign.formats.xades.safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse
 from vbsign.model.report import (
     DocumentInfo,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import vbsign.policy.rules.agency as agency
+import vbsign.policy.rules.appearance as appearance
+import vbsign.policy.rules.exchange as exchange
+import vbsign.policy.rules.mail as mail
+import vbsign.policy.rules.management as management
+import vbsign.policy.rules.signing as signing
+import vbsign.policy.rules.storage as storage
+import vbsign.policy.rules.verification as verification
 from vbsign.policy.model import Rule
-from vbsign.policy.rules import (
-    agency,
-    appearance,
-    exchange,
-    mail,
-    management,
-    signing,
-    storage,
-    verification,
-)
 
 #: every built-in rule: verification, signing side (with the Decree 30 appearances), storage,
 #: certificates and devices, exchange, agency expectations, e-mail (S/MIME)

@@ -8,8 +8,9 @@ from typing import Any
 
 from vbsign._core.algorithms import ALLOWED_HASHES  # one list for new signatures and the rules
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import vn_time
 from vbsign.model.report import CertificateInfo, RevocationInfo, SignatureReport
-from vbsign.policy.context import cert_name, iso, vn_time
+from vbsign.policy.context import cert_name, iso
 
 __all__ = ["ALLOWED_HASHES"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import VN_TZ, vn_time
 from vbsign.model.report import Indication
-from vbsign.policy.context import Evidence, vn_time
+from vbsign.policy.context import Evidence
 from vbsign.policy.model import (
     Citation,
     Outcome,
@@ -19,8 +19,6 @@ from vbsign.policy.model import (
     not_applicable,
     passed,
 )
-
-_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _valid(ev: Evidence) -> list[Any]:
@@ -62,8 +60,8 @@ def check_qd28_02(ev: Evidence) -> Outcome:
     if sent is None or not times:
         return not_applicable(Msg("Không có thời điểm gửi (DocumentFacts.sent_at) để đối chiếu.", "No sending time (DocumentFacts.sent_at) to compare with."))
     signed = max(times)
-    day = signed.astimezone(_VN).date()
-    deadline = datetime.combine(day + timedelta(days=1), datetime.min.time(), _VN).replace(hour=12)
+    day = signed.astimezone(VN_TZ).date()
+    deadline = datetime.combine(day + timedelta(days=1), datetime.min.time(), VN_TZ).replace(hour=12)
     facts: dict[str, Any] = {"signed": vn_time(signed), "sent": vn_time(sent), "deadline": vn_time(deadline)}
     if sent <= deadline:
         return passed(Msg(f"Gửi lúc {vn_time(sent)}, trong ngày ký hoặc sáng hôm sau.", f"Sent at {vn_time(sent)}, on the signing day or the next morning."), **facts)

@@ -17,10 +17,11 @@ import ssl
 from datetime import date, timedelta
 from typing import Any
 
+import vbsign.pki.net as net
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import vn_time
 from vbsign.model.report import CertificateInfo
-from vbsign.pki import net
-from vbsign.policy.context import Evidence, cert_name, iso, vn_time
+from vbsign.policy.context import Evidence, cert_name, iso
 from vbsign.policy.model import (
     Citation,
     Outcome,

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import vn_time
 from vbsign.model.report import Indication, SignatureReport
-from vbsign.policy.context import Evidence, vn_time
+from vbsign.policy.context import Evidence
 from vbsign.policy.model import Citation, Outcome, Rule, failed, not_applicable, passed
 from vbsign.policy.rules._common import embedded, join, valid_timestamp
 
