@@ -136,9 +136,9 @@ def test_tt15_10_from_a_real_sign_result(docs):
 def test_tt15_11_tls_floor(docs, monkeypatch):
     r = res(docs.judge(docs.person_agency_report), "TT15-11")
     assert r.status is P and r.evidence["minimum_tls"] == "TLSv1_2"
-    import vbsign.pki.net
+    import vbsign._core.algorithms
 
-    monkeypatch.setattr(vbsign.pki.net, "MIN_TLS_VERSION", ssl.TLSVersion.TLSv1)
+    monkeypatch.setattr(vbsign._core.algorithms, "MIN_TLS_VERSION", ssl.TLSVersion.TLSv1)
     r = res(docs.judge(docs.person_agency_report), "TT15-11")
     assert r.status is F and "TLSv1" in r.message_en
 

@@ -1,4 +1,5 @@
-"""Hash functions for *new* signatures: TT 15/2025 Annex I item 1.3, one list for every format.
+"""Cryptographic floors of TT 15/2025 Annex I, one setting for every format and connection:
+hash functions for *new* signatures (item 1.3) and the lowest TLS version (item 2.3).
 
 SHA-1 and MD5 (and anything else outside the list) are refused for new signatures — PDF,
 XAdES, CAdES, through the API, the CLI or a plugin — with a bilingual
@@ -9,9 +10,20 @@ signatures is unaffected: it keeps reading and reporting them (rules TT15-02, VE
 from __future__ import annotations
 
 import re
+import ssl
 
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
+
+#: the lowest TLS version vbsign speaks (TT 15/2025 Annex I item 2.3); :mod:`vbsign.pki.net`
+#: applies it to every HTTPS request, rule TT15-11 reports it
+MIN_TLS_VERSION = ssl.TLSVersion.TLSv1_2
+
+
+def minimum_tls_version() -> ssl.TLSVersion:
+    """The minimum TLS version of every connection vbsign opens (rule TT15-11; no I/O)."""
+    return MIN_TLS_VERSION
+
 
 #: TT 15/2025 Phụ lục I mục 1.3 (FIPS 180-4 / FIPS 202), in asn1crypto's names
 ALLOWED_HASHES = frozenset(

@@ -104,7 +104,7 @@ def sign_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str
     """Ký số thư IN (.eml) theo S/MIME, ghi ra -o OUT. / Sign the message IN (.eml) with S/MIME into -o OUT."""
     import vbsign.api as api
     from vbsign._core.timefmt import format_vn_time
-    from vbsign.mail import sign_message
+    from vbsign.api.mail import sign_message
 
     passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)
     if no_revocation_check:
@@ -146,7 +146,7 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
     """Kiểm tra chữ ký S/MIME của các thư FILES. / Verify the S/MIME signatures of FILES."""
     import vbsign._core.files as _io
     from vbsign.api import open_key
-    from vbsign.mail import verify_message
+    from vbsign.api.mail import verify_message
     from vbsign.model.render import render_text
 
     if extract is not None and len(files) != 1:
@@ -211,7 +211,7 @@ def encrypt_cmd(input_file: Path, output: Path | None, to_certs: tuple[str, ...]
                 chain_files: tuple[str, ...], trust_files: tuple[str, ...], policy: str | None, offline: bool, timeout: float,
                 no_revocation_check: bool) -> None:  # fmt: skip
     """Mã hóa thư IN cho người nhận (S/MIME). / Encrypt the message IN for its recipients (S/MIME)."""
-    from vbsign.mail import encrypt_message
+    from vbsign.api.mail import encrypt_message
 
     output = output or _default_output(input_file, "encrypted")
     registry = None
@@ -247,7 +247,7 @@ def encrypt_cmd(input_file: Path, output: Path | None, to_certs: tuple[str, ...]
 def decrypt_cmd(input_file: Path, output: Path | None, key_ref: str, cert_file: str | None, chain_files: tuple[str, ...],
                 passphrase_env: str | None, pin_env: str | None, pkcs11_module: str | None) -> None:  # fmt: skip
     """Giải mã thư IN bằng khóa của người nhận. / Decrypt the message IN with the recipient's key."""
-    from vbsign.mail import decrypt_message
+    from vbsign.api.mail import decrypt_message
 
     output = output or _default_output(input_file, "decrypted")
     passphrase, key_options = _key_settings(key_ref, cert_file, chain_files, passphrase_env, pin_env, pkcs11_module)

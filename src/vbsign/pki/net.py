@@ -20,11 +20,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from vbsign._core.algorithms import minimum_tls_version
+
 if TYPE_CHECKING:
     from pyhanko.sign.timestamps.api import TimeStamper
 
-#: the lowest TLS version vbsign speaks (TT 15/2025 Annex I item 2.3)
-MIN_TLS_VERSION = ssl.TLSVersion.TLSv1_2
 
 
 def tls_context() -> ssl.SSLContext:
@@ -35,14 +35,8 @@ def tls_context() -> ssl.SSLContext:
 
         cafile = certifi.where()
     ctx = ssl.create_default_context(cafile=cafile)
-    ctx.minimum_version = MIN_TLS_VERSION  # whatever the local OpenSSL configuration allows
+    ctx.minimum_version = minimum_tls_version()  # whatever the local OpenSSL configuration allows
     return ctx
-
-
-def minimum_tls_version() -> ssl.TLSVersion:
-    """The minimum TLS version every context of :func:`tls_context` gets (rule TT15-11;
-    no I/O: policy rules call it)."""
-    return MIN_TLS_VERSION
 
 
 def client_session(**kwargs: Any) -> Any:

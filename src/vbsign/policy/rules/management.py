@@ -17,7 +17,7 @@ import ssl
 from datetime import date, timedelta
 from typing import Any
 
-import vbsign.pki.net as net
+from vbsign._core.algorithms import minimum_tls_version
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import vn_time
 from vbsign.model.report import CertificateInfo
@@ -117,7 +117,7 @@ REQUIRED_TLS = ssl.TLSVersion.TLSv1_2
 
 
 def check_tt15_11(ev: Evidence) -> Outcome:
-    floor = net.minimum_tls_version()
+    floor = minimum_tls_version()
     urls = sorted({u for s in ev.doc.signatures if s.signer for u in (*s.signer.ocsp_urls, *s.signer.crl_urls)})
     facts: dict[str, Any] = {"minimum_tls": floor.name, "required": REQUIRED_TLS.name, "online": ev.report.online, "service_urls": urls}
     if floor < REQUIRED_TLS:
