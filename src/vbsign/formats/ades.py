@@ -34,10 +34,12 @@ from pyhanko_certvalidator import errors as cv_errors
 
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
-from vbsign._core.timefmt import format_vn_time, utcnow
+from vbsign._core.timefmt import utcnow
 from vbsign._core.x509 import unique_der
+from vbsign.formats.verdict import Blocking, VerdictFacts, decide, prechecks, trust_problem
 from vbsign.model.report import (
     CertificateInfo,
+    Finding,
     Indication,
     Severity,
     SignatureReport,
@@ -46,21 +48,12 @@ from vbsign.model.report import (
 )
 from vbsign.pki.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
 from vbsign.pki.trust import TrustStore
-from vbsign.pki.validation import (
-    OFFLINE,
-    Services,
-    build_context,
-    not_yet_valid_msg,
-    path_error_reason,
-    status_now_without_poe,
-    unproven_status_verdict,
-)
+from vbsign.pki.validation import OFFLINE, Services, build_context, status_now_without_poe
 
 logger = logging.getLogger(__name__)
 
 F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
 WEAK_HASHES = frozenset({"md5", "sha1", "ripemd160", "md2"})
-SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
 
 
 @dataclass(frozen=True)
@@ -122,28 +115,20 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
     cert = ev.signer_cert
     if cert is not None:
         rep.signer = CertificateInfo.from_asn1(cert)
-    integ = rep.integrity
-
-    # integrity first: nothing else matters if the bytes or the signature value are wrong
-    if ev.integrity_known and integ is not None and not integ.intact:
-        _set(rep, F, SubIndication.HASH_FAILURE, "HASH_MISMATCH", Msg(
-            "Nội dung đã ký bị thay đổi: giá trị băm không khớp.",
-            "The signed content was altered: the digest does not match.",
-        ))
-        return out
-    if ev.signature_checked and ev.integrity_known and integ is not None and not integ.signature_valid:
-        _set(rep, F, SubIndication.SIG_CRYPTO_FAILURE, "SIGNATURE_VALUE_INVALID", Msg(
-            "Giá trị chữ ký không hợp lệ.", "The signature value does not verify."
-        ))
-        return out
+    blocking = None
     if ev.blocking is not None:
         ind, sub, code, msg = ev.blocking
-        _set(rep, ind, sub, code, msg)
-        return out
-    if cert is None:
-        _set(rep, I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "NO_SIGNING_CERTIFICATE", Msg(
-            "Không tìm thấy chứng thư số của người ký.", "The signer's certificate was not found."
-        ))
+        blocking = Blocking(ind, sub, [Finding.of(code, Severity.ERROR, msg)])
+    facts = VerdictFacts(
+        certificate=cert,
+        integrity_known=ev.integrity_known,
+        signature_checked=ev.signature_checked,
+        blocking=blocking,
+        check_key_usage=True,
+        weak_algorithms=sorted({h for h in ev.hash_algorithms if h in WEAK_HASHES}),
+    )
+    # a broken or unidentified signature needs no timestamp or path validation
+    if prechecks(rep, facts) or cert is None:
         return out
 
     other = unique_der([*ev.other_certs, *options.extra_certs])
@@ -236,119 +221,11 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
     out.embedded_revocation = rep.revocation.source in ("embedded", "embedded+online")
     if path is not None:
         rep.chain_revocation.extend(chain_revocation(path, embedded, fetched, issuers=issuers))
-    _decide(rep, ev, cert, signing_time, proven, options, now, path_error, now_error)
+    facts.signing_time, facts.proven, facts.at_now, facts.now = signing_time, proven, options.at == "now", now
+    facts.trust_problem = trust_problem(path_error) if path_error is not None else None
+    facts.now_error = now_error
+    await decide(rep, facts)
     return out
-
-
-def _decide(
-    rep: SignatureReport,
-    ev: SignerEvidence,
-    cert: x509.Certificate,
-    signing_time: datetime,
-    proven: bool,
-    options: AdesVerifyOptions,
-    now: datetime,
-    path_error: BaseException | None,
-    now_error: BaseException | None = None,
-) -> None:
-    # the certificate must be meant for signing
-    ku = cert.key_usage_value
-    if ku is not None and not (set(ku.native) & SIGNING_KEY_USAGES):
-        _set(rep, I, SubIndication.CHAIN_CONSTRAINTS_FAILURE, "CERT_USAGE", Msg(
-            "Chứng thư số không dùng để ký (Key Usage không có digitalSignature/nonRepudiation).",
-            "The certificate is not for signing (Key Usage lacks digitalSignature/nonRepudiation).",
-        ))
-        return
-    weak = sorted({h for h in ev.hash_algorithms if h in WEAK_HASHES})
-    if weak:
-        _set(rep, I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "WEAK_ALGORITHM", Msg(
-            "Chữ ký dùng thuật toán băm không còn an toàn ({a}); TT 15/2025 yêu cầu SHA-2 hoặc SHA-3.",
-            "The signature uses a broken hash algorithm ({a}); Circular 15/2025 requires SHA-2 or SHA-3.",
-        ).format(a=", ".join(weak)))
-        return
-
-    # validity period at the signing time (law: valid at the signing moment)
-    if options.at != "now":
-        if signing_time < cert.not_valid_before:
-            # only a proven time fails the signature; a claimed one before the certificate
-            # existed cannot place the signing moment (ETSI EN 319 102-1 OUT_OF_BOUNDS_NO_POE)
-            _set(rep, F if proven else I, SubIndication.NOT_YET_VALID if proven else SubIndication.OUT_OF_BOUNDS_NO_POE,
-                 "CERT_NOT_YET_VALID_AT_SIGNING", not_yet_valid_msg(signing_time, proven))
-            return
-        if signing_time > cert.not_valid_after:
-            sub = SubIndication.EXPIRED if proven else SubIndication.OUT_OF_BOUNDS_NO_POE
-            _set(rep, F if proven else I, sub, "CERT_EXPIRED_AT_SIGNING", Msg(
-                "Chứng thư số đã hết hạn tại thời điểm ký ({t}).",
-                "The certificate had expired at the signing time ({t}).",
-            ).format(t=format_vn_time(signing_time)))
-            return
-        if not proven and now > cert.not_valid_after:
-            _set(rep, I, SubIndication.OUT_OF_BOUNDS_NO_POE, "CERT_EXPIRED_NO_POE", Msg(
-                "Chứng thư số đã hết hạn và không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
-                "The certificate has expired and no timestamp proves the signature was made before.",
-            ), Severity.WARNING)
-            return
-
-    # revocation known to the evidence (same rules as PAdES verification)
-    revo = rep.revocation
-    if revo is not None and revo.status == "revoked" and revo.revocation_time is not None:
-        if options.at == "now" or revo.revocation_time <= signing_time:
-            definite = proven or options.at == "now"
-            _set(rep, F if definite else I, SubIndication.REVOKED if definite else SubIndication.REVOKED_NO_POE,
-                 "CERT_REVOKED", Msg("Chứng thư số đã bị thu hồi từ {t}.", "The certificate was revoked on {t}.").format(
-                     t=format_vn_time(revo.revocation_time)))
-            return
-        if not proven:
-            _set(rep, I, SubIndication.REVOKED_NO_POE, "CERT_REVOKED_NO_POE", Msg(
-                "Chứng thư số bị thu hồi từ {t}; không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
-                "The certificate was revoked on {t}; no timestamp proves the signature was made before.",
-            ).format(t=format_vn_time(revo.revocation_time)))
-            return
-        rep.add("CERT_REVOKED_AFTER_SIGNING", Severity.INFO, Msg(
-            "Chứng thư số bị thu hồi từ {t}, sau thời điểm ký đã được chứng minh.",
-            "The certificate was revoked on {t}, after the proven signing time.",
-        ).format(t=format_vn_time(revo.revocation_time)))
-
-    if path_error is None:
-        if now_error is not None:  # claimed signing time only: the status now decides
-            ind, sub_now, code_now, msg_now = unproven_status_verdict(now_error)
-            _set(rep, ind, sub_now, code_now, msg_now,
-                 Severity.WARNING if sub_now == SubIndication.TRY_LATER else None)
-            return
-        rep.indication, rep.sub_indication = Indication.TOTAL_PASSED, None
-        return
-    code, msg = path_error_reason(path_error)
-    if code == "REVOCATION_UNAVAILABLE":
-        _set(rep, I, SubIndication.TRY_LATER, "REVOCATION_UNAVAILABLE", Msg(
-            "Không có dữ liệu thu hồi (OCSP/CRL) cho thời điểm kiểm tra; chưa thể kết luận.",
-            "No revocation data (OCSP/CRL) for the validation time; no conclusion possible.",
-        ), Severity.WARNING)
-        return
-    if code == "NO_CHAIN":
-        _set(rep, I, SubIndication.NO_CERTIFICATE_CHAIN_FOUND, "NO_TRUSTED_CHAIN", Msg(
-            "Không có đường dẫn tin cậy tới chứng thư gốc đã cấu hình (thiếu --trust?).",
-            "No certification path to a configured trust anchor (missing --trust?).",
-        ))
-        return
-    sub = {
-        "REVOKED": SubIndication.REVOKED_CA_NO_POE,
-        "WEAK_ALGORITHM": SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-        "CHAIN_CONSTRAINTS": SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-        "CHAIN_EXPIRED": SubIndication.OUT_OF_BOUNDS_NO_POE,
-    }.get(code, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE)
-    _set(rep, I, sub, code, msg)
-
-
-def _set(
-    rep: SignatureReport,
-    ind: Indication,
-    sub: SubIndication | None,
-    code: str,
-    msg: Msg,
-    severity: Severity | None = None,
-) -> None:
-    rep.indication, rep.sub_indication = ind, sub
-    rep.add(code, severity or (Severity.ERROR if ind is not Indication.TOTAL_PASSED else Severity.INFO), msg)
 
 
 async def _validate_timestamp(

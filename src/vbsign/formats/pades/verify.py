@@ -54,6 +54,16 @@ from vbsign.formats.pades.forensics import slot_for
 from vbsign.formats.pades.limits import Limits, budgeted_diff_policy, check_deadline
 from vbsign.formats.pades.structure import prepare_reader
 from vbsign.formats.pades.visual import VisualOptions
+from vbsign.formats.verdict import (
+    CERT_USAGE,
+    NO_TRUSTED_CHAIN,
+    REVOCATION_UNAVAILABLE,
+    Blocking,
+    TrustProblem,
+    VerdictFacts,
+    decide,
+    trust_problem,
+)
 from vbsign.model.report import (
     CertificateInfo,
     DocumentInfo,
@@ -72,15 +82,7 @@ from vbsign.model.report import (
 )
 from vbsign.pki.revinfo import chain_revocation, fetched_revinfo, issuer_candidates, revocation_info
 from vbsign.pki.trust import TrustStore
-from vbsign.pki.validation import (
-    OFFLINE,
-    Services,
-    build_context,
-    not_yet_valid_msg,
-    path_error_reason,
-    status_now_without_poe,
-    unproven_status_verdict,
-)
+from vbsign.pki.validation import OFFLINE, Services, build_context, status_now_without_poe
 
 logger = logging.getLogger(__name__)
 
@@ -475,7 +477,7 @@ async def _verify_doc_timestamp(
             )
         elif level == "OTHER":
             rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
-            _add_modified_finding(rep, emb)
+            rep.findings.append(_modified_finding(emb))
         else:
             rep.indication = Indication.TOTAL_PASSED
     except Exception as e:
@@ -507,19 +509,19 @@ def _mod_level(diff_result: Any) -> str | None:
     return ModificationLevel.OTHER.name
 
 
-def _add_modified_finding(rep: SignatureReport, emb: EmbeddedPdfSignature) -> None:
+def _modified_finding(emb: EmbeddedPdfSignature) -> Finding:
     detail = ""
     dr = emb.diff_result
     if dr is not None and not hasattr(dr, "modification_level"):
         detail = _short(dr)  # SuspiciousModification
-    rep.add(
+    return Finding.of(
         "MODIFIED_AFTER_SIGNING",
         Severity.ERROR,
         Msg(
             "Tài liệu bị thay đổi sau khi ký theo cách không được phép{d}.",
             "The document was changed after signing in a way that is not allowed{d}.",
         ).format(d=f": {detail}" if detail else ""),
-        detail=detail,
+        {"detail": detail},
     )
 
 
@@ -926,189 +928,64 @@ async def _decide(
     options: VerifyOptions,
     now_error: BaseException | None = None,
 ) -> None:
-    F, I = Indication.TOTAL_FAILED, Indication.INDETERMINATE  # noqa: E741
+    """This PDF signature's facts, judged by the verdict function every format shares."""
     integ = rep.integrity
     assert integ is not None
-    # integrity first: nothing else matters if the bytes or the signature value are wrong
-    if not integ.intact:
-        rep.indication, rep.sub_indication = F, SubIndication.HASH_FAILURE
-        rep.add(
-            "HASH_MISMATCH",
-            Severity.ERROR,
-            Msg(
-                "Nội dung đã ký bị thay đổi: giá trị băm không khớp.",
-                "The signed content was altered: the digest does not match.",
-            ),
-        )
-        return
-    if not integ.signature_valid:
-        rep.indication, rep.sub_indication = F, SubIndication.SIG_CRYPTO_FAILURE
-        rep.add(
-            "SIGNATURE_VALUE_INVALID",
-            Severity.ERROR,
-            Msg("Giá trị chữ ký không hợp lệ.", "The signature value does not verify."),
-        )
-        return
+    problem = status.get("trust_problem_indic")
+    crypto = getattr(problem, "name", None)
+    weak = crypto in ("CRYPTO_CONSTRAINTS_FAILURE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE")
+
+    async def diagnose() -> TrustProblem | None:
+        if problem is None and rep.trusted:
+            return None
+        return await _diagnose_trust(problem, vc, cert, status)
+
+    await decide(rep, VerdictFacts(
+        certificate=cert,
+        signing_time=signing_time,
+        proven=proven,
+        at_now=options.at == "now",
+        now=options.now or utcnow(),
+        blocking=_structural_verdict(rep, emb),
+        # a disallowed algorithm in the signature itself (e.g. Ed448 with SHA-256, MD5, SHA-1)
+        weak_algorithms=[f"{integ.digest_algorithm or '?'} / {integ.signature_algorithm or '?'}"] if weak else (),
+        weak_sub_indication=SubIndication(crypto) if weak else SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
+        trust_problem=diagnose,
+        now_error=now_error,
+    ))  # fmt: skip
+
+
+def _structural_verdict(rep: SignatureReport, emb: EmbeddedPdfSignature) -> Blocking | None:
+    """PAdES' own blocking checks: the byte range covers the whole revision, and what changed
+    after signing is allowed (DocMDP, vbsign's difference rules)."""
+    F = Indication.TOTAL_FAILED
     cov = emb.coverage
     if cov is None or cov < SignatureCoverageLevel.ENTIRE_REVISION:
-        rep.indication, rep.sub_indication = F, SubIndication.FORMAT_FAILURE
-        rep.add(
+        return Blocking(F, SubIndication.FORMAT_FAILURE, [Finding.of(
             "BYTERANGE_COVERAGE",
             Severity.ERROR,
             Msg(
                 "Vùng ký (/ByteRange) không bao phủ toàn bộ phiên bản tài liệu ({c}).",
                 "The signed byte range does not cover the whole document revision ({c}).",
             ).format(c=cov.name if cov is not None else "?"),
-        )
-        return
+        )])
     mod = rep.modification
     if mod is not None and (mod.level == "OTHER" or mod.docmdp_ok is False):
-        rep.indication, rep.sub_indication = F, SubIndication.FORMAT_FAILURE
-        _add_modified_finding(rep, emb)
-        return
-
-    # a disallowed algorithm in the signature itself (e.g. Ed448 with SHA-256, MD5, SHA-1)
-    # is about the signature, not the certificate: report it before time and trust issues
-    crypto = getattr(status.get("trust_problem_indic"), "name", None)
-    if crypto in ("CRYPTO_CONSTRAINTS_FAILURE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"):
-        rep.indication, rep.sub_indication = I, SubIndication(crypto)
-        rep.add(
-            "WEAK_ALGORITHM",
-            Severity.ERROR,
-            Msg(
-                "Chữ ký dùng thuật toán không được phép hoặc không còn an toàn ({a}).",
-                "The signature uses a disallowed or broken algorithm ({a}).",
-            ).format(a=f"{integ.digest_algorithm or '?'} / {integ.signature_algorithm or '?'}"),
-        )
-        return
-
-    # validity period at the signing time (law: valid at the signing moment)
-    if options.at != "now":
-        if signing_time < cert.not_valid_before:
-            # a claimed time before the certificate existed proves nothing (ETSI EN 319 102-1:
-            # OUT_OF_BOUNDS_NO_POE); only a proven one fails the signature
-            if proven:
-                rep.indication, rep.sub_indication = F, SubIndication.NOT_YET_VALID
-            else:
-                rep.indication, rep.sub_indication = I, SubIndication.OUT_OF_BOUNDS_NO_POE
-            rep.add("CERT_NOT_YET_VALID_AT_SIGNING", Severity.ERROR, not_yet_valid_msg(signing_time, proven))
-            return
-        if signing_time > cert.not_valid_after:
-            if proven:
-                rep.indication, rep.sub_indication = F, SubIndication.EXPIRED
-            else:
-                rep.indication, rep.sub_indication = I, SubIndication.OUT_OF_BOUNDS_NO_POE
-            rep.add(
-                "CERT_EXPIRED_AT_SIGNING",
-                Severity.ERROR,
-                Msg(
-                    "Chứng thư số đã hết hạn tại thời điểm ký ({t}).",
-                    "The certificate had expired at the signing time ({t}).",
-                ).format(t=format_vn_time(signing_time)),
-            )
-            return
-        if not proven and (options.now or utcnow()) > cert.not_valid_after:
-            rep.indication, rep.sub_indication = I, SubIndication.OUT_OF_BOUNDS_NO_POE
-            rep.add(
-                "CERT_EXPIRED_NO_POE",
-                Severity.WARNING,
-                Msg(
-                    "Chứng thư số đã hết hạn và không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
-                    "The certificate has expired and no timestamp proves the signature was made before.",
-                ),
-            )
-            return
-
-    # revocation known to the evidence: revoked before (or at) the signing time fails;
-    # revoked later is fine only if the signing time is proven (otherwise: backdating risk)
-    revo = rep.revocation
-    if revo is not None and revo.status == "revoked" and revo.revocation_time is not None:
-        if options.at == "now" or revo.revocation_time <= signing_time:
-            if proven or options.at == "now":
-                rep.indication, rep.sub_indication = F, SubIndication.REVOKED
-            else:
-                rep.indication, rep.sub_indication = I, SubIndication.REVOKED_NO_POE
-            rep.add(
-                "CERT_REVOKED",
-                Severity.ERROR,
-                Msg("Chứng thư số đã bị thu hồi từ {t}.", "The certificate was revoked on {t}.").format(
-                    t=format_vn_time(revo.revocation_time)
-                ),
-            )
-            return
-        if not proven:
-            rep.indication, rep.sub_indication = I, SubIndication.REVOKED_NO_POE
-            rep.add(
-                "CERT_REVOKED_NO_POE",
-                Severity.ERROR,
-                Msg(
-                    "Chứng thư số bị thu hồi từ {t}; không có dấu thời gian chứng minh chữ ký được tạo trước đó.",
-                    "The certificate was revoked on {t}; no timestamp proves the signature was made before.",
-                ).format(t=format_vn_time(revo.revocation_time)),
-            )
-            return
-        rep.add(
-            "CERT_REVOKED_AFTER_SIGNING",
-            Severity.INFO,
-            Msg(
-                "Chứng thư số bị thu hồi từ {t}, sau thời điểm ký đã được chứng minh.",
-                "The certificate was revoked on {t}, after the proven signing time.",
-            ).format(t=format_vn_time(revo.revocation_time)),
-        )
-
-    problem = status.get("trust_problem_indic")
-    if problem is None and rep.trusted:
-        if now_error is not None:  # claimed signing time only: the status now decides
-            rep.indication, rep.sub_indication, code, msg = unproven_status_verdict(now_error)
-            rep.add(code, Severity.WARNING if rep.sub_indication == SubIndication.TRY_LATER else Severity.ERROR, msg)
-            return
-        rep.indication, rep.sub_indication = Indication.TOTAL_PASSED, None
-        return
-    sub, code, msg = await _diagnose_trust(problem, vc, cert, status)
-    rep.indication, rep.sub_indication = I, sub
-    rep.add(code, Severity.WARNING if sub == SubIndication.TRY_LATER else Severity.ERROR, msg)
+        return Blocking(F, SubIndication.FORMAT_FAILURE, [_modified_finding(emb)])
+    return None
 
 
-async def _diagnose_trust(problem: Any, vc: Any, cert: x509.Certificate, status: dict[str, Any]) -> tuple[SubIndication, str, Msg]:
+async def _diagnose_trust(problem: Any, vc: Any, cert: x509.Certificate, status: dict[str, Any]) -> TrustProblem:
     """Turn pyHanko's (sometimes generic) trust sub-indication into a precise reason."""
     name = getattr(problem, "name", None)
     if name == "NO_CERTIFICATE_CHAIN_FOUND" or (problem is None and status.get("validation_path") is None):
-        return (
-            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-            "NO_TRUSTED_CHAIN",
-            Msg(
-                "Không có đường dẫn tin cậy tới chứng thư gốc đã cấu hình (thiếu --trust?).",
-                "No certification path to a configured trust anchor (missing --trust?).",
-            ),
-        )
+        return NO_TRUSTED_CHAIN
     if name in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER", None):
         exc = await _rerun_path_validation(vc, cert)
         if exc is not None:
-            code, msg = path_error_reason(exc)
-            if code == "REVOCATION_UNAVAILABLE" or name == "TRY_LATER":
-                return (
-                    SubIndication.TRY_LATER,
-                    "REVOCATION_UNAVAILABLE",
-                    Msg(
-                        "Không có dữ liệu thu hồi (OCSP/CRL) cho thời điểm kiểm tra; chưa thể kết luận.",
-                        "No revocation data (OCSP/CRL) for the validation time; no conclusion possible.",
-                    ),
-                )
-            sub = {
-                "WEAK_ALGORITHM": SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
-                "NO_CHAIN": SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
-                "CHAIN_CONSTRAINTS": SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-            }.get(code, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE)
-            return sub, code, msg
+            return REVOCATION_UNAVAILABLE if name == "TRY_LATER" else trust_problem(exc)
     if name == "CHAIN_CONSTRAINTS_FAILURE":
-        return (
-            SubIndication.CHAIN_CONSTRAINTS_FAILURE,
-            "CERT_USAGE",
-            Msg(
-                "Chứng thư số không dùng để ký (Key Usage không có digitalSignature/nonRepudiation).",
-                "The certificate is not for signing (Key Usage lacks digitalSignature/nonRepudiation).",
-            ),
-        )
+        return CERT_USAGE
     if name in ("CRYPTO_CONSTRAINTS_FAILURE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"):
         return (
             SubIndication(name),
