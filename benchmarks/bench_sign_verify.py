@@ -9,9 +9,10 @@ result N times, with
   revocation, cached) and ``vbsign.verify`` per document (mandatory revocation checking,
   structural attack checks).
 
-Each pipeline runs in its own worker process (so pyHanko runs *plain*: vbsign installs faster
-tokenizers into pyHanko when its PDF code loads), and the two workers take turns in several
-rounds, so that a change of CPU speed during the run (shared virtual machines) affects both
+Each pipeline runs in its own worker process (pyHanko runs plain; vbsign as a library uses
+its own faster reader and changes nothing in pyHanko — no ``vbsign.enable_speedups()`` here,
+this measures what a host application gets by default), and the two workers take turns in
+several rounds, so that a change of CPU speed during the run (shared virtual machines) affects both
 alike. Prints documents per second for both and their ratio; the last line is exactly
 ``sign_ratio=<x> verify_ratio=<y>`` (vbsign throughput / pyHanko throughput).
 

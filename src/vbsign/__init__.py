@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "Services": "vbsign.pki.validation:Services",
     "open_key": "vbsign.api.extensions:open_key",
     "VbsignError": "vbsign.errors:VbsignError",
+    # opt-in, process-wide: faster pyHanko tokenizer leaves and X.509 name preparation
+    "enable_speedups": "vbsign.formats.pades.speedups:enable_speedups",
     "verify_xml": "vbsign.api.verification:verify_xml",
     "async_verify_xml": "vbsign.api.verification:async_verify_xml",
     "XmlVerification": "vbsign.formats.xades.verify:XmlVerification",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.appearance import Appearance
     from vbsign.errors import VbsignError
+    from vbsign.formats.pades.speedups import enable_speedups
     from vbsign.formats.xades.verify import XmlVerification
     from vbsign.host import IncomingDocument as IncomingDocument
     from vbsign.host import OutgoingDocument as OutgoingDocument

@@ -1,15 +1,23 @@
-"""vbsign's speed-ups produce exactly what pyHanko/asn1crypto would."""
+"""vbsign's speed-ups produce exactly what pyHanko/asn1crypto would — and importing vbsign
+changes nothing in pyHanko or asn1crypto (a library must not change its host)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyhanko.pdf_utils import generic
 
-import vbsign.formats.pades  # noqa: F401  (installs the speed-ups)
+from vbsign.formats.pades import reader as fast_reader
+
+#: pyHanko's own leaf readers, as this (unpatched) test process has them
+PYHANKO_HEX = generic.read_hex_string_from_stream
+PYHANKO_ARRAY = generic.ArrayObject.read_from_stream
 
 
 @settings(max_examples=200, deadline=None)
@@ -18,10 +26,8 @@ import vbsign.formats.pades  # noqa: F401  (installs the speed-ups)
     tail=st.binary(max_size=20),
 )
 def test_hex_string_reader_matches_pyhanko(body, tail):
-    from pyhanko.pdf_utils import generic
-
-    fast = generic.read_hex_string_from_stream
-    slow = fast.__wrapped__
+    fast = fast_reader.read_hex_string
+    slow = PYHANKO_HEX
 
     def run(fn):  # type: ignore[no-untyped-def]
         stream = io.BytesIO(b"<" + body + b">" + tail)
@@ -34,10 +40,9 @@ def test_hex_string_reader_matches_pyhanko(body, tail):
 
 
 def test_truncated_hex_string_raises_like_pyhanko():
-    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.misc import PdfStreamError
 
-    for fn in (generic.read_hex_string_from_stream, generic.read_hex_string_from_stream.__wrapped__):
+    for fn in (fast_reader.read_hex_string, PYHANKO_HEX):
         try:
             fn(io.BytesIO(b"<0123"))
         except PdfStreamError:
@@ -46,6 +51,20 @@ def test_truncated_hex_string_raises_like_pyhanko():
 
 
 def test_name_stringprep_cache_keeps_equality_semantics():
+    """With the opt-in memo installed (in a child: this process stays unpatched)."""
+    code = """
+import vbsign
+vbsign.enable_speedups()
+from asn1crypto import x509
+a = x509.Name.build({"common_name": "  Nguyễn   Văn A ", "country_name": "VN"})
+b = x509.Name.build({"common_name": "nguyễn văn a", "country_name": "VN"})
+c = x509.Name.build({"common_name": "Nguyễn Văn B", "country_name": "VN"})
+assert x509.NameTypeAndValue._ldap_string_prep.__wrapped__ is not None
+assert a == b and a != c  # RFC 5280 comparison: case-insensitive, whitespace folded
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
     from asn1crypto import x509
 
     a = x509.Name.build({"common_name": "  Nguyễn   Văn A ", "country_name": "VN"})
@@ -102,11 +121,10 @@ def test_cached_key_signer_cms_equals_pyhanko_simplesigner(pki):
     sep=st.sampled_from([b" ", b"\n", b"\r\n", b"  \t", b"\x0c"]),
 )
 def test_array_reader_matches_pyhanko(items, sep):
-    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.misc import PdfReadError
 
-    fast = generic.ArrayObject.read_from_stream
-    slow = fast.__wrapped__
+    fast = fast_reader.make_array_reader(PYHANKO_ARRAY)
+    slow = PYHANKO_ARRAY
     data = b"[" + sep.join(items) + b"]>>"
 
     def run(fn):  # type: ignore[no-untyped-def]
@@ -118,3 +136,105 @@ def test_array_reader_matches_pyhanko(items, sep):
             return ("err", type(e).__name__, None)
 
     assert run(fast) == run(slow)
+
+
+# ---- no process-wide patching ------------------------------------------------------------------
+
+_UNTOUCHED = """
+import pyhanko.pdf_utils.generic as g
+from asn1crypto import x509
+f, a, n = g.read_hex_string_from_stream, g.ArrayObject.read_from_stream, x509.NameTypeAndValue._ldap_string_prep
+import vbsign, vbsign.api
+{more}
+assert g.read_hex_string_from_stream is f
+assert g.ArrayObject.read_from_stream is a
+assert x509.NameTypeAndValue._ldap_string_prep is n
+print("untouched")
+"""
+
+
+def _child(code: str, *args: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_importing_vbsign_patches_nothing():
+    """The acceptance line of issue 19, verbatim, in a fresh interpreter."""
+    code = (
+        "import pyhanko.pdf_utils.generic as g; f=g.read_hex_string_from_stream; "
+        "import vbsign, vbsign.api; assert g.read_hex_string_from_stream is f; print('ok')"
+    )
+    assert _child(code) == "ok"
+
+
+def test_signing_and_verifying_patch_nothing(pki_dir, sample_pdf, tmp_path):
+    """Not on import, not while vbsign signs and verifies a PDF (its own readers are fast)."""
+    doc = tmp_path / "doc.pdf"
+    doc.write_bytes(sample_pdf)
+    more = (
+        "import sys\n"
+        "from vbsign.pki.validation import Services\n"
+        "import vbsign.formats.pades.verify, vbsign.formats.pades.reader, vbsign.cli.main\n"
+        "d = sys.argv[1]\n"
+        "r = vbsign.sign(open(sys.argv[2], 'rb').read(), key=d + '/person.p12', passphrase='vbsign-test',"
+        " trust=[d + '/roots.pem'], level='B-B', check_revocation=False, services=Services(online=False))\n"
+        "rep = vbsign.verify(r.data, trust=[d + '/roots.pem'], services=Services(online=False))\n"
+        "assert rep.signatures and rep.signatures[0].integrity.intact\n"
+    )
+    assert _child(_UNTOUCHED.format(more=more), str(pki_dir), str(doc)) == "untouched"
+
+
+def test_enable_speedups_is_explicit_and_idempotent():
+    code = """
+import pyhanko.pdf_utils.generic as g
+f = g.read_hex_string_from_stream
+import vbsign
+vbsign.enable_speedups(); vbsign.enable_speedups()
+assert g.read_hex_string_from_stream is not f and g.read_hex_string_from_stream.__wrapped__ is f
+assert g.ArrayObject.read_from_stream.__wrapped__ is not None
+from vbsign.formats.pades.speedups import speedups_enabled
+assert speedups_enabled()
+print("enabled")
+"""
+    assert _child(code) == "enabled"
+
+
+def test_the_command_line_opts_in(tmp_path):
+    """``vbsign`` owns its process: it enables the speed-ups for commands that read PDFs."""
+    code = """
+import sys
+import pyhanko.pdf_utils.generic as g
+f = g.read_hex_string_from_stream
+from vbsign.cli.main import main
+try:
+    main(["verify", sys.argv[1]])
+except SystemExit:
+    pass
+print("enabled" if g.read_hex_string_from_stream is not f else "plain")
+"""
+    missing = tmp_path / "none.pdf"
+    missing.write_bytes(b"%PDF-1.7\n")
+    assert _child(code, str(missing)) == "enabled"
+
+
+def test_vbsign_reader_reads_what_pyhanko_reads(sign_as, sample_pdf):
+    """Every object of every revision, read by vbsign's reader and by pyHanko's, is equal
+    (two signatures at B-LT: hex /Contents, DSS streams, object streams, font arrays)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signed_pdf_bytes = sign_as("agency", sign_as("person", sample_pdf))
+    ours = fast_reader.open_reader(io.BytesIO(signed_pdf_bytes))
+    theirs = PdfFileReader(io.BytesIO(signed_pdf_bytes), strict=False)
+    assert type(ours) is fast_reader.PdfReader and type(theirs) is PdfFileReader
+    seen = 0
+    for rev in range(theirs.xrefs.total_revisions):
+        for ref in theirs.xrefs.explicit_refs_in_revision(rev):
+            a = ours.get_object(ref, revision=rev)
+            b = theirs.get_object(ref, revision=rev)
+            assert type(a) is type(b) and a == b, ref
+            seen += 1
+    assert seen > 10
+    for sig_ours, sig_theirs in zip(ours.embedded_signatures, theirs.embedded_signatures, strict=True):
+        assert sig_ours.pkcs7_content == sig_theirs.pkcs7_content
+        assert sig_ours.compute_digest() == sig_theirs.compute_digest()

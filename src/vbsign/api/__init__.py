@@ -31,9 +31,9 @@ _EXPORTS: dict[str, str] = {
     "async_validate": "vbsign.api.compliance",
     "async_verify": "vbsign.api.verification",
     "async_verify_xml": "vbsign.api.verification",
-    "load_policy": "vbsign.api.extensions",
+    "load_policy": "vbsign.api.policies",
     "open_key": "vbsign.api.extensions",
-    "policy_registry": "vbsign.api.extensions",
+    "policy_registry": "vbsign.api.policies",
     "sign": "vbsign.api.signer",
     "sign_many": "vbsign.api.signer",
     "validate": "vbsign.api.compliance",
@@ -60,7 +60,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
-    from vbsign.api.extensions import load_policy, open_key, policy_registry
+    from vbsign.api.extensions import open_key
+    from vbsign.api.policies import load_policy, policy_registry
     from vbsign.api.signer import Signer, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.model.sign import SignResult

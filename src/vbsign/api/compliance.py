@@ -25,7 +25,7 @@ from typing import Any
 
 import vbsign._core.files as _io
 from vbsign._core.aio import run_sync
-from vbsign.api.extensions import load_policy
+from vbsign.api.policies import load_policy
 from vbsign.api.verification import async_verify
 from vbsign.model.report import Report
 from vbsign.model.sign import SignResult

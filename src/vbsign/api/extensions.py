@@ -10,15 +10,14 @@ timestamper, a policy registry. This module is where the API asks the plugin man
   plugin's revocation source when the caller injected none;
 * :func:`open_key` — built-in key schemes, then the schemes plugins register;
 * :func:`timestamper` — a plugin's TSA client for a URL, else vbsign's own (TLS ≥ 1.2);
-* :func:`policy_registry` / :func:`load_policy` — the built-in rules and profiles plus
-  those plugins contribute.
+* the policy rules and profiles plugins contribute: :mod:`vbsign.api.policies` (kept apart so
+  that ``vbsign policy list`` does not load the signing machinery).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 from typing import Any
 
 from pyhanko.sign.timestamps.api import TimeStamper
@@ -32,10 +31,6 @@ from vbsign.backends.base import SigningKey
 from vbsign.pki.net import http_timestamper
 from vbsign.pki.trust import TrustLike, TrustStore
 from vbsign.pki.validation import DEFAULT_SERVICES, Services
-from vbsign.policy import PolicyLike
-from vbsign.policy import load_policy as _load_policy
-from vbsign.policy.policy import Policy
-from vbsign.policy.registry import PolicyRegistry, default_registry
 
 
 def trust_or_default(trust: TrustLike) -> TrustLike:
@@ -86,43 +81,8 @@ def timestamper(tsa: str | TimeStamper | None, services: Services) -> TimeStampe
     return http_timestamper(tsa, services.timeout)  # TLS ≥ 1.2 (TT 15/2025, rule TT15-11)
 
 
-_registry_lock = threading.Lock()
-#: (plugin manager, generation of the default registry, the registry built from both)
-_plugged_registry: tuple[object, int, PolicyRegistry] | None = None
-
-
-def policy_registry() -> PolicyRegistry:
-    """:func:`vbsign.policy.default_registry` plus the rules and profiles of the installed
-    plugins (``vbsign_policy_rules`` / ``vbsign_policy_profiles``).
-
-    Built once per plugin manager and rebuilt when rules or profiles are registered in the
-    default registry afterwards; the default registry itself is never changed.
-    """
-    global _plugged_registry
-    base = default_registry()
-    pm = manager.get_plugin_manager()
-    with _registry_lock:
-        cached = _plugged_registry
-        if cached is not None and cached[0] is pm and cached[1] == base.generation:
-            return cached[2]
-        reg = base.copy()
-        for plugin, rule in lifecycle.policy_rules():
-            reg.register_rule(rule, origin=f"plugin {plugin}")
-        for plugin, profile in lifecycle.policy_profiles():
-            reg.register_profile(profile, origin=f"plugin {plugin}")
-        _plugged_registry = (pm, base.generation, reg)
-        return reg
-
-
-def load_policy(policy: PolicyLike = None) -> Policy:
-    """:func:`vbsign.policy.load_policy` over :func:`policy_registry` (plugins' profiles too)."""
-    return _load_policy(policy, registry=policy_registry())
-
-
 __all__ = [
-    "load_policy",
     "open_key",
-    "policy_registry",
     "resolve_services",
     "timestamper",
     "trust_or_default",

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import vbsign._core.files as _io
 import vbsign.api.extensions as extensions
+import vbsign.api.policies as policies
 import vbsign.plugins.lifecycle as plugin_calls
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import CertificateRejected, InputError
@@ -148,7 +149,7 @@ def _trust(trust: TrustLike) -> TrustStore:
 def mail_levels(policy: Any = None) -> dict[str, Level]:
     """The levels the validation policy (a profile name, a policy file or a Policy) gives
     the e-mail rules MAIL-01 and MAIL-02."""
-    pol = extensions.load_policy(policy)
+    pol = policies.load_policy(policy)
     return {rule.id: pol.level(rule.id) for rule in (MAIL_01, MAIL_02)}
 
 

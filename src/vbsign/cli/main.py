@@ -33,6 +33,10 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: commands that read no PDF and match no certificate names in bulk: no speed-ups to load
+_NO_PDF_WORK = frozenset({"policy", "plugins", "token", "trust", "testpki"})
+
+
 def _lang_from_argv(argv: list[str] | None = None) -> str | None:
     """The value of ``--lang`` wherever it is on the command line (before or after the
     subcommand), so that even help texts and usage errors use it."""
@@ -135,6 +139,12 @@ def cli(lang: str | None, verbose: int) -> None:
     from vbsign.cli._common import configure_logging
 
     configure_logging(verbose)
+    if click.get_current_context().invoked_subcommand not in _NO_PDF_WORK:
+        # the command owns its process: pyHanko's own readers and X.509 name matching get
+        # vbsign's faster (equivalent) code too — something a library must not do by itself
+        from vbsign.formats.pades.speedups import enable_speedups  # start-up: pyHanko
+
+        enable_speedups()
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -30,7 +30,7 @@ def policy_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print JSON.")
 def list_cmd(lang: str | None, as_json: bool) -> None:
     """Liệt kê các hồ sơ chính sách / list the policy profiles."""
-    from vbsign.api import policy_registry as default_registry
+    from vbsign.api.policies import policy_registry as default_registry
 
     with use_lang(lang) if lang else nullcontext():
         reg = default_registry()
@@ -53,7 +53,7 @@ def list_cmd(lang: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print JSON.")
 def show_cmd(profile: str, lang: str | None, as_json: bool) -> None:
     """In các quy tắc của hồ sơ (mặc định tt41) hoặc tệp chính sách / print a profile's rules."""
-    from vbsign.api import policy_registry as default_registry
+    from vbsign.api.policies import policy_registry as default_registry
     from vbsign.policy import load_policy
     from vbsign.policy.render import render_policy
 
@@ -119,7 +119,7 @@ def schema_cmd() -> None:
 def init_cmd(output: Path, extends: str, name: str | None, cdcv: tuple[str, ...], national: tuple[str, ...], force: bool) -> None:
     """Tạo tệp chính sách mẫu (TOML) / write a policy file skeleton."""
     from vbsign._core.files import atomic_write
-    from vbsign.api import policy_registry as default_registry
+    from vbsign.api.policies import policy_registry as default_registry
     from vbsign.policy.tomlfile import parse_policy_text
 
     if output.exists() and not force:

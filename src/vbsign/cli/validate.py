@@ -92,7 +92,7 @@ def validate_cmd(
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
     import vbsign.api.compliance as compliance
     from vbsign._core.files import atomic_write
-    from vbsign.api import load_policy
+    from vbsign.api.policies import load_policy
     from vbsign.cli.verify import aggregate_exit
     from vbsign.pki.trust import TrustStore
     from vbsign.pki.validation import Services

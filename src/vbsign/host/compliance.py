@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from vbsign._core.i18n import Msg
 from vbsign.api.compliance import with_signer_records
-from vbsign.api.extensions import load_policy
+from vbsign.api.policies import load_policy
 from vbsign.model.evidence import EvidenceBuilder
 from vbsign.model.report import Finding, Report, Severity
 from vbsign.model.sign import SignResult

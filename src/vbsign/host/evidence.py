@@ -7,12 +7,16 @@ The bundle these go into is :class:`vbsign.model.evidence.EvidenceBundle`.
 from __future__ import annotations
 
 import dataclasses
+import io
 from dataclasses import dataclass, field
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
+from vbsign.formats.pades.limits import DEFAULT_LIMITS, precheck
+from vbsign.formats.pades.reader import open_reader
 from vbsign.model.evidence import ValidationMaterial
 from vbsign.model.report import Report
 from vbsign.pki.validation import Services
@@ -76,14 +80,9 @@ def pdf_validation_material(data: bytes) -> ValidationMaterial:
     Best effort on hostile input: whatever cannot be parsed is skipped (the verification
     report already says what is wrong with the document).
     """
-    import io
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
-
     out = ValidationMaterial()
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = open_reader(io.BytesIO(data))
     except Exception:
         return out
     try:
@@ -122,8 +121,6 @@ def document_material(data: bytes, report: Report | None) -> ValidationMaterial 
         return None
     if any(f.code in ("RESOURCE_LIMIT", "PDF_UNREADABLE") for f in report.findings):
         return None
-    from vbsign.formats.pades.limits import DEFAULT_LIMITS, precheck
-
     pre = precheck(data, DEFAULT_LIMITS)
     if pre.refused is not None or pre.risky:
         return None

@@ -1,5 +1,8 @@
-"""PAdES: signing (:mod:`.sign`) and verification (:mod:`.verify`) of PDF documents."""
+"""PAdES: signing (:mod:`.sign`) and verification (:mod:`.verify`) of PDF documents.
 
-from vbsign.formats.pades.speedups import install as _install_speedups
-
-_install_speedups()
+:mod:`.reader` is vbsign's PDF reader (pyHanko's, with a faster tokenizer for the objects
+vbsign reads); :mod:`.limits` bounds untrusted files in time and memory and isolates the
+risky ones in a worker process; :mod:`.forensics`, :mod:`.structure`, :mod:`.shadow`,
+:mod:`.diffpolicy` / :mod:`.diffrules` and :mod:`.visual` find what changed after signing.
+Importing this package changes nothing outside vbsign (:mod:`.speedups` does, on request).
+"""

@@ -45,6 +45,7 @@ from vbsign.formats.pades.limits import (
     run_in_process,
     verify_within,
 )
+from vbsign.formats.pades.reader import open_reader
 from vbsign.model.report import DocumentInfo, Finding, Indication, Report, Severity
 
 MiB = 1 << 20
@@ -160,11 +161,10 @@ def inspect_pdf(data: bytes, *, reader: Any = None) -> list[tuple[str, int]]:
     Returns the decompression bombs found as ``(object reference, decoded bytes at least)``;
     raises what pyHanko raises on a file it cannot read (see :func:`input_error`).
     """
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields
 
     if reader is None:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = open_reader(io.BytesIO(data))
     bombs = list(_bombs(reader, data))
     hidden = [ref for ref, _, kind in bombs if kind == "/ObjStm"]
     if hidden:  # the document's own objects live in the bomb: nothing can be read safely

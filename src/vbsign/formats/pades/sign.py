@@ -41,6 +41,7 @@ from vbsign._core.i18n import Msg
 from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.base import SigningKey
 from vbsign.formats.pades.preflight import input_error, preflight
+from vbsign.formats.pades.reader import open_reader, open_writer
 
 if TYPE_CHECKING:
     pass
@@ -117,7 +118,7 @@ def _open_writer(data: bytes) -> IncrementalPdfFileWriter:
         msg = limit_issue(*refused).msg
         raise InputError(Msg(f"Không ký: {msg.vi}", f"Not signed: {msg.en}"), details={"limit": refused[0]})
     try:
-        return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        return open_writer(io.BytesIO(data))
     except (pdf_misc.PdfError, ValueError, KeyError, IndexError, TypeError, zlib.error) as e:
         raise input_error(e) from e
 
@@ -360,7 +361,7 @@ def _check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate)
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-    reader = PdfFileReader(io.BytesIO(signed), strict=False)
+    reader = open_reader(io.BytesIO(signed))
     # only our field is needed: building every embedded signature costs more than the check
     ours = list(fields.enumerate_sig_fields(reader, filled_status=True, with_name=field_name))
     if len(ours) != 1:

@@ -52,6 +52,7 @@ from vbsign.formats.pades.diffpolicy import vbsign_policy
 from vbsign.formats.pades.forensics import analyse as analyse_forensics
 from vbsign.formats.pades.forensics import slot_for
 from vbsign.formats.pades.limits import Limits, budgeted_diff_policy, check_deadline
+from vbsign.formats.pades.reader import open_reader
 from vbsign.formats.pades.structure import prepare_reader
 from vbsign.formats.pades.visual import VisualOptions
 from vbsign.formats.verdict import (
@@ -149,7 +150,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         trust_anchors=options.trust.fingerprints(),
     )
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = open_reader(io.BytesIO(data))
         prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
         if reader.encrypted:
             _decrypt(reader, options.password, name)
