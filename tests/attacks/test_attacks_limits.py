@@ -13,11 +13,11 @@ import time
 import pytest
 from pyhanko.pdf_utils import generic
 
-from vbsign.formats.pades.limits import Limits, fork_available, precheck
+from vbsign.formats.pades.limits import Limits, isolation_available, precheck
 from vbsign.formats.pades.visual import VisualOptions
 from vbsign.model.report import Indication, SubIndication
 
-needs_fork = pytest.mark.skipif(not fork_available(), reason="no os.fork on this platform")
+needs_fork = pytest.mark.skipif(not isolation_available(), reason="no os.fork on this platform")
 
 
 def _timed(judge, data, **opts):  # type: ignore[no-untyped-def]
@@ -82,16 +82,24 @@ def test_decompression_bomb_in_an_appearance_after_signing(signed, judge, kit): 
     assert dt < 15
 
 
+async def hungry(data, name, options):  # type: ignore[no-untyped-def]
+    """What a parser blowing up would do (module level: it is sent to the isolated worker)."""
+    hog = bytearray(256 << 20)
+    raise AssertionError(f"allocated {len(hog)} bytes despite the budget")
+
+
+async def stuck(data, name, options):  # type: ignore[no-untyped-def]
+    """A parser stuck in a pure-Python loop, with no cooperative checks."""
+    while True:
+        pass
+
+
 @needs_fork
 def test_memory_budget_enforced_in_isolated_worker(signed):  # type: ignore[no-untyped-def]
     """The watchdog itself: work that needs 256 MiB gets a 32 MiB budget."""
     import asyncio
 
     from vbsign.formats.pades.limits import verify_within
-
-    async def hungry(data, name, options):  # type: ignore[no-untyped-def]
-        hog = bytearray(256 << 20)  # what a parser blowing up would do
-        raise AssertionError(f"allocated {len(hog)} bytes despite the budget")
 
     t = time.monotonic()
     report = asyncio.run(verify_within(hungry, signed(), "x.pdf", None, Limits(max_memory=32 << 20, isolate=True)))
@@ -108,10 +116,6 @@ def test_pure_python_loop_is_killed_at_the_deadline():  # type: ignore[no-untype
     import asyncio
 
     from vbsign.formats.pades.limits import verify_within
-
-    async def stuck(data, name, options):  # type: ignore[no-untyped-def]
-        while True:
-            pass
 
     t = time.monotonic()
     report = asyncio.run(verify_within(stuck, b"%PDF-1.7", "x.pdf", None, Limits(max_seconds=0.5, isolate=True)))
@@ -243,3 +247,67 @@ def test_isolated_worker_gives_the_same_verdict(signed, judge):  # type: ignore[
     assert a.indication is b.indication is Indication.TOTAL_PASSED
     assert [s.id for s in a.signatures] == [s.id for s in b.signatures]
     assert b.signatures[0].signer is not None and b.signatures[0].signer.common_name == a.signatures[0].signer.common_name
+
+
+async def report_pid(data, name, options):  # type: ignore[no-untyped-def]
+    """Where the work ran: a report naming the process (sent to the isolated worker)."""
+    import os
+
+    from vbsign.model.report import DocumentInfo, Finding, Indication, Report, Severity
+
+    rep = Report(document=DocumentInfo(name=name, sha256="", size=len(data), format="pdf"), indication=Indication.INDETERMINATE)
+    rep.findings.append(Finding("PID", Severity.INFO, "", "", {"pid": os.getpid()}))
+    return rep
+
+
+@needs_fork
+def test_risky_files_from_a_multithreaded_host(signed, judge, kit):  # type: ignore[no-untyped-def]
+    """Issue 19: a host whose threads verify at the same time — a risky (isolated) file
+    among ordinary ones — gets the right verdict for every file, and the host never forks
+    (a child forked from a multi-threaded process can deadlock on another thread's lock)."""
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    good = signed()
+    tampered = bytearray(good)
+    i = tampered.rfind(b"Nguyen") if b"Nguyen" in tampered else len(tampered) // 3
+    tampered[i] ^= 0x01  # inside the signed bytes: the digest no longer matches
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def watched_fork() -> int:  # only the host's own forks are watched (helpers are other processes)
+        forks.append(threading.get_ident())
+        return real_fork()
+
+    os.fork = watched_fork  # type: ignore[assignment]
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            jobs = [
+                pool.submit(judge, data, limits=Limits(isolate=iso))
+                for data, iso in [(good, True), (bytes(tampered), True), (good, None), (good, True),
+                                  (bytes(tampered), None), (good, True)]
+            ]
+            verdicts = [j.result(timeout=120) for j in jobs]
+    finally:
+        os.fork = real_fork  # type: ignore[assignment]
+    assert [v.indication for v in verdicts] == [
+        Indication.TOTAL_PASSED, Indication.TOTAL_FAILED, Indication.TOTAL_PASSED, Indication.TOTAL_PASSED,
+        Indication.TOTAL_FAILED, Indication.TOTAL_PASSED,
+    ]
+    assert all("LIMITS_NOT_ENFORCED" not in v.codes() and "WORKER_CRASHED" not in v.codes() for v in verdicts)
+    assert forks == []  # the host process never forked
+
+
+@needs_fork
+def test_isolated_work_runs_in_another_process_with_its_limits():  # type: ignore[no-untyped-def]
+    import asyncio
+    import os
+
+    from vbsign.formats.pades.isolation import helper_pids
+    from vbsign.formats.pades.limits import verify_within
+
+    rep = asyncio.run(verify_within(report_pid, b"%PDF-1.7", "x.pdf", None, Limits(isolate=True)))
+    worker = rep.findings[0].details["pid"]
+    assert worker != os.getpid() and worker not in helper_pids()  # a child of a helper
+    assert helper_pids()  # the helper stays for the next risky file

@@ -107,6 +107,10 @@ def verify_cmd(
     password_env: str | None = None,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
+    if isolate:  # every file is verified in an isolated worker: start its helper meanwhile
+        from vbsign.formats.pades.isolation import prestart
+
+        prestart(fork=True)  # the command owns its (still single-threaded) process
     import vbsign.api as api
     from vbsign.formats.pades.limits import Limits
     from vbsign.formats.pades.visual import VisualOptions

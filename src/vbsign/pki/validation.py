@@ -93,6 +93,11 @@ class RevocationCache:
         with self._lock:
             self._store.clear()
 
+    def __reduce__(self) -> tuple[type[RevocationCache], tuple[timedelta, int]]:
+        """A copy sent to another process (an isolated worker) is a new, empty cache: no
+        lock or cached answer is shared between processes."""
+        return (RevocationCache, (self.max_age, self.max_entries))
+
 
 @dataclass(frozen=True)
 class Services:

@@ -13,13 +13,17 @@ Three layers, cheapest first:
 2. a cooperative :class:`Deadline` checked between signatures, between the revisions of
    pyHanko's difference analysis (:func:`budgeted_diff_policy`) and in the visual check —
    pyHanko's own decoding limits (0.38) already bound decompression;
-3. an isolated worker (``fork`` + ``RLIMIT_AS`` + a wall-clock kill) for what cannot be
-   interrupted from inside: a pure-Python loop deep in a parser, or memory growth. Forking
-   costs roughly 10–25 ms, which matters for a 50 ms verification, so the library uses it
-   only for risky files unless asked (``Limits(isolate=True)``); the CLI always does.
+3. an isolated worker (``RLIMIT_AS`` + ``RLIMIT_CPU`` + a wall-clock kill) for what cannot
+   be interrupted from inside: a pure-Python loop deep in a parser, or memory growth. The
+   worker is a child of one of vbsign's own helper processes (:mod:`.isolation`) — the
+   host process itself never forks, so a multi-threaded host cannot deadlock a worker. It
+   costs a few milliseconds per file once a helper runs (a fresh interpreter, about half a
+   second, on the first risky file), which matters for a 50 ms verification, so the library
+   uses it only for risky files unless asked (``Limits(isolate=True)``); the CLI always does.
 
-Isolation needs ``os.fork`` (Linux and other Unix systems, not Windows); elsewhere the
-cooperative layers still apply and the report says ``LIMITS_NOT_ENFORCED``.
+Isolation needs ``fork`` in the helper (Linux and other Unix systems, not Windows or
+macOS) and a picklable task; otherwise the cooperative layers still apply and the report
+says ``LIMITS_NOT_ENFORCED``.
 """
 
 from __future__ import annotations
@@ -31,13 +35,10 @@ import json
 import logging
 import os
 import re
-import select
 import signal
-import sys
 import time
-import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,6 +48,7 @@ from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 import vbsign._core.errors as errors
 from vbsign._core.i18n import Msg
 from vbsign.formats.pades.findings import issue
+from vbsign.formats.pades.isolation import IsolationUnavailable, isolation_available, run_isolated
 from vbsign.model.report import DocumentInfo, Indication, Report, SubIndication
 
 logger = logging.getLogger(__name__)
@@ -253,10 +255,6 @@ def limit_issue(what: str, limit: float, *, code: str = "RESOURCE_LIMIT") -> Any
     return issue("RESOURCE_LIMIT", vi, en, limit=what, value=limit)
 
 
-def fork_available() -> bool:
-    return hasattr(os, "fork") and sys.platform != "darwin" and sys.platform != "win32"
-
-
 VerifyFn = Callable[[bytes, str, Any], Awaitable[Report]]
 
 
@@ -267,15 +265,21 @@ async def verify_within(func: VerifyFn, data: bytes, name: str, options: Any, li
     if pre.refused is not None:
         return limit_report(data, name, *pre.refused)
     isolate = pre.risky if limits.isolate is None else limits.isolate
-    if isolate and fork_available():
-        return await asyncio.to_thread(_run_forked, func, data, name, options, limits)
+    if isolate:
+        try:
+            answer = await asyncio.to_thread(
+                run_isolated, child_body, (func, data, name, options, limits), limits.max_seconds
+            )
+            return _decode(answer, data, name, limits)
+        except IsolationUnavailable as e:  # no fork here, or the task cannot be sent
+            logger.warning("verifying %s without process isolation: %s", name, e)
     report = await run_in_process(func, data, name, options, limits)
-    if isolate:  # asked for isolation where the platform has none
+    if isolate:  # asked for isolation where it is not available
         report.findings.append(
             issue(
                 "LIMITS_NOT_ENFORCED",
-                "hệ điều hành không hỗ trợ tách tiến trình; chỉ áp dụng giới hạn thời gian mềm",
-                "the platform cannot isolate the worker; only the cooperative time limit applies",
+                "không tách được tiến trình kiểm tra; chỉ áp dụng giới hạn thời gian mềm",
+                "the verification could not run in an isolated worker; only the cooperative time limit applies",
             ).to_finding()
         )
     return report
@@ -304,96 +308,39 @@ def _vm_size() -> int:
         return 0
 
 
-def _child(func: VerifyFn, data: bytes, name: str, options: Any, limits: Limits, w: int) -> None:
-    """Body of the worker process (never returns)."""
+def child_body(task: tuple[Any, ...], w: int) -> None:  # pragma: no cover - runs in the worker
+    """The isolated worker (a child of a helper, :mod:`.isolation`): set the limits, verify,
+    write the outcome to ``w`` as JSON."""
+    func, data, name, options, limits = task
+    import resource
+
+    base = _vm_size()
+    if base:
+        cap = base + limits.max_memory
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cpu = int(limits.max_seconds) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    payload: dict[str, Any]
     try:
-        import resource
-
-        base = _vm_size()
-        if base:
-            cap = base + limits.max_memory
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        cpu = int(limits.max_seconds) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        payload: dict[str, Any]
-        try:
-            rep = asyncio.run(run_in_process(func, data, name, _fresh(options), limits))
-            payload = {"report": rep.to_dict()}
-        except errors.VbsignError as e:
-            payload = {"error": {"class": type(e).__name__, "vi": e.msg.vi, "en": e.msg.en, "details": e.details}}
-        except MemoryError:
-            payload = {"limit": "memory"}
-        except BaseException as e:  # the parent turns this into WORKER_CRASHED
-            payload = {"crash": f"{type(e).__name__}: {e}"[:300]}
-        try:
-            blob = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
-        except MemoryError:
-            blob = b'{"limit": "memory"}'
-        view = memoryview(blob)
-        while view:
-            n = os.write(w, view)
-            view = view[n:]
-    finally:
-        os._exit(0)
-
-
-def _fresh(options: Any) -> Any:
-    """Options safe to use after fork (no lock or cache shared with the parent)."""
-    services = getattr(options, "services", None)
-    if services is not None and hasattr(services, "cache"):
-        from vbsign.pki.validation import RevocationCache
-
-        options = replace(options, services=replace(services, cache=RevocationCache()))
-    return options
-
-
-def _run_forked(func: VerifyFn, data: bytes, name: str, options: Any, limits: Limits) -> Report:
-    r, w = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only verifies
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child (coverage cannot see it)
-        os.close(r)
-        _child(func, data, name, options, limits, w)
-    os.close(w)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + limits.max_seconds + 2.0
-    timed_out = False
+        rep = asyncio.run(run_in_process(func, data, name, options, limits))
+        payload = {"report": rep.to_dict()}
+    except errors.VbsignError as e:
+        payload = {"error": {"class": type(e).__name__, "vi": e.msg.vi, "en": e.msg.en, "details": e.details}}
+    except MemoryError:
+        payload = {"limit": "memory"}
+    except BaseException as e:  # the host turns this into WORKER_CRASHED
+        payload = {"crash": f"{type(e).__name__}: {e}"[:300]}
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([r], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(r)
-        if timed_out:
-            _kill(pid)
-        _, status = os.waitpid(pid, 0)
-    if timed_out:
-        return limit_report(data, name, "time", limits.max_seconds)
-    return _decode(b"".join(chunks), status, data, name, limits)
+        blob = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+    except MemoryError:
+        blob = b'{"limit": "memory"}'
+    view = memoryview(blob)
+    while view:
+        n = os.write(w, view)
+        view = view[n:]
 
 
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:  # pragma: no cover - already gone
-        pass
-
-
-def _decode(blob: bytes, status: int, data: bytes, name: str, limits: Limits) -> Report:
-    try:
-        payload = json.loads(blob.decode("utf-8")) if blob else {}
-    except ValueError:
-        payload = {}
+def _decode(payload: dict[str, Any], data: bytes, name: str, limits: Limits) -> Report:
     if "report" in payload:
         return Report.from_dict(payload["report"])
     if "error" in payload:
@@ -404,11 +351,9 @@ def _decode(blob: bytes, status: int, data: bytes, name: str, limits: Limits) ->
         raise cls(Msg(str(err.get("vi")), str(err.get("en"))), details=err.get("details") or {})
     if payload.get("limit") == "memory":
         return limit_report(data, name, "memory", float(limits.max_memory))
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+    if payload.get("limit") == "time" or payload.get("signal") in (signal.SIGXCPU, signal.SIGKILL):
         return limit_report(data, name, "time", limits.max_seconds)
-    reason = payload.get("crash") or (
-        f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
-    )
+    reason = payload.get("crash") or (f"signal {payload['signal']}" if "signal" in payload else "no answer")
     logger.warning("verification worker for %s failed: %s", name, reason)
     return limit_report(data, name, str(reason), 0, code="WORKER_CRASHED")
 
@@ -421,7 +366,8 @@ __all__ = [
     "Precheck",
     "budgeted_diff_policy",
     "check_deadline",
-    "fork_available",
+    "child_body",
+    "isolation_available",
     "limit_report",
     "precheck",
     "remaining_seconds",

@@ -40,7 +40,7 @@ from vbsign.formats.pades.limits import (
     DEFAULT_LIMITS,
     Limits,
     check_deadline,
-    fork_available,
+    isolation_available,
     precheck,
     run_in_process,
     verify_within,
@@ -95,7 +95,7 @@ async def preflight(
     limits = limits or DEFAULT_LIMITS
     pre = precheck(data, limits)
     isolate = pre.risky if limits.isolate is None else limits.isolate
-    if pre.refused is not None or (isolate and fork_available()) or open_reader is None:
+    if pre.refused is not None or (isolate and isolation_available()) or open_reader is None:
         report = await verify_within(_inspect, data, "<input>", None, limits)
     else:
         opener = open_reader
