@@ -12,9 +12,9 @@ from asn1crypto import pem, x509
 
 from vbsign._core.i18n import Msg
 from vbsign.model.report import CertificateInfo
+from vbsign.model.signers import SignerRecord
 from vbsign.policy import ClassificationConfig, classify_signer
 from vbsign.policy.classify import is_personal_name, names_a_body
-from vbsign.policy.facts import SignerRecord
 
 
 def info(pki, label: str) -> CertificateInfo:  # type: ignore[no-untyped-def]

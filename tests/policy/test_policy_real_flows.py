@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from vbsign.model.signers import SignerRecord
 from vbsign.policy import DocumentFacts, RuleStatus, evaluate
-from vbsign.policy.facts import SignerRecord
 from vbsign.policy.result import STATUS_TEXT, ComplianceStatus
 
 T0_ISO = "2026-12-01T03:00:00+00:00"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vbsign._core.errors import InputError, VbsignError
+from vbsign._core.files import os_reason
 from vbsign._core.i18n import Msg
 
 KiB = 1 << 10
@@ -110,8 +111,6 @@ def read_bounded(path: str | os.PathLike[str], bound: Bound, error: type[VbsignE
             )
         ) from None
     except OSError as e:
-        from vbsign._core.files import os_reason
-
         reason = os_reason(e)
         raise error(
             Msg("Không đọc được {w} {p}: {r}", "Cannot read the {we} {p}: {re}").format(

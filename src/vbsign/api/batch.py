@@ -53,6 +53,7 @@ from vbsign._core.errors import (
 )
 from vbsign._core.files import printable
 from vbsign._core.i18n import Msg
+from vbsign.formats.dispatch import default_output, detect_format
 
 if TYPE_CHECKING:
     from vbsign.backends.base import SigningKey
@@ -231,7 +232,6 @@ JobsLike = (
 
 def _output_name(src: Path) -> str:
     """PDF and XML keep their name (the signature is inside); other files get ``name.p7s``."""
-    from vbsign.formats.dispatch import default_output, detect_format
 
     try:
         with src.open("rb") as fh:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vbsign._core.bounds import FONT_FILE, read_bounded, too_large
-from vbsign._core.errors import ConfigurationError
+from vbsign._core.errors import ConfigurationError, InputError
 from vbsign._core.i18n import Msg
 
 logger = logging.getLogger(__name__)
@@ -288,7 +288,6 @@ def check_text(font_path: str | os.PathLike[str], text: str) -> None:
     """Refuse text the font cannot draw (renderers would show empty boxes silently)."""
     import unicodedata
 
-    from vbsign._core.errors import InputError
 
     cmap = _cmap(os.fspath(font_path))
     missing = sorted({c for c in unicodedata.normalize("NFC", text) if not c.isspace() and ord(c) not in cmap})

@@ -39,7 +39,7 @@ Measure = Callable[[str, float], float]
 
 
 def measurer(font: str | os.PathLike[str]) -> Measure:
-    from vbsign.appearance.fonts import text_width
+    from vbsign.appearance.fonts import text_width  # start-up: fontTools
 
     path = os.fspath(font)
     return lambda text, size: text_width(path, text, size)

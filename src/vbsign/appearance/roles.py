@@ -32,6 +32,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 import vbsign.appearance.layout as layout
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import format_vn_time
 from vbsign.appearance.config import DEFAULT_SEAL_DIAMETER_MM, AgencyConfig
 from vbsign.appearance.images import ImageKind, ImageSource, InkImage, load_image
 from vbsign.appearance.placement import (
@@ -231,14 +232,12 @@ class Appearance:
         """
         lines = [unicodedata.normalize("NFC", line) for line in self._raw_lines(cert, signing_time)]
         if lines and self.font is not None:
-            from vbsign.appearance.fonts import check_text
+            from vbsign.appearance.fonts import check_text  # start-up: fontTools
 
             check_text(self.font, "".join(lines))
         return lines
 
     def _raw_lines(self, cert: x509.Certificate, signing_time: datetime) -> list[str]:
-        from vbsign._core.timefmt import format_vn_time
-
         when = format_vn_time(signing_time)
         if self.role is Role.PERSON:
             if not self.show_text:
@@ -371,7 +370,7 @@ def _image(source: ImageSource | InkImage | None, kind: ImageKind) -> InkImage |
 def _font(font: str | os.PathLike[str] | None, needed: bool) -> Path | None:
     if not needed:
         return None
-    from vbsign.appearance.fonts import find_font, pdf_font
+    from vbsign.appearance.fonts import find_font, pdf_font  # start-up: fontTools
 
     return pdf_font(find_font(configured=font))
 

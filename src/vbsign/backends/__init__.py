@@ -38,7 +38,7 @@ def registered_schemes() -> list[str]:
 
 
 def _software_factory(ref: str, **opts: Any) -> SigningKey:
-    import vbsign.backends.software as software
+    import vbsign.backends.software as software  # start-up: pyHanko's signers
 
     path = ref.split(":", 1)[1] if ref.lower().startswith(("pkcs12:", "pem:", "file:")) else ref
     passphrase: SecretLike = opts.get("passphrase")
@@ -49,7 +49,7 @@ def _software_factory(ref: str, **opts: Any) -> SigningKey:
 
 def _pkcs11_factory(ref: str, **opts: Any) -> SigningKey:
     try:
-        import vbsign.backends.pkcs11 as pkcs11
+        import vbsign.backends.pkcs11 as pkcs11  # optional extra: the pkcs11 extra
     except ImportError as e:  # pragma: no cover - extra not installed
         raise InputError(
             Msg(

@@ -52,9 +52,11 @@ from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
+from vbsign._core.bounds import PIN_FILE, read_bounded
 from vbsign._core.errors import InputError, KeyAccessError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
+from vbsign._core.x509 import load_certificates
 from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
 from vbsign.backends.oaep import oaep_decode
 from vbsign.backends.pkcs11_errors import (
@@ -206,7 +208,6 @@ class _PinSource:
             path = self._file.removeprefix("file:")
             if path.startswith("//"):
                 path = path[2:]
-            from vbsign._core.bounds import PIN_FILE, read_bounded
 
             data = read_bounded(path, PIN_FILE)  # unreadable or too large: InputError naming the file
             try:
@@ -851,8 +852,6 @@ def _make_key(
     cert_path: str | os.PathLike[str] | None,
     allow_final_try: bool,
 ) -> Pkcs11Key:
-    from vbsign._core.x509 import load_certificates
-
     ca_certs = load_certificates(ca_paths) if ca_paths else []
     own = load_certificates([cert_path])[0] if cert_path is not None else None
     entries, warnings = read_certificates(session)

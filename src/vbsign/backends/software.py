@@ -20,6 +20,7 @@ from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
+from vbsign._core.bounds import KEY_FILE, read_bounded
 from vbsign._core.errors import KeyAccessError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
@@ -286,7 +287,6 @@ def load_pem(
 
 def _read(path: str | os.PathLike[str]) -> bytes:
     """A key or certificate file (bounded: :data:`vbsign._core.bounds.KEY_FILE`)."""
-    from vbsign._core.bounds import KEY_FILE, read_bounded
 
     return read_bounded(path, KEY_FILE)
 

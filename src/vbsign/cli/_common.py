@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from vbsign._core.errors import VbsignError
+from vbsign._core.files import os_reason
 from vbsign._core.i18n import Msg, current_lang
 
 EXIT_OK, EXIT_INVALID, EXIT_INDETERMINATE, EXIT_USAGE = 0, 1, 2, 3
@@ -91,7 +92,6 @@ def run_cli(cli: click.Group, argv: list[str] | None) -> Any:
         raise SystemExit(130) from None
     except OSError as e:
         # last guard: an OS error (file system, network) no command anticipated is still bad input, not a crash
-        from vbsign._core.files import os_reason
 
         where = f" {e.filename}" if e.filename else ""
         reason = os_reason(e)
@@ -207,7 +207,6 @@ def translate_click_message(message: str) -> str:
 
     out = message
     for pattern, template in _CLICK_VI:
-
         def fill(m: re.Match[str], template: str = template) -> str:
             return template.format(**m.groupdict())
 

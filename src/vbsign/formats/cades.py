@@ -36,6 +36,7 @@ from vbsign.formats.ades import (
     ValidationData,
     evaluate,
 )
+from vbsign.formats.xades.dsig import _hash
 from vbsign.model.report import (
     CertificateInfo,
     DocumentInfo,
@@ -475,7 +476,6 @@ def _lenient_signature_check(si: cms.SignerInfo, cert: x509.Certificate, rep: Si
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    from vbsign.formats.xades.dsig import _hash
 
     oid = si["signature_algorithm"]["algorithm"].dotted
     md = si["digest_algorithm"]["algorithm"].native

@@ -25,7 +25,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.errors import InputError, SigningError, UnsupportedFormatError
 from vbsign._core.i18n import Msg
+from vbsign._core.timefmt import utcnow
+from vbsign.formats.ades import AdesVerifyOptions, collect_validation_data
+from vbsign.formats.cades import CadesOptions, looks_like_cms, sign_cades, verify_cms
+from vbsign.formats.pades.limits import verify_within
+from vbsign.formats.pades.verify import VerifyOptions, is_pdf, verify_pdf
+from vbsign.formats.xades.edxml import is_edxml, sign_edxml, verify_edxml
+from vbsign.formats.xades.safe import looks_like_xml
+from vbsign.formats.xades.sign import XadesOptions, sign_xades
+from vbsign.formats.xades.verify import verify_xml
 from vbsign.model.report import Report
+from vbsign.pki.validation import path_error_reason
 
 if TYPE_CHECKING:
     from asn1crypto import x509
@@ -72,9 +82,6 @@ def detect_format(data: bytes, override: str | None = None) -> SignFormat:
     fmt = normalise_format(override)
     if fmt is not None:
         return fmt
-    from vbsign.formats.pades.verify import is_pdf
-    from vbsign.formats.xades.edxml import is_edxml
-    from vbsign.formats.xades.safe import looks_like_xml
 
     if is_pdf(data) and not is_cms(data):
         return "pdf"
@@ -85,7 +92,6 @@ def detect_format(data: bytes, override: str | None = None) -> SignFormat:
 
 def is_cms(data: bytes) -> bool:
     """A DER/PEM CMS SignedData (checked before PDF: a ``.p7m`` may envelope a PDF)."""
-    from vbsign.formats.cades import looks_like_cms
 
     return looks_like_cms(data)
 
@@ -127,8 +133,6 @@ def _validation_data_source(signer: SigningSetup, check: SignerCheck) -> Any:
     """``await source(cert, extra)``: validation data for B-LT, reusing the pre-sign check."""
     from pyhanko_certvalidator import errors as cv_errors
 
-    from vbsign.formats.ades import collect_validation_data
-    from vbsign.pki.validation import path_error_reason
 
     async def source(cert: x509.Certificate, extra: list[x509.Certificate]) -> ValidationData:
         own = cert.dump() == signer.key.certificate.dump()
@@ -172,8 +176,6 @@ async def sign_other(
     """Sign a non-PDF document with an already checked key (``check``: its pre-signing check)."""
     vsource = _validation_data_source(signer, check) if level == "B-LT" else None
     if fmt == "cades":
-        from vbsign.formats.cades import CadesOptions, sign_cades
-
         if packaging not in (None, "detached", "enveloping"):
             raise InputError(
                 Msg(
@@ -196,8 +198,6 @@ async def sign_other(
         )
         return FormatSignOutcome(c_out.data, "cades", level, c_out.signing_time, c_out.timestamp_time)
     if fmt == "edxml":
-        from vbsign.formats.xades.edxml import sign_edxml
-
         x_out = await sign_edxml(
             data,
             signer.key,
@@ -211,7 +211,6 @@ async def sign_other(
             name=name,
         )
         return FormatSignOutcome(x_out.data, "edxml", level, x_out.signing_time, x_out.timestamp_time)
-    from vbsign.formats.xades.sign import XadesOptions, sign_xades
 
     x_out = await sign_xades(
         data,
@@ -238,8 +237,6 @@ async def sign_other(
 
 
 def _ades_options(trust: TrustStore, at: str, now: datetime | None, services: Services) -> AdesVerifyOptions:
-    from vbsign.formats.ades import AdesVerifyOptions
-
     return AdesVerifyOptions(trust=trust, at=at, now=now, services=services)
 
 
@@ -270,11 +267,6 @@ async def verify_other(
     ``envelopes=False`` verifies an edXML envelope as plain XML (its attachments are not
     opened): used for envelopes nested in envelopes, so that nesting cannot multiply work.
     """
-    from vbsign._core.timefmt import utcnow
-    from vbsign.formats.cades import looks_like_cms, verify_cms
-    from vbsign.formats.xades.edxml import is_edxml, verify_edxml
-    from vbsign.formats.xades.safe import looks_like_xml
-    from vbsign.formats.xades.verify import verify_xml
 
     options = _ades_options(trust, at, now or utcnow(), services)
     short = Path(name).name
@@ -288,7 +280,6 @@ async def verify_other(
         else:
             contents = None
         if envelopes and is_edxml(data):
-
             async def verify_attachment(att: bytes, att_name: str, detached: bytes | None) -> Report:
                 return await verify_bytes(
                     att, att_name, trust=trust, at=at, now=options.now, services=services,
@@ -327,8 +318,6 @@ async def verify_bytes(
     allow_comments: bool = False,
 ) -> Report:
     """Any supported format, PDF included (used for edXML attachments: no nested envelopes)."""
-    from vbsign.formats.pades.limits import verify_within
-    from vbsign.formats.pades.verify import VerifyOptions, is_pdf, verify_pdf
 
     if is_pdf(data) and not is_cms(data):  # same time/memory limits as a PDF given directly
         options = VerifyOptions(trust=trust, at=at, now=now, services=services, allow_comments=allow_comments)

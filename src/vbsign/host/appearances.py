@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vbsign.appearance.config import AgencyConfig
+from vbsign.appearance.roles import Appearance
+
 if TYPE_CHECKING:
     from vbsign.appearance.spec import AppearanceProvider
     from vbsign.host.types import SendContext
@@ -30,7 +33,6 @@ def default_appearances(context: SendContext) -> tuple[AppearanceProvider | None
     person, seal = context.person_appearance, context.seal_appearance
     if not context.visible:
         return person, seal
-    from vbsign.appearance import AgencyConfig, Appearance
 
     config = context.appearance or AgencyConfig()
     if person is None and context.person is not None:

@@ -37,6 +37,7 @@ from vbsign._core.errors import (
 )
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import utcnow
+from vbsign.api.verification import async_verify
 from vbsign.host.compliance import Compliance, check_policy, evaluate
 from vbsign.host.evidence import RecordingServices, document_material
 from vbsign.host.reasons import BASIS_RETURN, error_reasons, report_reasons
@@ -45,6 +46,7 @@ from vbsign.model.events import AuditEvent
 from vbsign.model.evidence import EvidenceBuilder, iso_time
 from vbsign.model.host import RECEIVE_STRICTNESS, IncomingDocument, ReceiveDecision, ReceiveOutcome
 from vbsign.model.report import Finding, Indication, Report, Severity
+from vbsign.pki.net import http_timestamper
 from vbsign.pki.validation import DEFAULT_SERVICES, Services
 
 if TYPE_CHECKING:
@@ -90,7 +92,6 @@ def _receipt_timestamper(tsa: str | TimeStamper | None, services: Services) -> T
                 "Offline mode cannot use the timestamp server {u}.",
             ).format(u=tsa)
         )
-    from vbsign.pki.net import http_timestamper
 
     return http_timestamper(tsa, services.timeout)
 
@@ -141,7 +142,6 @@ async def _verify(
     data: bytes, name: str, context: ReceiveContext, services: Services, now: datetime, meta: dict[str, str]
 ) -> tuple[Report | None, list[Finding]]:
     """The verification report, or the reasons why there is none."""
-    from vbsign.api import async_verify
 
     try:
         report = await async_verify(

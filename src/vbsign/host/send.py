@@ -31,6 +31,8 @@ from vbsign._core.aio import run_sync
 from vbsign._core.errors import ConfigurationError, InputError, PluginError, VbsignError
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import VN_TZ
+from vbsign.api.verification import async_verify
+from vbsign.appearance.roles import Appearance
 from vbsign.host.appearances import default_appearances
 from vbsign.host.compliance import Compliance, check_policy, evaluate
 from vbsign.host.evidence import RecordingServices, document_material
@@ -129,8 +131,6 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
         for att_name, att_data in attachments:
             appearance = None
             if context.attachment_appearance:
-                from vbsign.appearance import Appearance
-
                 appearance = Appearance.attachment(doc.number or "")
             res = await seal.async_sign(
                 _named(att_data, att_name),
@@ -153,7 +153,6 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
         services = RecordingServices.wrap(context.services or seal.services)
         trust = context.trust if context.trust is not None else seal.trust
         now = clock()
-        from vbsign.api import async_verify
 
         check_meta = {**meta, "role": "outgoing-check"}
         report = await async_verify(

@@ -42,6 +42,7 @@ from vbsign._core.errors import CertificateRejected, ConfigurationError
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign.model.report import Indication, SubIndication
+from vbsign.pki.net import lazy_session
 from vbsign.pki.revinfo import fetched_revinfo
 from vbsign.pki.trust import TrustStore
 
@@ -132,7 +133,6 @@ class Services:
             return None
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
-        from vbsign.pki.net import lazy_session
 
         timeout = self.timeout
         # TLS ≥ 1.2 for every HTTPS OCSP/CRL/certificate fetch (TT 15/2025, rule TT15-11)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import vbsign.backends as backends
 from vbsign._core.i18n import Lang
+from vbsign.model.render import render_text
 from vbsign.model.report import Report
 from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
 
@@ -17,15 +19,12 @@ from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
 @hookimpl
 def vbsign_key_backends() -> Mapping[str, KeyFactory]:
     """Software keys (PKCS#12, PEM) and PKCS#11 tokens."""
-    import vbsign.backends as backends
 
     software = backends._software_factory
     return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory}
 
 
 def _render_text(report: Report, lang: Lang) -> str:
-    from vbsign.model.render import render_text
-
     return render_text(report, lang)
 
 

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import vbsign.plugins.manager as manager
 from vbsign._core.errors import PluginError
 from vbsign._core.i18n import Msg
+from vbsign.model.report import Finding, Report, Severity
 
 if TYPE_CHECKING:
     from vbsign.model.report import Finding
@@ -112,7 +113,6 @@ def private_copy(value: Any) -> Any:
     A :class:`~vbsign.model.report.Report` is copied through its JSON form (five times faster
     than :func:`copy.deepcopy` on a real report); bytes are immutable and kept.
     """
-    from vbsign.model.report import Report
 
     if isinstance(value, (bytes, str, int, float, bool, type(None), enum.Enum)):
         return value
@@ -132,7 +132,6 @@ def private_copy(value: Any) -> Any:
 
 def picture(value: Any) -> Any:
     """A comparable picture of ``value`` (equal pictures: nothing observable changed)."""
-    from vbsign.model.report import Report
 
     if isinstance(value, Report):
         return value.to_dict()
@@ -236,7 +235,6 @@ def review_decision(
 
 def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
     """A host hook's answer (bilingual messages) as ERROR findings naming the plugin."""
-    from vbsign.model.report import Finding, Severity
 
     out: list[Finding] = []
     if result is None:
@@ -256,8 +254,6 @@ def objection_findings(plugin: str, hook: str, result: Any) -> list[Finding]:
 
 
 def _stricter(plugin: str, decision: enum.Enum) -> Finding:
-    from vbsign.model.report import Finding, Severity
-
     return Finding.of(
         "PLUGIN_DECISION",
         Severity.ERROR,
@@ -270,8 +266,6 @@ def _stricter(plugin: str, decision: enum.Enum) -> Finding:
 
 
 def _refused(plugin: str, hook: str, what: str) -> Finding:
-    from vbsign.model.report import Finding, Severity
-
     logger.error("plugin %s tried to change %s in %s: ignored", plugin, what, hook)
     return Finding.of(
         "PLUGIN_CHANGE_REFUSED",

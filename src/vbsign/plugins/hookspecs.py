@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from vbsign.model.events import AuditEvent, CertificateAlert
     from vbsign.model.host import IncomingDocument, OutgoingDocument, ReceiveOutcome, SendOutcome
     from vbsign.model.report import CertificateInfo, Finding, Report
-    from vbsign.policy.facts import SignerRecord
+    from vbsign.model.signers import SignerRecord
 
 PROJECT = "vbsign"
 #: name of the entry-point group plugins register under
@@ -114,7 +114,7 @@ class PolicySpec:
         The real government certificates do not say it in any one field (no title, no UID;
         see :mod:`vbsign.policy.classify`), but a certificate registry knows the subscriber
         it issued the certificate to. Return ``"person"`` or ``"organisation"`` (``"agency"``
-        is accepted), a :class:`vbsign.policy.facts.SignerRecord` (to say where the answer
+        is accepted), a :class:`vbsign.model.signers.SignerRecord` (to say where the answer
         comes from, e.g. the subscriber's name and unit), or ``None`` when the plugin does
         not know the certificate. The built-in registry plugin answers from its subscribers
         (matched by the certificate's SHA-256 fingerprint) when a registry is configured.

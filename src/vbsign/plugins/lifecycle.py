@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import vbsign.plugins.manager as manager
-from vbsign._core.errors import PluginError
+from vbsign._core.errors import InputError, PluginError
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.model.events import AuditEvent, EventKind
+from vbsign.model.report import Finding, Report
 from vbsign.model.sign import SignDecision, SignRequest
+from vbsign.model.signers import ROLE_ALIASES, SignerRecord
 from vbsign.plugins.guard import (
     as_list,
     bad_return,
@@ -84,7 +86,6 @@ def after_verify(report: Report) -> None:
     named in a :class:`~vbsign._core.errors.PluginError` and the report is put back as it was:
     plugins add findings only by returning them.
     """
-    from vbsign.model.report import Finding
 
     hook = "vbsign_after_verify"
     before = picture(report)
@@ -108,7 +109,6 @@ def _restore(report: Report, snapshot: dict[str, Any]) -> None:
     """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.model.report.Report.to_dict`)."""
     import dataclasses
 
-    from vbsign.model.report import Report
 
     fresh = Report.from_dict(snapshot)
     for f in dataclasses.fields(Report):
@@ -281,7 +281,6 @@ def report_renderers() -> dict[str, ReportRenderer]:
 
 def renderer_for(fmt: str) -> ReportRenderer:
     """The renderer registered for ``fmt``; :class:`~vbsign._core.errors.InputError` if none."""
-    from vbsign._core.errors import InputError
 
     renderers = report_renderers()
     renderer = renderers.get(fmt)
@@ -322,7 +321,6 @@ def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
     """``{sha256: SignerRecord}`` for the certificates that ``vbsign_signer_class`` plugins
     know (:class:`~vbsign.model.report.CertificateInfo` objects); disagreeing answers give a record
     of kind ``"unknown"`` naming the plugins."""
-    from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
 
     hook = "vbsign_signer_class"
     out: dict[str, SignerRecord] = {}

@@ -18,12 +18,10 @@ gathering is verification's job (:func:`vbsign.verify`); :func:`vbsign.validate`
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from vbsign.policy.classify import Classification, ClassificationConfig, classify_signer
 from vbsign.policy.evaluate import evaluate
 from vbsign.policy.facts import DocumentFacts, EvidenceBundle, Expectations, SigningFacts
+from vbsign.policy.loading import PolicyLike, is_policy_file, load_policy
 from vbsign.policy.model import (
     Citation,
     Level,
@@ -41,36 +39,6 @@ from vbsign.policy.registry import PolicyRegistry, default_registry
 from vbsign.policy.result import ComplianceReport, ComplianceStatus, RuleResult
 from vbsign.policy.roots import AnchorBook, KnownCA, known_ca
 
-PolicyLike = Policy | str | os.PathLike[str] | None
-
-
-def is_policy_file(value: str | os.PathLike[str], registry: PolicyRegistry | None = None) -> bool:
-    """A path (``*.toml``, a path with a directory, or an existing file that is not a
-    profile name) rather than a profile name."""
-    text = os.fspath(value)
-    if text.lower().endswith(".toml") or os.sep in text or (os.altsep and os.altsep in text):
-        return True
-    reg = registry or default_registry()
-    if any(p.name == text for p in reg.profiles()):
-        return False
-    return Path(text).is_file()
-
-
-def load_policy(policy: PolicyLike = None, *, registry: PolicyRegistry | None = None) -> Policy:
-    """A :class:`Policy` from a profile name (``tt41``…), a policy file path, or a Policy."""
-    if isinstance(policy, Policy):
-        return policy
-    reg = registry or default_registry()
-    if policy is None:
-        return reg.resolve(DEFAULT_PROFILE)
-    if is_policy_file(policy, reg):
-        from vbsign.policy.tomlfile import load_policy_file
-
-        spec = load_policy_file(policy, reg)
-        return reg.resolve(spec.extends, spec.settings)
-    return reg.resolve(os.fspath(policy))
-
-
 __all__ = [
     "AnchorBook",
     "Citation",
@@ -85,6 +53,7 @@ __all__ = [
     "Level",
     "Outcome",
     "Policy",
+    "PolicyLike",
     "PolicyRegistry",
     "PolicySettings",
     "Profile",
@@ -93,10 +62,12 @@ __all__ = [
     "RuleStatus",
     "SigningFacts",
     "classify_signer",
+    "DEFAULT_PROFILE",
     "default_registry",
     "evaluate",
     "failed",
     "indeterminate",
+    "is_policy_file",
     "known_ca",
     "load_policy",
     "not_applicable",

@@ -39,7 +39,7 @@ from typing import Literal
 
 from vbsign._core.i18n import Msg
 from vbsign.model.report import CertificateInfo
-from vbsign.policy.facts import Role, SignerRecord
+from vbsign.model.signers import Role, SignerRecord
 
 SignerClass = Literal["person", "organisation", "unknown"]
 #: where a classification came from (highest tier first)

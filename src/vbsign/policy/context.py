@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from vbsign._core.i18n import Msg
 from vbsign.model.report import CertificateInfo, Report, SignatureReport
+from vbsign.model.signers import ROLE_TEXT, Role
 from vbsign.policy.classify import Classification, classify_signer
-from vbsign.policy.facts import ROLE_TEXT, DocumentFacts, Role, SigningFacts
+from vbsign.policy.facts import DocumentFacts, SigningFacts
 from vbsign.policy.roots import AnchorEntry
 
 if TYPE_CHECKING:

@@ -32,6 +32,7 @@ from vbsign.model.report import (
 )
 from vbsign.policy.context import DocumentContext, Evidence, cert_name
 from vbsign.policy.facts import DocumentFacts
+from vbsign.policy.loading import load_policy
 from vbsign.policy.model import (
     DIRECTION_TEXT,
     Level,
@@ -55,8 +56,6 @@ def evaluate(
     """Judge ``report`` against ``policy`` (a :class:`Policy`, a profile name or a policy
     file path; default ``tt41``) with the caller's ``facts``. Pure: no I/O except reading a
     policy file named by path."""
-    from vbsign.policy import load_policy
-
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     chosen, selection_note = pol.select(report, facts)
     merged = (facts or DocumentFacts()).with_defaults(chosen.expectations)

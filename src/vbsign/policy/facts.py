@@ -17,26 +17,11 @@ from typing import TYPE_CHECKING, Literal
 
 from vbsign._core.i18n import Msg
 from vbsign.model.report import KeyStorage
+from vbsign.model.signers import ROLE_ALIASES, ROLE_TEXT, ROLES, Role, SignerRecord
 
 if TYPE_CHECKING:
     from vbsign.model.sign import SignResult
 
-#: natural person (the competent person's personal key) or organisation (the agency's seal key)
-Role = Literal["person", "organisation"]
-ROLES: tuple[Role, ...] = ("person", "organisation")
-#: accepted spellings of the roles (policy files, CLI)
-ROLE_ALIASES: dict[str, Role] = {
-    "person": "person",
-    "ca-nhan": "person",
-    "cá nhân": "person",
-    "individual": "person",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "agency": "organisation",
-    "seal": "organisation",
-    "co-quan": "organisation",
-    "cơ quan": "organisation",
-}
 #: outgoing (văn bản đi) or incoming (văn bản đến) — TT 41/2017 Đ9 k1 a/b
 Direction = Literal["outgoing", "incoming"]
 DIRECTIONS: tuple[Direction, ...] = ("outgoing", "incoming")
@@ -46,11 +31,6 @@ DocumentKind = Literal["main", "attachment", "copy"]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("main", "attachment", "copy")
 LEVELS_ORDER: tuple[str, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
 
-ROLE_TEXT: dict[str, Msg] = {
-    "person": Msg("cá nhân (người có thẩm quyền)", "natural person (competent person)"),
-    "organisation": Msg("cơ quan, tổ chức (con dấu)", "organisation (agency seal)"),
-    "unknown": Msg("chưa xác định", "unknown"),
-}
 
 
 def parse_role(value: str) -> Role:
@@ -123,20 +103,6 @@ class EvidenceBundle:
     #: the accompanying information is kept per document and deleted with it, by software,
     #: without touching other documents' (TT 41/2017 Đ10); ``None``: not known
     deletable_per_document: bool | None = None
-
-
-@dataclass(frozen=True)
-class SignerRecord:
-    """What a record outside the certificate says a signer is (the certificate registry's
-    subscriber, another plugin's answer to ``vbsign_signer_class``).
-
-    ``kind`` is ``"unknown"`` when the records disagree (e.g. two plugins answer differently).
-    """
-
-    kind: Literal["person", "organisation", "unknown"]
-    #: who recorded it, e.g. "sổ đăng ký chứng thư / certificate registry" or a plugin name
-    source: str
-    detail: Msg | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vbsign._core.i18n import Lang, Msg
+from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.model.report import Indication, SubIndication
 
 
@@ -149,8 +149,6 @@ class Citation:
     secondary: bool = False
 
     def text(self, lang: Lang | None = None) -> str:
-        from vbsign._core.i18n import current_lang
-
         lang = lang or current_lang()
         inst = INSTRUMENTS.get(self.instrument)
         name = (inst.en if lang == "en" else inst.vi) if inst else self.instrument

@@ -28,6 +28,7 @@ from vbsign.policy.model import Level, Rule
 from vbsign.policy.policy import Policy, PolicySettings
 from vbsign.policy.profiles import AUTO_CANDIDATES, BUILTIN_PROFILES, Profile
 from vbsign.policy.roots import Hierarchy
+from vbsign.policy.rules import BUILTIN_RULES
 
 
 class PolicyRegistry:
@@ -46,7 +47,6 @@ class PolicyRegistry:
     @classmethod
     def builtin(cls) -> PolicyRegistry:
         """A registry holding vbsign's built-in rules and profiles (and nothing else)."""
-        from vbsign.policy.rules import BUILTIN_RULES
 
         reg = cls()
         for rule in BUILTIN_RULES:

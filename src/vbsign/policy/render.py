@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from vbsign._core.files import atomic_write
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._core.timefmt import vn_time
 from vbsign.model.report import INDICATION_TEXT
-from vbsign.policy.facts import ROLE_TEXT
+from vbsign.model.signers import ROLE_TEXT
 from vbsign.policy.model import DIRECTION_TEXT, STATUS_TEXT, Level, RuleStatus
 from vbsign.policy.policy import Policy
 from vbsign.policy.profiles import AUTO_CANDIDATES
@@ -260,7 +261,6 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not args or args[0] == "-":
         sys.stdout.write(text)
         return 0
-    from vbsign._core.files import atomic_write
 
     atomic_write(args[0], text.encode("utf-8"))
     return 0

@@ -16,7 +16,16 @@ from typing import Any, Literal
 
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
-from vbsign.model.report import Finding, Indication, Report, SubIndication
+from vbsign.model.report import (
+    Finding,
+    Indication,
+    Report,
+    SubIndication,
+    _from_jsonable,
+    _schema_for,
+    _to_jsonable,
+)
+from vbsign.model.report import json_schema as report_schema
 from vbsign.policy.model import Level, RuleStatus
 
 SCHEMA_ID = "https://vbsign.vn/schemas/compliance/v1"
@@ -154,8 +163,6 @@ class ComplianceReport:
 
     # ---- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        from vbsign.model.report import _to_jsonable
-
         out = _to_jsonable(self)
         assert isinstance(out, dict)
         out["verification"] = self.verification.to_dict()
@@ -168,8 +175,6 @@ class ComplianceReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ComplianceReport:
-        from vbsign.model.report import _from_jsonable
-
         if data.get("schema") != SCHEMA_ID:
             raise ValueError(f"unsupported compliance report schema {data.get('schema')!r}")
         data = {k: v for k, v in data.items() if k not in ("summary_vi", "summary_en")}
@@ -182,8 +187,6 @@ class ComplianceReport:
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of :meth:`ComplianceReport.to_dict`, derived from the code."""
-    from vbsign.model.report import _schema_for
-    from vbsign.model.report import json_schema as report_schema
 
     defs: dict[str, Any] = {}
     root = _schema_for(ComplianceReport, defs)

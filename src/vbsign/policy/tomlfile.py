@@ -52,12 +52,12 @@ from typing import Any
 from vbsign._core.bounds import POLICY_FILE, loads_toml, read_bounded
 from vbsign._core.errors import PolicyError
 from vbsign._core.i18n import Msg
+from vbsign.model.signers import Role
 from vbsign.policy.classify import ClassificationConfig
 from vbsign.policy.facts import (
     DIRECTIONS,
     DOCUMENT_KINDS,
     Expectations,
-    Role,
     normalise_level_name,
     parse_role,
 )

@@ -39,10 +39,14 @@ import vbsign._core.files as _io
 from vbsign._core.bounds import CHECKPOINT_FILE, loads_json, read_bounded
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
+from vbsign.api.signer import Signer
+from vbsign.api.verification import verify
+from vbsign.model.report import Indication
+from vbsign.pki.validation import Services
 from vbsign.registry.errors import RegistryError
 
 if TYPE_CHECKING:
-    from vbsign.api import Signer
+    from vbsign.api.signer import Signer
     from vbsign.model.report import Report
 
 CHECKPOINT_SCHEMA = "https://vbsign.vn/schemas/audit-checkpoint/v1"
@@ -159,9 +163,6 @@ class CheckpointConfig:
         """The signer (opened once and reused: its certificate check is cached)."""
         with self._lock:
             if self._signer is None:
-                from vbsign.api import Signer
-                from vbsign.pki.validation import Services
-
                 secret = os.environ.get(self.secret_env) if self.secret_env else None
                 if self.secret_env and secret is None:
                     raise RegistryError(
@@ -230,8 +231,6 @@ class CheckedCheckpoint:
 
     @property
     def signature_ok(self) -> bool:
-        from vbsign.model.report import Indication
-
         return self.report.indication is Indication.TOTAL_PASSED
 
     def signer_name(self) -> str:
@@ -243,7 +242,6 @@ def read_checkpoint(path: Path, *, trust: Any = None, services: Any = None, now:
     """Read a checkpoint file (or the newest one in a directory) and verify its signature."""
     from asn1crypto import cms
 
-    from vbsign.api import verify
 
     target = latest_in(path) if path.is_dir() else path
     data = read_bounded(target, CHECKPOINT_FILE)

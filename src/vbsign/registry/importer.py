@@ -32,6 +32,13 @@ from sqlalchemy.orm import Session
 from vbsign._core.bounds import CERTIFICATE_FILE, read_bounded
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
+from vbsign._core.x509 import read_certificates
+from vbsign.policy.classify import (
+    ORGANISATION_UID_PREFIXES,
+    PERSON_UID_PREFIXES,
+    is_personal_name,
+    names_a_body,
+)
 from vbsign.registry.certinfo import (
     CertFields,
     normalise_name,
@@ -128,7 +135,6 @@ class ImportResult:
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[SourceCert], list[ImportProblem]]:
     """Certificates from files and folders (recursively), with a problem per unreadable file."""
-    from vbsign._core.x509 import read_certificates
 
     found: list[SourceCert] = []
     problems: list[ImportProblem] = []
@@ -424,12 +430,6 @@ def _create_subscriber(session: Session, directory: _Directory, f: CertFields) -
 def _subscriber_kind(f: CertFields, unit: Unit) -> str | None:
     """Person or organisation, read from the subject as vbsign's policy classifier reads it
     (real agency certificates name the unit, ``CN=CỤC THUẾ`` under ``O=BỘ TÀI CHÍNH``)."""
-    from vbsign.policy.classify import (
-        ORGANISATION_UID_PREFIXES,
-        PERSON_UID_PREFIXES,
-        is_personal_name,
-        names_a_body,
-    )
 
     cn = f.subject_cn or ""
     uid = (f.subject_uid or "").upper()

@@ -18,6 +18,8 @@ from vbsign._core.errors import VbsignError
 from vbsign._core.files import printable
 from vbsign._core.i18n import Msg
 from vbsign.model.events import AuditEvent
+from vbsign.model.report import Indication
+from vbsign.plugins.lifecycle import notify_certificate_alert
 from vbsign.registry.alerts import Alert, compute_alerts
 from vbsign.registry.audit import (
     EVENT_KINDS,
@@ -45,6 +47,8 @@ from vbsign.registry.checkpoint import (
 from vbsign.registry.errors import RegistryError
 from vbsign.registry.models import AlertNotification, AuditEventRow, AuditHead, Setting
 from vbsign.registry.periods import Period
+from vbsign.registry.periods import year as year_period
+from vbsign.registry.rollups import rebuild
 from vbsign.registry.stats import UsageReport, compute_usage
 
 if TYPE_CHECKING:
@@ -263,7 +267,6 @@ class AuditOps(RegistryBase):
 
     def rebuild_summaries(self) -> int:
         """Recompute the report summaries from the audit log; returns the events read."""
-        from vbsign.registry.rollups import rebuild
 
         with self.writing() as s:
             return rebuild(s)
@@ -279,8 +282,6 @@ class AuditOps(RegistryBase):
             return compute_usage(s, period, kind=kind, settings=settings, generated_at=self.clock())
 
     def year_end_report(self, year: int) -> UsageReport:
-        from vbsign.registry.periods import year as year_period
-
         return self.usage_report(year_period(year), kind="year-end")
 
 
@@ -296,8 +297,6 @@ def _last_checkpoint(session: Any) -> dict[str, Any] | None:
 
 
 def _judge_checkpoint_signature(report: ChainReport, checked: CheckedCheckpoint) -> None:
-    from vbsign.model.report import Indication
-
     report.checkpoint = {
         **checked.checkpoint.to_dict(),
         "file": str(checked.path),
@@ -338,6 +337,5 @@ def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
                 impl.function(**({"alert": copy.deepcopy(alert)} if "alert" in impl.argnames else {}))
 
         return send
-    from vbsign.plugins.lifecycle import notify_certificate_alert
 
     return lambda alert: notify_certificate_alert(alert)

@@ -10,7 +10,10 @@ from typing import Any
 from asn1crypto import x509
 from sqlalchemy import select
 
+from vbsign._core.aio import run_sync
 from vbsign._core.i18n import Msg
+from vbsign.pki.trust import TrustStore
+from vbsign.pki.validation import Services
 from vbsign.registry.alerts import local_date
 from vbsign.registry.base import RegistryBase
 from vbsign.registry.errors import RegistryError
@@ -25,6 +28,7 @@ from vbsign.registry.lookups import (
     unit_row,
 )
 from vbsign.registry.models import Certificate, Subscriber, Token, Unit
+from vbsign.registry.revocation import async_check_certificates
 from vbsign.registry.views import CertificateView, SubscriberView
 
 
@@ -66,7 +70,7 @@ class CertificateOps(RegistryBase):
         only when the module shows several). The certificates are recorded with the
         token's serial number, and the token is registered if it was not.
         """
-        from vbsign.registry.tokens import read_token_certificates
+        from vbsign.registry.tokens import read_token_certificates  # optional extra: pkcs11
 
         serial, certs = read_token_certificates(module, token=token)
         result = self._import(
@@ -193,7 +197,6 @@ class CertificateOps(RegistryBase):
         other CA certificates help build paths. ``services``: where revocation data comes
         from (:class:`~vbsign.pki.validation.Services`, online with bounded timeouts by default).
         """
-        from vbsign._core.aio import run_sync
 
         return run_sync(self.async_check_revocation(trust=trust, services=services, at=at, unit=unit))
 
@@ -205,10 +208,6 @@ class CertificateOps(RegistryBase):
         at: datetime | None = None,
         unit: str | None = None,
     ) -> list[tuple[CertificateView, str]]:
-        from vbsign.pki.trust import TrustStore
-        from vbsign.pki.validation import Services
-        from vbsign.registry.revocation import async_check_certificates
-
         now = at or self.clock()
         with self.reading() as s:
             q = select(Certificate.fingerprint, Certificate.der).where(

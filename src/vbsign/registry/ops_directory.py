@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from vbsign._core.i18n import Msg
 from vbsign.registry.base import RegistryBase
+from vbsign.registry.certinfo import normalise_uid
 from vbsign.registry.errors import Duplicate, NotFound, RegistryError
 from vbsign.registry.lookups import (
     subscriber_row,
@@ -26,6 +27,7 @@ from vbsign.registry.models import (
     Unit,
     Wave,
 )
+from vbsign.registry.stats import _unit_tree
 from vbsign.registry.views import HolidayView, SubscriberView, TrainingView, UnitView, WaveView
 from vbsign.registry.workflow import SUBSCRIBER_KINDS
 
@@ -119,7 +121,6 @@ class DirectoryOps(RegistryBase):
 
     def list_units(self) -> list[UnitView]:
         """Units in tree order (each parent before its children)."""
-        from vbsign.registry.stats import _unit_tree
 
         with self.reading() as s:
             tree, _ = _unit_tree(s)
@@ -148,8 +149,6 @@ class DirectoryOps(RegistryBase):
         email: str | None = None,
         phone: str | None = None,
     ) -> SubscriberView:
-        from vbsign.registry.certinfo import normalise_uid
-
         if kind not in SUBSCRIBER_KINDS:
             raise RegistryError(
                 Msg("Loại thuê bao không hợp lệ: {k} (person, organisation, device).",

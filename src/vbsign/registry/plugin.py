@@ -43,7 +43,7 @@ if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is no
 
 if TYPE_CHECKING:
     from vbsign.model.report import CertificateInfo
-    from vbsign.policy.facts import SignerRecord
+    from vbsign.model.signers import SignerRecord
     from vbsign.registry.service import Registry
 
 ENV_AUDIT = "VBSIGN_REGISTRY_AUDIT"
@@ -141,7 +141,7 @@ class RegistrySignerClassifier:
     @hookimpl
     def vbsign_signer_class(self, certificate: CertificateInfo) -> SignerRecord | None:
         from vbsign._core.i18n import Msg
-        from vbsign.policy.facts import ROLE_ALIASES, SignerRecord
+        from vbsign.model.signers import ROLE_ALIASES, SignerRecord
 
         registry = self._registry()
         if registry is None:

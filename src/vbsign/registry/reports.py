@@ -214,7 +214,7 @@ def render_pdf(report: UsageReport, lang: Lang, charts: dict[str, bytes]) -> byt
     from reportlab.lib.units import cm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-    import vbsign.registry.pdfkit as pdfkit
+    import vbsign.registry.pdfkit as pdfkit  # start-up: reportlab
     from vbsign.registry.alerts import local_date
 
     st = pdfkit.styles()
@@ -281,7 +281,7 @@ def _pdf_chart(png: bytes | None, width: float) -> list[Any]:
 
 
 def make_charts(report: UsageReport) -> dict[str, bytes]:
-    from vbsign.registry.charts import trend_chart, units_chart, waves_chart
+    from vbsign.registry.charts import trend_chart, units_chart, waves_chart  # start-up: matplotlib
 
     return {"units": units_chart(report), "trend": trend_chart(report), "waves": waves_chart(report.waves)}
 

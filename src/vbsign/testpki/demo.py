@@ -21,8 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import vbsign._core.files as _io
+import vbsign.testpki as testpki
 from vbsign._core.i18n import Msg
+from vbsign.api.signer import Signer
+from vbsign.api.verification import verify
+from vbsign.appearance.roles import Appearance
 from vbsign.model.report import Report
+from vbsign.pki.validation import Services
+from vbsign.testpki.export import write_pki
+from vbsign.testpki.sample_images import seal_png, signature_png
+from vbsign.testpki.samples import official_document_pdf
 
 
 @dataclass
@@ -44,12 +52,6 @@ STEPS = {
 
 
 def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
-    import vbsign.api as api
-    import vbsign.testpki as testpki
-    from vbsign.pki.validation import Services
-    from vbsign.testpki.export import write_pki
-    from vbsign.testpki.samples import official_document_pdf
-
     def step(key: str) -> None:
         if progress is not None:
             progress(STEPS[key])
@@ -68,14 +70,12 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
     step("doc")
     input_pdf = _io.atomic_write(out_dir / "input.pdf", official_document_pdf())
     # Decree 30/2020 appearances: a blue signature and a red transparent seal, drawn in code
-    from vbsign.appearance import Appearance
-    from vbsign.testpki.sample_images import seal_png, signature_png
 
     signature_image = _io.atomic_write(out_dir / "chu-ky-mau.png", signature_png())
     seal_image = _io.atomic_write(out_dir / "con-dau-mau.png", seal_png())
 
     step("person")
-    with api.Signer(
+    with Signer(
         pki_dir / "person.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust, tsa=tsa,
         level="B-LT", services=services,
     ) as leader:
@@ -89,7 +89,7 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
 
     step("agency")
     signed_pdf = out_dir / "signed.pdf"
-    with api.Signer(
+    with Signer(
         pki_dir / "agency.p12", passphrase=testpki.DEFAULT_PASSPHRASE, trust=trust, tsa=tsa,
         level="B-LT", services=services,
     ) as clerk:
@@ -100,6 +100,6 @@ def run_demo(out_dir: Path, *, progress: Any = None) -> DemoResult:
         )
 
     step("verify")
-    report = api.verify(signed_pdf, trust=trust, services=Services(online=False))
+    report = verify(signed_pdf, trust=trust, services=Services(online=False))
     report_json = _io.atomic_write(out_dir / "report.json", report.to_json().encode("utf-8"))
     return DemoResult(out_dir, input_pdf, signed_pdf, report_json, report)

@@ -26,6 +26,7 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vbsign.appearance.widgets import signature_widgets, widget_annotation
 from vbsign.model.report import AppearanceInfo, ImageInfo, Report
 
 logger = logging.getLogger(__name__)
@@ -381,7 +382,6 @@ def pdf_version(data: bytes, reader: PdfFileReader) -> str | None:
 
 def add_appearance_facts(data: bytes, reader: PdfFileReader, report: Report) -> None:
     """Fill ``appearance`` of each signature, the PDF version and the page images (best effort)."""
-    from vbsign.appearance.widgets import signature_widgets, widget_annotation
 
     report.document.pdf_version = pdf_version(data, reader)
     try:

@@ -40,8 +40,10 @@ from vbsign._core.errors import InputError, SigningError
 from vbsign._core.i18n import Msg
 from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.base import SigningKey
+from vbsign.formats.pades.limits import DEFAULT_LIMITS, limit_issue, precheck
 from vbsign.formats.pades.preflight import input_error, preflight
 from vbsign.formats.pades.reader import open_reader, open_writer
+from vbsign.formats.pades.shadow import signing_risks
 
 if TYPE_CHECKING:
     pass
@@ -111,8 +113,6 @@ _SIZE_ERR = re.compile(r"larger than expected|too small|exceeds", re.I)
 
 
 def _open_writer(data: bytes) -> IncrementalPdfFileWriter:
-    from vbsign.formats.pades.limits import DEFAULT_LIMITS, limit_issue, precheck
-
     refused = precheck(data, DEFAULT_LIMITS).refused  # e.g. a tiny file declaring 2^31 xref entries
     if refused is not None:
         msg = limit_issue(*refused).msg
@@ -338,7 +338,6 @@ async def _sign_prepared(
 
 def _signing_risks(reader: PdfFileReader) -> list[Msg]:
     """Warnings about prepared shadow content in the input (never blocks signing)."""
-    from vbsign.formats.pades.shadow import signing_risks
 
     try:
         issues = signing_risks(reader)

@@ -10,6 +10,7 @@ from vbsign._core.algorithms import ALLOWED_HASHES  # one list for new signature
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import vn_time
 from vbsign.model.report import CertificateInfo, RevocationInfo, SignatureReport
+from vbsign.policy.classify import advice
 from vbsign.policy.context import cert_name, iso
 
 __all__ = ["ALLOWED_HASHES"]
@@ -114,7 +115,6 @@ def join(msgs: list[Msg], sep: str = "; ") -> Msg:
 
 def unknown_advice(ev: Any, signature_ids: list[str]) -> Msg:
     """How to classify the signers of ``signature_ids`` (policy file or registry)."""
-    from vbsign.policy.classify import advice
 
     sigs = {s.id: s for s in ev.doc.signatures}
     tips = [advice(sigs[i].signer) for i in signature_ids if i in sigs]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from vbsign._core.i18n import Msg
+from vbsign.model.signers import ROLE_TEXT
 from vbsign.policy.context import Evidence
-from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import (
     Citation,
     Outcome,

@@ -13,8 +13,8 @@ from typing import Any
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import vn_time
 from vbsign.model.report import Indication, SubIndication
+from vbsign.model.signers import ROLE_TEXT
 from vbsign.policy.context import Evidence, cert_name, iso
-from vbsign.policy.facts import ROLE_TEXT
 from vbsign.policy.model import (
     Citation,
     Outcome,
