@@ -1,6 +1,6 @@
 """Typed errors (public path): every error carries its message in Vietnamese and English.
 
-The classes live in :mod:`vbsign._core.errors` (the base layer, see ``docs/architecture.rst``);
+The classes live in :mod:`vbsign.errors` (the base layer, see ``docs/architecture.rst``);
 this module is their documented public name: ``from vbsign.errors import CertificateRejected``.
 """
 

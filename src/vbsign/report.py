@@ -1,6 +1,6 @@
 """The verification report (public path): plain dataclasses, JSON-serialisable, versioned schema.
 
-The types live in :mod:`vbsign.model.report` (the model layer, ``docs/architecture.rst``);
+The types live in :mod:`vbsign.report` (the model layer, ``docs/architecture.rst``);
 this module is their documented public name: ``from vbsign.report import Report``.
 """
 

@@ -3,7 +3,7 @@ hash functions for *new* signatures (item 1.3) and the lowest TLS version (item 
 
 SHA-1 and MD5 (and anything else outside the list) are refused for new signatures — PDF,
 XAdES, CAdES, through the API, the CLI or a plugin — with a bilingual
-:class:`~vbsign._core.errors.InputError` raised before any key is used. Verification of old
+:class:`~vbsign.errors.InputError` raised before any key is used. Verification of old
 signatures is unaffected: it keeps reading and reporting them (rules TT15-02, VER-06).
 """
 

@@ -7,9 +7,9 @@ of file has a size limit checked *before* it is read (``stat``, then a read of a
 limit + 1 bytes, so a FIFO or ``/dev/zero`` cannot get around it) and, for structured text
 (TOML, JSON), a limit on the number of entries and on the nesting depth checked after
 parsing. Going over a bound is a clear bilingual error of the caller's type
-(:class:`~vbsign._core.errors.PolicyError` for policy files,
-:class:`~vbsign._core.errors.ConfigurationError` for appearance files,
-:class:`~vbsign._core.errors.InputError` otherwise).
+(:class:`~vbsign.errors.PolicyError` for policy files,
+:class:`~vbsign.errors.ConfigurationError` for appearance files,
+:class:`~vbsign.errors.InputError` otherwise).
 
 The limits (:data:`BOUNDS`) are far above anything real: an agency's policy file is a few
 kilobytes (a list of 5,000 certificate fingerprints is about 500 KB).

@@ -41,6 +41,10 @@ class VbsignError(Exception):
     def message(self, lang: Lang | None = None) -> str:
         return self.msg.get(lang or current_lang())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable (a host may move errors between processes, e.g. a process pool)."""
+        return (_restore, (type(self), dict(self.__dict__)))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -48,6 +52,13 @@ class VbsignError(Exception):
             "message_en": self.msg.en,
             "details": self.details,
         }
+
+
+def _restore(cls: type[VbsignError], state: dict[str, Any]) -> VbsignError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, f"{err.msg.vi} / {err.msg.en}")
+    return err
 
 
 class InputError(VbsignError):

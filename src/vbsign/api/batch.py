@@ -9,7 +9,7 @@ The contract, file by file:
 * an existing output is left alone (reported as ``exists``) unless ``overwrite=True``, so
   re-running a batch after an interruption signs only what is missing;
 * failures are reported per file with the file name and the reason (a typed
-  :class:`~vbsign._core.errors.VbsignError`), and the batch goes on — except for failures that
+  :class:`~vbsign.errors.VbsignError`), and the batch goes on — except for failures that
   would repeat for every remaining file (the key or token became unusable, the
   certificate was rejected, the disk is full, the timestamp/revocation service failed
   three times in a row): then the remaining files are reported as ``skipped`` (not

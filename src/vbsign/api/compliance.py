@@ -13,7 +13,7 @@ attachment, expected roles, what is stored next to the file); see
 :class:`~vbsign.policy.DocumentFacts`. The source may also be a
 :class:`~vbsign.model.sign.SignResult`: the signed bytes are validated together with the
 signing software's facts (signing-side rules ND68-01, TT15-08…), or an existing
-:class:`~vbsign.model.report.Report` (re-judged without verifying again).
+:class:`~vbsign.report.Report` (re-judged without verifying again).
 """
 
 from __future__ import annotations

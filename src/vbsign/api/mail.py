@@ -363,7 +363,7 @@ async def async_verify_message(
 ) -> MailVerification:
     """Verify an S/MIME message (decrypting it first with ``decrypt_key`` if encrypted).
 
-    ``result.report`` is the :class:`~vbsign.model.report.Report` (``document.format == "mail"``;
+    ``result.report`` is the :class:`~vbsign.report.Report` (``document.format == "mail"``;
     every MIME part in ``attachments``; headers in ``mail``); ``result.content`` is the
     message as verified — display that, not the outer message.
     """
@@ -422,7 +422,7 @@ async def async_encrypt_message(
 
     Each recipient certificate is checked first (validity, RSA, keyEncipherment, MAIL-01 at
     the policy's level, chain and revocation unless disabled): one bad certificate refuses
-    the whole message (:class:`~vbsign._core.errors.CertificateRejected`, naming it).
+    the whole message (:class:`~vbsign.errors.CertificateRejected`, naming it).
     """
     refuse_overwrite(message, output)
     now = clock() if clock else utcnow()

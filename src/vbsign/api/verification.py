@@ -46,7 +46,7 @@ async def async_verify(
     metadata: Mapping[str, str] | None = None,
     **options: Any,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
+    """Verify a signed document and return its :class:`~vbsign.report.Report`.
 
     Options: ``at`` ("signing" or "now"), ``now``, ``services``, ``allow_comments``,
     ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
@@ -73,7 +73,7 @@ async def _async_verify_document(
     visual: VisualOptions | None = None,
     password: SecretLike = None,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.model.report.Report`.
+    """Verify a signed document and return its :class:`~vbsign.report.Report`.
 
     ``content`` is the signed file of a detached signature (CAdES ``.p7s``, detached
     XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
@@ -81,7 +81,7 @@ async def _async_verify_document(
     worker only for risky files by default) and ``visual`` configures the optional
     poppler comparison (:class:`~vbsign.formats.pades.visual.VisualOptions`). ``password`` opens a
     PDF encrypted with a user password (a file with only an owner password needs none);
-    without it such a file raises :class:`~vbsign._core.errors.PasswordRequired`.
+    without it such a file raises :class:`~vbsign.errors.PasswordRequired`.
     """
     data, name = _io.read_input(source)
     if at not in ("signing", "now"):

@@ -130,7 +130,7 @@ def colour_shares(img: Image.Image) -> tuple[float, float, int]:
 def load_image(source: ImageSource | Any, kind: ImageKind | str) -> InkImage:
     """Open, check and trim a signature or seal image.
 
-    Raises :class:`~vbsign._core.errors.InputError` for unreadable images, a seal without
+    Raises :class:`~vbsign.errors.InputError` for unreadable images, a seal without
     transparency, or an image with no visible ink; colour problems are warnings.
     """
     kind = ImageKind(kind)

@@ -228,7 +228,7 @@ class Appearance:
         """The lines of text this appearance shows for ``cert`` at ``signing_time``.
 
         Lines are NFC-normalised and checked against the font: a character it cannot draw
-        is an :class:`~vbsign._core.errors.InputError`, never an empty box on the document.
+        is an :class:`~vbsign.errors.InputError`, never an empty box on the document.
         """
         lines = [unicodedata.normalize("NFC", line) for line in self._raw_lines(cert, signing_time)]
         if lines and self.font is not None:

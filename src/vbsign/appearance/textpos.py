@@ -166,7 +166,7 @@ class TextIndex:
         """Find ``text``; ``occurrence`` 1 = first, -1 = last (the default: signature blocks
         come last), counted over ``page`` only or over the whole document.
 
-        Raises :class:`~vbsign._core.errors.InputError` when it is not there.
+        Raises :class:`~vbsign.errors.InputError` when it is not there.
         """
         needle = _needle_key(text)
         if not needle:

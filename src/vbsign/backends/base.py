@@ -17,7 +17,7 @@ from vbsign._core.errors import KeyAccessError
 from vbsign._core.i18n import Msg
 from vbsign.model.report import KeyStorage
 
-__all__ = ["KeyStorage", "KeyTransport", "SigningKey"]
+__all__ = ["KeyTransport", "SigningKey"]
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer

@@ -57,7 +57,7 @@ from vbsign._core.errors import InputError, KeyAccessError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
 from vbsign._core.x509 import load_certificates
-from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
+from vbsign.backends.base import KeyTransport, SigningKey
 from vbsign.backends.oaep import oaep_decode
 from vbsign.backends.pkcs11_errors import (
     CKF_LOGIN_REQUIRED,
@@ -95,6 +95,7 @@ from vbsign.backends.pkcs11_objects import (
     token_uri,
 )
 from vbsign.backends.pkcs11_uri import Pkcs11Uri, format_uri, parse_uri
+from vbsign.model.report import KeyStorage
 
 logger = logging.getLogger(__name__)
 

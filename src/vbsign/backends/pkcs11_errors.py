@@ -70,7 +70,7 @@ class PinState:
 
 
 class Pkcs11Error(KeyAccessError):
-    """Base class of token errors (catch :class:`vbsign._core.errors.KeyAccessError` for all keys)."""
+    """Base class of token errors (catch :class:`vbsign.errors.KeyAccessError` for all keys)."""
 
     code = "PKCS11_ERROR"
 

@@ -25,7 +25,8 @@ from vbsign._core.errors import KeyAccessError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
 from vbsign._core.x509 import read_certificates
-from vbsign.backends.base import KeyStorage, KeyTransport, SigningKey
+from vbsign.backends.base import KeyTransport, SigningKey
+from vbsign.model.report import KeyStorage
 
 
 class _CachedAttr(CMSAttributeProvider):

@@ -163,7 +163,7 @@ async def async_on_receive(document: _io.Source | IncomingDocument, context: Rec
     """Check an incoming document and decide ACCEPT / RETURN_TO_SENDER / QUARANTINE.
 
     Raises only for problems of the caller's making (unreadable input, configuration) and
-    for failing plugins (:class:`~vbsign._core.errors.PluginError`, naming the plugin).
+    for failing plugins (:class:`~vbsign.errors.PluginError`, naming the plugin).
     """
     doc = document if isinstance(document, IncomingDocument) else IncomingDocument(document)
     data, source_name = _io.read_input(doc.content)

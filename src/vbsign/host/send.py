@@ -67,7 +67,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
     """Sign (person, then agency seal; attachments), verify, validate; decide READY/BLOCKED.
 
     Raises only for problems of the caller's making (unreadable input, configuration) and
-    for failing plugins (:class:`~vbsign._core.errors.PluginError`, naming the plugin); every
+    for failing plugins (:class:`~vbsign.errors.PluginError`, naming the plugin); every
     problem with the document or the certificates is a ``BLOCKED`` decision with reasons.
     """
     doc = document if isinstance(document, OutgoingDocument) else OutgoingDocument(document)

@@ -2,7 +2,7 @@
 
 * :func:`sign_message` — ``multipart/signed`` (default) or opaque ``signed-data``, with any
   key backend, after the same pre-signing certificate check as documents;
-* :func:`verify_message` — into the same :class:`~vbsign.model.report.Report` (every MIME part,
+* :func:`verify_message` — into the same :class:`~vbsign.report.Report` (every MIME part,
   the sender against the certificate, canonicalisation problems diagnosed);
 * :func:`encrypt_message` / :func:`decrypt_message` — ``authEnveloped-data`` (AES-256-GCM,
   default) or ``enveloped-data`` (AES-256-CBC), RSA-OAEP key transport, decryption with a

@@ -101,7 +101,7 @@ class IncomingDocument:
 
 
 def reason(code: str, severity: Severity, msg: Msg, **details: Any) -> Finding:
-    """A decision reason (a :class:`~vbsign.model.report.Finding`)."""
+    """A decision reason (a :class:`~vbsign.report.Finding`)."""
     return Finding.of(code, severity, msg, details)
 
 

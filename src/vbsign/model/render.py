@@ -1,4 +1,4 @@
-"""Renderings of a :class:`~vbsign.model.report.Report`: plain text (Vietnamese or English).
+"""Renderings of a :class:`~vbsign.report.Report`: plain text (Vietnamese or English).
 
 The text rendering shows at least what Circular 15/2025 Art. 6 cl. 4 requires a
 verification tool to display: the verdict in Vietnamese; the issuing CA; the signer; the

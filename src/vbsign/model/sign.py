@@ -68,7 +68,7 @@ class SignDecision:
     """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
 
     ``veto`` refuses the signature (nothing is signed; the caller gets a
-    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign._core.errors.PluginError` — with
+    :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign.errors.PluginError` — with
     this reason and the plugin's name).
     ``metadata`` is added to the signature's metadata: the keys ``reason``, ``location``
     and ``contact_info`` fill the PDF signature dictionary's fields the caller left empty;

@@ -8,7 +8,7 @@ mutable goes through this module:
 * ``vbsign_before_sign`` (a ``SignRequest``: its ``metadata`` and ``signer``) and
   ``vbsign_after_sign`` (the request and the ``SignResult``): each plugin gets its own
   copy; a plugin that changes it fails the operation with a
-  :class:`~vbsign._core.errors.PluginError` naming it (nothing is signed, no file is written);
+  :class:`~vbsign.errors.PluginError` naming it (nothing is signed, no file is written);
 * ``vbsign_after_verify`` (the ``Report``): compared before and after each plugin; a
   change is undone and raised, naming the plugin; findings are added only by returning
   them;
@@ -110,7 +110,7 @@ def frozen_view(obj: Any) -> Any:
 def private_copy(value: Any) -> Any:
     """A deep copy of ``value`` that shares nothing mutable with it.
 
-    A :class:`~vbsign.model.report.Report` is copied through its JSON form (five times faster
+    A :class:`~vbsign.report.Report` is copied through its JSON form (five times faster
     than :func:`copy.deepcopy` on a real report); bytes are immutable and kept.
     """
 
@@ -285,7 +285,7 @@ def _refused(plugin: str, hook: str, what: str) -> Finding:
 
 def call_read_only(hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
     """Call ``hook`` giving each plugin private copies of ``kwargs``; raise a
-    :class:`~vbsign._core.errors.PluginError` naming the first plugin that changed its copy."""
+    :class:`~vbsign.errors.PluginError` naming the first plugin that changed its copy."""
     originals = {k: picture(v) for k, v in kwargs.items()}
     out: list[tuple[str, Any]] = []
     for plugin, given, result in manager.call_each(hook, lambda: {k: private_copy(v) for k, v in kwargs.items()}):

@@ -18,7 +18,7 @@ This module is the single source of truth; ``docs/plugins.rst`` is generated fro
 * Hooks are synchronous and run in the caller's thread (inside vbsign's async core too):
   keep them fast, hand slow work (e-mail, HTTP) to a queue or a thread.
 * An exception raised inside a hook fails the operation with a
-  :class:`~vbsign._core.errors.PluginError` that names the plugin and the hook. It is raised
+  :class:`~vbsign.errors.PluginError` that names the plugin and the hook. It is raised
   *before* any output file is written or any result is released, so a faulty plugin
   never leaves a half-written document or evidence bundle behind.
 """
@@ -232,7 +232,7 @@ class LifecycleSpec:
     def vbsign_after_verify(self, report: Report) -> Iterable[Finding] | None:
         """Observe a verification report; optionally return extra findings.
 
-        Returned :class:`~vbsign.model.report.Finding` objects are appended to the report's
+        Returned :class:`~vbsign.report.Finding` objects are appended to the report's
         document-level findings. They never change the report: verdicts belong to
         verification and to the policy rules, and a plugin that changes the report it was
         given (a verdict, a signature, a finding) fails the operation, named, and the report
@@ -248,7 +248,7 @@ class LifecycleSpec:
         ``context`` is the host's :class:`vbsign.host.SendContext` (typed ``Any`` here: the
         plugin contract names only types of the layers below it, ``docs/architecture.rst``).
         ``outcome`` holds vbsign's decision, the signed bytes and the evidence. Return
-        objections (bilingual :class:`~vbsign._core.i18n.Msg`) to block the sending: the decision
+        objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the decision
         becomes ``BLOCKED`` with these reasons. Each plugin gets copies of ``document``,
         ``context`` and ``outcome``: setting ``outcome.decision = BLOCKED`` also blocks (the
         plugin is named), but a plugin can never turn ``BLOCKED`` into ``READY`` nor change
@@ -297,7 +297,7 @@ class MailSpec:
 
         ``message`` is the message as the host gave it (do not modify it); ``outcome`` (a
         :class:`vbsign.host.MailSendOutcome`) holds vbsign's decision and the signed bytes.
-        Return objections (bilingual :class:`~vbsign._core.i18n.Msg`) to block the sending: the
+        Return objections (bilingual :class:`~vbsign.i18n.Msg`) to block the sending: the
         decision becomes ``BLOCKED`` with these reasons. A plugin can never turn ``BLOCKED``
         into ``READY``. Not ``firstresult``.
         """

@@ -2,7 +2,7 @@
 
 Each function calls one hook through :mod:`vbsign.plugins.manager` (so results and errors
 are attributed to a plugin) and checks what plugins return, because a wrong type from a
-third-party plugin must be a clear :class:`~vbsign._core.errors.PluginError`, not an
+third-party plugin must be a clear :class:`~vbsign.errors.PluginError`, not an
 ``AttributeError`` deep inside signing.
 """
 
@@ -83,7 +83,7 @@ def after_verify(report: Report) -> None:
     """Let plugins observe ``report``; append the findings they return.
 
     A plugin that changes the report itself — its verdict, a signature, a finding — is
-    named in a :class:`~vbsign._core.errors.PluginError` and the report is put back as it was:
+    named in a :class:`~vbsign.errors.PluginError` and the report is put back as it was:
     plugins add findings only by returning them.
     """
 
@@ -106,7 +106,7 @@ def after_verify(report: Report) -> None:
 
 
 def _restore(report: Report, snapshot: dict[str, Any]) -> None:
-    """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.model.report.Report.to_dict`)."""
+    """Put ``report`` back to ``snapshot`` (its :meth:`~vbsign.report.Report.to_dict`)."""
     import dataclasses
 
 
@@ -280,7 +280,7 @@ def report_renderers() -> dict[str, ReportRenderer]:
 
 
 def renderer_for(fmt: str) -> ReportRenderer:
-    """The renderer registered for ``fmt``; :class:`~vbsign._core.errors.InputError` if none."""
+    """The renderer registered for ``fmt``; :class:`~vbsign.errors.InputError` if none."""
 
     renderers = report_renderers()
     renderer = renderers.get(fmt)
@@ -319,7 +319,7 @@ def policy_profiles() -> list[tuple[str, Any]]:
 
 def signer_records(certificates: Iterable[Any]) -> dict[str, Any]:
     """``{sha256: SignerRecord}`` for the certificates that ``vbsign_signer_class`` plugins
-    know (:class:`~vbsign.model.report.CertificateInfo` objects); disagreeing answers give a record
+    know (:class:`~vbsign.report.CertificateInfo` objects); disagreeing answers give a record
     of kind ``"unknown"`` naming the plugins."""
 
     hook = "vbsign_signer_class"

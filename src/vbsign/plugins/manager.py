@@ -17,7 +17,7 @@ at the first hook call, and loads the ``vbsign`` entry-point group once:
 
 Hooks are called through :func:`call` / :func:`call_first`, which know which plugin
 produced each result and turn an exception raised inside a hook into a
-:class:`~vbsign._core.errors.PluginError` naming the plugin and the hook.
+:class:`~vbsign.errors.PluginError` naming the plugin and the hook.
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def register(plugin: Any, name: str | None = None) -> PluginInfo:
     """Register a plugin object (a module, class instance…) with the process-wide manager.
 
     This is how a host system adds its own hooks without packaging an entry point.
-    Raises :class:`~vbsign._core.errors.PluginError` if the plugin is invalid (e.g. a misspelt
+    Raises :class:`~vbsign.errors.PluginError` if the plugin is invalid (e.g. a misspelt
     hook name); nothing is registered then.
     """
     return get_plugin_manager().add_plugin(plugin, name)

@@ -1,6 +1,6 @@
 """What a rule's check function sees: the evidence, read-only.
 
-:class:`Evidence` bundles the verification :class:`~vbsign.model.report.Report`, the
+:class:`Evidence` bundles the verification :class:`~vbsign.report.Report`, the
 :class:`~vbsign.policy.facts.DocumentFacts` (merged with the policy's expectations), the
 resolved :class:`~vbsign.policy.policy.Policy` and — for signature-scope rules — the
 signature being checked. Derived facts (signer classification, which anchor a chain ends

@@ -3,7 +3,7 @@
 A :class:`Rule` is data — a stable id from the legal catalogue (``TT41-01``, ``VER-02``…),
 the legal text it comes from (:class:`Citation`), a short statement of the requirement in
 Vietnamese and English, and a *pure* check function. The check function reads the evidence
-(:class:`vbsign.policy.context.Evidence`: the verification :class:`~vbsign.model.report.Report`,
+(:class:`vbsign.policy.context.Evidence`: the verification :class:`~vbsign.report.Report`,
 the document facts and the policy's configuration) and returns an :class:`Outcome`; it never
 opens a file or a socket and never changes the report.
 

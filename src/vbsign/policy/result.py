@@ -1,6 +1,6 @@
 """The compliance report: per rule passed / failed / indeterminate / not applicable, with evidence.
 
-It embeds the verification :class:`~vbsign.model.report.Report` it was computed from, so that the
+It embeds the verification :class:`~vbsign.report.Report` it was computed from, so that the
 JSON form is a complete, self-contained record to keep with the document (TT 15/2025 Đ5 k4:
 keep the certificate-status check result). Its schema is derived from these dataclasses
 (:func:`json_schema`), like the verification report's.

@@ -1,4 +1,4 @@
-"""Errors specific to the certificate registry (all are :class:`vbsign._core.errors.VbsignError`)."""
+"""Errors specific to the certificate registry (all are :class:`vbsign.errors.VbsignError`)."""
 
 from __future__ import annotations
 

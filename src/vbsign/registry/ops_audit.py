@@ -327,7 +327,7 @@ def _check_kinds(events: Sequence[AuditEvent]) -> None:
 def _alert_hook(plugin_manager: Any) -> Callable[..., Any]:
     """How alerts are sent: through ``plugin_manager`` when one was given (tests, hosts with
     their own pluggy manager), else through vbsign's process-wide plugin manager, which names
-    the plugin in a :class:`~vbsign._core.errors.PluginError` if its hook fails."""
+    the plugin in a :class:`~vbsign.errors.PluginError` if its hook fails."""
     if plugin_manager is not None:
         caller = plugin_manager.hook.vbsign_certificate_alert
 

@@ -12,7 +12,7 @@ ended in a Python traceback. Signing now goes through the same limits and error 
    verification's deadline, in an isolated worker (``fork`` + ``RLIMIT_AS``) when the file
    is large or intricate, exactly as :func:`~vbsign.formats.pades.limits.verify_within` does;
 3. any parse error that still escapes while signing is an
-   :class:`~vbsign._core.errors.InputError` (:func:`input_error`).
+   :class:`~vbsign.errors.InputError` (:func:`input_error`).
 
 Whatever the file, the caller gets a typed error (exit 3 on the command line) with one
 clear message, and nothing is written.
@@ -86,7 +86,7 @@ async def preflight(
 ) -> list[Msg]:
     """Check that ``data`` can be signed within ``limits``; return warnings (bombs).
 
-    Raises :class:`~vbsign._core.errors.InputError` for a file that cannot be read or is over
+    Raises :class:`~vbsign.errors.InputError` for a file that cannot be read or is over
     the budget (``details["limit"]`` says which). A large or
     intricate file is inspected in an isolated worker first; any other is inspected in
     this process, under the deadline, on the reader ``open_reader()`` returns (the one

@@ -1,4 +1,4 @@
-"""Verify an S/MIME message into a :class:`~vbsign.model.report.Report`.
+"""Verify an S/MIME message into a :class:`~vbsign.report.Report`.
 
 The message is first brought to its canonical form (CRLF line endings — a stored copy
 often has LF; a leading mbox ``From`` line is dropped), then unwrapped layer by layer,

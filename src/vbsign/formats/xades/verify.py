@@ -1,4 +1,4 @@
-"""XML-DSig / XAdES verification into vbsign's :class:`~vbsign.model.report.Report`.
+"""XML-DSig / XAdES verification into vbsign's :class:`~vbsign.report.Report`.
 
 Every ``ds:Signature`` of the document is verified (counter-signatures included). For each
 one, vbsign reports *what exactly was signed* (``SignatureReport.signed_scope`` and, in the

@@ -1,6 +1,6 @@
 """Decree 30/2020 Appendix I: how the signatures of an official document *look* (ND30-02…08).
 
-Checked on what the file shows (:class:`~vbsign.model.report.AppearanceInfo`, read by PDF
+Checked on what the file shows (:class:`~vbsign.report.AppearanceInfo`, read by PDF
 verification): the widget's page and rectangle, the images its appearance paints (size,
 transparency, dominant colour, where), the text it draws (font, size, colour). What a file
 cannot show is said in each outcome rather than assumed — e.g. whether an image is the
