@@ -9,8 +9,6 @@ import sys
 
 import pytest
 
-import vbsign
-
 
 def test_top_level_names():
     import vbsign.api.compliance
