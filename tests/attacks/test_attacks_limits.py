@@ -311,3 +311,31 @@ def test_isolated_work_runs_in_another_process_with_its_limits():  # type: ignor
     worker = rep.findings[0].details["pid"]
     assert worker != os.getpid() and worker not in helper_pids()  # a child of a helper
     assert helper_pids()  # the helper stays for the next risky file
+
+
+ISOLATION_SAMPLES = (  # third-party files whose later revisions only vbsign's difference rules explain
+    "dss/dss-pades/validation/DSS-3577.pdf",
+    "dss/dss-pades/validation/Signature-P-DE_SCI-4.pdf",
+    "dss/dss-pades/validation/dss-1376/DSS1376-rev_n.pdf",
+    "dss/dss-pades/validation/pdf-structtreeroot-changes.pdf",
+)
+
+
+@needs_fork
+def test_isolation_never_changes_a_verdict(corpus):  # type: ignore[no-untyped-def]
+    """The options travel to the worker by pickling: nothing may depend on object identity
+    (the default difference policy once did, and isolated verdicts differed)."""
+    from vbsign import api
+    from vbsign.pki.validation import Services
+
+    for rel in ISOLATION_SAMPLES:
+        path = corpus / rel
+        if not path.exists():
+            continue
+        here, there = (
+            api.verify(path, services=Services(online=False), limits=Limits(isolate=iso)) for iso in (False, True)
+        )
+        assert (here.indication, here.sub_indication) == (there.indication, there.sub_indication), rel
+        assert [f.code for s in here.signatures for f in s.findings] == [
+            f.code for s in there.signatures for f in s.findings
+        ], rel

@@ -104,7 +104,10 @@ class VerifyOptions:
     at: str = "signing"
     now: datetime | None = None
     services: Services = OFFLINE
-    diff_policy: DiffPolicy = DEFAULT_DIFF_POLICY
+    #: what may change after signing; ``None``: pyHanko's default policy with vbsign's rules
+    #: (:func:`~vbsign.formats.pades.diffpolicy.vbsign_policy`). A value, not an identity: the
+    #: options travel to an isolated worker by pickling
+    diff_policy: DiffPolicy | None = None
     #: accept annotations (comments) added after signing when they do not cover content
     allow_comments: bool = False
     #: time and memory budget (see :mod:`vbsign.formats.pades.limits`); ``None``: the defaults
@@ -160,7 +163,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         if not options.allow_comments and _annotations_permitted(reader):
             options = replace(options, allow_comments=True)
         # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
-        policy = vbsign_policy(options.diff_policy, allow_comments=options.allow_comments)
+        policy = vbsign_policy(options.diff_policy or DEFAULT_DIFF_POLICY, allow_comments=options.allow_comments)
         options = replace(options, diff_policy=budgeted_diff_policy(policy))
         doc.revisions = reader.xrefs.total_revisions
         try:
