@@ -238,3 +238,36 @@ def test_vbsign_reader_reads_what_pyhanko_reads(sign_as, sample_pdf):
     for sig_ours, sig_theirs in zip(ours.embedded_signatures, theirs.embedded_signatures, strict=True):
         assert sig_ours.pkcs7_content == sig_theirs.pkcs7_content
         assert sig_ours.compute_digest() == sig_theirs.compute_digest()
+
+
+def test_prepared_names_equal_asn1cryptos_own(pki):
+    """vbsign fills the RFC 4518 form of its certificates' names from a memo: the values are
+    asn1crypto's own, and the class is untouched."""
+    from asn1crypto import x509
+
+    from vbsign._core.x509 import prepare_names
+
+    method = x509.NameTypeAndValue._ldap_string_prep
+    for label in ("person", "agency", "gov-root"):
+        der = pki.cert(label).dump()
+        ours, plain = x509.Certificate.load(der), x509.Certificate.load(der)
+        prepare_names([ours])
+        for a, b in zip(ours.subject.chosen, plain.subject.chosen, strict=True):
+            for x, y in zip(a, b, strict=True):
+                assert x._prepped is not None and x._prepped == y.prepped_value
+        assert ours.subject == plain.subject and ours.issuer == plain.issuer
+    assert x509.NameTypeAndValue._ldap_string_prep is method
+
+
+def test_trust_store_crosses_process_boundaries(pki):
+    """An isolated worker receives the trust store by pickling; certificates whose names
+    vbsign prepared (partly parsed asn1crypto objects) travel as DER."""
+    import pickle
+
+    from vbsign.pki.trust import TrustStore
+
+    store = TrustStore(tuple(pki.roots), tuple(pki.intermediates))
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy.fingerprints() == store.fingerprints()
+    assert [c.dump() for c in copy.intermediates] == [c.dump() for c in store.intermediates]
+    assert copy.anchors[0].subject == store.anchors[0].subject

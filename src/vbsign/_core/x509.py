@@ -7,6 +7,7 @@ certificates the same way (PEM — one or many —, DER, or a PKCS#7 bundle).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterable
@@ -87,6 +88,67 @@ def load_certificates(paths: Iterable[str | os.PathLike[str]]) -> list[x509.Cert
     return dedupe_certificates(out)
 
 
+_PREP = getattr(x509.NameTypeAndValue._ldap_string_prep, "__wrapped__", x509.NameTypeAndValue._ldap_string_prep)
+
+
+@functools.lru_cache(maxsize=8192)
+def _prepared(value: str) -> str:
+    result: str = _PREP(None, value)  # asn1crypto's RFC 4518 preparation (it does not use self)
+    return result
+
+
+def prepare_names(certs: Iterable[x509.Certificate]) -> None:
+    """Fill the RFC 4518 prepared form of the subject and issuer names of ``certs`` from one
+    memo, so that comparing them (path building, issuer look-ups) does not recompute it.
+
+    asn1crypto caches the prepared form per parsed name and recomputes it for every freshly
+    parsed certificate — with Vietnamese names, the main cost of matching certificates.
+    This sets the same value asn1crypto would (its own function) on vbsign's certificate
+    objects only; the class is not changed (``vbsign.enable_speedups`` memoises it for the
+    whole process).
+    """
+    for cert in certs:
+        try:
+            names = (cert.subject, cert.issuer)
+        except Exception:  # a malformed certificate: asn1crypto reports it where it matters
+            continue
+        for name in names:
+            prepare_name(name)
+
+
+def prepare_name(name: x509.Name) -> None:
+    """:func:`prepare_names` for one name (e.g. the issuer a CMS signer identifier names)."""
+    try:
+        for rdn in name.chosen:
+            for ntv in rdn:
+                if ntv._prepped is None:
+                    value = ntv["value"].native
+                    if isinstance(value, str):
+                        ntv._prepped = _prepared(value)
+    except Exception:  # malformed: left to asn1crypto, which reports it where it matters
+        return
+
+
+def prepare_signed_data(signed_data: Any) -> None:
+    """:func:`prepare_names` for a CMS SignedData: its certificates, the issuers its signer
+    identifiers name, and the same for the timestamp tokens in its unsigned attributes.
+
+    Signed attributes are never touched: they are verified byte for byte as they were
+    encoded, and parsing them could make asn1crypto re-encode them."""
+    try:
+        prepare_names(c.chosen for c in signed_data["certificates"] or [] if c.name == "certificate")
+        for si in signed_data["signer_infos"]:
+            sid = si["sid"]
+            if sid.name == "issuer_and_serial_number":
+                prepare_name(sid.chosen["issuer"])
+            for attr in si["unsigned_attrs"] or []:
+                if attr["type"].native == "signature_time_stamp_token":
+                    for token in attr["values"]:
+                        prepare_signed_data(token["content"])
+    except Exception:  # malformed: verification reports it
+        return
+
+
 def unique_der(items: Iterable[Any]) -> list[Any]:
     """ASN.1 objects (certificates, OCSP responses, CRLs) without duplicates, in order."""
     seen: set[bytes] = set()
@@ -112,6 +174,7 @@ def dedupe_certificates(certs: Iterable[x509.Certificate]) -> list[x509.Certific
         if d not in seen:
             seen.add(d)
             out.append(x509.Certificate.load(d))
+    prepare_names(out)
     return out
 
 
@@ -120,6 +183,9 @@ __all__ = [
     "dedupe_certificates",
     "fingerprint",
     "load_certificates",
+    "prepare_name",
+    "prepare_names",
+    "prepare_signed_data",
     "read_certificates",
     "unique_der",
 ]

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 
@@ -72,6 +73,17 @@ class TrustStore:
 
     def __bool__(self) -> bool:
         return bool(self.anchors)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as DER (an isolated worker gets a copy): asn1crypto objects that were
+        already (partly) parsed do not survive pickling intact."""
+        return (_store_from_der, ([c.dump() for c in self.anchors], [c.dump() for c in self.intermediates]))
+
+
+def _store_from_der(anchors: list[bytes], intermediates: list[bytes]) -> TrustStore:
+    return TrustStore(
+        tuple(x509.Certificate.load(d) for d in anchors), tuple(x509.Certificate.load(d) for d in intermediates)
+    )
 
 
 #: what every ``trust=`` parameter accepts: a store, certificates or paths to certificate

@@ -47,6 +47,7 @@ from vbsign._core.errors import PasswordRequired, UnsupportedFormatError
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import format_vn_time, utcnow
+from vbsign._core.x509 import prepare_names, prepare_signed_data
 from vbsign.formats.pades.appearance_facts import add_appearance_facts
 from vbsign.formats.pades.diffpolicy import vbsign_policy
 from vbsign.formats.pades.forensics import analyse as analyse_forensics
@@ -325,6 +326,7 @@ def _read_dss(reader: PdfFileReader, ev: _DocEvidence, report: Report) -> None:
         return
     try:
         ev.dss_certs = list(dss.load_certs())
+        prepare_names(ev.dss_certs)
         for ref in dss.ocsps:
             ev.dss_ocsps.append(asn1_ocsp.OCSPResponse.load(ref.get_object().data))
         for ref in dss.crls:
@@ -562,6 +564,7 @@ async def _verify_signature(
     rep.contact_info = _pdf_str(so.get("/ContactInfo"))
     rep.signer_name = _pdf_str(so.get("/Name"))
     rep.validation_time = now
+    prepare_signed_data(emb.signed_data)  # before pyHanko matches the signer's certificate
     if not _identify_signer(emb, rep):
         return rep
 
@@ -569,6 +572,7 @@ async def _verify_signature(
     emb.compute_integrity_info(diff_policy=options.diff_policy)
     integrity = emb.summarise_integrity_info()
     signer_cert = emb.signer_cert
+    prepare_names([signer_cert, *emb.other_embedded_certs])  # the instances path building compares
     rep.signer = CertificateInfo.from_asn1(signer_cert)
     level = _mod_level(emb.diff_result)
     docmdp = emb.docmdp_level
