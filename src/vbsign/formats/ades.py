@@ -108,7 +108,10 @@ class Outcome:
 
 
 async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerifyOptions) -> Outcome:
-    """Fill the time, chain, revocation and verdict parts of ``rep`` from ``ev``."""
+    """Fill the time, chain, revocation and verdict parts of ``rep`` from ``ev``: the
+    signature timestamps, the signing time (proven or claimed), the certificate path and
+    revocation at the validation time, then the shared verdict
+    (:func:`vbsign.formats.verdict.decide`)."""
     now = options.now or utcnow()
     rep.validation_time = now
     out = Outcome()
@@ -133,75 +136,11 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
 
     other = unique_der([*ev.other_certs, *options.extra_certs])
     ev.ocsps, ev.crls = usable_revinfo(ev.ocsps, ev.crls)
-
-    # signature timestamp(s) -------------------------------------------------------------------
-    for tok in ev.timestamps:
-        try:
-            info = await _validate_timestamp(tok, options, now, other, ev.ocsps, ev.crls)
-        except Exception as e:  # a broken token must not crash verification
-            logger.debug("timestamp unprocessable", exc_info=True)
-            rep.add("TIMESTAMP_UNPROCESSABLE", Severity.WARNING, Msg(
-                "Không xử lý được dấu thời gian: {e}", "The timestamp cannot be processed: {e}"
-            ).format(e=_short(e)))
-            continue
-        rep.timestamp = info
-        if info.intact and info.valid and info.trusted:
-            out.timestamp_ok = True
-            break
-    if rep.timestamp is not None and not out.timestamp_ok:
-        t = rep.timestamp
-        rep.add(
-            "TIMESTAMP_INVALID" if not (t.intact and t.valid) else "TIMESTAMP_UNTRUSTED",
-            Severity.WARNING,
-            Msg(
-                "Dấu thời gian của chữ ký không hợp lệ hoặc không được tin cậy; thời điểm ký không được chứng minh.",
-                "The signature timestamp is invalid or untrusted; the signing time is not proven.",
-            ),
-        )
-
-    # signing time -----------------------------------------------------------------------------
-    rep.claimed_signing_time = ev.claimed_time
-    proven = out.timestamp_ok
-    if proven and rep.timestamp is not None:
-        signing_time, rep.signing_time_source = rep.timestamp.time, "timestamp"
-    elif ev.claimed_time is not None:
-        signing_time, rep.signing_time_source = ev.claimed_time, "claimed"
-    else:
-        signing_time, rep.signing_time_source = now, "none"
-    rep.signing_time = signing_time
-    if not proven and options.at != "now":
-        rep.add("SIGNING_TIME_UNPROVEN", Severity.WARNING, Msg(
-            "Không có dấu thời gian hợp lệ: thời điểm ký chỉ do người ký khai báo.",
-            "No valid timestamp: the signing time is only claimed by the signer.",
-        ))
+    out.timestamp_ok = await _check_timestamps(rep, ev, options, now, other)
+    signing_time, proven = _signing_time(rep, ev, out.timestamp_ok, options, now)
     moment = now if options.at == "now" else signing_time
     rep.validation_time = moment
-
-    # path and revocation at the validation time ------------------------------------------
-    vc = build_context(
-        options.trust,
-        moment=moment,
-        other_certs=other,
-        ocsps=ev.ocsps,
-        crls=ev.crls,
-        services=options.services,
-        retroactive_revinfo=options.at != "now",
-    )
-    path_error: BaseException | None = None
-    path: Any = None
-    try:
-        try:
-            path = await CertificateValidator(
-                cert, intermediate_certs=other, validation_context=vc
-            ).async_validate_usage(set())
-            rep.chain = [CertificateInfo.from_asn1(c) for c in path.iter_certs(include_root=True)][::-1]
-        except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
-            path_error = e
-        except ValueError as e:  # malformed revocation data and the like
-            path_error = e
-        fetched_ocsps, fetched_crls = fetched_revinfo(vc)
-    finally:
-        await vc.aclose()
+    path, path_error, fetched_ocsps, fetched_crls = await _validate_path(rep, cert, other, ev, options, moment)
     rep.trusted = path_error is None
 
     # an unproven (claimed) signing time cannot make old revocation data stand in for the
@@ -226,6 +165,102 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
     facts.now_error = now_error
     await decide(rep, facts)
     return out
+
+
+async def _check_timestamps(
+    rep: SignatureReport,
+    ev: SignerEvidence,
+    options: AdesVerifyOptions,
+    now: datetime,
+    other: list[x509.Certificate],
+) -> bool:
+    """Validate the signature timestamps (the first good one wins) and record the last one
+    examined; True when one is intact, valid and trusted."""
+    ok = False
+    for tok in ev.timestamps:
+        try:
+            info = await _validate_timestamp(tok, options, now, other, ev.ocsps, ev.crls)
+        except Exception as e:  # a broken token must not crash verification
+            logger.debug("timestamp unprocessable", exc_info=True)
+            rep.add("TIMESTAMP_UNPROCESSABLE", Severity.WARNING, Msg(
+                "Không xử lý được dấu thời gian: {e}", "The timestamp cannot be processed: {e}"
+            ).format(e=_short(e)))
+            continue
+        rep.timestamp = info
+        if info.intact and info.valid and info.trusted:
+            ok = True
+            break
+    if rep.timestamp is not None and not ok:
+        t = rep.timestamp
+        rep.add(
+            "TIMESTAMP_INVALID" if not (t.intact and t.valid) else "TIMESTAMP_UNTRUSTED",
+            Severity.WARNING,
+            Msg(
+                "Dấu thời gian của chữ ký không hợp lệ hoặc không được tin cậy; thời điểm ký không được chứng minh.",
+                "The signature timestamp is invalid or untrusted; the signing time is not proven.",
+            ),
+        )
+    return ok
+
+
+def _signing_time(
+    rep: SignatureReport, ev: SignerEvidence, timestamp_ok: bool, options: AdesVerifyOptions, now: datetime
+) -> tuple[datetime, bool]:
+    """The signing time and whether a timestamp proves it (else the signer's claim, or
+    ``now`` without one)."""
+    rep.claimed_signing_time = ev.claimed_time
+    proven = timestamp_ok
+    if proven and rep.timestamp is not None:
+        signing_time, rep.signing_time_source = rep.timestamp.time, "timestamp"
+    elif ev.claimed_time is not None:
+        signing_time, rep.signing_time_source = ev.claimed_time, "claimed"
+    else:
+        signing_time, rep.signing_time_source = now, "none"
+    rep.signing_time = signing_time
+    if not proven and options.at != "now":
+        rep.add("SIGNING_TIME_UNPROVEN", Severity.WARNING, Msg(
+            "Không có dấu thời gian hợp lệ: thời điểm ký chỉ do người ký khai báo.",
+            "No valid timestamp: the signing time is only claimed by the signer.",
+        ))
+    return signing_time, proven
+
+
+async def _validate_path(
+    rep: SignatureReport,
+    cert: x509.Certificate,
+    other: list[x509.Certificate],
+    ev: SignerEvidence,
+    options: AdesVerifyOptions,
+    moment: datetime,
+) -> tuple[Any, BaseException | None, list[Any], list[Any]]:
+    """The certificate path and revocation at ``moment`` (the chain recorded in ``rep``):
+    returns the path (``None`` when it fails), the failure, and the OCSP responses and
+    CRLs fetched on the way."""
+    vc = build_context(
+        options.trust,
+        moment=moment,
+        other_certs=other,
+        ocsps=ev.ocsps,
+        crls=ev.crls,
+        services=options.services,
+        retroactive_revinfo=options.at != "now",
+    )
+    path_error: BaseException | None = None
+    path: Any = None
+    try:
+        try:
+            path = await CertificateValidator(
+                cert, intermediate_certs=other, validation_context=vc
+            ).async_validate_usage(set())
+            rep.chain = [CertificateInfo.from_asn1(c) for c in path.iter_certs(include_root=True)][::-1]
+        except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
+            path_error = e
+        except ValueError as e:  # malformed revocation data and the like
+            path_error = e
+        fetched_ocsps, fetched_crls = fetched_revinfo(vc)
+    finally:
+        await vc.aclose()
+    return path, path_error, fetched_ocsps, fetched_crls
 
 
 async def _validate_timestamp(

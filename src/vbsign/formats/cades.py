@@ -301,28 +301,7 @@ async def verify_cms(
         ).format(e=_short(e)))
         return CmsVerification(report, None)
 
-    signed: bytes | None
-    content_differs = False
-    if econtent is not None:
-        signed = econtent
-        if content is not None and content != signed:
-            # the caller (or the x.p7s → x convention) named a file as the signed content,
-            # and it is not what was signed: the verdict must not read as "this file is valid"
-            content_differs = True
-            report.add("CONTENT_IGNORED", Severity.ERROR, Msg(
-                "Chữ ký đã chứa nội dung; tệp nội dung được cung cấp KHÁC nội dung đã ký và KHÔNG được chữ ký bảo vệ.",
-                "The signature embeds its content; the supplied content file DIFFERS from it and is NOT "
-                "covered by the signature.",
-            ), content=content_name or "content")
-        scope = f"content: enveloped in the signature ({len(signed)} bytes, sha256 {_h(signed)}…)"
-    else:
-        signed = content
-        label = content_name or "detached content"
-        scope = (
-            f"content: detached '{label}' ({len(signed)} bytes, sha256 {_h(signed)}…)"
-            if signed is not None
-            else "content: detached (not supplied)"
-        )
+    signed, content_differs, scope = _signed_content(report, econtent, content, content_name)
     doc.format = "cms"
     for n, si in enumerate(signer_infos, start=1):
         sid = f"S{n}"
@@ -349,6 +328,37 @@ async def verify_cms(
     return CmsVerification(report, signed)
 
 
+def _signed_content(
+    report: Report, econtent: bytes | None, content: bytes | None, content_name: str | None
+) -> tuple[bytes | None, bool, str]:
+    """What the signatures sign: the encapsulated content, else the detached ``content``.
+    Returns it, whether a supplied content file differs from the encapsulated one (an
+    error finding: the verdict must not read as "this file is valid") and the scope text."""
+    signed: bytes | None
+    content_differs = False
+    if econtent is not None:
+        signed = econtent
+        if content is not None and content != signed:
+            # the caller (or the x.p7s → x convention) named a file as the signed content,
+            # and it is not what was signed: the verdict must not read as "this file is valid"
+            content_differs = True
+            report.add("CONTENT_IGNORED", Severity.ERROR, Msg(
+                "Chữ ký đã chứa nội dung; tệp nội dung được cung cấp KHÁC nội dung đã ký và KHÔNG được chữ ký bảo vệ.",
+                "The signature embeds its content; the supplied content file DIFFERS from it and is NOT "
+                "covered by the signature.",
+            ), content=content_name or "content")
+        scope = f"content: enveloped in the signature ({len(signed)} bytes, sha256 {_h(signed)}…)"
+    else:
+        signed = content
+        label = content_name or "detached content"
+        scope = (
+            f"content: detached '{label}' ({len(signed)} bytes, sha256 {_h(signed)}…)"
+            if signed is not None
+            else "content: detached (not supplied)"
+        )
+    return signed, content_differs, scope
+
+
 async def _verify_signer(
     si: cms.SignerInfo,
     sid: str,
@@ -359,7 +369,8 @@ async def _verify_signer(
     crls: list[Any],
     options: AdesVerifyOptions,
 ) -> SignatureReport:
-    from pyhanko.sign.validation import errors as val_errors
+    """Verify one SignerInfo: its integrity over ``signed``, the evidence it carries
+    (certificates, revocation data, timestamps), then the shared AdES verdict."""
     from pyhanko.sign.validation import generic_cms
 
     rep = SignatureReport(id=sid, kind="signature", indication=I, sub_indication=None)
@@ -388,63 +399,8 @@ async def _verify_signer(
     rep.integrity = IntegrityInfo(
         intact=False, signature_valid=False, digest_algorithm=md, signature_algorithm=sig_algo["algorithm"].native
     )
-    if signed is None:
-        ev.integrity_known = False
-        ev.blocking = (I, SubIndication.SIGNED_DATA_NOT_FOUND, "DETACHED_CONTENT_MISSING", Msg(
-            "Chữ ký tách rời: cần tệp nội dung đã ký (dùng --content TỆP).",
-            "Detached signature: the signed content file is needed (use --content FILE).",
-        ))
-    elif cert is not None:
-        try:
-            digest = hashlib.new(md.replace("_", "-") if md.startswith("sha3") else md, signed).digest()
-        except ValueError:
-            digest = None
-        if digest is None:
-            ev.integrity_known = False
-            ev.blocking = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
-                "Hàm băm không được hỗ trợ: {a}", "Unsupported digest algorithm: {a}"
-            ).format(a=md))
-        else:
-            try:
-                intact, valid = generic_cms.validate_sig_integrity(si, cert, content_type, digest)
-                if intact and not valid:
-                    valid = _lenient_signature_check(si, cert, rep)
-                rep.integrity.intact, rep.integrity.signature_valid = intact, valid
-            except val_errors.SignatureValidationError as e:
-                ev.integrity_known = False
-                sub = getattr(e, "ades_subindication", None)
-                name = getattr(sub, "name", "FORMAT_FAILURE")
-                if name == "NO_SIGNING_CERTIFICATE_FOUND":
-                    ev.blocking = (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNING_CERT_REF_MISMATCH", Msg(
-                        "Chứng thư ký không khớp với thuộc tính signing-certificate đã ký.",
-                        "The signing certificate does not match the signed signing-certificate attribute.",
-                    ))
-                else:
-                    ev.blocking = (F, SubIndication.FORMAT_FAILURE, "CMS_STRUCTURE", Msg(
-                        "Cấu trúc CMS của chữ ký không hợp lệ: {e}", "Invalid CMS structure in the signature: {e}"
-                    ).format(e=_short(e)))
-            except Exception as e:  # unsupported mechanisms and the like
-                ev.integrity_known = False
-                ev.blocking = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
-                    "Không kiểm tra được giá trị chữ ký ({e}).", "The signature value cannot be checked ({e})."
-                ).format(e=_short(e)))
-    else:
-        ev.integrity_known = False
-    for tst in _tst_iter(si):
-        ev.timestamps.append(TimestampToken(tst, generic_cms.message_imprint_checker(si)))
-    for attr in _items(si["unsigned_attrs"]):
-        oid = attr["type"].dotted
-        if oid in ARCHIVE_TIMESTAMP_OIDS:
-            rep.add("ARCHIVE_TIMESTAMP_NOT_VALIDATED", Severity.INFO, Msg(
-                "Có dấu thời gian lưu trữ (CAdES-LTA); vbsign chưa kiểm tra loại này.",
-                "An archive timestamp (CAdES-LTA) is present; vbsign does not validate it yet.",
-            ))
-            break
-        if attr["type"].native == "counter_signature":
-            rep.add("COUNTER_SIGNATURE_NOT_VERIFIED", Severity.INFO, Msg(
-                "Có chữ ký đối ứng (counter-signature); vbsign chưa kiểm tra nó.",
-                "A counter-signature is present; vbsign does not verify it.",
-            ))
+    _check_integrity(si, cert, content_type, signed, md, rep, ev)
+    _read_unsigned_attributes(si, rep, ev)
     if cert is not None:
         rep.signer = CertificateInfo.from_asn1(cert)
     # what could not be computed is "not checked", never "altered"
@@ -462,6 +418,87 @@ async def _verify_signer(
         if outcome.timestamp_ok:
             rep.level = "B-LT" if outcome.embedded_revocation else "B-T"
     return rep
+
+
+def _check_integrity(
+    si: cms.SignerInfo,
+    cert: x509.Certificate | None,
+    content_type: str,
+    signed: bytes | None,
+    md: str,
+    rep: SignatureReport,
+    ev: SignerEvidence,
+) -> None:
+    """The message digest and signature value of one SignerInfo, into ``rep.integrity``;
+    what cannot be computed (no content, no certificate, an unknown algorithm, a broken
+    structure) is recorded as not known, with the reason that blocks a verdict."""
+    from pyhanko.sign.validation import errors as val_errors
+    from pyhanko.sign.validation import generic_cms
+
+    assert rep.integrity is not None
+    if signed is None:
+        ev.integrity_known = False
+        ev.blocking = (I, SubIndication.SIGNED_DATA_NOT_FOUND, "DETACHED_CONTENT_MISSING", Msg(
+            "Chữ ký tách rời: cần tệp nội dung đã ký (dùng --content TỆP).",
+            "Detached signature: the signed content file is needed (use --content FILE).",
+        ))
+        return
+    if cert is None:
+        ev.integrity_known = False
+        return
+    try:
+        digest = hashlib.new(md.replace("_", "-") if md.startswith("sha3") else md, signed).digest()
+    except ValueError:
+        ev.integrity_known = False
+        ev.blocking = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
+            "Hàm băm không được hỗ trợ: {a}", "Unsupported digest algorithm: {a}"
+        ).format(a=md))
+        return
+    try:
+        intact, valid = generic_cms.validate_sig_integrity(si, cert, content_type, digest)
+        if intact and not valid:
+            valid = _lenient_signature_check(si, cert, rep)
+        rep.integrity.intact, rep.integrity.signature_valid = intact, valid
+    except val_errors.SignatureValidationError as e:
+        ev.integrity_known = False
+        sub = getattr(e, "ades_subindication", None)
+        name = getattr(sub, "name", "FORMAT_FAILURE")
+        if name == "NO_SIGNING_CERTIFICATE_FOUND":
+            ev.blocking = (I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "SIGNING_CERT_REF_MISMATCH", Msg(
+                "Chứng thư ký không khớp với thuộc tính signing-certificate đã ký.",
+                "The signing certificate does not match the signed signing-certificate attribute.",
+            ))
+        else:
+            ev.blocking = (F, SubIndication.FORMAT_FAILURE, "CMS_STRUCTURE", Msg(
+                "Cấu trúc CMS của chữ ký không hợp lệ: {e}", "Invalid CMS structure in the signature: {e}"
+            ).format(e=_short(e)))
+    except Exception as e:  # unsupported mechanisms and the like
+        ev.integrity_known = False
+        ev.blocking = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE, "UNSUPPORTED_ALGORITHM", Msg(
+            "Không kiểm tra được giá trị chữ ký ({e}).", "The signature value cannot be checked ({e})."
+        ).format(e=_short(e)))
+
+
+def _read_unsigned_attributes(si: cms.SignerInfo, rep: SignatureReport, ev: SignerEvidence) -> None:
+    """Signature timestamps into the evidence; archive timestamps and counter-signatures
+    are noted (vbsign does not validate them yet)."""
+    from pyhanko.sign.validation import generic_cms
+
+    for tst in _tst_iter(si):
+        ev.timestamps.append(TimestampToken(tst, generic_cms.message_imprint_checker(si)))
+    for attr in _items(si["unsigned_attrs"]):
+        oid = attr["type"].dotted
+        if oid in ARCHIVE_TIMESTAMP_OIDS:
+            rep.add("ARCHIVE_TIMESTAMP_NOT_VALIDATED", Severity.INFO, Msg(
+                "Có dấu thời gian lưu trữ (CAdES-LTA); vbsign chưa kiểm tra loại này.",
+                "An archive timestamp (CAdES-LTA) is present; vbsign does not validate it yet.",
+            ))
+            break
+        if attr["type"].native == "counter_signature":
+            rep.add("COUNTER_SIGNATURE_NOT_VERIFIED", Severity.INFO, Msg(
+                "Có chữ ký đối ứng (counter-signature); vbsign chưa kiểm tra nó.",
+                "A counter-signature is present; vbsign does not verify it.",
+            ))
 
 
 def _lenient_signature_check(si: cms.SignerInfo, cert: x509.Certificate, rep: SignatureReport) -> bool:

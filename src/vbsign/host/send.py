@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import vbsign._core.files as _io
@@ -63,6 +63,17 @@ def seal_reason(number: str | None, issued: date) -> str:
     return f"Ban hành văn bản số {number} ngày {day}" if number else f"Ban hành văn bản ngày {day}"
 
 
+@dataclasses.dataclass
+class _Signing:
+    """What signing an outgoing document produced (``signed`` is None when it failed)."""
+
+    reasons: list[Finding] = dataclasses.field(default_factory=list)
+    signed: bytes | None = None
+    signed_attachments: list[tuple[str, bytes]] = dataclasses.field(default_factory=list)
+    results: list[SignResult] = dataclasses.field(default_factory=list)
+    attachment_results: list[SignResult] = dataclasses.field(default_factory=list)
+
+
 async def async_on_send(document: _io.Source | OutgoingDocument, context: SendContext) -> SendOutcome:
     """Sign (person, then agency seal; attachments), verify, validate; decide READY/BLOCKED.
 
@@ -78,8 +89,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
     doc = dataclasses.replace(
         doc, content=data, name=name, attachments=[Attachment(d, n) for n, d in attachments]
     )
-    seal = context.seal
-    clock = context.clock or seal.now
+    clock = context.clock or context.seal.now
     started = clock()
     issued = doc.date or started.astimezone(VN_TZ).date()
     meta = {k: v for k, v in {
@@ -98,12 +108,64 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                 "Attachments in separate files need the main document's number (Decree 30/2020 App. I).",
             )
         )
+    signing = await _sign_outgoing(doc, data, name, attachments, issued, context, meta)
+    reasons = signing.reasons
+    builder = EvidenceBuilder("send", signing.signed if signing.signed is not None else data, name)
+    report: Report | None = None
+    compliance: Compliance | None = None
+    if signing.signed is not None:
+        report, compliance = await _check_outgoing(signing, name, context, clock(), meta, builder)
 
-    reasons: list[Finding] = []
-    signed: bytes | None = None
-    signed_attachments: list[tuple[str, bytes]] = []
-    results: list[SignResult] = []
-    attachment_results: list[SignResult] = []
+    failed = signing.signed is None or any(r.severity is Severity.ERROR for r in reasons) or (
+        report is not None and report.indication is not Indication.TOTAL_PASSED
+    ) or (compliance is not None and compliance.status != "passed")
+    decision = SendDecision.BLOCKED if failed else SendDecision.READY
+    outcome = SendOutcome(decision, reasons, signing.signed, signing.signed_attachments, report,
+                          builder.build(decision.value, reasons, created_at=started, metadata=meta),
+                          compliance.result if compliance else None)
+
+    _review_by_plugins(doc, context, outcome)
+
+    builder.extra.update({
+        "document_number": doc.number,
+        "document_date": issued.isoformat(),
+        "attachments": [
+            {"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in signing.signed_attachments
+        ],
+    })
+    outcome.evidence = builder.build(outcome.decision.value, outcome.reasons, created_at=started, metadata=meta)
+    if plugin_manager.has_implementations("vbsign_audit_event"):
+        plugin_calls.emit_audit_event(
+            AuditEvent(
+                kind="send",
+                document_sha256=builder.document_sha256,
+                document_name=name,
+                document_id=doc.document_id,
+                verdict=outcome.decision.value,
+                certificate_fingerprints=tuple(r.signer.sha256_fingerprint for r in signing.results),
+                signer_names=tuple(r.signer.common_name or r.signer.subject for r in signing.results),
+                unit=context.unit,
+                time=started,
+                details={"reasons": [r.code for r in outcome.reasons], "metadata": meta},
+            )
+        )
+    return outcome
+
+
+async def _sign_outgoing(
+    doc: OutgoingDocument,
+    data: bytes,
+    name: str,
+    attachments: list[tuple[str, bytes]],
+    issued: date,
+    context: SendContext,
+    meta: dict[str, str],
+) -> _Signing:
+    """Step 1-2: the person signs, the agency seals (the reason carries the number and
+    date), the agency signs each attachment. A signing failure of the document's own
+    making is a reason (the decision is then BLOCKED); plugin and configuration errors raise."""
+    seal = context.seal
+    out = _Signing()
     try:
         person_appearance, seal_appearance = default_appearances(context)  # Decree 30 by default
         current = data
@@ -117,7 +179,7 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                 metadata={**meta, "role": "person"},
             )
             current = person.data
-            results.append(person)
+            out.results.append(person)
         sealed = await seal.async_sign(
             _named(current, name),
             field=context.seal_field,
@@ -126,8 +188,8 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
             appearance=seal_appearance,
             metadata={**meta, "role": "seal"},
         )
-        signed = sealed.data
-        results.append(sealed)
+        out.signed = sealed.data
+        out.results.append(sealed)
         for att_name, att_data in attachments:
             appearance = None
             if context.attachment_appearance:
@@ -139,100 +201,75 @@ async def async_on_send(document: _io.Source | OutgoingDocument, context: SendCo
                 appearance=appearance,
                 metadata={**meta, "role": "attachment", "attachment": att_name},
             )
-            signed_attachments.append((att_name, res.data))
-            attachment_results.append(res)
+            out.signed_attachments.append((att_name, res.data))
+            out.attachment_results.append(res)
     except (PluginError, ConfigurationError):
         raise
     except VbsignError as e:
-        reasons += error_reasons(e, prefix=Msg("Không ký được", "Signing failed"))
+        out.reasons += error_reasons(e, prefix=Msg("Không ký được", "Signing failed"))
+    return out
 
-    builder = EvidenceBuilder("send", signed if signed is not None else data, name)
-    report: Report | None = None
-    compliance: Compliance | None = None
-    if signed is not None:
-        services = RecordingServices.wrap(context.services or seal.services)
-        trust = context.trust if context.trust is not None else seal.trust
-        now = clock()
 
-        check_meta = {**meta, "role": "outgoing-check"}
-        report = await async_verify(
-            _named(signed, name), trust=trust, services=services, now=now, metadata=check_meta
+async def _check_outgoing(
+    signing: _Signing,
+    name: str,
+    context: SendContext,
+    now: datetime,
+    meta: dict[str, str],
+    builder: EvidenceBuilder,
+) -> tuple[Report, Compliance]:
+    """Step 3: verify the signed files as a recipient would and judge them against the
+    outgoing policy; reasons go to ``signing.reasons``, evidence to ``builder``."""
+    assert signing.signed is not None
+    seal = context.seal
+    reasons = signing.reasons
+    services = RecordingServices.wrap(context.services or seal.services)
+    trust = context.trust if context.trust is not None else seal.trust
+    check_meta = {**meta, "role": "outgoing-check"}
+    report = await async_verify(
+        _named(signing.signed, name), trust=trust, services=services, now=now, metadata=check_meta
+    )
+    builder.add_report("report.json", report)
+    _merge_material(builder, signing.signed, report)
+    if report.indication is not Indication.TOTAL_PASSED:
+        reasons += report_reasons(report, prefix=Msg("Kiểm tra sau khi ký", "Check after signing"))
+    att_reports: list[tuple[str, Report, SignResult]] = []
+    for (att_name, att_signed), res in zip(signing.signed_attachments, signing.attachment_results, strict=True):
+        att_report = await async_verify(
+            _named(att_signed, att_name), trust=trust, services=services, now=now,
+            metadata={**check_meta, "attachment": att_name},
         )
-        builder.add_report("report.json", report)
-        _merge_material(builder, signed, report)
-        if report.indication is not Indication.TOTAL_PASSED:
-            reasons += report_reasons(report, prefix=Msg("Kiểm tra sau khi ký", "Check after signing"))
-        att_reports: list[tuple[str, Report, SignResult]] = []
-        for (att_name, att_signed), res in zip(signed_attachments, attachment_results, strict=True):
-            att_report = await async_verify(
-                _named(att_signed, att_name), trust=trust, services=services, now=now,
-                metadata={**check_meta, "attachment": att_name},
-            )
-            builder.add_report(f"attachments/{_safe(att_name)}.report.json", att_report)
-            _merge_material(builder, att_signed, att_report)
-            att_reports.append((att_name, att_report, res))
-            if att_report.indication is not Indication.TOTAL_PASSED:
-                reasons += report_reasons(att_report, prefix=Msg(f"Tệp kèm theo {att_name}", f"Attachment {att_name}"))
-        # revocation data from the pre-signing checks (the certificate status at signing time)
-        for signer in (context.person, seal):
-            if signer is not None:
-                chk = await signer.async_check_certificate(now)
-                builder.material.add(chk.ocsps, chk.crls, [chk.certificate])
-        builder.material.add(*services.recorder.collected())
-        builder.add_cps_copies(report, context.cps_documents)
-        compliance = evaluate(
-            report, policy=context.policy, direction="outgoing", kind="main", signed=results,
-            expect_person_and_seal=context.person is not None, evidence=builder, official=context.official,
+        builder.add_report(f"attachments/{_safe(att_name)}.report.json", att_report)
+        _merge_material(builder, att_signed, att_report)
+        att_reports.append((att_name, att_report, res))
+        if att_report.indication is not Indication.TOTAL_PASSED:
+            reasons += report_reasons(att_report, prefix=Msg(f"Tệp kèm theo {att_name}", f"Attachment {att_name}"))
+    # revocation data from the pre-signing checks (the certificate status at signing time)
+    for signer in (context.person, seal):
+        if signer is not None:
+            chk = await signer.async_check_certificate(now)
+            builder.material.add(chk.ocsps, chk.crls, [chk.certificate])
+    builder.material.add(*services.recorder.collected())
+    builder.add_cps_copies(report, context.cps_documents)
+    compliance = evaluate(
+        report, policy=context.policy, direction="outgoing", kind="main", signed=signing.results,
+        expect_person_and_seal=context.person is not None, evidence=builder, official=context.official,
+    )
+    reasons += compliance.reasons
+    validation: dict[str, object] = {"document": compliance.to_dict(), "attachments": {}}
+    for att_name, att_report, res in att_reports:
+        builder.add_cps_copies(att_report, context.cps_documents)
+        att_compliance = evaluate(
+            att_report, policy=context.policy, direction="outgoing", kind="attachment", signed=[res],
+            evidence=builder, official=context.official,
+            prefix=Msg(f"Tệp kèm theo {att_name}", f"Attachment {att_name}"),
         )
-        reasons += compliance.reasons
-        validation: dict[str, object] = {"document": compliance.to_dict(), "attachments": {}}
-        for att_name, att_report, res in att_reports:
-            builder.add_cps_copies(att_report, context.cps_documents)
-            att_compliance = evaluate(
-                att_report, policy=context.policy, direction="outgoing", kind="attachment", signed=[res],
-                evidence=builder, official=context.official,
-                prefix=Msg(f"Tệp kèm theo {att_name}", f"Attachment {att_name}"),
-            )
-            reasons += att_compliance.reasons
-            validation["attachments"][att_name] = att_compliance.to_dict()  # type: ignore[index]
-            if att_compliance.status != "passed" and compliance.status == "passed":
-                compliance.status = att_compliance.status
-        builder.add_json("validation.json", validation)
-
-    failed = signed is None or any(r.severity is Severity.ERROR for r in reasons) or (
-        report is not None and report.indication is not Indication.TOTAL_PASSED
-    ) or (compliance is not None and compliance.status != "passed")
-    decision = SendDecision.BLOCKED if failed else SendDecision.READY
-    outcome = SendOutcome(decision, reasons, signed, signed_attachments, report,
-                          builder.build(decision.value, reasons, created_at=started, metadata=meta),
-                          compliance.result if compliance else None)
-
-    _review_by_plugins(doc, context, outcome)
-
-    builder.extra.update({
-        "document_number": doc.number,
-        "document_date": issued.isoformat(),
-        "attachments": [
-            {"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in signed_attachments
-        ],
-    })
-    outcome.evidence = builder.build(outcome.decision.value, outcome.reasons, created_at=started, metadata=meta)
-    if plugin_manager.has_implementations("vbsign_audit_event"):
-        plugin_calls.emit_audit_event(
-            AuditEvent(
-                kind="send",
-                document_sha256=builder.document_sha256,
-                document_name=name,
-                document_id=doc.document_id,
-                verdict=outcome.decision.value,
-                certificate_fingerprints=tuple(r.signer.sha256_fingerprint for r in results),
-                signer_names=tuple(r.signer.common_name or r.signer.subject for r in results),
-                unit=context.unit,
-                time=started,
-                details={"reasons": [r.code for r in outcome.reasons], "metadata": meta},
-            )
-        )
-    return outcome
+        reasons += att_compliance.reasons
+        validation["attachments"][att_name] = att_compliance.to_dict()  # type: ignore[index]
+        if att_compliance.status != "passed" and compliance.status == "passed":
+            compliance.status = att_compliance.status
+    builder.add_json("validation.json", validation)
+    return report, compliance
 
 
 def _review_by_plugins(doc: OutgoingDocument, context: SendContext, outcome: SendOutcome) -> None:

@@ -537,15 +537,7 @@ async def check_signer_certificate(
             services=services if check_revocation else OFFLINE,
             require_revocation=check_revocation,
         )
-        validator = CertificateValidator(cert, intermediate_certs=list(extra_certs), validation_context=vc)
-        try:
-            path = await validator.async_validate_usage(set())
-        except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
-            problems.append(path_error_reason(e))
-        except ValueError as e:  # malformed revocation data and the like
-            problems.append(path_error_reason(e))
-        finally:
-            await vc.aclose()
+        path = await _validate_signer_path(cert, extra_certs, vc, problems)
     if any(code == "NO_CHAIN" for code, _ in problems):
         problems.append(("NO_CHAIN", NO_CHAIN_HINT))
     if problems:
@@ -558,6 +550,35 @@ async def check_signer_certificate(
             details={"codes": list(dict.fromkeys(c for c, _ in problems)), "subject": cert.subject.human_friendly},
         )
     assert path is not None and vc is not None
+    return _passed_check(cert, path, vc, now, check_revocation)
+
+
+async def _validate_signer_path(
+    cert: x509.Certificate,
+    extra_certs: Sequence[x509.Certificate],
+    vc: ValidationContext,
+    problems: list[tuple[str, Msg]],
+) -> ValidationPath | None:
+    """The path of the signer's certificate to a trust anchor, revocation included (per
+    ``vc``); a failure is added to ``problems`` (``None`` returned)."""
+    validator = CertificateValidator(cert, intermediate_certs=list(extra_certs), validation_context=vc)
+    try:
+        path: ValidationPath = await validator.async_validate_usage(set())
+        return path
+    except (cv_errors.PathBuildingError, cv_errors.ValidationError) as e:
+        problems.append(path_error_reason(e))
+    except ValueError as e:  # malformed revocation data and the like
+        problems.append(path_error_reason(e))
+    finally:
+        await vc.aclose()
+    return None
+
+
+def _passed_check(
+    cert: x509.Certificate, path: ValidationPath, vc: ValidationContext, now: datetime, check_revocation: bool
+) -> SignerCheck:
+    """A passed check, cached until the earliest ``nextUpdate`` of the revocation data
+    it used (at most :data:`PRESIGN_CACHE_MAX_AGE`); a skipped revocation check warns."""
     ocsps: list[asn1_ocsp.OCSPResponse] = []
     crls: list[asn1_crl.CertificateList] = []
     warnings: list[Msg] = []

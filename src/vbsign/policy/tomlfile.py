@@ -137,11 +137,30 @@ def _err(path: str, loc: _Locator, table: str | None, key: str | None, vi: str, 
 
 
 def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> PolicySpec:
-    """Parse and check a policy file's text; every error names the key and the line."""
+    """Parse and check a policy file's text; every error names the key and the line.
+
+    The tables are checked in file-format order (schema, [policy], [levels], [anchors],
+    [classification], [expectations], [key_devices], [auto]); the first error is raised."""
     # bounded first (size, entries, nesting): a policy file can come from anywhere
     data = loads_toml(text, source, POLICY_FILE, PolicyError)
     loc = _Locator(text)
+    _check_schema(data, source, loc)
+    extends, name, title = _policy_table(data, source, loc, registry)
+    settings = PolicySettings(
+        name=name,
+        title=title,
+        levels=_levels_table(data, source, loc, registry),
+        anchors=_anchors_table(data, source, loc),
+        classification=_classification_table(data, source, loc),
+        expectations=_expectations_table(data, source, loc),
+        key_devices=_key_devices_table(data, source, loc),
+        source=source,
+    )
+    return PolicySpec(extends=extends, settings=_auto_table(data, source, loc, settings))
 
+
+def _check_schema(data: Mapping[str, Any], source: str, loc: _Locator) -> None:
+    """Only the known tables and keys (a misspelling gets a "did you mean")."""
     for table, value in data.items():
         if table not in _SCHEMA:
             hint = difflib.get_close_matches(table, _SCHEMA, n=1)
@@ -163,6 +182,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
                         "unsupported key" + (f" (did you mean '{hint[0]}'?)" if hint else ""),
                     )  # fmt: skip
 
+
+def _policy_table(
+    data: Mapping[str, Any], source: str, loc: _Locator, registry: PolicyRegistry
+) -> tuple[str, str, Msg | None]:
+    """[policy]: the profile it extends (must exist), its name and title."""
     pol = data.get("policy")
     if pol is None:
         raise PolicyError(
@@ -178,7 +202,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
     tvi = _str(pol, "title_vi", source, loc, "policy")
     ten = _str(pol, "title_en", source, loc, "policy")
     title = Msg(tvi or ten or name, ten or tvi or name) if (tvi or ten) else None
+    return extends, name, title
 
+
+def _levels_table(data: Mapping[str, Any], source: str, loc: _Locator, registry: PolicyRegistry) -> dict[str, Level]:
+    """[levels]: rule id = FAIL | WARN | INFORM | IGNORE, for rules that exist."""
     levels: dict[str, Level] = {}
     for rid, raw in (data.get("levels") or {}).items():
         if not registry.has_rule(rid):
@@ -194,7 +222,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
             levels[rid] = Level.parse(raw)
         except ValueError:
             raise _err(source, loc, "levels", rid, f"mức '{raw}' không hợp lệ (FAIL, WARN, INFORM, IGNORE)", f"invalid level '{raw}' (FAIL, WARN, INFORM, IGNORE)") from None
+    return levels
 
+
+def _anchors_table(data: Mapping[str, Any], source: str, loc: _Locator) -> AnchorBook:
+    """[anchors]: the configured CDCV and national root fingerprints, with names."""
     anchors = AnchorBook()
     at = data.get("anchors") or {}
     names_raw = at.get("names") or {}
@@ -213,7 +245,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
             anchors = anchors.with_configured(hierarchy, fps, source=source, names=names)
         except ValueError as e:
             raise _err(source, loc, "anchors", hierarchy, f"dấu vân tay SHA-256 không hợp lệ ({e})", f"invalid SHA-256 fingerprint ({e})") from None
+    return anchors
 
+
+def _classification_table(data: Mapping[str, Any], source: str, loc: _Locator) -> ClassificationConfig:
+    """[classification]: person/organisation certificates by fingerprint, issuer or policy OID."""
     ct = data.get("classification") or {}
     by_fp: dict[str, Role] = {}
     by_oid: dict[str, Role] = {}
@@ -229,7 +265,11 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
             if not _OID.match(oid):
                 raise _err(source, loc, "classification", f"{key}_policies", f"OID không hợp lệ: {oid}", f"invalid OID: {oid}")
             by_oid[oid] = role  # type: ignore[assignment]
+    return ClassificationConfig(by_fp, by_oid, by_issuer)
 
+
+def _expectations_table(data: Mapping[str, Any], source: str, loc: _Locator) -> Expectations:
+    """[expectations]: what the host expects of the document (roles, level, direction…)."""
     et = data.get("expectations") or {}
     roles: tuple[Role, ...] | None = None
     if "signatures" in et:
@@ -248,23 +288,21 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
     official = et.get("official")
     if official is not None and not isinstance(official, bool):
         raise _err(source, loc, "expectations", "official", "phải là true hoặc false", "must be true or false")
-    expectations = Expectations(direction=direction, kind=kind, roles=roles, min_level=min_level, official=official)  # type: ignore[arg-type]
+    return Expectations(direction=direction, kind=kind, roles=roles, min_level=min_level, official=official)  # type: ignore[arg-type]
 
+
+def _key_devices_table(data: Mapping[str, Any], source: str, loc: _Locator) -> dict[str, str]:
+    """[key_devices]: certificate-text needle = the key device's certification statement."""
     devices: dict[str, str] = {}
     for needle, statement in (data.get("key_devices") or {}).items():
         if not isinstance(statement, str) or not statement.strip():
             raise _err(source, loc, "key_devices", needle, "phải là chuỗi, vd. \"FIPS 140-2 level 3\"", "must be a string, e.g. \"FIPS 140-2 level 3\"")
         devices[str(needle)] = statement.strip()
-    settings = PolicySettings(
-        name=name,
-        title=title,
-        levels=levels,
-        anchors=anchors,
-        classification=ClassificationConfig(by_fp, by_oid, by_issuer),
-        expectations=expectations,
-        key_devices=devices,
-        source=source,
-    )
+    return devices
+
+
+def _auto_table(data: Mapping[str, Any], source: str, loc: _Locator, settings: PolicySettings) -> PolicySettings:
+    """[auto]: ``tt41_until`` (a date, or false) for the ``auto`` profile."""
     auto = data.get("auto") or {}
     if "tt41_until" in auto:
         v = auto["tt41_until"]
@@ -274,7 +312,7 @@ def parse_policy_text(text: str, source: str, registry: PolicyRegistry) -> Polic
             settings = _replace(settings, tt41_until=v, tt41_until_source="configured")
         else:
             raise _err(source, loc, "auto", "tt41_until", "phải là một ngày (YYYY-MM-DD, không đặt trong dấu nháy) hoặc false", "must be a date (YYYY-MM-DD, unquoted) or false")
-    return PolicySpec(extends=extends, settings=settings)
+    return settings
 
 
 def _replace(s: PolicySettings, **kw: Any) -> PolicySettings:

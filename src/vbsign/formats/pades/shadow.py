@@ -584,22 +584,12 @@ def _compare_annotations(
     allow_comments: bool,
     written: set[generic.Reference],
 ) -> Iterator[Issue]:
+    """Annotations removed from a page signed at revision ``s``, or added to it (a
+    reference undefined at signing time counts as added); records overlays for the
+    visual checks."""
     old_by_ref = {p.ref: p for p in old.pages}
     sig_widgets = {w for f in new.fields.values() if f.ftype == "/Sig" for w in f.widgets}
-    old_sig_widgets = {w for f in old.fields.values() if f.ftype == "/Sig" for w in f.widgets}
-    for old_page in old.pages:
-        for ref in old_page.annots:
-            if ref not in old_sig_widgets:
-                continue
-            try:
-                old_annot = old.resolver(ref)
-            except Exception:
-                continue
-            old_rect = _rect(old_annot) if isinstance(old_annot, generic.DictionaryObject) else None
-            if old_rect is not None:
-                out.signed_signature_areas.append(
-                    Overlay("signed-signature", old_page.index, old_rect, _ref_text(ref))
-                )
+    _record_signed_signature_areas(old, out)
     for p in new.pages:
         q = old_by_ref.get(p.ref)
         if q is None:
@@ -626,46 +616,80 @@ def _compare_annotations(
                 continue
             if not isinstance(annot, generic.DictionaryObject):
                 continue
-            kind = _annotation_kind(new, ref, annot, sig_widgets)
-            subtype = str(_get(annot, "/Subtype"))
-            rect = _rect(annot)
-            visible = not _appearance_blank(new.resolver, annot)
-            if rect is not None and visible:
-                out.overlays.append(Overlay(kind, p.index, rect, _ref_text(ref)))
-                out.pages.add(p.index)
-            if kind == "signature":
-                yield issue(
-                    "SIGNATURE_FIELD_ADDED",
-                    f"trang {p.index + 1}: trường chữ ký mới {'hiển thị' if visible else 'ẩn'}",
-                    f"page {p.index + 1}: new {'visible' if visible else 'invisible'} signature field",
-                    page=p.index + 1,
-                    object=_ref_text(ref),
-                    visible=visible,
-                )
+            yield from _added_annotation(reader, s, new, p.index, ref, annot, sig_widgets, out, allow_comments)
+
+
+def _record_signed_signature_areas(old: _View, out: ChangeReport) -> None:
+    """Where the signature widgets of the signed revision are (later content may not cover them)."""
+    old_sig_widgets = {w for f in old.fields.values() if f.ftype == "/Sig" for w in f.widgets}
+    for old_page in old.pages:
+        for ref in old_page.annots:
+            if ref not in old_sig_widgets:
                 continue
-            out.added_annotations.append(subtype)
-            if kind == "comment" and allow_comments:
-                yield issue(
-                    "COMMENTS_ALLOWED",
-                    f"trang {p.index + 1}: ghi chú {subtype[1:]}",
-                    f"page {p.index + 1}: {subtype[1:]} comment",
-                    page=p.index + 1,
-                    object=_ref_text(ref),
-                    subtype=subtype,
-                )
+            try:
+                old_annot = old.resolver(ref)
+            except Exception:
                 continue
-            pre = _existed(reader, ref, s)
-            yield issue(
-                "ANNOTATION_ADDED",
-                f"trang {p.index + 1}: thêm {('trường biểu mẫu' if kind == 'form-field' else 'chú thích ' + subtype[1:])}"
-                + (" (đối tượng đã nằm sẵn trong bản đã ký)" if pre else ""),
-                f"page {p.index + 1}: {('form field' if kind == 'form-field' else subtype[1:] + ' annotation')} added"
-                + (" (an object already present in the signed file)" if pre else ""),
-                page=p.index + 1,
-                object=_ref_text(ref),
-                subtype=subtype,
-                attack="shadow-hide-and-replace" if pre else "evil-annotation",
-            )
+            old_rect = _rect(old_annot) if isinstance(old_annot, generic.DictionaryObject) else None
+            if old_rect is not None:
+                out.signed_signature_areas.append(
+                    Overlay("signed-signature", old_page.index, old_rect, _ref_text(ref))
+                )
+
+
+def _added_annotation(
+    reader: PdfFileReader,
+    s: int,
+    new: _View,
+    page_index: int,
+    ref: generic.Reference,
+    annot: generic.DictionaryObject,
+    sig_widgets: set[generic.Reference],
+    out: ChangeReport,
+    allow_comments: bool,
+) -> Iterator[Issue]:
+    """One annotation added after signing: a new signature field, an allowed comment, or
+    an added annotation (an attack when its object was already in the signed file)."""
+    kind = _annotation_kind(new, ref, annot, sig_widgets)
+    subtype = str(_get(annot, "/Subtype"))
+    rect = _rect(annot)
+    visible = not _appearance_blank(new.resolver, annot)
+    if rect is not None and visible:
+        out.overlays.append(Overlay(kind, page_index, rect, _ref_text(ref)))
+        out.pages.add(page_index)
+    if kind == "signature":
+        yield issue(
+            "SIGNATURE_FIELD_ADDED",
+            f"trang {page_index + 1}: trường chữ ký mới {'hiển thị' if visible else 'ẩn'}",
+            f"page {page_index + 1}: new {'visible' if visible else 'invisible'} signature field",
+            page=page_index + 1,
+            object=_ref_text(ref),
+            visible=visible,
+        )
+        return
+    out.added_annotations.append(subtype)
+    if kind == "comment" and allow_comments:
+        yield issue(
+            "COMMENTS_ALLOWED",
+            f"trang {page_index + 1}: ghi chú {subtype[1:]}",
+            f"page {page_index + 1}: {subtype[1:]} comment",
+            page=page_index + 1,
+            object=_ref_text(ref),
+            subtype=subtype,
+        )
+        return
+    pre = _existed(reader, ref, s)
+    yield issue(
+        "ANNOTATION_ADDED",
+        f"trang {page_index + 1}: thêm {('trường biểu mẫu' if kind == 'form-field' else 'chú thích ' + subtype[1:])}"
+        + (" (đối tượng đã nằm sẵn trong bản đã ký)" if pre else ""),
+        f"page {page_index + 1}: {('form field' if kind == 'form-field' else subtype[1:] + ' annotation')} added"
+        + (" (an object already present in the signed file)" if pre else ""),
+        page=page_index + 1,
+        object=_ref_text(ref),
+        subtype=subtype,
+        attack="shadow-hide-and-replace" if pre else "evil-annotation",
+    )
 
 
 def _compare_fields(old: _View, new: _View, out: ChangeReport, form_filling_allowed: bool = False) -> Iterator[Issue]:

@@ -50,8 +50,8 @@ from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign._core.x509 import prepare_names, prepare_signed_data
 from vbsign.formats.pades.appearance_facts import add_appearance_facts
 from vbsign.formats.pades.diffpolicy import vbsign_policy
+from vbsign.formats.pades.forensics import Forensics, slot_for
 from vbsign.formats.pades.forensics import analyse as analyse_forensics
-from vbsign.formats.pades.forensics import slot_for
 from vbsign.formats.pades.limits import Limits, budgeted_diff_policy, check_deadline
 from vbsign.formats.pades.reader import open_reader
 from vbsign.formats.pades.structure import prepare_reader
@@ -154,27 +154,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         trust_anchors=options.trust.fingerprints(),
     )
     try:
-        reader = open_reader(io.BytesIO(data))
-        prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
-        if reader.encrypted:
-            _decrypt(reader, options.password, name)
-        # comments are allowed when asked, and wherever a certification signature permits
-        # them (DocMDP P=3, ISO 32000-2 §12.8.2.2.2); the visual check still refuses any
-        # comment that covers signed content (evil annotation)
-        if not options.allow_comments and _annotations_permitted(reader):
-            options = replace(options, allow_comments=True)
-        # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
-        policy = vbsign_policy(options.diff_policy or DEFAULT_DIFF_POLICY, allow_comments=options.allow_comments)
-        options = replace(options, diff_policy=budgeted_diff_policy(policy))
-        doc.revisions = reader.xrefs.total_revisions
-        try:
-            doc.pages = int(reader.root["/Pages"]["/Count"])
-        except Exception:
-            doc.pages = None
-        # every filled signature field, also those pyHanko cannot load (forgeries), with
-        # the structural checks of revisions, /ByteRange and /Contents
-        forensics = analyse_forensics(data, reader, allow_comments=options.allow_comments, visual_options=options.visual)
-        embedded = [s.embedded for s in forensics.slots if s.embedded is not None]
+        reader, options, forensics = _open_document(data, name, options, doc)
     except PasswordRequired:
         raise
     except Exception as e:  # any parse failure of a file that claims to be a PDF
@@ -193,8 +173,48 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
     report.findings.extend(i.to_finding() for i in forensics.document_issues())
     ev = _DocEvidence(reader)
     _read_dss(reader, ev, report)
+    await _verify_embedded_signatures(report, forensics, ev, options, now)
+    add_appearance_facts(data, reader, report)  # what the widgets show (Decree 30 rules)
+    _document_verdict(report, forensics)
+    return report
 
-    # document timestamps first: they provide proof of existence for earlier signatures
+
+def _open_document(
+    data: bytes, name: str, options: VerifyOptions, doc: DocumentInfo
+) -> tuple[PdfFileReader, VerifyOptions, Forensics]:
+    """Read the PDF (decrypting it if needed), settle the difference policy and run the
+    structural forensics over every filled signature field. Returns the reader, the
+    options as settled and the forensics; raises on a file that cannot be read."""
+    reader = open_reader(io.BytesIO(data))
+    prepare_reader(reader)  # where pyHanko is stricter than ISO 32000 (see structure.py)
+    if reader.encrypted:
+        _decrypt(reader, options.password, name)
+    # comments are allowed when asked, and wherever a certification signature permits
+    # them (DocMDP P=3, ISO 32000-2 §12.8.2.2.2); the visual check still refuses any
+    # comment that covers signed content (evil annotation)
+    if not options.allow_comments and _annotations_permitted(reader):
+        options = replace(options, allow_comments=True)
+    # vbsign's DSS/comment rules and the time budget are part of pyHanko's diff policy
+    policy = vbsign_policy(options.diff_policy or DEFAULT_DIFF_POLICY, allow_comments=options.allow_comments)
+    options = replace(options, diff_policy=budgeted_diff_policy(policy))
+    doc.revisions = reader.xrefs.total_revisions
+    try:
+        doc.pages = int(reader.root["/Pages"]["/Count"])
+    except Exception:
+        doc.pages = None
+    # every filled signature field, also those pyHanko cannot load (forgeries), with
+    # the structural checks of revisions, /ByteRange and /Contents
+    forensics = analyse_forensics(data, reader, allow_comments=options.allow_comments, visual_options=options.visual)
+    return reader, options, forensics
+
+
+async def _verify_embedded_signatures(
+    report: Report, forensics: Forensics, ev: _DocEvidence, options: VerifyOptions, now: datetime
+) -> None:
+    """Verify every signature field into ``report.signatures``: document timestamps
+    first (they prove the existence of earlier signatures), then the signatures, then the
+    fields pyHanko cannot load; ordered by revision."""
+    embedded = [s.embedded for s in forensics.slots if s.embedded is not None]
     for i, emb in enumerate(embedded, start=1):
         if _sig_type(emb) == "/DocTimeStamp":
             check_deadline()
@@ -211,20 +231,7 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             sig = await _verify_signature(emb, f"S{n}", ev, options, now)
         except Exception as e:  # never crash on hostile input: report it
             logger.debug("signature %s could not be processed", n, exc_info=True)
-            sig = SignatureReport(
-                id=f"S{n}",
-                kind="signature",
-                indication=Indication.TOTAL_FAILED,
-                sub_indication=SubIndication.FORMAT_FAILURE,
-                field_name=_safe_field_name(emb),
-            )
-            sig.add(
-                "SIGNATURE_UNPROCESSABLE",
-                Severity.ERROR,
-                Msg("Không xử lý được chữ ký: {e}", "The signature cannot be processed: {e}").format(
-                    e=_short(e)
-                ),
-            )
+            sig = _unprocessable_signature(emb, f"S{n}", e)
         await forensics.judge(sig, slot_for(forensics, emb))
         report.signatures.append(sig)
     # signatures pyHanko cannot load are reported with the structural reason, never skipped
@@ -235,7 +242,30 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
             report.signatures.append(forensics.unloadable(slot, f"T{len(report.signatures) + 1}" if is_ts else f"S{n}"))
     # order: by revision, signatures before the timestamps that cover them
     report.signatures.sort(key=lambda s: (s.revision if s.revision is not None else 1 << 30, s.kind != "signature"))
-    add_appearance_facts(data, reader, report)  # what the widgets show (Decree 30 rules)
+
+
+def _unprocessable_signature(emb: EmbeddedPdfSignature, sid: str, e: Exception) -> SignatureReport:
+    sig = SignatureReport(
+        id=sid,
+        kind="signature",
+        indication=Indication.TOTAL_FAILED,
+        sub_indication=SubIndication.FORMAT_FAILURE,
+        field_name=_safe_field_name(emb),
+    )
+    sig.add(
+        "SIGNATURE_UNPROCESSABLE",
+        Severity.ERROR,
+        Msg("Không xử lý được chữ ký: {e}", "The signature cannot be processed: {e}").format(
+            e=_short(e)
+        ),
+    )
+    return sig
+
+
+def _document_verdict(report: Report, forensics: Forensics) -> None:
+    """The document's indication: the worst of its signatures' (with the first such
+    signature's sub-indication); a document without signatures names none, and one whose
+    signature an update removed has failed."""
     sigs = [s for s in report.signatures if s.kind == "signature"]
     if not sigs:
         report.indication = Indication.NO_SIGNATURE_FOUND
@@ -246,11 +276,10 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
         )
         if forensics.signatures_removed():  # it was signed: an update hid the signature
             report.indication, report.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
-        return report
+        return
     report.indication = worst_indication([s.indication for s in report.signatures])
     worst = [s for s in report.signatures if s.indication == report.indication]
     report.sub_indication = worst[0].sub_indication if worst else None
-    return report
 
 
 def _annotations_permitted(reader: PdfFileReader) -> bool:
@@ -552,9 +581,64 @@ def _pades_b_b(emb: EmbeddedPdfSignature) -> bool:
     return bool(names & {"signing_certificate_v2", "signing_certificate"})
 
 
+@dataclass
+class _SignerMaterial:
+    """What the document carries to validate one signature with: the DSS and the
+    signature's own certificates and revocation data (the Adobe archival attribute)."""
+
+    other_certs: list[x509.Certificate]
+    ocsps: list[Any]
+    crls: list[Any]
+
+    @classmethod
+    def gather(cls, emb: EmbeddedPdfSignature, ev: _DocEvidence) -> _SignerMaterial:
+        cms_ocsps, cms_crls = _cms_revinfo(emb.signer_info)
+        return cls(
+            other_certs=ev.dss_certs + list(emb.other_embedded_certs),
+            ocsps=ev.dss_ocsps + cms_ocsps,
+            crls=ev.dss_crls + cms_crls,
+        )
+
+
 async def _verify_signature(
     emb: EmbeddedPdfSignature, sid: str, ev: _DocEvidence, options: VerifyOptions, now: datetime
 ) -> SignatureReport:
+    """Gather the evidence of one signature (steps 1-5 of the module docstring) and judge
+    it (step 6, :func:`_decide`)."""
+    rep = _signature_report(emb, sid, now)
+    prepare_signed_data(emb.signed_data)  # before pyHanko matches the signer's certificate
+    if not _identify_signer(emb, rep):
+        return rep
+    # 1-2. integrity, coverage, modifications
+    signer_cert = _record_integrity_and_changes(emb, rep, ev, options)
+    # 3. signature timestamp
+    material = _SignerMaterial.gather(emb, ev)
+    ts_ok = await _check_signature_timestamp(emb, rep, material, options, now)
+    # 4. signing time
+    signing_time, proven = _establish_signing_time(emb, rep, ev, ts_ok, options, now)
+    moment = _mode_moment(options, signing_time, now)
+    rep.validation_time = moment
+    # 5. certificate path and revocation at the validation time
+    legacy_sha1 = _pdf_str(emb.sig_object.get("/SubFilter")) == "/adbe.pkcs7.sha1"
+    validated = await _validate_signer_path(emb, rep, material, options, moment, legacy_sha1)
+    if validated is None:
+        return rep
+    status, vc = validated
+    path = _record_signature_value_and_chain(emb, rep, status, legacy_sha1)
+    now_error = await _record_revocation_evidence(emb, rep, signer_cert, material, vc, path, proven, options, now)
+    has_lt = rep.revocation is not None and rep.revocation.source in ("embedded", "embedded+online")
+    rep.level = _level(emb, rep, ev, ts_ok, has_lt)
+    # 6. verdict
+    try:
+        await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options, now_error)
+    finally:
+        await vc.aclose()
+    note_malformed_fields(rep)
+    return rep
+
+
+def _signature_report(emb: EmbeddedPdfSignature, sid: str, now: datetime) -> SignatureReport:
+    """A report for one signature with what its signature dictionary says (unsigned claims)."""
     rep = SignatureReport(id=sid, kind="signature", indication=Indication.INDETERMINATE, sub_indication=None)
     rep.field_name = _safe_field_name(emb)
     rep.revision = emb.signed_revision
@@ -564,32 +648,39 @@ async def _verify_signature(
     rep.contact_info = _pdf_str(so.get("/ContactInfo"))
     rep.signer_name = _pdf_str(so.get("/Name"))
     rep.validation_time = now
-    prepare_signed_data(emb.signed_data)  # before pyHanko matches the signer's certificate
-    if not _identify_signer(emb, rep):
-        return rep
+    return rep
 
-    # 1-2. integrity, coverage, modifications ------------------------------------------
+
+def _record_integrity_and_changes(
+    emb: EmbeddedPdfSignature, rep: SignatureReport, ev: _DocEvidence, options: VerifyOptions
+) -> x509.Certificate:
+    """Steps 1-2: pyHanko's integrity and difference analysis; returns the signer's
+    certificate (its names prepared for path building)."""
     emb.compute_integrity_info(diff_policy=options.diff_policy)
     integrity = emb.summarise_integrity_info()
-    signer_cert = emb.signer_cert
+    signer_cert: x509.Certificate = emb.signer_cert
     prepare_names([signer_cert, *emb.other_embedded_certs])  # the instances path building compares
     rep.signer = CertificateInfo.from_asn1(signer_cert)
-    level = _mod_level(emb.diff_result)
     docmdp = emb.docmdp_level
     rep.modification = ModificationInfo(
-        level=level,
+        level=_mod_level(emb.diff_result),
         docmdp_ok=integrity.get("docmdp_ok"),
         certified=docmdp is not None,
         docmdp_permission=int(docmdp.value) if docmdp is not None else None,
         revisions_after=max(0, ev.reader.xrefs.total_revisions - 1 - emb.signed_revision),
     )
+    return signer_cert
 
-    # 3. signature timestamp --------------------------------------------------------------
-    sd_certs = list(emb.other_embedded_certs)
-    cms_ocsps, cms_crls = _cms_revinfo(emb.signer_info)
-    ocsps = ev.dss_ocsps + cms_ocsps
-    crls = ev.dss_crls + cms_crls
-    other = ev.dss_certs + sd_certs
+
+async def _check_signature_timestamp(
+    emb: EmbeddedPdfSignature,
+    rep: SignatureReport,
+    material: _SignerMaterial,
+    options: VerifyOptions,
+    now: datetime,
+) -> bool:
+    """Step 3: validate the signature timestamps (the first good one wins) and record the
+    last one examined; True when one is intact, valid and trusted."""
     ts_ok = False
     for tst_sd in generic_cms.extract_tst_data_iter(emb.signer_info, signed=False):
         try:
@@ -600,9 +691,9 @@ async def _verify_signature(
                 options.trust,
                 options,
                 now,
-                other + tst_certs,
-                ocsps,
-                crls,
+                material.other_certs + tst_certs,
+                material.ocsps,
+                material.crls,
             )
         except Exception as e:  # a broken timestamp leaves the signature itself to be judged
             logger.debug("signature timestamp unprocessable", exc_info=True)
@@ -629,8 +720,19 @@ async def _verify_signature(
                 "The signature timestamp is invalid or untrusted; the signing time is not proven.",
             ),
         )
+    return ts_ok
 
-    # 4. signing time -----------------------------------------------------------------------
+
+def _establish_signing_time(
+    emb: EmbeddedPdfSignature,
+    rep: SignatureReport,
+    ev: _DocEvidence,
+    ts_ok: bool,
+    options: VerifyOptions,
+    now: datetime,
+) -> tuple[datetime, bool]:
+    """Step 4: the signing time and whether it is proven — by the signature timestamp, else
+    by a valid document timestamp of a later revision, else only the signer's claim."""
     claimed = emb.self_reported_timestamp
     rep.claimed_signing_time = claimed
     proven = False
@@ -662,25 +764,34 @@ async def _verify_signature(
                 "No valid timestamp: the signing time is only claimed by the signer.",
             ),
         )
-    moment = _mode_moment(options, signing_time, now)
-    rep.validation_time = moment
+    return signing_time, proven
 
-    # 5. certificate path and revocation at the validation time ---------------------------
+
+async def _validate_signer_path(
+    emb: EmbeddedPdfSignature,
+    rep: SignatureReport,
+    material: _SignerMaterial,
+    options: VerifyOptions,
+    moment: datetime,
+    legacy_sha1: bool,
+) -> tuple[dict[str, Any], Any] | None:
+    """Step 5: pyHanko's CMS validation at ``moment``, embedded revocation data alone
+    first. Returns pyHanko's status and the (still open) validation context, or ``None``
+    when the CMS cannot be validated at all (the verdict is then set on ``rep``)."""
     status: dict[str, Any] = {}
-    legacy_sha1 = _pdf_str(so.get("/SubFilter")) == "/adbe.pkcs7.sha1"
     signed_data = emb.signed_data if legacy_sha1 else _without_empty_econtent(emb, rep)
     # adbe.pkcs7.sha1: the SignedData encapsulates the SHA-1 digest of the byte range and
     # signs *that*; pyHanko verifies the signature over the encapsulated digest, vbsign
     # checks that the digest is the document's
     raw_digest = None if legacy_sha1 else emb.compute_digest()
     try:
-        for services in _offline_first(options.services, bool(ocsps or crls)):
+        for services in _offline_first(options.services, bool(material.ocsps or material.crls)):
             vc = build_context(
                 options.trust,
                 moment=moment,
-                other_certs=other,
-                ocsps=ocsps,
-                crls=crls,
+                other_certs=material.other_certs,
+                ocsps=material.ocsps,
+                crls=material.crls,
                 services=services,
                 retroactive_revinfo=options.at != "now",
             )
@@ -697,30 +808,43 @@ async def _verify_signature(
                 await vc.aclose()
     except SignatureValidationError as e:
         await vc.aclose()
-        # nothing was computed: neither "altered" nor "wrong value" may be claimed
-        rep.integrity = IntegrityInfo(
-            False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb), checked=False, signature_checked=False
-        )
-        if getattr(getattr(e, "ades_subindication", None), "name", None) == "NO_SIGNING_CERTIFICATE_FOUND":
-            rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
-            rep.add(
-                "SIGNER_CERT_NOT_FOUND",
-                Severity.ERROR,
-                Msg(
-                    "Không xác định được chứng thư của người ký trong chữ ký: {e}",
-                    "The signer's certificate cannot be identified in the signature: {e}",
-                ).format(e=_short(e)),
-            )
-            return rep
-        rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+        _cms_unverifiable(emb, rep, e)
+        return None
+    return status, vc
+
+
+def _cms_unverifiable(emb: EmbeddedPdfSignature, rep: SignatureReport, e: SignatureValidationError) -> None:
+    """The verdict when pyHanko could not validate the CMS at all: nothing was computed,
+    so neither "altered" nor "wrong value" may be claimed."""
+    rep.integrity = IntegrityInfo(
+        False, False, emb.md_algorithm, None, _cov(emb), _byte_range(emb), checked=False, signature_checked=False
+    )
+    if getattr(getattr(e, "ades_subindication", None), "name", None) == "NO_SIGNING_CERTIFICATE_FOUND":
+        rep.indication, rep.sub_indication = Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND
         rep.add(
-            "CMS_STRUCTURE",
+            "SIGNER_CERT_NOT_FOUND",
             Severity.ERROR,
-            Msg("Cấu trúc CMS của chữ ký không hợp lệ: {e}", "Invalid CMS structure in the signature: {e}").format(
-                e=_short(e)
-            ),
+            Msg(
+                "Không xác định được chứng thư của người ký trong chữ ký: {e}",
+                "The signer's certificate cannot be identified in the signature: {e}",
+            ).format(e=_short(e)),
         )
-        return rep
+        return
+    rep.indication, rep.sub_indication = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+    rep.add(
+        "CMS_STRUCTURE",
+        Severity.ERROR,
+        Msg("Cấu trúc CMS của chữ ký không hợp lệ: {e}", "Invalid CMS structure in the signature: {e}").format(
+            e=_short(e)
+        ),
+    )
+
+
+def _record_signature_value_and_chain(
+    emb: EmbeddedPdfSignature, rep: SignatureReport, status: dict[str, Any], legacy_sha1: bool
+) -> Any:
+    """Record integrity, signature value and the validation path pyHanko found (returned,
+    ``None`` without one); ``rep.trusted`` when all three hold."""
     intact = bool(status.get("intact"))
     valid = bool(status.get("valid"))
     if legacy_sha1:
@@ -739,9 +863,25 @@ async def _verify_signature(
             rep.chain = [CertificateInfo.from_asn1(c) for c in path.iter_certs(include_root=True)][::-1]
         except Exception:
             pass
-    trust_problem = status.get("trust_problem_indic")
-    rep.trusted = bool(intact and valid and trust_problem is None and path is not None)
+    rep.trusted = bool(intact and valid and status.get("trust_problem_indic") is None and path is not None)
+    return path
 
+
+async def _record_revocation_evidence(
+    emb: EmbeddedPdfSignature,
+    rep: SignatureReport,
+    signer_cert: x509.Certificate,
+    material: _SignerMaterial,
+    vc: Any,
+    path: Any,
+    proven: bool,
+    options: VerifyOptions,
+    now: datetime,
+) -> BaseException | None:
+    """Record the revocation evidence of the signer's certificate and its chain (embedded
+    and fetched) and the policy evidence. Returns the error of the status check *now*,
+    which an unproven signing time requires (``None`` when it passed or was not needed)."""
+    other, ocsps, crls = material.other_certs, material.ocsps, material.crls
     # an unproven (claimed) signing time cannot make old revocation data stand in for the
     # current status: the certificate must also be unrevoked now, with fresh data
     now_error: BaseException | None = None
@@ -754,29 +894,16 @@ async def _verify_signature(
             signer_cert, options.trust, now=now, other_certs=other, ocsps=[*ocsps, *cur_ocsps],
             crls=[*crls, *cur_crls], services=options.services,
         )
-
-    # revocation evidence for the report
     fetched_ocsps, fetched_crls = fetched_revinfo(vc)
     fetched_ocsps, fetched_crls = [*fetched_ocsps, *now_ocsps], [*fetched_crls, *now_crls]
     # only revocation data the certificate's issuer vouches for counts (the DSS is unsigned)
     issuers = issuer_candidates(options.trust, other, path)
     embedded, fetched = (ocsps, crls), (fetched_ocsps, fetched_crls)
     rep.revocation = revocation_info(signer_cert, embedded, fetched, issuers=issuers)
-
     _policy_evidence(emb, rep)
     if path is not None:
         rep.chain_revocation.extend(chain_revocation(path, embedded, fetched, issuers=issuers))
-
-    # level reached
-    rep.level = _level(emb, rep, ev, ts_ok, rep.revocation.source in ("embedded", "embedded+online"))
-
-    # 6. verdict --------------------------------------------------------------------------------
-    try:
-        await _decide(rep, emb, status, vc, signer_cert, signing_time, proven, options, now_error)
-    finally:
-        await vc.aclose()
-    note_malformed_fields(rep)
-    return rep
+    return now_error
 
 
 def _identify_signer(emb: EmbeddedPdfSignature, rep: SignatureReport) -> bool:

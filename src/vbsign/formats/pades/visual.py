@@ -304,6 +304,7 @@ def analyse_page(
 
 
 def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
+    """The findings of one page's visual comparison (differences above ``tolerance`` pixels)."""
     out: list[Issue] = []
     p = check.page + 1
     if check.content_changed > tolerance:
@@ -319,62 +320,7 @@ def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
     for key, n in sorted(check.covered.items()):
         if n <= tolerance:
             continue
-        kind, ref = key.split(":", 1)
-        if kind == "signature-block":
-            out.append(
-                issue(
-                    "SIGNATURE_OVER_SIGNATURE_BLOCK",
-                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè {n} điểm ảnh trong khối chữ ký đã có "
-                    "(như dấu trùm lên chữ ký theo NĐ 30/2020)",
-                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of the existing "
-                    "signature block (as a seal over a signature, Decree 30/2020)",
-                    page=p,
-                    object=ref,
-                    pixels=n,
-                )
-            )
-        elif kind == "signature" and check.hidden.get(key, n) <= tolerance:
-            out.append(
-                issue(
-                    "SIGNATURE_OVERLAPS_CONTENT",
-                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) chờm lên {n} điểm ảnh nội dung đã ký "
-                    "nhưng không che kín nét chữ nào (xem hình)",
-                    f"page {p}: the new signature's appearance (object {ref}) overlaps {n} pixels of signed content "
-                    "without hiding any stroke (see the picture)",
-                    page=p,
-                    object=ref,
-                    pixels=n,
-                    picture=check.pictures.get(key, ""),
-                )
-            )
-        elif kind == "signature":
-            out.append(
-                issue(
-                    "SIGNATURE_WIDGET_COVERS_CONTENT",
-                    f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký "
-                    f"({check.hidden.get(key, n)} điểm ảnh thuộc nét chữ bị che gần hết)",
-                    f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of signed content "
-                    f"({check.hidden.get(key, n)} pixels of strokes mostly hidden)",
-                    page=p,
-                    object=ref,
-                    pixels=n,
-                    hidden_pixels=check.hidden.get(key, n),
-                    picture=check.pictures.get(key, ""),
-                )
-            )
-        else:
-            out.append(
-                issue(
-                    "ANNOTATION_COVERS_CONTENT",
-                    f"trang {p}: {'trường biểu mẫu' if kind == 'form-field' else 'chú thích'} (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký",
-                    f"page {p}: the {'form field' if kind == 'form-field' else 'annotation'} (object {ref}) paints over {n} pixels of signed content",
-                    page=p,
-                    object=ref,
-                    pixels=n,
-                    kind=kind,
-                    attack="shadow-hide" if kind == "form-field" else "evil-annotation",
-                )
-            )
+        out.append(_covered_issue(check, key, n, tolerance))
     if check.covered_outside > tolerance:
         out.append(
             issue(
@@ -386,6 +332,60 @@ def findings_for(check: PageCheck, tolerance: int) -> list[Issue]:
             )
         )
     return out
+
+
+def _covered_issue(check: PageCheck, key: str, n: int, tolerance: int) -> Issue:
+    """The finding for ``n`` signed pixels painted over by the new object ``key``: over a
+    signature block (a seal on a signature), a signature that only overlaps content or
+    covers it, or another annotation or form field."""
+    p = check.page + 1
+    kind, ref = key.split(":", 1)
+    if kind == "signature-block":
+        return issue(
+            "SIGNATURE_OVER_SIGNATURE_BLOCK",
+            f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè {n} điểm ảnh trong khối chữ ký đã có "
+            "(như dấu trùm lên chữ ký theo NĐ 30/2020)",
+            f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of the existing "
+            "signature block (as a seal over a signature, Decree 30/2020)",
+            page=p,
+            object=ref,
+            pixels=n,
+        )
+    if kind == "signature" and check.hidden.get(key, n) <= tolerance:
+        return issue(
+            "SIGNATURE_OVERLAPS_CONTENT",
+            f"trang {p}: hình chữ ký mới (đối tượng {ref}) chờm lên {n} điểm ảnh nội dung đã ký "
+            "nhưng không che kín nét chữ nào (xem hình)",
+            f"page {p}: the new signature's appearance (object {ref}) overlaps {n} pixels of signed content "
+            "without hiding any stroke (see the picture)",
+            page=p,
+            object=ref,
+            pixels=n,
+            picture=check.pictures.get(key, ""),
+        )
+    if kind == "signature":
+        return issue(
+            "SIGNATURE_WIDGET_COVERS_CONTENT",
+            f"trang {p}: hình chữ ký mới (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký "
+            f"({check.hidden.get(key, n)} điểm ảnh thuộc nét chữ bị che gần hết)",
+            f"page {p}: the new signature's appearance (object {ref}) paints over {n} pixels of signed content "
+            f"({check.hidden.get(key, n)} pixels of strokes mostly hidden)",
+            page=p,
+            object=ref,
+            pixels=n,
+            hidden_pixels=check.hidden.get(key, n),
+            picture=check.pictures.get(key, ""),
+        )
+    return issue(
+        "ANNOTATION_COVERS_CONTENT",
+        f"trang {p}: {'trường biểu mẫu' if kind == 'form-field' else 'chú thích'} (đối tượng {ref}) vẽ đè lên {n} điểm ảnh nội dung đã ký",
+        f"page {p}: the {'form field' if kind == 'form-field' else 'annotation'} (object {ref}) paints over {n} pixels of signed content",
+        page=p,
+        object=ref,
+        pixels=n,
+        kind=kind,
+        attack="shadow-hide" if kind == "form-field" else "evil-annotation",
+    )
 
 
 class Renderer:

@@ -54,6 +54,7 @@ from vbsign.model.report import (
     Indication,
     Report,
     Severity,
+    SignatureReport,
     SubIndication,
     worst_indication,
 )
@@ -325,7 +326,12 @@ async def verify_edxml(
     *,
     limits: XmlLimits = DEFAULT_LIMITS,
 ) -> Report:
-    """Verify the header signature and every attachment of an edXML envelope."""
+    """Verify the header signature and every attachment of an edXML envelope.
+
+    Every problem adds a verdict to a list whose worst entry is the envelope's
+    indication: an unsigned or partly signed envelope, unsigned content outside the trace
+    headers, an attachment that fails or is protected by nothing, a manifest entry
+    without its attachment."""
     result = await verify_xml(data, name, options, limits=limits, require_full_coverage=False)
     report = result.report
     doc = result.document
@@ -339,7 +345,28 @@ async def verify_edxml(
             "Không tìm thấy edXMLEnvelope.", "No edXMLEnvelope found."
         ))
         return report
-    # the envelope's own facts, in the report for the clerk and the DMS
+    _add_header_summary(report, env)
+    # header signatures: those not inside an attachment's XML (attachments are base64 text)
+    header_sigs = [s for s in report.signatures if s.kind == "signature"]
+    covered = {id(e) for e in result.covered}  # result.covered keeps the proxies alive
+    valid_header = [s for s in header_sigs if s.integrity is not None and s.integrity.intact and s.integrity.signature_valid]
+    verdicts: list[Indication] = [s.indication for s in header_sigs]
+    _judge_envelope_coverage(report, env, root, result.covered, covered, bool(header_sigs), bool(valid_header), verdicts)
+    atts = _attachments(root)
+    by_name = {a.name: a for a in atts if a.data is not None}
+    paired = {a.name for a in atts if a.name.lower().endswith((".p7s", ".sig")) and a.name[:-4] in by_name}
+    for att in atts:
+        covered_by_envelope = bool(valid_header) and id(att.element) in covered
+        verdict = await _verify_attachment(report, att, by_name, paired, covered_by_envelope, verify_attachment)
+        if verdict is not None:
+            verdicts.append(verdict)
+    _check_manifest(report, env, atts, verdicts)
+    _envelope_verdict(report, verdicts, header_sigs)
+    return report
+
+
+def _add_header_summary(report: Report, env: etree._Element) -> None:
+    """The envelope's own facts, in the report for the clerk and the DMS."""
     summary = _header_summary(env)
     report.add(
         "EDXML_HEADER",
@@ -355,101 +382,116 @@ async def verify_edxml(
         ),
         **summary,
     )
-    # header signatures: those not inside an attachment's XML (attachments are base64 text)
-    header_sigs = [s for s in report.signatures if s.kind == "signature"]
-    covered = {id(e) for e in result.covered}  # result.covered keeps the proxies alive
-    # trace headers are unsigned by design (each hop of the exchange appends one); any
-    # other unsigned content is suspicious
+
+
+def _judge_envelope_coverage(
+    report: Report,
+    env: etree._Element,
+    root: etree._Element,
+    covered_elements: list[etree._Element],
+    covered: set[int],
+    signed: bool,
+    valid_header: bool,
+    verdicts: list[Indication],
+) -> None:
+    """What the header signatures cover: the message header and body must be signed;
+    trace headers are unsigned by design (each hop of the exchange appends one); any other
+    unsigned content is suspicious."""
     report.findings = [f for f in report.findings if f.code != "PARTIAL_COVERAGE"]
-    unsigned = uncovered_content(root, result.covered)
+    unsigned = uncovered_content(root, covered_elements)
     in_trace = [e for e in unsigned if any(_local(a) == "TraceHeaderList" for a in (e, *e.iterancestors()))]
     foreign = [e for e in unsigned if not any(e is t for t in in_trace)]
-    valid_header = [s for s in header_sigs if s.integrity is not None and s.integrity.intact and s.integrity.signature_valid]
-    verdicts: list[Indication] = [s.indication for s in header_sigs]
-    if not header_sigs:
+    if not signed:
         report.add("ENVELOPE_UNSIGNED", Severity.ERROR, Msg(
             "Phong bì edXML không có chữ ký số: thông tin người gửi, số văn bản… không được bảo vệ.",
             "The edXML envelope is not signed: sender, document number… are not protected.",
         ))
-    else:
-        mh = _find(env, "edXMLHeader", "MessageHeader")
-        body = _find(env, "edXMLBody")
-        missing = [el for el in (mh, body) if el is not None and id(el) not in covered]
-        if valid_header and missing:
-            report.add("ENVELOPE_PARTIALLY_SIGNED", Severity.ERROR, Msg(
-                "Chữ ký phong bì không bao phủ {p}.", "The envelope signature does not cover {p}."
-            ).format(p=", ".join(_local(m) for m in missing)))
-            verdicts.append(Indication.INDETERMINATE)
-        if in_trace:
-            report.add("TRACE_HEADERS_UNSIGNED", Severity.INFO, Msg(
-                "Thông tin vết chuyển (TraceHeaderList) không thuộc phạm vi ký (được bổ sung khi chuyển tiếp).",
-                "The trace headers (TraceHeaderList) are outside the signed scope (appended in transit).",
-            ))
-        if foreign:
-            report.add("UNSIGNED_CONTENT", Severity.ERROR, Msg(
-                "Phong bì chứa nội dung không được ký: {p}", "The envelope holds unsigned content: {p}"
-            ).format(p=", ".join(describe(e) for e in foreign[:5])), unsigned=[describe(e) for e in foreign[:20]])
-            verdicts.append(Indication.INDETERMINATE)
-    atts = _attachments(root)
-    by_name = {a.name: a for a in atts if a.data is not None}
-    paired = {a.name for a in atts if a.name.lower().endswith((".p7s", ".sig")) and a.name[:-4] in by_name}
-    for att in atts:
-        ar = AttachmentReport(
-            name=att.name,
-            content_id=att.content_id,
-            content_type=att.content_type,
-            sha256=hashlib.sha256(att.data).hexdigest() if att.data is not None else "",
-            size=len(att.data) if att.data is not None else 0,
-            covered_by_envelope=bool(valid_header) and id(att.element) in covered,
-            indication=Indication.NO_SIGNATURE_FOUND,
-        )
-        report.attachments.append(ar)
-        if att.data is None:
-            ar.indication = Indication.TOTAL_FAILED
-            ar.sub_indication = SubIndication.FORMAT_FAILURE
-            ar.add("ATTACHMENT_UNREADABLE", Severity.ERROR, Msg(
-                "Không giải mã được tệp đính kèm {n} ({e}).", "Attachment {n} cannot be decoded ({e})."
-            ).format(n=att.name, e=att.error))
-            verdicts.append(ar.indication)
-            continue
-        if att.name in paired:
-            detached_for = by_name[att.name[:-4]].data
-        else:
-            detached_for = None
-        content_of_pair = any(p[:-4] == att.name for p in paired)
-        try:
-            sub_report = await verify_attachment(att.data, att.name, detached_for)
-        except UnsupportedFormatError:  # DOCX, images…: no signature of its own
-            sub_report = None
-        except Exception as e:  # e.g. an unsafe XML attachment: reported, not fatal
-            sub_report = None
-            ar.add("ATTACHMENT_NOT_VERIFIED", Severity.WARNING, Msg(
-                "Tệp đính kèm {n} không có chữ ký số nhận biết được ({e}).",
-                "Attachment {n} carries no recognisable signature ({e}).",
-            ).format(n=att.name, e=getattr(e, "message_en", str(e))))
-        if sub_report is not None and sub_report.indication is not Indication.NO_SIGNATURE_FOUND:
-            ar.report = sub_report
-            ar.indication, ar.sub_indication = sub_report.indication, sub_report.sub_indication
-            verdicts.append(ar.indication)
-            continue
-        if content_of_pair:
-            ar.add("ATTACHMENT_SIGNED_DETACHED", Severity.INFO, Msg(
-                "Tệp {n} được ký bằng chữ ký tách rời đi kèm ({n}.p7s).",
-                "Attachment {n} is signed by the accompanying detached signature ({n}.p7s).",
-            ).format(n=att.name))
-            continue
-        if ar.covered_by_envelope:
-            ar.add("ATTACHMENT_UNSIGNED", Severity.WARNING, Msg(
-                "Tệp đính kèm {n} không có chữ ký riêng; chỉ được chữ ký phong bì bảo vệ toàn vẹn.",
-                "Attachment {n} has no signature of its own; only the envelope signature protects it.",
-            ).format(n=att.name))
-        else:
-            ar.add("ATTACHMENT_UNPROTECTED", Severity.ERROR, Msg(
-                "Tệp đính kèm {n} không có chữ ký và không được chữ ký phong bì hợp lệ nào bảo vệ.",
-                "Attachment {n} is unsigned and not protected by any valid envelope signature.",
-            ).format(n=att.name))
-            verdicts.append(Indication.INDETERMINATE)
-    # manifest entries must have their attachment
+        return
+    mh = _find(env, "edXMLHeader", "MessageHeader")
+    body = _find(env, "edXMLBody")
+    missing = [el for el in (mh, body) if el is not None and id(el) not in covered]
+    if valid_header and missing:
+        report.add("ENVELOPE_PARTIALLY_SIGNED", Severity.ERROR, Msg(
+            "Chữ ký phong bì không bao phủ {p}.", "The envelope signature does not cover {p}."
+        ).format(p=", ".join(_local(m) for m in missing)))
+        verdicts.append(Indication.INDETERMINATE)
+    if in_trace:
+        report.add("TRACE_HEADERS_UNSIGNED", Severity.INFO, Msg(
+            "Thông tin vết chuyển (TraceHeaderList) không thuộc phạm vi ký (được bổ sung khi chuyển tiếp).",
+            "The trace headers (TraceHeaderList) are outside the signed scope (appended in transit).",
+        ))
+    if foreign:
+        report.add("UNSIGNED_CONTENT", Severity.ERROR, Msg(
+            "Phong bì chứa nội dung không được ký: {p}", "The envelope holds unsigned content: {p}"
+        ).format(p=", ".join(describe(e) for e in foreign[:5])), unsigned=[describe(e) for e in foreign[:20]])
+        verdicts.append(Indication.INDETERMINATE)
+
+
+async def _verify_attachment(
+    report: Report,
+    att: _Att,
+    by_name: dict[str, _Att],
+    paired: set[str],
+    covered_by_envelope: bool,
+    verify_attachment: AttachmentVerifier,
+) -> Indication | None:
+    """Verify one attachment into ``report.attachments``: its own signature (a detached
+    ``.p7s``/``.sig`` next to it included) or else the envelope signature's protection.
+    Returns the verdict it adds to the envelope's, if any."""
+    ar = AttachmentReport(
+        name=att.name,
+        content_id=att.content_id,
+        content_type=att.content_type,
+        sha256=hashlib.sha256(att.data).hexdigest() if att.data is not None else "",
+        size=len(att.data) if att.data is not None else 0,
+        covered_by_envelope=covered_by_envelope,
+        indication=Indication.NO_SIGNATURE_FOUND,
+    )
+    report.attachments.append(ar)
+    if att.data is None:
+        ar.indication = Indication.TOTAL_FAILED
+        ar.sub_indication = SubIndication.FORMAT_FAILURE
+        ar.add("ATTACHMENT_UNREADABLE", Severity.ERROR, Msg(
+            "Không giải mã được tệp đính kèm {n} ({e}).", "Attachment {n} cannot be decoded ({e})."
+        ).format(n=att.name, e=att.error))
+        return ar.indication
+    detached_for = by_name[att.name[:-4]].data if att.name in paired else None
+    content_of_pair = any(p[:-4] == att.name for p in paired)
+    try:
+        sub_report = await verify_attachment(att.data, att.name, detached_for)
+    except UnsupportedFormatError:  # DOCX, images…: no signature of its own
+        sub_report = None
+    except Exception as e:  # e.g. an unsafe XML attachment: reported, not fatal
+        sub_report = None
+        ar.add("ATTACHMENT_NOT_VERIFIED", Severity.WARNING, Msg(
+            "Tệp đính kèm {n} không có chữ ký số nhận biết được ({e}).",
+            "Attachment {n} carries no recognisable signature ({e}).",
+        ).format(n=att.name, e=getattr(e, "message_en", str(e))))
+    if sub_report is not None and sub_report.indication is not Indication.NO_SIGNATURE_FOUND:
+        ar.report = sub_report
+        ar.indication, ar.sub_indication = sub_report.indication, sub_report.sub_indication
+        return ar.indication
+    if content_of_pair:
+        ar.add("ATTACHMENT_SIGNED_DETACHED", Severity.INFO, Msg(
+            "Tệp {n} được ký bằng chữ ký tách rời đi kèm ({n}.p7s).",
+            "Attachment {n} is signed by the accompanying detached signature ({n}.p7s).",
+        ).format(n=att.name))
+        return None
+    if ar.covered_by_envelope:
+        ar.add("ATTACHMENT_UNSIGNED", Severity.WARNING, Msg(
+            "Tệp đính kèm {n} không có chữ ký riêng; chỉ được chữ ký phong bì bảo vệ toàn vẹn.",
+            "Attachment {n} has no signature of its own; only the envelope signature protects it.",
+        ).format(n=att.name))
+        return None
+    ar.add("ATTACHMENT_UNPROTECTED", Severity.ERROR, Msg(
+        "Tệp đính kèm {n} không có chữ ký và không được chữ ký phong bì hợp lệ nào bảo vệ.",
+        "Attachment {n} is unsigned and not protected by any valid envelope signature.",
+    ).format(n=att.name))
+    return Indication.INDETERMINATE
+
+
+def _check_manifest(report: Report, env: etree._Element, atts: list[_Att], verdicts: list[Indication]) -> None:
+    """Every entry of the edXML manifest must have its attachment."""
     names = {a.content_id for a in atts if a.content_id}
     for ref in env.iter(etree.Element):
         if _local(ref) == "Reference" and _local(ref.getparent()) == "edXMLManifest":  # type: ignore[arg-type]
@@ -460,9 +502,15 @@ async def verify_edxml(
                     "The manifest lists attachment {c} but the envelope does not carry it.",
                 ).format(c=cid))
                 verdicts.append(Indication.TOTAL_FAILED)
+
+
+def _envelope_verdict(report: Report, verdicts: list[Indication], header_sigs: list[SignatureReport]) -> None:
+    """The worst of the collected verdicts (an unsigned envelope is at best INDETERMINATE);
+    the sub-indication of a failing header signature, else of the first attachment with
+    the envelope's indication."""
     if not verdicts:
         report.indication = Indication.NO_SIGNATURE_FOUND
-        return report
+        return
     if not header_sigs:
         verdicts.append(Indication.INDETERMINATE)
     report.indication = worst_indication(verdicts)
@@ -471,7 +519,6 @@ async def verify_edxml(
     elif report.sub_indication is None or all(s.indication is Indication.TOTAL_PASSED for s in header_sigs):
         bad = [a for a in report.attachments if a.indication is report.indication]
         report.sub_indication = bad[0].sub_indication if bad else SubIndication.SIG_CONSTRAINTS_FAILURE
-    return report
 
 
 __all__ = [

@@ -151,7 +151,63 @@ async def sign_xades(
     timestamper: TimeStamper | None = None,
     validation_data: ValidationDataSource | None = None,
 ) -> XadesSignOutcome:
-    """Sign ``data`` with ``key`` and return the signed XML (bytes, UTF-8)."""
+    """Sign ``data`` with ``key`` and return the signed XML (bytes, UTF-8).
+
+    The steps: check the options; build ``ds:SignedInfo`` and place the signature as the
+    packaging says (with the data references); ``ds:KeyInfo``; the XAdES signed
+    properties; the reference digests; the signature value; then, by level, the signature
+    timestamp (B-T) and the certificate and revocation values (B-LT)."""
+    level = _checked_level(options, timestamper)
+    sig_id = options.signature_id or f"xades-{uuid.uuid4().hex[:16]}"
+    digest_uri = C.DIGEST_URIS[options.digest_algorithm]
+    method_uri = _signature_method(key, options.digest_algorithm, options.prefer_pss)
+    cert = key.certificate
+
+    sig = etree.Element(C.ds("Signature"), {"Id": sig_id}, nsmap={"ds": C.DS})
+    signed_info = _E(C.ds("SignedInfo"), sig)
+    _E(C.ds("CanonicalizationMethod"), signed_info, Algorithm=C.EXC_C14N)
+    sm = _E(C.ds("SignatureMethod"), signed_info, Algorithm=method_uri)
+    if method_uri in C.RSA_PSS_SIGNATURE_URIS.values():
+        _add_pss_params(sm, key, options.digest_algorithm)
+
+    # the document tree the signature lives in, and the data references
+    doc, data_refs, mime, content_obj = _place_signature(sig, signed_info, data, name, options, digest_uri, sig_id)
+
+    sig_value = _E(C.ds("SignatureValue"), sig, Id=f"{sig_id}-value")
+    key_info = _E(C.ds("KeyInfo"), sig)
+    x509_data = _E(C.ds("X509Data"), key_info)
+    for c in [cert, *[c for c in key.chain if not _self_signed(c)]]:
+        _E(C.ds("X509Certificate"), x509_data, dsig.b64(c.dump()))
+    if content_obj is not None:  # enveloping: the content travels in the signature
+        sig.append(content_obj)
+
+    qp, sp_id = _qualifying_properties(sig, sig_id, cert, options, now, data_refs, mime, digest_uri)
+    _fill_reference_digests(signed_info, sp_id, doc, sig, data, options, digest_uri)
+
+    # the signature value
+    si_c14n = dsig.c14n_element(signed_info, exclusive=True, with_comments=False)
+    raw = await key.async_sign_raw(si_c14n, options.digest_algorithm, prefer_pss=options.prefer_pss)
+    if key.key_algorithm == "ec":
+        raw = dsig.der_to_raw_dss(raw, int(cert.public_key.bit_size))
+    sig_value.text = dsig.b64(raw)
+
+    ts_time: datetime | None = None
+    tokens: list[cms.ContentInfo] = []
+    if level in ("B-T", "B-LT"):
+        assert timestamper is not None
+        token = await _add_signature_timestamp(qp, sig_value, sig_id, timestamper)
+        tokens.append(token)
+        ts_time = token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+    if level == "B-LT":
+        await _add_validation_values(qp, key, tokens, validation_data)
+
+    out = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
+    return XadesSignOutcome(out, sig_id, now, ts_time)
+
+
+def _checked_level(options: XadesOptions, timestamper: TimeStamper | None) -> str:
+    """Refuse options XAdES signing cannot honour (level, packaging, digest, transform, a
+    missing TSA); return the level, upper case."""
     level = options.level.upper()
     if level not in XADES_LEVELS:
         raise InputError(
@@ -185,30 +241,22 @@ async def sign_xades(
                 "Level {l} needs a timestamp server (--tsa).",
             ).format(l=level)
         )
-    sig_id = options.signature_id or f"xades-{uuid.uuid4().hex[:16]}"
-    digest_uri = C.DIGEST_URIS[options.digest_algorithm]
-    method_uri = _signature_method(key, options.digest_algorithm, options.prefer_pss)
-    cert = key.certificate
+    return level
 
-    sig = etree.Element(C.ds("Signature"), {"Id": sig_id}, nsmap={"ds": C.DS})
-    signed_info = _E(C.ds("SignedInfo"), sig)
-    _E(C.ds("CanonicalizationMethod"), signed_info, Algorithm=C.EXC_C14N)
-    sm = _E(C.ds("SignatureMethod"), signed_info, Algorithm=method_uri)
-    if method_uri in C.RSA_PSS_SIGNATURE_URIS.values():
-        _add_pss_params(sm, key, options.digest_algorithm)
 
-    # the document tree the signature lives in, and the data references ----------------------
-    doc, data_refs, mime, content_obj = _place_signature(sig, signed_info, data, name, options, digest_uri, sig_id)
-
-    sig_value = _E(C.ds("SignatureValue"), sig, Id=f"{sig_id}-value")
-    key_info = _E(C.ds("KeyInfo"), sig)
-    x509_data = _E(C.ds("X509Data"), key_info)
-    for c in [cert, *[c for c in key.chain if not _self_signed(c)]]:
-        _E(C.ds("X509Certificate"), x509_data, dsig.b64(c.dump()))
-    if content_obj is not None:  # enveloping: the content travels in the signature
-        sig.append(content_obj)
-
-    # qualifying properties ------------------------------------------------------------------
+def _qualifying_properties(
+    sig: etree._Element,
+    sig_id: str,
+    cert: x509.Certificate,
+    options: XadesOptions,
+    now: datetime,
+    data_refs: list[str],
+    mime: str,
+    digest_uri: str,
+) -> tuple[etree._Element, str]:
+    """The XAdES signed properties (signing time, signing certificate, place, role, data
+    object formats, commitment); returns ``xades:QualifyingProperties`` and the Id of the
+    signed properties."""
     obj = _E(C.ds("Object"), sig)
     qp = etree.SubElement(obj, C.xades("QualifyingProperties"), {"Target": f"#{sig_id}"}, nsmap={"xades": C.XADES})
     sp_id = f"{sig_id}-signedprops"
@@ -240,8 +288,20 @@ async def sign_xades(
         _E(C.xades("Identifier"), ctid, PROOF_OF_APPROVAL)
         _E(C.xades("Description"), ctid, options.reason)
         _E(C.xades("AllSignedDataObjects"), cti)
+    return qp, sp_id
 
-    # SignedProperties reference, then the data digests ---------------------------------------
+
+def _fill_reference_digests(
+    signed_info: etree._Element,
+    sp_id: str,
+    doc: etree._ElementTree,
+    sig: etree._Element,
+    data: bytes,
+    options: XadesOptions,
+    digest_uri: str,
+) -> None:
+    """Add the SignedProperties reference, then compute every reference's digest exactly
+    as a verifier will (the same reference processing)."""
     sp_ref = _E(C.ds("Reference"), signed_info, Type=C.SIGNED_PROPERTIES_TYPE, URI=f"#{sp_id}")
     _E(C.ds("Transform"), _E(C.ds("Transforms"), sp_ref), Algorithm=C.EXC_C14N)
     _E(C.ds("DigestMethod"), sp_ref, Algorithm=digest_uri)
@@ -261,69 +321,99 @@ async def sign_xades(
         assert dv is not None
         dv.text = dsig.b64(dsig.digest(outcome.signed_octets, options.digest_algorithm))
 
-    # the signature value -------------------------------------------------------------------
-    si_c14n = dsig.c14n_element(signed_info, exclusive=True, with_comments=False)
-    raw = await key.async_sign_raw(si_c14n, options.digest_algorithm, prefer_pss=options.prefer_pss)
-    if key.key_algorithm == "ec":
-        raw = dsig.der_to_raw_dss(raw, int(cert.public_key.bit_size))
-    sig_value.text = dsig.b64(raw)
 
-    # B-T: signature timestamp over the canonical SignatureValue -------------------------------
-    ts_time: datetime | None = None
-    tokens: list[cms.ContentInfo] = []
-    if level in ("B-T", "B-LT"):
-        assert timestamper is not None
-        usp = _unsigned_signature_properties(qp)
-        ts_el = _E(C.xades("SignatureTimeStamp"), usp, Id=f"{sig_id}-ts")
-        _E(C.ds("CanonicalizationMethod"), ts_el, Algorithm=C.EXC_C14N)
-        imprint = dsig.digest(dsig.c14n_element(sig_value, exclusive=True, with_comments=False), "sha256")
-        try:
-            token = await timestamper.async_timestamp(imprint, "sha256")
-        except Exception as e:
-            raise SigningError(
-                Msg(
-                    "Không lấy được dấu thời gian từ máy chủ TSA: {e}",
-                    "Could not obtain a timestamp from the TSA: {e}",
-                ).format(e=_short(e))
-            ) from e
-        tokens.append(token)
-        _E(C.xades("EncapsulatedTimeStamp"), ts_el, dsig.b64(token.dump()))
-        ts_time = token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+async def _add_signature_timestamp(
+    qp: etree._Element, sig_value: etree._Element, sig_id: str, timestamper: TimeStamper
+) -> cms.ContentInfo:
+    """B-T: a signature timestamp over the canonical SignatureValue; returns the token."""
+    usp = _unsigned_signature_properties(qp)
+    ts_el = _E(C.xades("SignatureTimeStamp"), usp, Id=f"{sig_id}-ts")
+    _E(C.ds("CanonicalizationMethod"), ts_el, Algorithm=C.EXC_C14N)
+    imprint = dsig.digest(dsig.c14n_element(sig_value, exclusive=True, with_comments=False), "sha256")
+    try:
+        token: cms.ContentInfo = await timestamper.async_timestamp(imprint, "sha256")
+    except Exception as e:
+        raise SigningError(
+            Msg(
+                "Không lấy được dấu thời gian từ máy chủ TSA: {e}",
+                "Could not obtain a timestamp from the TSA: {e}",
+            ).format(e=_short(e))
+        ) from e
+    _E(C.xades("EncapsulatedTimeStamp"), ts_el, dsig.b64(token.dump()))
+    return token
 
-    # B-LT: certificate and revocation values -------------------------------------------------
-    if level == "B-LT":
-        if validation_data is None:
-            raise InputError(
-                Msg(
-                    "Mức B-LT cần dữ liệu kiểm tra chứng thư (OCSP/CRL).",
-                    "Level B-LT needs certificate validation data (OCSP/CRL).",
-                )
+
+async def _add_validation_values(
+    qp: etree._Element,
+    key: SigningKey,
+    tokens: list[cms.ContentInfo],
+    validation_data: ValidationDataSource | None,
+) -> None:
+    """B-LT: the certificate and revocation values of the signer's and the TSAs' chains
+    (certificates already in KeyInfo are not repeated)."""
+    cert = key.certificate
+    if validation_data is None:
+        raise InputError(
+            Msg(
+                "Mức B-LT cần dữ liệu kiểm tra chứng thư (OCSP/CRL).",
+                "Level B-LT needs certificate validation data (OCSP/CRL).",
             )
-        vd = await validation_data(cert, list(key.chain))
-        for tok in tokens:
-            sd = tok["content"]
-            tsa_certs = [c.chosen for c in sd["certificates"] if c.name == "certificate"]
-            tsa_cert = _tst_signer(sd, tsa_certs)
-            if tsa_cert is not None:
-                vd.extend(await validation_data(tsa_cert, tsa_certs))
-        usp = _unsigned_signature_properties(qp)
-        in_keyinfo = {c.dump() for c in [cert, *key.chain]}
-        cv = _E(C.xades("CertificateValues"), usp)
-        for c in vd.certs:
-            if c.dump() not in in_keyinfo:
-                _E(C.xades("EncapsulatedX509Certificate"), cv, dsig.b64(c.dump()))
-        rv = _E(C.xades("RevocationValues"), usp)
-        if vd.crls:
-            crlv = _E(C.xades("CRLValues"), rv)
-            for crl in vd.crls:
-                _E(C.xades("EncapsulatedCRLValue"), crlv, dsig.b64(crl.dump()))
-        if vd.ocsps:
-            ov = _E(C.xades("OCSPValues"), rv)
-            for resp in vd.ocsps:
-                _E(C.xades("EncapsulatedOCSPValue"), ov, dsig.b64(resp.dump()))
+        )
+    vd = await validation_data(cert, list(key.chain))
+    for tok in tokens:
+        sd = tok["content"]
+        tsa_certs = [c.chosen for c in sd["certificates"] if c.name == "certificate"]
+        tsa_cert = _tst_signer(sd, tsa_certs)
+        if tsa_cert is not None:
+            vd.extend(await validation_data(tsa_cert, tsa_certs))
+    usp = _unsigned_signature_properties(qp)
+    in_keyinfo = {c.dump() for c in [cert, *key.chain]}
+    cv = _E(C.xades("CertificateValues"), usp)
+    for c in vd.certs:
+        if c.dump() not in in_keyinfo:
+            _E(C.xades("EncapsulatedX509Certificate"), cv, dsig.b64(c.dump()))
+    rv = _E(C.xades("RevocationValues"), usp)
+    if vd.crls:
+        crlv = _E(C.xades("CRLValues"), rv)
+        for crl in vd.crls:
+            _E(C.xades("EncapsulatedCRLValue"), crlv, dsig.b64(crl.dump()))
+    if vd.ocsps:
+        ov = _E(C.xades("OCSPValues"), rv)
+        for resp in vd.ocsps:
+            _E(C.xades("EncapsulatedOCSPValue"), ov, dsig.b64(resp.dump()))
 
-    out = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
-    return XadesSignOutcome(out, sig_id, now, ts_time)
+
+@dataclass
+class _DataReferences:
+    """Adds the data references of one signature to its ``ds:SignedInfo`` (digests are
+    filled in later) and remembers their Ids for the DataObjectFormat properties."""
+
+    signed_info: etree._Element
+    sig_id: str
+    digest_uri: str
+    xpath_namespaces: Mapping[str, str]
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, uri: str, transforms: list[tuple[str, list[str]]]) -> etree._Element:
+        """Add a data reference; ``transforms`` are (algorithm, XPath Filter 2.0 subtract texts)."""
+        ref_id = f"{self.sig_id}-ref{len(self.ids)}"
+        self.ids.append(ref_id)
+        ref = _E(C.ds("Reference"), self.signed_info, Id=ref_id, URI=uri)
+        if transforms:
+            tr = _E(C.ds("Transforms"), ref)
+            for algo, xpaths in transforms:
+                if not xpaths:
+                    _E(C.ds("Transform"), tr, Algorithm=algo)
+                    continue
+                # the prefixes used by the XPath texts must be declared on the element tree
+                # itself (lxml drops unused declarations of detached elements on insertion)
+                nsmap = {"dsf2": C.DSIG_FILTER2, "ds": C.DS, **{k: v for k, v in self.xpath_namespaces.items() if k}}
+                t = etree.SubElement(tr, C.ds("Transform"), {"Algorithm": algo}, nsmap=nsmap)
+                for xp in xpaths:
+                    _E(f"{{{C.DSIG_FILTER2}}}XPath", t, xp, Filter="subtract")
+        _E(C.ds("DigestMethod"), ref, Algorithm=self.digest_uri)
+        _E(C.ds("DigestValue"), ref)
+        return ref
 
 
 def _place_signature(
@@ -335,63 +425,14 @@ def _place_signature(
     digest_uri: str,
     sig_id: str,
 ) -> tuple[etree._ElementTree, list[str], str, etree._Element | None]:
-    """Put ``sig`` where the packaging says; add the data references (digests filled later)."""
-    refs: list[str] = []
+    """Put ``sig`` where the packaging says; add the data references (digests filled later).
 
-    def reference(uri: str, transforms: list[tuple[str, list[str]]]) -> etree._Element:
-        """Add a data reference; ``transforms`` are (algorithm, XPath Filter 2.0 subtract texts)."""
-        ref_id = f"{sig_id}-ref{len(refs)}"
-        refs.append(ref_id)
-        ref = _E(C.ds("Reference"), signed_info, Id=ref_id, URI=uri)
-        if transforms:
-            tr = _E(C.ds("Transforms"), ref)
-            for algo, xpaths in transforms:
-                if not xpaths:
-                    _E(C.ds("Transform"), tr, Algorithm=algo)
-                    continue
-                # the prefixes used by the XPath texts must be declared on the element tree
-                # itself (lxml drops unused declarations of detached elements on insertion)
-                nsmap = {"dsf2": C.DSIG_FILTER2, "ds": C.DS, **{k: v for k, v in options.xpath_namespaces.items() if k}}
-                t = etree.SubElement(tr, C.ds("Transform"), {"Algorithm": algo}, nsmap=nsmap)
-                for xp in xpaths:
-                    _E(f"{{{C.DSIG_FILTER2}}}XPath", t, xp, Filter="subtract")
-        _E(C.ds("DigestMethod"), ref, Algorithm=digest_uri)
-        _E(C.ds("DigestValue"), ref)
-        return ref
-
+    Returns the document tree, the data reference Ids, the content's MIME type and, for
+    an enveloping signature, the ``ds:Object`` that carries the content."""
+    refs = _DataReferences(signed_info, sig_id, digest_uri, options.xpath_namespaces)
     if options.packaging == "enveloped":
-        doc = parse(data, limits=options.limits, name=name)
-        root = doc.getroot()
-        _refuse_breaking_existing(root)
-        parent = root
-        if options.parent_xpath:
-            found = root.xpath(options.parent_xpath, namespaces=dict(options.xpath_namespaces))
-            if not found or not isinstance(found[0], etree._Element):
-                raise InputError(
-                    Msg(
-                        "Không tìm thấy vị trí đặt chữ ký ({x}).",
-                        "The signature location was not found ({x}).",
-                    ).format(x=options.parent_xpath)
-                )
-            parent = found[0]
-        parent.append(sig)
-        if options.sign_ids:
-            for ident in options.sign_ids:
-                hits = dsig.find_by_id(root, ident)
-                if len(hits) != 1:
-                    raise InputError(
-                        Msg(
-                            "Phần tử Id='{i}' không tồn tại hoặc không duy nhất ({n}).",
-                            "Element Id='{i}' is missing or not unique ({n}).",
-                        ).format(i=ident, n=len(hits))
-                    )
-                reference(f"#{ident}", [(C.ENVELOPED, []), (C.EXC_C14N, [])])
-        elif options.enveloped_transform == "enveloped" and not options.exclude_xpaths:
-            reference("", [(C.ENVELOPED, []), (C.EXC_C14N, [])])
-        else:
-            xpaths = ["/descendant::ds:Signature", *options.exclude_xpaths]
-            reference("", [(C.DSIG_FILTER2, xpaths), (C.EXC_C14N, [])])
-        return doc, refs, "text/xml", None
+        doc = _place_enveloped(sig, data, name, options, refs)
+        return doc, refs.ids, "text/xml", None
 
     mime = options.mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if options.packaging == "enveloping":
@@ -407,13 +448,53 @@ def _place_signature(
             obj.set("MimeType", mime)
             obj.text = dsig.b64(data)
             transforms = [(C.BASE64, [])]
-        reference(f"#{obj_id}", transforms)
-        return etree.ElementTree(sig), refs, mime, obj
+        refs.add(f"#{obj_id}", transforms)
+        return etree.ElementTree(sig), refs.ids, mime, obj
 
     # detached
     uri = options.detached_uri or _basename(name)
-    reference(urllib.parse.quote(uri, safe="/:@!$&'()*+,;=-._~"), [])
-    return etree.ElementTree(sig), refs, mime, None
+    refs.add(urllib.parse.quote(uri, safe="/:@!$&'()*+,;=-._~"), [])
+    return etree.ElementTree(sig), refs.ids, mime, None
+
+
+def _place_enveloped(
+    sig: etree._Element, data: bytes, name: str, options: XadesOptions, refs: _DataReferences
+) -> etree._ElementTree:
+    """An enveloped signature: inside the document (under ``parent_xpath`` if given),
+    referencing the elements named by ``sign_ids`` or the whole document minus the
+    signatures (the enveloped transform, or XPath Filter 2.0 with ``exclude_xpaths``)."""
+    doc = parse(data, limits=options.limits, name=name)
+    root = doc.getroot()
+    _refuse_breaking_existing(root)
+    parent = root
+    if options.parent_xpath:
+        found = root.xpath(options.parent_xpath, namespaces=dict(options.xpath_namespaces))
+        if not found or not isinstance(found[0], etree._Element):
+            raise InputError(
+                Msg(
+                    "Không tìm thấy vị trí đặt chữ ký ({x}).",
+                    "The signature location was not found ({x}).",
+                ).format(x=options.parent_xpath)
+            )
+        parent = found[0]
+    parent.append(sig)
+    if options.sign_ids:
+        for ident in options.sign_ids:
+            hits = dsig.find_by_id(root, ident)
+            if len(hits) != 1:
+                raise InputError(
+                    Msg(
+                        "Phần tử Id='{i}' không tồn tại hoặc không duy nhất ({n}).",
+                        "Element Id='{i}' is missing or not unique ({n}).",
+                    ).format(i=ident, n=len(hits))
+                )
+            refs.add(f"#{ident}", [(C.ENVELOPED, []), (C.EXC_C14N, [])])
+    elif options.enveloped_transform == "enveloped" and not options.exclude_xpaths:
+        refs.add("", [(C.ENVELOPED, []), (C.EXC_C14N, [])])
+    else:
+        xpaths = ["/descendant::ds:Signature", *options.exclude_xpaths]
+        refs.add("", [(C.DSIG_FILTER2, xpaths), (C.EXC_C14N, [])])
+    return doc
 
 
 def _refuse_breaking_existing(root: etree._Element) -> None:

@@ -166,6 +166,16 @@ async def verify_xml(
 # ---- one signature -------------------------------------------------------------------------------
 
 
+@dataclass
+class _SignedProps:
+    """Where a signature's XAdES properties are (any may be missing)."""
+
+    qp: etree._Element | None  # xades:QualifyingProperties
+    sp: etree._Element | None  # xades:SignedProperties
+    ssp: etree._Element | None  # xades:SignedSignatureProperties
+    sdop: etree._Element | None  # xades:SignedDataObjectProperties
+
+
 async def _verify_one(
     sig: etree._Element,
     sid: str,
@@ -174,6 +184,10 @@ async def _verify_one(
     resolver: dsig.ContentResolver | None,
     limits: XmlLimits,
 ) -> tuple[SignatureReport, list[SignedObject], list[etree._Element]]:
+    """Verify one ``ds:Signature``: its structure, the XAdES properties, the signature
+    value (before any algorithm is judged), every reference, the timestamps; then the
+    shared AdES verdict (:func:`vbsign.formats.ades.evaluate`). Returns the report, the
+    signed objects and the elements the valid references cover."""
     rep = SignatureReport(id=sid, kind="signature", indication=I, sub_indication=None)
     if any(a.tag == C.ds("Signature") for a in sig.iterancestors()):
         rep.add("COUNTER_SIGNATURE", Severity.INFO, Msg(
@@ -196,39 +210,10 @@ async def _verify_one(
             "Phương pháp chuẩn hóa không được hỗ trợ: {a}", "Unsupported canonicalisation method: {a}"
         ).format(a=c14n_uri))
     method = sm.get("Algorithm") or ""
-
-    # XAdES qualifying properties -------------------------------------------------------------
-    qp = _qualifying_properties(sig)
-    sp = _child(qp, "SignedProperties") if qp is not None else None
-    ssp = _child(sp, "SignedSignatureProperties") if sp is not None else None
-    certs = _keyinfo_certs(sig) + _certificate_values(qp)
-    ev.other_certs = certs
-    ev.ocsps, ev.crls = _revocation_values(qp)
-    if ssp is not None:
-        st = _child(ssp, "SigningTime")
-        if st is not None and st.text:
-            ev.claimed_time = _parse_time(st.text)
-        city = _find_local(ssp, ("SignatureProductionPlaceV2", "SignatureProductionPlace"), "City")
-        rep.location = city
-        role = _find_local(ssp, ("SignerRoleV2", "SignerRole"), "ClaimedRole")
-        if role:
-            rep.add("CLAIMED_ROLE", Severity.INFO, Msg(
-                "Chức danh người ký tự khai: {r}", "Role claimed by the signer: {r}"
-            ).format(r=role), role=role)
-    sdop = _child(sp, "SignedDataObjectProperties") if sp is not None else None
-    if sdop is not None:
-        rep.reason = _find_local(sdop, ("CommitmentTypeIndication",), "Description")
-
+    props = _read_properties(sig, rep, ev)
+    certs = ev.other_certs
     if method.startswith(C.HMAC_PREFIXES):
-        if any(_local(e) == "HMACOutputLength" for e in sm):
-            return _fail(rep, F, SubIndication.FORMAT_FAILURE, "HMAC_TRUNCATION", Msg(
-                "Chữ ký HMAC có HMACOutputLength (tấn công cắt ngắn CVE-2009-0217): từ chối.",
-                "HMAC signature with HMACOutputLength (truncation attack CVE-2009-0217): refused.",
-            ))
-        return _fail(rep, I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "HMAC_NOT_SUPPORTED", Msg(
-            "Chữ ký HMAC (khóa bí mật dùng chung) không phải chữ ký số có chứng thư; không kiểm tra được.",
-            "An HMAC (shared-secret) signature is not a certificate-based signature; it cannot be verified.",
-        ))
+        return _refuse_hmac(rep, sm)
     # signature value: verified before any algorithm is judged (ETSI EN 319 102-1: the
     # cryptographic verification comes first; a weak or unknown algorithm is refused after)
     method_known = method in C.SIGNATURE_METHODS
@@ -245,15 +230,86 @@ async def _verify_one(
         value = dsig.b64decode_text(sv_el.text)
     except ValueError:
         value = b""
-    sig_ok, cert_problem = _check_value(rep, ev, sig, sp, certs, options, method if method_known else None, si_c14n, value)
+    sig_ok, cert_problem = _check_value(rep, ev, sig, props.sp, certs, options, method if method_known else None, si_c14n, value)
 
-    # references -------------------------------------------------------------------------------
+    outcomes = _process_references(signed_info, doc, sig, resolver, limits, rep)
+    algorithm = f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}" if method_known else method
+    objects = _record_references(rep, ev, outcomes, props.sp, sig_ok, algorithm)
+    ev.blocking = (
+        _blocking(outcomes, props.sp, props.qp, cert_problem)
+        or _counter_signature_target(sig, outcomes)
+        or _value_blocking(rep, ev, sig, method if method_known else None, method, value)
+    )
+    usp = _collect_timestamps(props.qp, sv_el, rep, ev)
+    rep.signed_attributes = _property_names(props.ssp) + _property_names(props.sdop)
+    rep.unsigned_attributes = _property_names(usp)
+    rep.signer_certificate_embedded = ev.signer_cert is not None and ev.signer_cert.dump() in {c.dump() for c in certs}
+    assert rep.integrity is not None
+    rep.integrity.signature_algorithm_oid = C.SIGNATURE_METHOD_OIDS.get(method)
+    outcome = await evaluate(rep, ev, options)
+    note_malformed_fields(rep)
+    rep.level = _level(props.sp, props.ssp, outcome.timestamp_ok, outcome.embedded_revocation)
+    covered: list[etree._Element] = []
+    if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
+        covered = _covered(doc, outcomes)
+    return rep, objects, covered
+
+
+def _read_properties(sig: etree._Element, rep: SignatureReport, ev: SignerEvidence) -> _SignedProps:
+    """Read the XAdES properties into the evidence (certificates, revocation values,
+    claimed signing time) and the report (place, claimed role, commitment)."""
+    qp = _qualifying_properties(sig)
+    sp = _child(qp, "SignedProperties") if qp is not None else None
+    ssp = _child(sp, "SignedSignatureProperties") if sp is not None else None
+    ev.other_certs = _keyinfo_certs(sig) + _certificate_values(qp)
+    ev.ocsps, ev.crls = _revocation_values(qp)
+    if ssp is not None:
+        st = _child(ssp, "SigningTime")
+        if st is not None and st.text:
+            ev.claimed_time = _parse_time(st.text)
+        city = _find_local(ssp, ("SignatureProductionPlaceV2", "SignatureProductionPlace"), "City")
+        rep.location = city
+        role = _find_local(ssp, ("SignerRoleV2", "SignerRole"), "ClaimedRole")
+        if role:
+            rep.add("CLAIMED_ROLE", Severity.INFO, Msg(
+                "Chức danh người ký tự khai: {r}", "Role claimed by the signer: {r}"
+            ).format(r=role), role=role)
+    sdop = _child(sp, "SignedDataObjectProperties") if sp is not None else None
+    if sdop is not None:
+        rep.reason = _find_local(sdop, ("CommitmentTypeIndication",), "Description")
+    return _SignedProps(qp, sp, ssp, sdop)
+
+
+def _refuse_hmac(
+    rep: SignatureReport, sm: etree._Element
+) -> tuple[SignatureReport, list[SignedObject], list[etree._Element]]:
+    """An HMAC signature is no certificate-based signature; a truncated one is an attack."""
+    if any(_local(e) == "HMACOutputLength" for e in sm):
+        return _fail(rep, F, SubIndication.FORMAT_FAILURE, "HMAC_TRUNCATION", Msg(
+            "Chữ ký HMAC có HMACOutputLength (tấn công cắt ngắn CVE-2009-0217): từ chối.",
+            "HMAC signature with HMACOutputLength (truncation attack CVE-2009-0217): refused.",
+        ))
+    return _fail(rep, I, SubIndication.NO_SIGNING_CERTIFICATE_FOUND, "HMAC_NOT_SUPPORTED", Msg(
+        "Chữ ký HMAC (khóa bí mật dùng chung) không phải chữ ký số có chứng thư; không kiểm tra được.",
+        "An HMAC (shared-secret) signature is not a certificate-based signature; it cannot be verified.",
+    ))
+
+
+def _process_references(
+    signed_info: etree._Element,
+    doc: etree._ElementTree,
+    sig: etree._Element,
+    resolver: dsig.ContentResolver | None,
+    limits: XmlLimits,
+    rep: SignatureReport,
+) -> list[dsig.ReferenceOutcome]:
+    """Dereference and digest every reference, and the entries of the ``ds:Manifest``\\ s
+    they sign: a mismatch is an alteration; an entry whose data is not at hand is reported
+    (XML-DSig leaves manifest validation to the application), not fatal."""
     outcomes = [
         dsig.process_reference(ref, doc, sig, resolver=resolver, limits=limits)
         for ref in signed_info.findall(C.ds("Reference"))
     ]
-    # ds:Manifest entries: a mismatch is an alteration; an entry whose data is not at hand
-    # is reported (XML-DSig leaves manifest validation to the application), not fatal
     for o in list(outcomes):
         if o.ref_type == C.MANIFEST_TYPE and o.digest_ok and o.target is not None:
             for mref in o.target.findall(C.ds("Reference")):
@@ -265,6 +321,19 @@ async def _verify_one(
                     ).format(u=_uri(m.uri), p=m.problem), uri=m.uri)
                     continue
                 outcomes.append(m)
+    return outcomes
+
+
+def _record_references(
+    rep: SignatureReport,
+    ev: SignerEvidence,
+    outcomes: list[dsig.ReferenceOutcome],
+    sp: etree._Element | None,
+    sig_ok: bool,
+    signature_algorithm: str,
+) -> list[SignedObject]:
+    """Record integrity (every computed digest matches, none unknown) and the signed scope;
+    each mismatching reference is an error. Returns the objects the valid references sign."""
     for o in outcomes:
         if o.digest_algorithm:
             ev.hash_algorithms.append(o.digest_algorithm)
@@ -278,7 +347,7 @@ async def _verify_one(
         intact=intact and not unknown,
         signature_valid=sig_ok,
         digest_algorithm=data_refs[0].digest_algorithm if data_refs else None,
-        signature_algorithm=f"{sig_digest}_{key_algo}{'_pss' if pad == 'pss' else ''}" if method_known else method,
+        signature_algorithm=signature_algorithm,
         checked=ev.integrity_known,
         signature_checked=ev.signature_checked,
     )
@@ -290,13 +359,14 @@ async def _verify_one(
                 "Giá trị băm của tham chiếu {u} không khớp: phần này đã bị sửa.",
                 "The digest of reference {u} does not match: this part was altered.",
             ).format(u=_uri(o.uri)), uri=o.uri)
-    ev.blocking = (
-        _blocking(outcomes, sp, qp, cert_problem)
-        or _counter_signature_target(sig, outcomes)
-        or _value_blocking(rep, ev, sig, method if method_known else None, method, value)
-    )
+    return objects
 
-    # timestamps ------------------------------------------------------------------------------
+
+def _collect_timestamps(
+    qp: etree._Element | None, sv_el: etree._Element, rep: SignatureReport, ev: SignerEvidence
+) -> etree._Element | None:
+    """Gather the signature timestamps into the evidence (archive timestamps are only
+    noted); returns ``xades:UnsignedSignatureProperties`` if present."""
     usp = _child(_child(qp, "UnsignedProperties"), "UnsignedSignatureProperties") if qp is not None else None
     if usp is not None:
         for ts in usp:
@@ -309,17 +379,7 @@ async def _verify_one(
                     "Có dấu thời gian lưu trữ (XAdES-LTA); vbsign chưa kiểm tra loại này.",
                     "An archive timestamp (XAdES-LTA) is present; vbsign does not validate it yet.",
                 ))
-    rep.signed_attributes = _property_names(ssp) + _property_names(sdop)
-    rep.unsigned_attributes = _property_names(usp)
-    rep.signer_certificate_embedded = ev.signer_cert is not None and ev.signer_cert.dump() in {c.dump() for c in certs}
-    rep.integrity.signature_algorithm_oid = C.SIGNATURE_METHOD_OIDS.get(method)
-    outcome = await evaluate(rep, ev, options)
-    note_malformed_fields(rep)
-    rep.level = _level(sp, ssp, outcome.timestamp_ok, outcome.embedded_revocation)
-    covered: list[etree._Element] = []
-    if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
-        covered = _covered(doc, outcomes)
-    return rep, objects, covered
+    return usp
 
 
 def _check_value(
