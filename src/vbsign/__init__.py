@@ -4,8 +4,13 @@ The small, safe top-level API::
 
     import vbsign
     result = vbsign.sign("in.pdf", "out.pdf", key="person.p12", passphrase=..., trust=["roots.pem"],
-                         tsa="http://tsa.example/tsa")
-    report = vbsign.verify("out.pdf", trust=["roots.pem"])
+                         tsa="http://tsa.example/tsa", level=vbsign.Level.B_LT)
+    report = vbsign.verify("out.pdf", trust=["roots.pem"], at=vbsign.ValidationTime.SIGNING)
+
+Every option is a named, typed keyword (``help(vbsign.sign)`` lists them); the choices
+are enums (:class:`Level`, :class:`ValidationTime`, :class:`SignatureFormat`,
+:class:`Packaging`, :class:`XadesTransform`, :class:`Role`) whose plain strings are
+accepted too, in any case.
 
 Names are imported lazily so that ``import vbsign`` (and ``vbsign --help``) stay fast.
 """
@@ -20,11 +25,19 @@ from vbsign._version import __version__
 #: public name -> "module:attribute"
 _EXPORTS: dict[str, str] = {
     "sign": "vbsign.api.signer:sign",
+    "async_sign": "vbsign.api.signer:async_sign",
     "sign_many": "vbsign.api.signer:sign_many",
     "verify": "vbsign.api.verification:verify",
     "async_verify": "vbsign.api.verification:async_verify",
     "validate": "vbsign.api.compliance:validate",
     "async_validate": "vbsign.api.compliance:async_validate",
+    # the named choices of the options (plain strings are accepted too)
+    "Level": "vbsign.model.options:Level",
+    "ValidationTime": "vbsign.model.options:ValidationTime",
+    "SignatureFormat": "vbsign.model.options:SignatureFormat",
+    "Packaging": "vbsign.model.options:Packaging",
+    "XadesTransform": "vbsign.model.options:XadesTransform",
+    "Role": "vbsign.appearance.roles:Role",
     "ComplianceReport": "vbsign.policy:ComplianceReport",
     "DocumentFacts": "vbsign.policy:DocumentFacts",
     "Signer": "vbsign.api.signer:Signer",
@@ -58,9 +71,10 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
     from vbsign.api.extensions import open_key
-    from vbsign.api.signer import Signer, sign, sign_many
+    from vbsign.api.signer import Signer, async_sign, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.appearance import Appearance
+    from vbsign.appearance.roles import Role
     from vbsign.errors import VbsignError
     from vbsign.formats.pades.speedups import enable_speedups
     from vbsign.formats.xades.verify import XmlVerification
@@ -72,6 +86,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.host import async_on_send as async_on_send
     from vbsign.host import on_receive as on_receive
     from vbsign.host import on_send as on_send
+    from vbsign.model.options import (
+        Level,
+        Packaging,
+        SignatureFormat,
+        ValidationTime,
+        XadesTransform,
+    )
     from vbsign.model.sign import SignResult
     from vbsign.pki.trust import TrustStore
     from vbsign.pki.validation import Services

@@ -35,7 +35,7 @@ import io
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -375,7 +375,9 @@ class BatchSigner(Protocol):
 
     async def async_check_certificate(self) -> Any: ...
 
-    async def async_sign(self, source: Any, output: Any = None, **options: Any) -> SignResult: ...
+    @property
+    def async_sign(self) -> Callable[..., Awaitable[SignResult]]:
+        """:meth:`vbsign.Signer.async_sign`: (source, output, per-document keyword options)."""
 
 
 async def async_sign_many(

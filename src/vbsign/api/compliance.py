@@ -21,12 +21,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import vbsign._core.files as _io
 from vbsign._core.aio import run_sync
+from vbsign._core.secrets import SecretLike
+from vbsign.api.params import documented
 from vbsign.api.policies import load_policy
 from vbsign.api.verification import async_verify
+from vbsign.formats.pades.limits import Limits
+from vbsign.formats.pades.visual import VisualOptions
+from vbsign.model.options import ValidationTime
 from vbsign.model.report import Report
 from vbsign.model.sign import SignResult
 from vbsign.pki.trust import TrustLike
@@ -36,24 +40,28 @@ from vbsign.policy import ComplianceReport, DocumentFacts, PolicyLike, SigningFa
 from vbsign.policy.evaluate import evaluate
 
 
+@documented
 async def async_validate(
     source: _io.Source | SignResult | Report,
     *,
     policy: PolicyLike = None,
     facts: DocumentFacts | None = None,
     trust: TrustLike = None,
-    at: str = "signing",
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
     now: datetime | None = None,
     services: Services | None = None,
     allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
+    password: SecretLike = None,
     metadata: Mapping[str, str] | None = None,
-    **verify_options: Any,
 ) -> ComplianceReport:
     """Verify ``source`` and judge the evidence against ``policy``.
 
     ``metadata`` (the host system's labels: document id, unit…) goes to the audit event of
-    the verification, as with :func:`vbsign.verify`; other keyword arguments (``content``
-    of a detached signature, ``limits``…) go to :func:`vbsign.async_verify` unchanged.
+    the verification, as with :func:`vbsign.verify`; the verification options are those
+    of :func:`vbsign.async_verify`.
     """
     pol = load_policy(policy)  # fail on a bad policy before any verification work
     facts = facts or DocumentFacts()
@@ -66,15 +74,9 @@ async def async_validate(
                 facts = dataclasses.replace(facts, signing=(*facts.signing, signing))
             source = source.data
         report = await async_verify(
-            source,
-            trust=trust,
-            at=at,
-            now=now,
-            services=services,
-            allow_comments=allow_comments,
-            metadata=metadata,
-            **verify_options,
-        )
+            source, trust=trust, at=at, now=now, services=services, allow_comments=allow_comments, content=content,
+            limits=limits, visual=visual, password=password, metadata=metadata,
+        )  # fmt: skip
     return evaluate(report, pol, with_signer_records(facts, report))
 
 
@@ -87,7 +89,27 @@ def with_signer_records(facts: DocumentFacts, report: Report) -> DocumentFacts:
     return dataclasses.replace(facts, signer_records={**found, **facts.signer_records})
 
 
-def validate(source: _io.Source | SignResult | Report, **kwargs: Any) -> ComplianceReport:
-    """Synchronous :func:`async_validate` (also works inside a running event loop)."""
-    return run_sync(async_validate(source, **kwargs))
-
+@documented
+def validate(
+    source: _io.Source | SignResult | Report,
+    *,
+    policy: PolicyLike = None,
+    facts: DocumentFacts | None = None,
+    trust: TrustLike = None,
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
+    now: datetime | None = None,
+    services: Services | None = None,
+    allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
+    password: SecretLike = None,
+    metadata: Mapping[str, str] | None = None,
+) -> ComplianceReport:
+    """Verify and judge against a policy: synchronous :func:`async_validate` (also works
+    inside a running event loop)."""
+    return run_sync(async_validate(
+        source, policy=policy, facts=facts, trust=trust, at=at, now=now, services=services,
+        allow_comments=allow_comments, content=content, limits=limits, visual=visual, password=password,
+        metadata=metadata,
+    ))  # fmt: skip

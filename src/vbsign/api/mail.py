@@ -70,6 +70,7 @@ from vbsign.formats.smime.verify import (
     verify_mime,
 )
 from vbsign.model.events import AuditEvent
+from vbsign.model.options import ValidationTime, validation_moment
 from vbsign.model.report import CertificateInfo, Indication, Report, Severity
 from vbsign.model.sign import SignRequest, SignResult
 from vbsign.pki.trust import TrustLike, TrustStore
@@ -312,9 +313,31 @@ def _after_sign(request: SignRequest, result: MailSignResult) -> None:
         plugin_calls.emit_audit_event(plugin_calls.sign_event(request, doc))
 
 
-def sign_message(message: MessageLike, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> MailSignResult:
+def sign_message(
+    message: MessageLike,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    signer: SignerLike | None = None,
+    key: str | os.PathLike[str] | SigningKey | None = None,
+    passphrase: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+    trust: TrustLike = None,
+    tsa: str | TimeStamper | None = None,
+    services: Services | None = None,
+    check_revocation: bool = True,
+    prefer_pss: bool = False,
+    clock: Callable[[], datetime] | None = None,
+    opaque: bool = False,
+    protect_headers: bool = True,
+    policy: Any = None,
+    metadata: Mapping[str, str] | None = None,
+) -> MailSignResult:
     """Synchronous :func:`async_sign_message`."""
-    return run_sync(async_sign_message(message, output, **kwargs))
+    return run_sync(async_sign_message(
+        message, output, signer=signer, key=key, passphrase=passphrase, key_options=key_options,
+        trust=trust, tsa=tsa, services=services, check_revocation=check_revocation, prefer_pss=prefer_pss,
+        clock=clock, opaque=opaque, protect_headers=protect_headers, policy=policy, metadata=metadata,
+    ))  # fmt: skip
 
 
 # ---- verification ------------------------------------------------------------------------------
@@ -351,7 +374,7 @@ async def async_verify_message(
     message: MessageLike,
     *,
     trust: TrustLike = None,
-    at: str = "signing",
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
     now: datetime | None = None,
     services: Services | None = None,
     policy: Any = None,
@@ -367,8 +390,7 @@ async def async_verify_message(
     every MIME part in ``attachments``; headers in ``mail``); ``result.content`` is the
     message as verified — display that, not the outer message.
     """
-    if at not in ("signing", "now"):
-        raise InputError(Msg("--at phải là 'signing' hoặc 'now'.", "--at must be 'signing' or 'now'."))
+    at, now = validation_moment(at, now)
     data, name = read_message(message)
     ades = AdesVerifyOptions(trust=_trust(trust), at=at, now=now or utcnow(), services=extensions.resolve_services(services))
     key = extensions.open_key(decrypt_key, passphrase=passphrase, **(key_options or {})) if decrypt_key is not None else None
@@ -384,9 +406,26 @@ async def async_verify_message(
     return result
 
 
-def verify_message(message: MessageLike, **kwargs: Any) -> MailVerification:
+def verify_message(
+    message: MessageLike,
+    *,
+    trust: TrustLike = None,
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
+    now: datetime | None = None,
+    services: Services | None = None,
+    policy: Any = None,
+    decrypt_key: str | os.PathLike[str] | SigningKey | None = None,
+    passphrase: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+    require_full_coverage: bool = True,
+    metadata: Mapping[str, str] | None = None,
+) -> MailVerification:
     """Synchronous :func:`async_verify_message`."""
-    return run_sync(async_verify_message(message, **kwargs))
+    return run_sync(async_verify_message(
+        message, trust=trust, at=at, now=now, services=services, policy=policy, decrypt_key=decrypt_key,
+        passphrase=passphrase, key_options=key_options, require_full_coverage=require_full_coverage,
+        metadata=metadata,
+    ))  # fmt: skip
 
 
 # ---- encryption ---------------------------------------------------------------------------------
@@ -464,9 +503,27 @@ async def async_encrypt_message(
     return MailEncryptResult(data, written, [CertificateInfo.from_asn1(c) for c in certs], cipher, warnings)
 
 
-def encrypt_message(message: MessageLike, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> MailEncryptResult:
+def encrypt_message(
+    message: MessageLike,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    recipients: Sequence[CertificateLike] = (),
+    lookup: RecipientLookup | None = None,
+    trust: TrustLike = None,
+    intermediates: Sequence[CertificateLike] = (),
+    services: Services | None = None,
+    check_chain: bool = True,
+    check_revocation: bool = True,
+    cipher: str = DEFAULT_CIPHER,
+    clock: Callable[[], datetime] | None = None,
+    policy: Any = None,
+) -> MailEncryptResult:
     """Synchronous :func:`async_encrypt_message`."""
-    return run_sync(async_encrypt_message(message, output, **kwargs))
+    return run_sync(async_encrypt_message(
+        message, output, recipients=recipients, lookup=lookup, trust=trust, intermediates=intermediates,
+        services=services, check_chain=check_chain, check_revocation=check_revocation, cipher=cipher,
+        clock=clock, policy=policy,
+    ))  # fmt: skip
 
 
 # ---- decryption ---------------------------------------------------------------------------------
@@ -519,9 +576,18 @@ async def async_decrypt_message(
     return MailDecryptResult(out, written, plain.cipher, plain.key_transport, inner is not None, plain.warnings)
 
 
-def decrypt_message(message: MessageLike, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> MailDecryptResult:
+def decrypt_message(
+    message: MessageLike,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    key: str | os.PathLike[str] | SigningKey,
+    passphrase: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+) -> MailDecryptResult:
     """Synchronous :func:`async_decrypt_message`."""
-    return run_sync(async_decrypt_message(message, output, **kwargs))
+    return run_sync(async_decrypt_message(
+        message, output, key=key, passphrase=passphrase, key_options=key_options,
+    ))  # fmt: skip
 
 
 def receive_event(report: Report, decision: str, metadata: Mapping[str, str]) -> AuditEvent:

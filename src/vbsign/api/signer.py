@@ -14,9 +14,10 @@ import io
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pyhanko.sign.timestamps.api import TimeStamper
 
@@ -31,9 +32,12 @@ from vbsign._core.i18n import Msg
 from vbsign._core.secrets import SecretLike
 from vbsign._core.timefmt import utcnow
 from vbsign.api.batch import BatchResult, FileResult, JobsLike, async_sign_many, plan_jobs
+from vbsign.api.params import documented
 from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.base import SigningKey
-from vbsign.formats.pades.sign import Level, PdfSignOptions, Placement, normalise_level, sign_pdf
+from vbsign.formats.pades.sign import Level as LevelName
+from vbsign.formats.pades.sign import PdfSignOptions, Placement, normalise_level, sign_pdf
+from vbsign.model.options import Level, Packaging, SignatureFormat, XadesTransform, optional_choice
 from vbsign.model.report import CertificateInfo
 from vbsign.model.sign import SignRequest, SignResult
 from vbsign.pki.chain import complete_chain
@@ -83,20 +87,24 @@ class Signer:
         passphrase: SecretLike = None,
         trust: TrustLike = None,
         tsa: str | TimeStamper | None = None,
-        level: str = "B-LT",
+        level: Level | str = Level.B_LT,
         services: Services | None = None,
         check_revocation: bool = True,
         md_algorithm: str = "sha256",
         prefer_pss: bool = False,
         clock: Callable[[], datetime] | None = None,
         key_options: dict[str, Any] | None = None,
+        pin: SecretLike = None,
     ) -> None:
+        key_options = dict(key_options or {})
+        if pin is not None:
+            key_options["pin"] = pin
         # SHA-1/MD5 are refused before the key is even opened (TT 15/2025 Annex I item 1.3)
         self.md_algorithm = require_signing_hash(md_algorithm)
         self.services = services or DEFAULT_SERVICES
         self.key = extensions.open_key(key, passphrase=passphrase, **(key_options or {}))
         self.trust = TrustStore.coerce(extensions.trust_or_default(trust)).with_intermediates(self.key.chain)
-        self.level: Level = normalise_level(level)
+        self.level: LevelName = normalise_level(level)
         self.timestamper = extensions.timestamper(tsa, self.services)
         self.check_revocation = check_revocation
         self.prefer_pss = prefer_pss
@@ -178,64 +186,8 @@ class Signer:
             self.trust = self.trust.with_intermediates(found.certificates)
 
     # ---- signing ----------------------------------------------------------------------
+    @documented
     async def async_sign(
-        self,
-        source: _io.Source,
-        output: str | os.PathLike[str] | None = None,
-        *,
-        field: str | None = None,
-        level: str | None = None,
-        reason: str | None = None,
-        location: str | None = None,
-        contact_info: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        **options: Any,
-    ) -> SignResult:
-        """Sign one document; write ``output`` atomically if given (never the input).
-
-        ``metadata`` labels the operation for plugins and audit sinks (``document_id``,
-        ``document_number``, ``unit``, ``role``…). Plugins run around the signature:
-        ``vbsign_before_sign`` may refuse it (:class:`~vbsign.plugins.SignatureVetoed`) or
-        add metadata; ``vbsign_after_sign`` and the audit sinks run before ``output`` is
-        written, so a failing plugin leaves no file behind.
-        """
-        data, name = _io.read_input(source)
-        _refuse_overwrite(source, output)
-        if field is None:  # an appearance placed in an existing field names that field
-            field = getattr(options.get("appearance"), "field_name", None)
-        request = SignRequest(
-            document=data,
-            document_name=Path(name).name,
-            document_sha256=hashlib.sha256(data).hexdigest(),
-            format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, options.get("format"))],
-            level=normalise_level(level) if level else self.level,
-            signer=self.signer_info,
-            field_name=field,
-            reason=reason,
-            location=location,
-            contact_info=contact_info,
-            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
-        )
-        added = _plugins.before_sign(request)
-        result = await self._async_sign_document(
-            _named_stream(data, name),
-            None,
-            field=field,
-            level=level,
-            reason=reason or added.get("reason"),
-            location=location or added.get("location"),
-            contact_info=contact_info or added.get("contact_info"),
-            **options,
-        )
-        result.metadata = {**request.metadata, **added}
-        _plugins.after_sign(request, result)
-        if has_implementations("vbsign_audit_event"):
-            _plugins.emit_audit_event(_plugins.sign_event(request, result))
-        if output is not None:
-            result.output = _io.atomic_write(output, result.data)
-        return result
-
-    async def _async_sign_document(
         self,
         source: _io.Source,
         output: str | os.PathLike[str] | None = None,
@@ -248,24 +200,60 @@ class Signer:
         location: str | None = None,
         contact_info: str | None = None,
         certify: int | None = None,
-        level: str | None = None,
-        format: str | None = None,
-        packaging: str | None = None,
+        level: Level | str | None = None,
+        format: SignatureFormat | str | None = None,
+        packaging: Packaging | str | None = None,
         signer_role: str | None = None,
-        xades_transform: Literal["enveloped", "filter2"] | None = None,
+        xades_transform: XadesTransform | str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> SignResult:
-        """Sign one document; write ``output`` atomically if given (never the input)."""
+        """Sign one document; write ``output`` atomically if given (never the input).
+
+        ``metadata`` labels the operation for plugins and audit sinks (``document_id``,
+        ``document_number``, ``unit``, ``role``…). Plugins run around the signature:
+        ``vbsign_before_sign`` may refuse it (:class:`~vbsign.plugins.SignatureVetoed`) or
+        add metadata; ``vbsign_after_sign`` and the audit sinks run before ``output`` is
+        written, so a failing plugin leaves no file behind.
+        """
         data, name = _io.read_input(source)
-        is_path = not isinstance(source, (bytes, bytearray, memoryview)) and not hasattr(source, "read")
-        if output is not None and is_path and _io.same_file(os.fspath(source), output):  # type: ignore[arg-type]
-            raise InputError(
-                Msg(
-                    "Tệp đầu ra trùng tệp đầu vào; vbsign không bao giờ ghi đè tệp gốc.",
-                    "The output is the input file; vbsign never overwrites its input.",
-                )
-            )
-        fmt = _dispatch.detect_format(data, format)
-        if format is None and fmt != "pdf" and name.lower().endswith(".pdf"):
+        _refuse_overwrite(source, output)
+        if field is None:  # an appearance placed in an existing field names that field
+            field = getattr(appearance, "field_name", None)
+        request = SignRequest(
+            document=data,
+            document_name=Path(name).name,
+            document_sha256=hashlib.sha256(data).hexdigest(),
+            format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, format)],
+            level=normalise_level(level) if level else self.level,
+            signer=self.signer_info,
+            field_name=field,
+            reason=reason,
+            location=location,
+            contact_info=contact_info,
+            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        )
+        added = _plugins.before_sign(request)
+        document = _Document(
+            data, name, field=field, page=page, box=box, appearance=appearance,
+            reason=reason or added.get("reason"), location=location or added.get("location"),
+            contact_info=contact_info or added.get("contact_info"), certify=certify, level=level, format=format,
+            packaging=optional_choice(Packaging, packaging), signer_role=signer_role,
+            xades_transform=optional_choice(XadesTransform, xades_transform),
+        )  # fmt: skip
+        result = await self._async_sign_document(document)
+        result.metadata = {**request.metadata, **added}
+        _plugins.after_sign(request, result)
+        if has_implementations("vbsign_audit_event"):
+            _plugins.emit_audit_event(_plugins.sign_event(request, result))
+        if output is not None:
+            result.output = _io.atomic_write(output, result.data)
+        return result
+
+    async def _async_sign_document(self, doc: _Document) -> SignResult:
+        """Sign one document's bytes after the certificate check (PAdES, or another
+        format through :mod:`vbsign.formats.dispatch`); nothing is written."""
+        fmt = _dispatch.detect_format(doc.data, doc.format)
+        if doc.format is None and fmt != "pdf" and doc.name.lower().endswith(".pdf"):
             # an empty or damaged "x.pdf" must not silently get a CAdES signature (batches too)
             raise InputError(
                 Msg(
@@ -273,30 +261,25 @@ class Signer:
                     "muốn ký như tệp bất kỳ thì chọn format='cades' (--format cades).",
                     "{f} is named .pdf but is not a PDF (empty or damaged?); to sign it as any file, "
                     "choose format='cades' (--format cades).",
-                ).format(f=Path(name).name)
+                ).format(f=Path(doc.name).name)
             )
-        lvl = normalise_level(level) if level else self.level
+        lvl = normalise_level(doc.level) if doc.level else self.level
         now = self.now()
         check = await self.async_check_certificate(now)
         if fmt != "pdf":  # XAdES, edXML, CAdES (vbsign.formats.dispatch): same check, same TSA
             other = await _dispatch.sign_other(
-                self._setup(now), data, name, fmt, level=lvl, now=now, check=check, reason=reason,
-                location=location, packaging=packaging, signer_role=signer_role,
-                xades_transform=xades_transform,
+                self._setup(now), doc.data, doc.name, fmt, level=lvl, now=now, check=check, reason=doc.reason,
+                location=doc.location, packaging=doc.packaging, signer_role=doc.signer_role,
+                xades_transform=doc.xades_transform,  # type: ignore[arg-type]
             )
-            return SignResult(
-                data=other.data,
-                output=_io.atomic_write(output, other.data) if output is not None else None,
-                format=other.format,
-                field_name=None,
-                level=lvl,
-                signer=self.signer_info,
-                signing_time=other.signing_time,
-                timestamp_time=other.timestamp_time,
-                warnings=list(check.warnings),
-                revocation_checked=check.revocation_checked,
-                key_storage=self.key.storage,
-            )
+            return self._result(other.data, other.format, None, lvl, other.signing_time, other.timestamp_time,
+                                list(check.warnings), check)  # fmt: skip
+        outcome = await self._sign_pdf(doc, lvl, now, check)
+        return self._result(outcome.data, "pdf", outcome.field_name, lvl, outcome.signing_time,
+                            outcome.timestamp_time, [*check.warnings, *outcome.warnings], check)  # fmt: skip
+
+    async def _sign_pdf(self, doc: _Document, lvl: LevelName, now: datetime, check: SignerCheck) -> Any:
+        """PAdES: B-LT and B-LTA embed the revocation data of the certificate check."""
         vc = None
         if lvl in ("B-LT", "B-LTA"):
             vc = build_context(
@@ -312,44 +295,76 @@ class Signer:
             level=lvl,
             md_algorithm=self.md_algorithm,
             prefer_pss=self.prefer_pss,
-            placement=Placement(field=field, page=page, box=box),
-            reason=reason,
-            location=location,
-            contact_info=contact_info,
-            certify=certify,
-            appearance=appearance,
+            placement=Placement(field=doc.field, page=doc.page, box=doc.box),
+            reason=doc.reason,
+            location=doc.location,
+            contact_info=doc.contact_info,
+            certify=doc.certify,
+            appearance=doc.appearance,
         )
         try:
-            outcome = await sign_pdf(
-                data,
-                self.key,
-                options,
-                now=now,
-                timestamper=self.timestamper,
-                validation_context=vc,
+            return await sign_pdf(
+                doc.data, self.key, options, now=now, timestamper=self.timestamper, validation_context=vc
             )
         finally:
             if vc is not None:
                 await vc.aclose()
-        written = _io.atomic_write(output, outcome.data) if output is not None else None
+
+    def _result(
+        self,
+        data: bytes,
+        fmt: str,
+        field_name: str | None,
+        lvl: LevelName,
+        signing_time: datetime,
+        timestamp_time: datetime | None,
+        warnings: list[Msg],
+        check: SignerCheck,
+    ) -> SignResult:
         return SignResult(
-            data=outcome.data,
-            output=written,
-            format="pdf",
-            field_name=outcome.field_name,
+            data=data,
+            output=None,
+            format=fmt,
+            field_name=field_name,
             level=lvl,
             signer=self.signer_info,
-            signing_time=outcome.signing_time,
-            timestamp_time=outcome.timestamp_time,
-            warnings=[*check.warnings, *outcome.warnings],
+            signing_time=signing_time,
+            timestamp_time=timestamp_time,
+            warnings=warnings,
             revocation_checked=check.revocation_checked,
             key_storage=self.key.storage,
         )
 
-    def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
-        return run_sync(self.async_sign(source, output, **kwargs))
+    @documented
+    def sign(
+        self,
+        source: _io.Source,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        field: str | None = None,
+        page: int = 0,
+        box: tuple[float, float, float, float] | None = None,
+        appearance: AppearanceProvider | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        certify: int | None = None,
+        level: Level | str | None = None,
+        format: SignatureFormat | str | None = None,
+        packaging: Packaging | str | None = None,
+        signer_role: str | None = None,
+        xades_transform: XadesTransform | str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> SignResult:
+        """Synchronous :meth:`async_sign` (also works inside a running event loop)."""
+        return run_sync(self.async_sign(
+            source, output, field=field, page=page, box=box, appearance=appearance, reason=reason,
+            location=location, contact_info=contact_info, certify=certify, level=level, format=format,
+            packaging=packaging, signer_role=signer_role, xades_transform=xades_transform, metadata=metadata,
+        ))  # fmt: skip
 
     # ---- batches (vbsign.api.batch) ---------------------------------------------------------
+    @documented
     async def async_sign_many(
         self,
         sources: JobsLike,
@@ -360,7 +375,14 @@ class Signer:
         overwrite: bool = False,
         concurrency: int = 1,
         follow_links: bool = False,
-        **sign_options: Any,
+        field: str | None = None,
+        appearance: AppearanceProvider | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        level: Level | str | None = None,
+        format: SignatureFormat | str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> BatchResult:
         """Sign many documents with this key — one certificate check, one token login.
 
@@ -368,8 +390,14 @@ class Signer:
         unless ``follow_links``), a list of files (written to ``output_dir`` under their
         own names) or ``(input, output)`` pairs. Per-file failures are in the returned
         :class:`~vbsign.api.batch.BatchResult`; see :mod:`vbsign.api.batch` for when a batch stops
-        early.
+        early. The per-document options apply to every file.
         """
+        per_document: dict[str, Any] = {
+            k: v for k, v in {
+                "field": field, "appearance": appearance, "reason": reason, "location": location,
+                "contact_info": contact_info, "level": level, "format": format, "metadata": metadata,
+            }.items() if v is not None
+        }  # fmt: skip
         return await async_sign_many(
             self,
             plan_jobs(sources, output_dir, follow_links=follow_links),
@@ -377,48 +405,145 @@ class Signer:
             stop_on_error=stop_on_error,
             overwrite=overwrite,
             concurrency=concurrency,
-            **sign_options,
+            **per_document,
         )
 
+    @documented
     def sign_many(
-        self, sources: JobsLike, output_dir: str | os.PathLike[str] | None = None, **kwargs: Any
+        self,
+        sources: JobsLike,
+        output_dir: str | os.PathLike[str] | None = None,
+        *,
+        on_result: Callable[[FileResult], None] | None = None,
+        stop_on_error: bool = False,
+        overwrite: bool = False,
+        concurrency: int = 1,
+        follow_links: bool = False,
+        field: str | None = None,
+        appearance: AppearanceProvider | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        level: Level | str | None = None,
+        format: SignatureFormat | str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> BatchResult:
         """Synchronous :meth:`async_sign_many`."""
-        return run_sync(self.async_sign_many(sources, output_dir, **kwargs))
+        return run_sync(self.async_sign_many(
+            sources, output_dir, on_result=on_result, stop_on_error=stop_on_error, overwrite=overwrite,
+            concurrency=concurrency, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
+            location=location, contact_info=contact_info, level=level, format=format, metadata=metadata,
+        ))  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _Document:
+    """One document to sign, with its per-document options (plugins' additions applied)."""
+
+    data: bytes
+    name: str
+    field: str | None = None
+    page: int = 0
+    box: tuple[float, float, float, float] | None = None
+    appearance: AppearanceProvider | None = None
+    reason: str | None = None
+    location: str | None = None
+    contact_info: str | None = None
+    certify: int | None = None
+    level: str | None = None
+    format: str | None = None
+    packaging: str | None = None
+    signer_role: str | None = None
+    xades_transform: str | None = None
+
+
+@documented
+async def async_sign(
+    source: _io.Source,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    key: str | os.PathLike[str] | SigningKey,
+    passphrase: SecretLike = None,
+    pin: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
+    trust: TrustLike = None,
+    tsa: str | TimeStamper | None = None,
+    level: Level | str = Level.B_LT,
+    services: Services | None = None,
+    check_revocation: bool = True,
+    prefer_pss: bool = False,
+    md_algorithm: str = "sha256",
+    clock: Callable[[], datetime] | None = None,
+    field: str | None = None,
+    page: int = 0,
+    box: tuple[float, float, float, float] | None = None,
+    appearance: AppearanceProvider | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+    contact_info: str | None = None,
+    certify: int | None = None,
+    format: SignatureFormat | str | None = None,
+    packaging: Packaging | str | None = None,
+    signer_role: str | None = None,
+    xades_transform: XadesTransform | str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> SignResult:
+    """Sign one document. For many documents, create one :class:`Signer` and reuse it."""
+    with Signer(
+        key, passphrase=passphrase, pin=pin, key_options=key_options, trust=trust, tsa=tsa, level=level,
+        services=services, check_revocation=check_revocation, md_algorithm=md_algorithm, prefer_pss=prefer_pss,
+        clock=clock,
+    ) as signer:  # fmt: skip
+        return await signer.async_sign(
+            source, output, field=field, page=page, box=box, appearance=appearance, reason=reason,
+            location=location, contact_info=contact_info, certify=certify, format=format, packaging=packaging,
+            signer_role=signer_role, xades_transform=xades_transform, metadata=metadata,
+        )  # fmt: skip
+
+
+@documented
 def sign(
     source: _io.Source,
     output: str | os.PathLike[str] | None = None,
     *,
     key: str | os.PathLike[str] | SigningKey,
     passphrase: SecretLike = None,
+    pin: SecretLike = None,
+    key_options: dict[str, Any] | None = None,
     trust: TrustLike = None,
     tsa: str | TimeStamper | None = None,
-    level: str = "B-LT",
+    level: Level | str = Level.B_LT,
     services: Services | None = None,
     check_revocation: bool = True,
     prefer_pss: bool = False,
     md_algorithm: str = "sha256",
     clock: Callable[[], datetime] | None = None,
-    **sign_options: Any,
+    field: str | None = None,
+    page: int = 0,
+    box: tuple[float, float, float, float] | None = None,
+    appearance: AppearanceProvider | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+    contact_info: str | None = None,
+    certify: int | None = None,
+    format: SignatureFormat | str | None = None,
+    packaging: Packaging | str | None = None,
+    signer_role: str | None = None,
+    xades_transform: XadesTransform | str | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> SignResult:
-    """Sign one document. For many documents, create one :class:`Signer` and reuse it."""
-    with Signer(
-        key,
-        passphrase=passphrase,
-        trust=trust,
-        tsa=tsa,
-        level=level,
-        services=services,
-        check_revocation=check_revocation,
-        md_algorithm=md_algorithm,
-        prefer_pss=prefer_pss,
-        clock=clock,
-    ) as signer:
-        return signer.sign(source, output, **sign_options)
+    """Sign one document (synchronous :func:`async_sign`). For many documents, create one
+    :class:`Signer` and reuse it."""
+    return run_sync(async_sign(
+        source, output, key=key, passphrase=passphrase, pin=pin, key_options=key_options, trust=trust, tsa=tsa,
+        level=level, services=services, check_revocation=check_revocation, prefer_pss=prefer_pss,
+        md_algorithm=md_algorithm, clock=clock, field=field, page=page, box=box, appearance=appearance,
+        reason=reason, location=location, contact_info=contact_info, certify=certify, format=format,
+        packaging=packaging, signer_role=signer_role, xades_transform=xades_transform, metadata=metadata,
+    ))  # fmt: skip
 
 
+@documented
 def sign_many(
     sources: JobsLike,
     output_dir: str | os.PathLike[str] | None = None,
@@ -429,35 +554,33 @@ def sign_many(
     key_options: dict[str, Any] | None = None,
     trust: TrustLike = None,
     tsa: str | TimeStamper | None = None,
-    level: str = "B-LT",
+    level: Level | str = Level.B_LT,
     services: Services | None = None,
     check_revocation: bool = True,
     prefer_pss: bool = False,
     clock: Callable[[], datetime] | None = None,
-    **batch_options: Any,
+    on_result: Callable[[FileResult], None] | None = None,
+    stop_on_error: bool = False,
+    overwrite: bool = False,
+    concurrency: int = 1,
+    follow_links: bool = False,
+    field: str | None = None,
+    appearance: AppearanceProvider | None = None,
+    reason: str | None = None,
+    location: str | None = None,
+    contact_info: str | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> BatchResult:
-    """Sign many documents with one key and (for tokens) one login; see :mod:`vbsign.api.batch`.
-
-    ``pin`` is the token PIN (``key_options={"pin_callback": …}`` for a prompt); options
-    such as ``on_result``, ``overwrite``, ``stop_on_error``, ``concurrency`` and the
-    per-document signing options (``reason``, ``appearance`` …) go through.
-    """
-    options = dict(key_options or {})
-    if pin is not None:
-        options["pin"] = pin
+    """Sign many documents with one key and (for tokens) one login; see :mod:`vbsign.api.batch`."""
     with Signer(
-        key,
-        passphrase=passphrase,
-        trust=trust,
-        tsa=tsa,
-        level=level,
-        services=services,
-        check_revocation=check_revocation,
-        prefer_pss=prefer_pss,
-        clock=clock,
-        key_options=options,
-    ) as signer:
-        return signer.sign_many(sources, output_dir, **batch_options)
+        key, passphrase=passphrase, pin=pin, key_options=key_options, trust=trust, tsa=tsa, level=level,
+        services=services, check_revocation=check_revocation, prefer_pss=prefer_pss, clock=clock,
+    ) as signer:  # fmt: skip
+        return signer.sign_many(
+            sources, output_dir, on_result=on_result, stop_on_error=stop_on_error, overwrite=overwrite,
+            concurrency=concurrency, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
+            location=location, contact_info=contact_info, metadata=metadata,
+        )  # fmt: skip
 
 
-__all__ = ["Signer", "sign", "sign_many"]
+__all__ = ["Signer", "async_sign", "sign", "sign_many"]

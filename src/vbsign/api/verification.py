@@ -21,10 +21,9 @@ import vbsign.api.extensions as extensions
 import vbsign.formats.dispatch as _dispatch
 import vbsign.plugins.lifecycle as _plugins
 from vbsign._core.aio import run_sync
-from vbsign._core.errors import InputError
-from vbsign._core.i18n import Msg
 from vbsign._core.secrets import SecretLike, resolve_secret
 from vbsign._core.timefmt import utcnow
+from vbsign.api.params import documented
 from vbsign.formats.ades import AdesVerifyOptions
 from vbsign.formats.pades.limits import Limits, verify_within
 from vbsign.formats.pades.verify import VerifyOptions, is_pdf, verify_pdf
@@ -33,27 +32,42 @@ from vbsign.formats.xades.safe import DEFAULT_LIMITS as XML_LIMITS
 from vbsign.formats.xades.safe import XmlLimits
 from vbsign.formats.xades.verify import XmlVerification
 from vbsign.formats.xades.verify import verify_xml as _verify_xml
+from vbsign.model.options import ValidationTime, validation_moment
 from vbsign.model.report import Report
 from vbsign.pki.trust import TrustLike, TrustStore
 from vbsign.pki.validation import Services
 from vbsign.plugins.manager import has_implementations
 
 
+@documented
 async def async_verify(
     source: _io.Source,
     *,
     trust: TrustLike = None,
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
+    now: datetime | None = None,
+    services: Services | None = None,
+    allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
+    password: SecretLike = None,
     metadata: Mapping[str, str] | None = None,
-    **options: Any,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.report.Report`.
+    """Verify a signed document (PDF, XML/edXML, CMS) and return its :class:`~vbsign.report.Report`.
 
-    Options: ``at`` ("signing" or "now"), ``now``, ``services``, ``allow_comments``,
-    ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
+    ``content`` is the signed file of a detached signature; for ``x.p7s`` it defaults to
+    the file ``x`` next to it. PDFs are bounded in time and memory (``limits``: 10 s,
+    1 GiB, an isolated worker only for risky files by default); an encrypted PDF without
+    its ``password`` raises :class:`~vbsign.errors.PasswordRequired`.
     ``vbsign_after_verify`` plugins may add findings (never change the verdict); audit
     sinks receive a "verify" event labelled with ``metadata``.
     """
-    report = await _async_verify_document(source, trust=extensions.trust_or_default(trust), **options)
+    mode, now = validation_moment(at, now)
+    report = await _async_verify_document(
+        source, trust=extensions.trust_or_default(trust), at=mode, now=now, services=services,
+        allow_comments=allow_comments, content=content, limits=limits, visual=visual, password=password,
+    )  # fmt: skip
     _plugins.after_verify(report)
     if has_implementations("vbsign_audit_event"):
         _plugins.emit_audit_event(_plugins.report_event(report, "verify", metadata))
@@ -63,31 +77,18 @@ async def async_verify(
 async def _async_verify_document(
     source: _io.Source,
     *,
-    trust: TrustLike = None,
-    at: str = "signing",
-    now: datetime | None = None,
-    services: Services | None = None,
-    allow_comments: bool = False,
-    content: _io.Source | Mapping[str, bytes] | None = None,
-    limits: Limits | None = None,
-    visual: VisualOptions | None = None,
-    password: SecretLike = None,
+    trust: TrustLike,
+    at: str,
+    now: datetime | None,
+    services: Services | None,
+    allow_comments: bool,
+    content: _io.Source | Mapping[str, bytes] | None,
+    limits: Limits | None,
+    visual: VisualOptions | None,
+    password: SecretLike,
 ) -> Report:
-    """Verify a signed document and return its :class:`~vbsign.report.Report`.
-
-    ``content`` is the signed file of a detached signature (CAdES ``.p7s``, detached
-    XAdES); for ``x.p7s`` it defaults to the file ``x`` next to it. For PDFs, ``limits``
-    bounds time and memory (:class:`~vbsign.formats.pades.limits.Limits`: 10 s, 1 GiB, an isolated
-    worker only for risky files by default) and ``visual`` configures the optional
-    poppler comparison (:class:`~vbsign.formats.pades.visual.VisualOptions`). ``password`` opens a
-    PDF encrypted with a user password (a file with only an owner password needs none);
-    without it such a file raises :class:`~vbsign.errors.PasswordRequired`.
-    """
+    """Pick the format and verify (``at`` already "signing" or "now")."""
     data, name = _io.read_input(source)
-    if at not in ("signing", "now"):
-        raise InputError(
-            Msg("--at phải là 'signing' hoặc 'now'.", "--at must be 'signing' or 'now'.")
-        )
     options = VerifyOptions(
         trust=TrustStore.coerce(trust),
         at=at,
@@ -124,16 +125,34 @@ def _password_bytes(password: SecretLike) -> bytes | None:
     return secret.reveal_bytes() if secret is not None else None
 
 
-def verify(source: _io.Source, **kwargs: Any) -> Report:
-    """Synchronous :func:`async_verify`."""
-    return run_sync(async_verify(source, **kwargs))
+@documented
+def verify(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
+    now: datetime | None = None,
+    services: Services | None = None,
+    allow_comments: bool = False,
+    content: _io.Source | Mapping[str, bytes] | None = None,
+    limits: Limits | None = None,
+    visual: VisualOptions | None = None,
+    password: SecretLike = None,
+    metadata: Mapping[str, str] | None = None,
+) -> Report:
+    """Verify a signed document: synchronous :func:`async_verify` (also inside a running
+    event loop)."""
+    return run_sync(async_verify(
+        source, trust=trust, at=at, now=now, services=services, allow_comments=allow_comments, content=content,
+        limits=limits, visual=visual, password=password, metadata=metadata,
+    ))  # fmt: skip
 
 
 async def async_verify_xml(
     source: _io.Source,
     *,
     trust: TrustLike = None,
-    at: str = "signing",
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
     now: datetime | None = None,
     services: Services | None = None,
     contents: Mapping[str, bytes] | None = None,
@@ -148,6 +167,7 @@ async def async_verify_xml(
     parts of the document a caller should act upon.
     """
     data, name = _io.read_input(source)
+    at, now = validation_moment(at, now)
     options = AdesVerifyOptions(
         trust=TrustStore.coerce(trust),
         at=at,
@@ -161,9 +181,23 @@ async def async_verify_xml(
     )
 
 
-def verify_xml(source: _io.Source, **kwargs: Any) -> XmlVerification:
+def verify_xml(
+    source: _io.Source,
+    *,
+    trust: TrustLike = None,
+    at: ValidationTime | str | datetime = ValidationTime.SIGNING,
+    now: datetime | None = None,
+    services: Services | None = None,
+    contents: Mapping[str, bytes] | None = None,
+    extra_certs: Iterable[Any] = (),
+    limits: XmlLimits = XML_LIMITS,
+    require_full_coverage: bool = True,
+) -> XmlVerification:
     """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
-    return run_sync(async_verify_xml(source, **kwargs))
+    return run_sync(async_verify_xml(
+        source, trust=trust, at=at, now=now, services=services, contents=contents, extra_certs=extra_certs,
+        limits=limits, require_full_coverage=require_full_coverage,
+    ))  # fmt: skip
 
 
 __all__ = ["async_verify", "async_verify_xml", "verify", "verify_xml"]
