@@ -693,6 +693,12 @@ def login_session(
     if secret is None:
         logger.info("logging in to token %r through its PIN pad", info.label)
     pin: Any = pkcs11.PROTECTED_AUTH if secret is None else secret.reveal()
+    return _open_logged_in(found, info, pin)
+
+
+def _open_logged_in(found: FoundToken, info: TokenInfo, pin: Any) -> Any:
+    """The one C_Login; each PKCS#11 failure becomes a typed error with the PIN state
+    read afterwards (never a retry)."""
     try:
         return found.token.open(user_pin=pin, attribute_mapper=TolerantMapper())
     except p11e.UserAlreadyLoggedIn:

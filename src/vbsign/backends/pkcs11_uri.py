@@ -158,15 +158,9 @@ def _split(part: str, sep: str) -> list[tuple[str, str]]:
     return items
 
 
-def parse_uri(text: str) -> Pkcs11Uri:
-    """Parse an RFC 7512 URI (see module docs for what is accepted and refused)."""
-    uri = text.strip()
-    if not uri.lower().startswith(SCHEME):
-        raise _invalid(uri, Msg("phải bắt đầu bằng 'pkcs11:'", "must start with 'pkcs11:'"))
-    body = uri[len(SCHEME) :]
-    path, _, query = body.partition("?")
-    if "#" in query:  # a fragment has no meaning here; most likely a typo
-        raise _invalid(uri, Msg("không được chứa '#'", "must not contain '#'"))
+def _attributes(uri: str, path: str, query: str) -> dict[str, str | bytes]:
+    """The path and query attributes, percent-decoded (``id`` as bytes); unknown,
+    valueless and repeated attributes are refused."""
     values: dict[str, str | bytes] = {}
     for section, sep, allowed in (
         ("path", ";", PATH_ATTRIBUTES + VENDOR_ATTRIBUTES),
@@ -203,6 +197,12 @@ def parse_uri(text: str) -> Pkcs11Uri:
                 )
             raw = _pct_decode(value, uri)
             values[name] = raw if name == "id" else _text(raw, name, uri)
+    return values
+
+
+def _refuse_unsafe(uri: str, values: dict[str, str | bytes]) -> None:
+    """Refuse what vbsign will not do: a PIN in the URI, selection by slot number, an
+    object type that cannot sign, a PIN source other than a file."""
     if "pin-value" in values:
         raise _invalid(
             uri.split("?", 1)[0] + "?…",
@@ -241,6 +241,19 @@ def parse_uri(text: str) -> Pkcs11Uri:
                 "'pin-source' supports only file:/path",
             ),
         )
+
+
+def parse_uri(text: str) -> Pkcs11Uri:
+    """Parse an RFC 7512 URI (see module docs for what is accepted and refused)."""
+    uri = text.strip()
+    if not uri.lower().startswith(SCHEME):
+        raise _invalid(uri, Msg("phải bắt đầu bằng 'pkcs11:'", "must start with 'pkcs11:'"))
+    body = uri[len(SCHEME) :]
+    path, _, query = body.partition("?")
+    if "#" in query:  # a fragment has no meaning here; most likely a typo
+        raise _invalid(uri, Msg("không được chứa '#'", "must not contain '#'"))
+    values = _attributes(uri, path, query)
+    _refuse_unsafe(uri, values)
 
     def s(name: str) -> str | None:
         v = values.get(name)

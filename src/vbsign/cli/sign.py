@@ -131,22 +131,67 @@ def sign_cmd(
 ) -> None:
     """Ký số tệp IN, ghi kết quả ra -o OUT. / Sign IN and write the result to -o OUT."""
     import vbsign.api as api
+    import vbsign.formats.dispatch as dispatch
     from vbsign.pki.validation import Services
 
     if batch and output is None:
         fail(Msg("--batch cần thư mục đầu ra -o THƯ_MỤC.", "--batch needs an output directory: -o DIR."))
-    import vbsign.formats.dispatch as dispatch
-
     fmt: Any = "pdf" if batch else _detect(input_file, sig_format)
-    if fmt != "pdf" and (role or image_file or anchor or certify or box or field):
+    _refuse_inapplicable(fmt, xades_transform, role, image_file, anchor, certify, box, field)
+    if output is None:
+        output = dispatch.default_output(input_file, fmt, packaging=packaging)
+    passphrase = _passphrase(passphrase_env, key_ref, no_revocation_check)
+    if page == 0:
+        fail(Msg("--page bắt đầu từ 1 (hoặc -1 cho trang cuối).", "--page starts at 1 (or -1 for the last page)."))
+    page_index = page - 1 if page > 0 else page
+    page_given = click.get_current_context().get_parameter_source("page") is not click.core.ParameterSource.DEFAULT
+    appearance = None if fmt != "pdf" else _appearance(
+        input_file, role, image_file, anchor, doc_number, copy_form, appearance_config, no_signer_text,
+        page=page_index, page_given=page_given, box=parse_box(box), field=field,
+    )  # fmt: skip
+    signer = api.Signer(
+        key_ref, passphrase=passphrase or None, trust=list(trust_files) if trust_files else None, tsa=tsa,
+        level=level, services=Services(online=not offline, timeout=timeout), check_revocation=not no_revocation_check,
+        md_algorithm=hash_name, prefer_pss=pss,
+        key_options=_key_options(key_ref, cert_file, chain_files, pin_env, pkcs11_module),
+    )  # fmt: skip
+    per_document: dict[str, Any] = dict(
+        field=field, page=page_index, box=parse_box(box), reason=reason, location=location, certify=certify,
+        appearance=appearance,
+    )  # fmt: skip
+    if batch:
+        _run_batch(signer, input_file, output, overwrite=overwrite, jobs=jobs, follow_links=follow_links,
+                   sign_options=per_document)  # fmt: skip
+    if fmt != "pdf":
+        per_document.update(format=fmt, packaging=packaging, signer_role=claimed_role,
+                            xades_transform=xades_transform.lower() if xades_transform else None)  # fmt: skip
+    with signer:
+        result = signer.sign(input_file, output, **per_document)
+    _print_result(result, output)
+
+
+def _run_batch(signer: Any, input_dir: Path, output: Path, **options: Any) -> None:
+    """``--batch``: every PDF of the directory (:func:`vbsign.cli.sign_batch.run_batch` exits)."""
+    from vbsign.cli.sign_batch import run_batch
+
+    with signer:
+        run_batch(signer, input_dir, output, **options)
+
+
+def _refuse_inapplicable(fmt: str, xades_transform: str | None, *pdf_only: object) -> None:
+    """Options that do not fit the format end the command with a clear message."""
+    if fmt != "pdf" and any(pdf_only):
         fail(Msg(
             "--role, --image, --anchor, --box, --field, --certify chỉ dùng cho PDF.",
             "--role, --image, --anchor, --box, --field, --certify apply to PDFs only.",
         ))
     if xades_transform and fmt != "xml":
         fail(Msg("--xades-transform chỉ dùng cho XAdES (XML).", "--xades-transform applies to XAdES (XML) only."))
-    if output is None:
-        output = dispatch.default_output(input_file, fmt, packaging=packaging)
+
+
+def _passphrase(passphrase_env: str | None, key_ref: str, no_revocation_check: bool) -> Any:
+    """The key file's passphrase: from the environment variable, else asked for a
+    PKCS#12 file on a terminal; then the warning of a skipped revocation check."""
     passphrase = secret_from_env(passphrase_env, Msg("mật khẩu khóa", "key passphrase"))
     if passphrase is None and key_ref.lower().endswith((".p12", ".pfx")) and sys.stdin.isatty():
         passphrase = click.prompt(t("Mật khẩu tệp khóa", "Key file passphrase"), hide_input=True, default="", show_default=False)
@@ -159,18 +204,12 @@ def sign_cmd(
             )
             + "[/]"
         )
-    if page == 0:
-        fail(Msg("--page bắt đầu từ 1 (hoặc -1 cho trang cuối).", "--page starts at 1 (or -1 for the last page)."))
-    appearance = None if fmt != "pdf" else _appearance(
-        input_file, role, image_file, anchor, doc_number, copy_form, appearance_config, no_signer_text,
-        page=page - 1 if page > 0 else page,
-        page_given=click.get_current_context().get_parameter_source("page") is not click.core.ParameterSource.DEFAULT,
-        box=parse_box(box),
-        field=field,
-    )
-    if appearance is not None:
-        for w in appearance.warnings:
-            console(stderr=True).print(f"[yellow]! {esc(w.get())}[/]")
+    return passphrase
+
+
+def _key_options(
+    key_ref: str, cert_file: str | None, chain_files: tuple[str, ...], pin_env: str | None, pkcs11_module: str | None
+) -> dict[str, object]:
     key_options: dict[str, object] = {}
     if cert_file:
         key_options["cert"] = cert_file
@@ -180,60 +219,16 @@ def sign_cmd(
         from vbsign.cli.sign_batch import token_key_options
 
         key_options.update(token_key_options(pin_env, pkcs11_module))
-    signer = api.Signer(
-        key_ref,
-        passphrase=passphrase or None,
-        trust=list(trust_files) if trust_files else None,
-        tsa=tsa,
-        level=level,
-        services=Services(online=not offline, timeout=timeout),
-        check_revocation=not no_revocation_check,
-        md_algorithm=hash_name,
-        prefer_pss=pss,
-        key_options=key_options,
-    )
-    if batch:
-        from vbsign.cli.sign_batch import run_batch
+    return key_options
 
-        with signer:
-            run_batch(
-                signer,
-                input_file,
-                output,
-                overwrite=overwrite,
-                jobs=jobs,
-                follow_links=follow_links,
-                sign_options=dict(
-                    field=field,
-                    page=page - 1 if page > 0 else page,
-                    box=parse_box(box),
-                    reason=reason,
-                    location=location,
-                    certify=certify,
-                    appearance=appearance,
-                ),
-            )
-    with signer:
-        result = signer.sign(
-            input_file,
-            output,
-            field=field,
-            page=page - 1 if page > 0 else page,
-            box=parse_box(box),
-            reason=reason,
-            location=location,
-            certify=certify,
-            appearance=appearance,
-            **({} if fmt == "pdf" else {
-                "format": fmt, "packaging": packaging, "signer_role": claimed_role,
-                "xades_transform": xades_transform.lower() if xades_transform else None,
-            }),
-        )
+
+def _print_result(result: Any, output: Path) -> None:
+    import vbsign.formats.dispatch as dispatch
+    from vbsign._core.timefmt import format_vn_time
+
     out = console()
     for w in result.warnings:
         out.print(f"[yellow]! {esc(w.get())}[/]")
-    from vbsign._core.timefmt import format_vn_time
-
     out.print(
         "[green]✓[/] "
         + t("Ký số thành công", "Signed successfully")
@@ -284,7 +279,8 @@ def _appearance(
     box: tuple[float, float, float, float] | None,
     field: str | None,
 ) -> Any:
-    """The Decree 30/2020 appearance the options ask for (None: invisible or plain box)."""
+    """The Decree 30/2020 appearance the options ask for (None: invisible or plain box);
+    its warnings (a missing signature image…) are shown on stderr."""
     if role is None:
         if image_file or anchor or doc_number or copy_form or no_signer_text:
             fail(
@@ -301,7 +297,7 @@ def _appearance(
     # --field naming an existing empty field places the appearance in it; otherwise it
     # only names the new field and placement follows --box / --anchor / the role default
     in_field = field if field and box is None and anchor is None and empty_field_exists(input_file, field) else None
-    return build_appearance(
+    appearance = build_appearance(
         role,
         image=image_file,
         anchor=anchor,
@@ -313,3 +309,6 @@ def _appearance(
         show_text=False if no_signer_text else None,
         config=config,
     )
+    for w in appearance.warnings:
+        console(stderr=True).print(f"[yellow]! {esc(w.get())}[/]")
+    return appearance

@@ -148,6 +148,15 @@ def run_batch(
             )
     finally:
         _live.remove(progress)
+    _print_summary(result)
+    raise SystemExit(result.exit_code)
+
+
+def _print_summary(result: Any) -> None:
+    """The batch's last lines: its summary and, when it stopped early, why and what was left."""
+    from rich.markup import escape
+
+    out = console()
     line = result.summary().get()
     if result.ok:
         out.print(f"[green]{escape(line)}[/]")
@@ -161,4 +170,4 @@ def run_batch(
                 err.print(escape(t(f"Chưa thử ký {len(left)} tệp:", f"{len(left)} file(s) not attempted:")))
                 for f in left:
                     err.print(f"  – {escape(printable(f.job.source.name))}", highlight=False)
-    raise SystemExit(result.exit_code)
+

@@ -11,8 +11,8 @@ import click
 
 from vbsign._core.errors import VbsignError
 from vbsign._core.files import printable
-from vbsign._core.i18n import Msg, current_lang
-from vbsign.cli._common import EXIT_USAGE, console, esc, secret_from_env, t
+from vbsign._core.i18n import current_lang
+from vbsign.cli._common import EXIT_USAGE, console, esc, t
 
 
 @click.command("validate")
@@ -93,13 +93,12 @@ def validate_cmd(
     import vbsign.api.compliance as compliance
     from vbsign._core.files import atomic_write
     from vbsign.api.policies import load_policy
-    from vbsign.cli.verify import aggregate_exit
+    from vbsign.cli.verify import aggregate_exit, password_from_env
     from vbsign.pki.trust import TrustStore
     from vbsign.pki.validation import Services
     from vbsign.policy import DocumentFacts
     from vbsign.policy.facts import roles_from
     from vbsign.policy.junit import FileError, to_junit_xml
-    from vbsign.policy.render import render_compliance
 
     policy = load_policy(policy_ref)  # a bad policy file is refused before any work (exit 3)
     now = _parse_now(now_text)
@@ -111,10 +110,7 @@ def validate_cmd(
     facts = DocumentFacts(direction=direction, kind=kind, roles=role_tuple, official=official)  # type: ignore[arg-type]
     trust = TrustStore.from_paths(trust_files) if trust_files else None
     services = Services(online=not offline, timeout=timeout)
-    from vbsign._core.secrets import Secret
-
-    pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
-    password = Secret(pw_text) if pw_text is not None else None
+    password = password_from_env(password_env)
     out = console()
     err = console(stderr=True)
     codes: list[int] = []
@@ -138,15 +134,7 @@ def validate_cmd(
         if as_json:
             json_items.append(rep.to_dict())
         else:
-            colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
-            text = render_compliance(rep, show_all=show_all)
-            lines = text.split("\n")
-            for i, line in enumerate(lines):
-                if i == 2:
-                    out.print(f"[bold {colour}]{esc(line)}[/]", markup=True, highlight=False)
-                else:
-                    out.print(line, markup=False, highlight=False)
-            out.print()
+            _print_text(out, rep, show_all)
     if junit_file is not None:
         atomic_write(junit_file, to_junit_xml(junit_items))
         if not as_json:
@@ -154,6 +142,21 @@ def validate_cmd(
     if as_json:
         click.echo(json.dumps(json_items, ensure_ascii=False, indent=2))
     raise SystemExit(aggregate_exit(codes) if codes else EXIT_USAGE)
+
+
+def _print_text(out: Any, rep: Any, show_all: bool) -> None:
+    """A compliance report as text, its verdict line coloured by the exit code."""
+    from vbsign.policy.render import render_compliance
+
+    colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
+    text = render_compliance(rep, show_all=show_all)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i == 2:
+            out.print(f"[bold {colour}]{esc(line)}[/]", markup=True, highlight=False)
+        else:
+            out.print(line, markup=False, highlight=False)
+    out.print()
 
 
 def _parse_now(text: str | None) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -117,7 +118,6 @@ def verify_cmd(
 
     limits = Limits(max_seconds=max_seconds, max_memory=parse_size(max_memory), isolate=isolate)
     visual_options = VisualOptions(enabled={"auto": None, "always": True, "never": False}[visual])
-    from vbsign.model.render import render_text
     from vbsign.pki.trust import TrustStore
     from vbsign.pki.validation import Services
 
@@ -128,10 +128,7 @@ def verify_cmd(
 
         renderer_for(fmt)  # an unknown format is refused before any work
     services = Services(online=not offline, timeout=timeout)
-    from vbsign._core.secrets import Secret
-
-    pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
-    password = Secret(pw_text) if pw_text is not None else None
+    password = password_from_env(password_env)
     codes: list[int] = []
     reports = []
     out = console()
@@ -167,14 +164,29 @@ def verify_cmd(
             else:
                 click.echo(rendered)
         else:
-            colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
-            text = render_text(rep)
-            first, _, rest = text.partition("\n")
-            out.print(first, markup=False)
-            second, _, rest = rest.partition("\n")
-            out.print(f"[bold {colour}]{esc(second)}[/]")
-            out.print(rest, markup=False)
-            out.print()
+            print_text_report(out, rep)
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
     raise SystemExit(aggregate_exit(codes))
+
+
+def password_from_env(password_env: str | None) -> Any:
+    """``--password-env``: the PDF password from the environment (never on the command line)."""
+    from vbsign._core.secrets import Secret
+
+    pw_text = secret_from_env(password_env, Msg("mật khẩu PDF", "PDF password"))
+    return Secret(pw_text) if pw_text is not None else None
+
+
+def print_text_report(out: Any, rep: Any) -> None:
+    """A report as text, its verdict line coloured by the exit code."""
+    from vbsign.model.render import render_text
+
+    colour = {0: "green", 1: "red", 2: "yellow"}[rep.exit_code]
+    text = render_text(rep)
+    first, _, rest = text.partition("\n")
+    out.print(first, markup=False)
+    second, _, rest = rest.partition("\n")
+    out.print(f"[bold {colour}]{esc(second)}[/]")
+    out.print(rest, markup=False)
+    out.print()
