@@ -150,53 +150,7 @@ def compute_alerts(
         if cert.status == "revoked":
             alerts += _revoked_alerts(ctx, today, calendar, returned_tokens)
         elif cert.status == "active":
-            if at < cert.not_after <= horizon:
-                days = (local_date(cert.not_after) - today).days
-                alerts.append(
-                    ctx.alert(
-                        "CERT_EXPIRING",
-                        "warning",
-                        Msg(
-                            "Chứng thư số của {who} hết hạn ngày {d} (còn {n} ngày).",
-                            "The certificate of {who} expires on {d} ({n} days left).",
-                        ).format(who=ctx.who, d=fmt_date(cert.not_after), n=days),
-                        due=local_date(cert.not_after),
-                        details={"days_left": days},
-                    )
-                )
-            elif (
-                cert.not_after <= at
-                and sub is not None
-                and sub.active
-                and sub.id not in holders_valid
-                and latest[sub.id] is cert
-            ):
-                alerts.append(
-                    ctx.alert(
-                        "CERT_EXPIRED",
-                        "warning",
-                        Msg(
-                            "Chứng thư số của {who} đã hết hạn ngày {d} và chưa được gia hạn.",
-                            "The certificate of {who} expired on {d} and has not been renewed.",
-                        ).format(who=ctx.who, d=fmt_date(cert.not_after)),
-                        due=local_date(cert.not_after),
-                    )
-                )
-            if cert.revocation_check_result == "unknown" and cert.not_after > at:
-                alerts.append(
-                    ctx.alert(
-                        "REVOCATION_UNKNOWN",
-                        "warning",
-                        Msg(
-                            "Chưa xác định được trạng thái thu hồi chứng thư số của {who} (lần kiểm tra {d}): {why}",
-                            "The revocation status of {who}'s certificate is unknown (checked {d}): {why}",
-                        ).format(
-                            who=ctx.who,
-                            d=fmt_date(cert.revocation_checked_at) if cert.revocation_checked_at else "?",
-                            why=cert.revocation_check_note or "",
-                        ),
-                    )
-                )
+            alerts += _active_alerts(ctx, at, today, horizon, holders_valid, latest)
         # the legal maximum applies to subscribers' certificates (not to OCSP/TSA service
         # certificates or to certificates nobody in the registry holds)
         anomaly = _validity_anomaly(ctx) if sub is not None else None
@@ -204,6 +158,68 @@ def compute_alerts(
             alerts.append(anomaly)
     alerts += _missing_seals(session, at)
     alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.due or date.max, a.code, a.key))
+    return alerts
+
+
+def _active_alerts(
+    ctx: _Ctx,
+    at: datetime,
+    today: date,
+    horizon: datetime,
+    holders_valid: set[int],
+    latest: dict[int, Certificate],
+) -> list[Alert]:
+    """An active certificate: expiring within the horizon, expired and not renewed (its
+    holder's latest, with no other valid one), or of unknown revocation status."""
+    cert, sub = ctx.cert, ctx.sub
+    alerts: list[Alert] = []
+    if at < cert.not_after <= horizon:
+        days = (local_date(cert.not_after) - today).days
+        alerts.append(
+            ctx.alert(
+                "CERT_EXPIRING",
+                "warning",
+                Msg(
+                    "Chứng thư số của {who} hết hạn ngày {d} (còn {n} ngày).",
+                    "The certificate of {who} expires on {d} ({n} days left).",
+                ).format(who=ctx.who, d=fmt_date(cert.not_after), n=days),
+                due=local_date(cert.not_after),
+                details={"days_left": days},
+            )
+        )
+    elif (
+        cert.not_after <= at
+        and sub is not None
+        and sub.active
+        and sub.id not in holders_valid
+        and latest[sub.id] is cert
+    ):
+        alerts.append(
+            ctx.alert(
+                "CERT_EXPIRED",
+                "warning",
+                Msg(
+                    "Chứng thư số của {who} đã hết hạn ngày {d} và chưa được gia hạn.",
+                    "The certificate of {who} expired on {d} and has not been renewed.",
+                ).format(who=ctx.who, d=fmt_date(cert.not_after)),
+                due=local_date(cert.not_after),
+            )
+        )
+    if cert.revocation_check_result == "unknown" and cert.not_after > at:
+        alerts.append(
+            ctx.alert(
+                "REVOCATION_UNKNOWN",
+                "warning",
+                Msg(
+                    "Chưa xác định được trạng thái thu hồi chứng thư số của {who} (lần kiểm tra {d}): {why}",
+                    "The revocation status of {who}'s certificate is unknown (checked {d}): {why}",
+                ).format(
+                    who=ctx.who,
+                    d=fmt_date(cert.revocation_checked_at) if cert.revocation_checked_at else "?",
+                    why=cert.revocation_check_note or "",
+                ),
+            )
+        )
     return alerts
 
 

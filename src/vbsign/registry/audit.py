@@ -422,82 +422,96 @@ def verify_chain(session: Session, *, batch: int = 5000, since: tuple[int, str] 
     report.last_seq = expected - 1
     for row in _iter_rows(session, batch, after=expected - 1):
         report.records += 1
-        values = {c: getattr(row, c) for c in HASHED_COLUMNS}
-        if row.seq > expected:
-            first, last = expected, row.seq - 1
-            span = f"#{first}" if first == last else f"#{first}–#{last}"
-            report.add(
-                ChainProblem(
-                    first,
-                    "deleted",
-                    Msg("Bản ghi {s} đã bị xóa (thiếu trong chuỗi).", "Record {s} was deleted (missing from the chain).").format(
-                        s=span
-                    ),
-                )
-            )
-        elif row.prev_hash != prev_hash and prev_row_desc is not None:
-            report.add(
-                ChainProblem(
-                    row.seq - 1,
-                    "rewritten",
-                    Msg(
-                        "Bản ghi {d} đã bị sửa (băm được tính lại; chuỗi đứt tại #{n}).",
-                        "Record {d} was modified (its hash was recomputed; the chain breaks at #{n}).",
-                    ).format(d=prev_row_desc, n=row.seq),
-                )
-            )
-        if record_hash(values, row.prev_hash) != row.hash:
-            report.add(
-                ChainProblem(
-                    row.seq,
-                    "edited",
-                    Msg(
-                        "Bản ghi {d} đã bị sửa (nội dung không khớp mã băm).",
-                        "Record {d} was edited (its content does not match its hash).",
-                    ).format(d=_describe(row)),
-                )
-            )
+        _check_record(report, row, expected, prev_hash, prev_row_desc)
         prev_hash = row.hash
         prev_row_desc = _describe(row)
         expected = row.seq + 1
         report.last_seq = row.seq
     if head is not None:
-        if head.seq > report.last_seq:
-            first, last = report.last_seq + 1, head.seq
-            span = f"#{first}" if first == last else f"#{first}–#{last}"
-            report.add(
-                ChainProblem(
-                    first,
-                    "deleted",
-                    Msg(
-                        "Bản ghi {s} ở cuối nhật ký đã bị xóa (đầu chuỗi ghi nhận #{h}).",
-                        "Record {s} at the end of the log was deleted (the chain head records #{h}).",
-                    ).format(s=span, h=head.seq),
-                )
-            )
-        elif head.seq == report.last_seq and head.hash != prev_hash:
-            report.add(
-                ChainProblem(
-                    report.last_seq,
-                    "rewritten",
-                    Msg(
-                        "Bản ghi cuối {d} đã bị sửa (không khớp đầu chuỗi).",
-                        "The last record {d} was modified (it does not match the chain head).",
-                    ).format(d=prev_row_desc or f"#{report.last_seq}"),
-                )
-            )
-        elif head.seq < report.last_seq:
-            report.add(
-                ChainProblem(
-                    head.seq + 1,
-                    "head",
-                    Msg(
-                        "Có bản ghi sau đầu chuỗi (#{h}): được thêm ngoài vbsign.",
-                        "Records exist after the chain head (#{h}): added outside vbsign.",
-                    ).format(h=head.seq),
-                )
-            )
+        _check_head(report, head, prev_hash, prev_row_desc)
     return report
+
+
+def _check_record(
+    report: ChainReport, row: AuditEventRow, expected: int, prev_hash: str, prev_row_desc: str | None
+) -> None:
+    """One record against its place in the chain: records missing before it, the record
+    before it rewritten (its hash recomputed), or this record edited."""
+    values = {c: getattr(row, c) for c in HASHED_COLUMNS}
+    if row.seq > expected:
+        first, last = expected, row.seq - 1
+        span = f"#{first}" if first == last else f"#{first}–#{last}"
+        report.add(
+            ChainProblem(
+                first,
+                "deleted",
+                Msg("Bản ghi {s} đã bị xóa (thiếu trong chuỗi).", "Record {s} was deleted (missing from the chain).").format(
+                    s=span
+                ),
+            )
+        )
+    elif row.prev_hash != prev_hash and prev_row_desc is not None:
+        report.add(
+            ChainProblem(
+                row.seq - 1,
+                "rewritten",
+                Msg(
+                    "Bản ghi {d} đã bị sửa (băm được tính lại; chuỗi đứt tại #{n}).",
+                    "Record {d} was modified (its hash was recomputed; the chain breaks at #{n}).",
+                ).format(d=prev_row_desc, n=row.seq),
+            )
+        )
+    if record_hash(values, row.prev_hash) != row.hash:
+        report.add(
+            ChainProblem(
+                row.seq,
+                "edited",
+                Msg(
+                    "Bản ghi {d} đã bị sửa (nội dung không khớp mã băm).",
+                    "Record {d} was edited (its content does not match its hash).",
+                ).format(d=_describe(row)),
+            )
+        )
+
+
+def _check_head(report: ChainReport, head: AuditHead, prev_hash: str, prev_row_desc: str | None) -> None:
+    """The chain head against the last record: records deleted at the end, the last
+    record rewritten, or records added after the head outside vbsign."""
+    if head.seq > report.last_seq:
+        first, last = report.last_seq + 1, head.seq
+        span = f"#{first}" if first == last else f"#{first}–#{last}"
+        report.add(
+            ChainProblem(
+                first,
+                "deleted",
+                Msg(
+                    "Bản ghi {s} ở cuối nhật ký đã bị xóa (đầu chuỗi ghi nhận #{h}).",
+                    "Record {s} at the end of the log was deleted (the chain head records #{h}).",
+                ).format(s=span, h=head.seq),
+            )
+        )
+    elif head.seq == report.last_seq and head.hash != prev_hash:
+        report.add(
+            ChainProblem(
+                report.last_seq,
+                "rewritten",
+                Msg(
+                    "Bản ghi cuối {d} đã bị sửa (không khớp đầu chuỗi).",
+                    "The last record {d} was modified (it does not match the chain head).",
+                ).format(d=prev_row_desc or f"#{report.last_seq}"),
+            )
+        )
+    elif head.seq < report.last_seq:
+        report.add(
+            ChainProblem(
+                head.seq + 1,
+                "head",
+                Msg(
+                    "Có bản ghi sau đầu chuỗi (#{h}): được thêm ngoài vbsign.",
+                    "Records exist after the chain head (#{h}): added outside vbsign.",
+                ).format(h=head.seq),
+            )
+        )
 
 
 def check_checkpoint(session: Session, checkpoint: Checkpoint, log_id: str | None) -> list[ChainProblem]:

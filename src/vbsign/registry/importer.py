@@ -306,6 +306,48 @@ def _link_renewals(session: Session, subscriber_ids: set[int], new_fps: set[str]
     return links
 
 
+def _known_fingerprints(session: Session, fps: list[str]) -> set[str]:
+    """Which of ``fps`` the registry holds already (queried in chunks of 500)."""
+    existing: set[str] = set()
+    for i in range(0, len(fps), 500):
+        existing.update(
+            session.execute(select(Certificate.fingerprint).where(Certificate.fingerprint.in_(fps[i : i + 500])))
+            .scalars()
+            .all()
+        )
+    return existing
+
+
+def _row(
+    f: CertFields, source: str, subscriber: Subscriber | None, token_serial: str | None, now: datetime
+) -> dict[str, Any]:
+    """The ``certificates`` row of one imported certificate."""
+    return {
+        "fingerprint": f.fingerprint,
+        "serial_hex": f.serial_hex,
+        "issuer": f.issuer,
+        "issuer_cn": f.issuer_cn,
+        "subject": f.subject,
+        "subject_cn": f.subject_cn,
+        "subject_o": f.subject_o,
+        "subject_ou": f.subject_ou,
+        "subject_uid": f.subject_uid,
+        "not_before": f.not_before,
+        "not_after": f.not_after,
+        "key_type": f.key_type,
+        "signature_algorithm": f.signature_algorithm,
+        "is_ca": f.is_ca,
+        "self_signed": f.self_signed,
+        "der": f.der,
+        "subscriber_id": subscriber.id if subscriber is not None else None,
+        "renewal_of_id": None,
+        "token_serial": token_serial,
+        "status": "active",
+        "source": source[:1000],
+        "imported_at": now,
+    }
+
+
 def import_certificates(
     session: Session,
     certs: Sequence[SourceCert],
@@ -326,13 +368,7 @@ def import_certificates(
     directory = _Directory.load(session)
     fields = [(read_fields(sc.certificate.dump()), sc.source) for sc in certs]
     fps = list({f.fingerprint for f, _ in fields})
-    existing: set[str] = set()
-    for i in range(0, len(fps), 500):
-        existing.update(
-            session.execute(select(Certificate.fingerprint).where(Certificate.fingerprint.in_(fps[i : i + 500])))
-            .scalars()
-            .all()
-        )
+    existing = _known_fingerprints(session, fps)
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     pending: list[tuple[CertFields, str, Subscriber | None, str | None, Msg | None]] = []
@@ -353,32 +389,7 @@ def import_certificates(
                 if subscriber is None and create_missing and note is None:
                     subscriber = _create_subscriber(session, directory, f)
                     matched_by = "created" if subscriber is not None else None
-        rows.append(
-            {
-                "fingerprint": f.fingerprint,
-                "serial_hex": f.serial_hex,
-                "issuer": f.issuer,
-                "issuer_cn": f.issuer_cn,
-                "subject": f.subject,
-                "subject_cn": f.subject_cn,
-                "subject_o": f.subject_o,
-                "subject_ou": f.subject_ou,
-                "subject_uid": f.subject_uid,
-                "not_before": f.not_before,
-                "not_after": f.not_after,
-                "key_type": f.key_type,
-                "signature_algorithm": f.signature_algorithm,
-                "is_ca": f.is_ca,
-                "self_signed": f.self_signed,
-                "der": f.der,
-                "subscriber_id": subscriber.id if subscriber is not None else None,
-                "renewal_of_id": None,
-                "token_serial": token_serial,
-                "status": "active",
-                "source": source[:1000],
-                "imported_at": now,
-            }
-        )
+        rows.append(_row(f, source, subscriber, token_serial, now))
         pending.append((f, source, subscriber, matched_by, note))
     for i in range(0, len(rows), 2000):
         session.execute(insert(table_of(Certificate)), rows[i : i + 2000])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vbsign._core.i18n import Msg
 from vbsign.registry.base import RegistryBase
@@ -61,35 +62,9 @@ class CustodyOps(RegistryBase):
                 )
             )
         with self.writing() as s:
-            token = s.execute(select(Token).where(Token.serial == token_serial)).scalar_one_or_none()
             to_sub = subscriber_row(s, to_subscriber) if to_subscriber is not None else None
             from_sub = subscriber_row(s, from_subscriber) if from_subscriber is not None else None
-            if token is None:
-                owner_id = s.execute(
-                    select(Certificate.subscriber_id).where(
-                        Certificate.token_serial == token_serial, Certificate.subscriber_id.is_not(None)
-                    )
-                ).scalars().first()
-                if owner_id is None and to_sub is not None and reason == "issue":
-                    owner_id = to_sub.id
-                token = Token(serial=token_serial, model=model, owner_subscriber_id=owner_id, status="at_it_centre")
-                s.add(token)
-                s.flush()
-            if token.status in ("returned_to_ca", "lost"):
-                raise RegistryError(
-                    Msg(
-                        "Thiết bị {t} đang ở trạng thái \"{st}\": không thể bàn giao tiếp.",
-                        "Token {t} is \"{st_en}\": it cannot be handed over any more.",
-                    ).format(t=token_serial, st=TOKEN_STATUSES[token.status].vi, st_en=TOKEN_STATUSES[token.status].en)
-                )
-            owner = s.get(Subscriber, token.owner_subscriber_id) if token.owner_subscriber_id else None
-            if owner is not None and owner.kind == "organisation" and reason == "custody" and not permission_ref:
-                raise RegistryError(
-                    Msg(
-                        "Bàn giao thiết bị chứa khóa bí mật của cơ quan ({o}) phải có văn bản cho phép (--permission).",
-                        "Handing over the agency's key device ({o}) requires a written permission (--permission).",
-                    ).format(o=owner.full_name)
-                )
+            token = _token_for_handover(s, token_serial, reason, to_sub, model, permission_ref)
             to_name = to_party or (to_sub.full_name if to_sub else None)
             if not to_name:
                 raise RegistryError(Msg("Cần ghi rõ bên nhận.", "The receiving party is required."))
@@ -111,14 +86,7 @@ class CustodyOps(RegistryBase):
                 note=note,
             )
             s.add(h)
-            token.status = HANDOVER_REASONS[reason][1]
-            if token.status == "in_use":
-                token.holder_name = to_name
-                token.holder_subscriber_id = to_sub.id if to_sub else None
-            elif token.status == "at_it_centre":
-                token.holder_name, token.holder_subscriber_id = to_name, None
-            else:
-                token.holder_name, token.holder_subscriber_id = None, None
+            _update_custody(token, reason, to_name, to_sub)
             s.flush()
             return handover_view(s, h)
 
@@ -136,3 +104,50 @@ class CustodyOps(RegistryBase):
                 raise NotFound(Msg("Không có biên bản bàn giao #{i}.", "No hand-over record #{i}.").format(i=handover_id))
             return handover_view(s, h)
 
+
+def _token_for_handover(
+    s: Session, token_serial: str, reason: str, to_sub: Subscriber | None, model: str | None, permission_ref: str | None
+) -> Token:
+    """The token being handed over, registered on the fly if unknown (owner: the holder of
+    the certificates stored on it, else the receiving subscriber when issued); a returned
+    or lost token, or an agency token without a written permission, is refused."""
+    token: Token | None = s.execute(select(Token).where(Token.serial == token_serial)).scalar_one_or_none()
+    if token is None:
+        owner_id = s.execute(
+            select(Certificate.subscriber_id).where(
+                Certificate.token_serial == token_serial, Certificate.subscriber_id.is_not(None)
+            )
+        ).scalars().first()
+        if owner_id is None and to_sub is not None and reason == "issue":
+            owner_id = to_sub.id
+        token = Token(serial=token_serial, model=model, owner_subscriber_id=owner_id, status="at_it_centre")
+        s.add(token)
+        s.flush()
+    if token.status in ("returned_to_ca", "lost"):
+        raise RegistryError(
+            Msg(
+                "Thiết bị {t} đang ở trạng thái \"{st}\": không thể bàn giao tiếp.",
+                "Token {t} is \"{st_en}\": it cannot be handed over any more.",
+            ).format(t=token_serial, st=TOKEN_STATUSES[token.status].vi, st_en=TOKEN_STATUSES[token.status].en)
+        )
+    owner = s.get(Subscriber, token.owner_subscriber_id) if token.owner_subscriber_id else None
+    if owner is not None and owner.kind == "organisation" and reason == "custody" and not permission_ref:
+        raise RegistryError(
+            Msg(
+                "Bàn giao thiết bị chứa khóa bí mật của cơ quan ({o}) phải có văn bản cho phép (--permission).",
+                "Handing over the agency's key device ({o}) requires a written permission (--permission).",
+            ).format(o=owner.full_name)
+        )
+    return token
+
+
+def _update_custody(token: Token, reason: str, to_name: str, to_sub: Subscriber | None) -> None:
+    """The token's status and holder after the hand-over."""
+    token.status = HANDOVER_REASONS[reason][1]
+    if token.status == "in_use":
+        token.holder_name = to_name
+        token.holder_subscriber_id = to_sub.id if to_sub else None
+    elif token.status == "at_it_centre":
+        token.holder_name, token.holder_subscriber_id = to_name, None
+    else:
+        token.holder_name, token.holder_subscriber_id = None, None

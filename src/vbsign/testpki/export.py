@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import vbsign._core.files as _io
 from vbsign._core.errors import InputError
@@ -61,6 +62,21 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
     for label in ("gov-tsa", "gov-ocsp", "pub-ocsp"):
         put(f"{label}.cert.pem", pem_bundle([pki.cert(label)]))
     urls = pki.service_urls()
+    put("README.txt", _readme(pki, directory, passphrase, urls).encode("utf-8"))
+    put("policy-test.toml", _test_policy(pki).encode("utf-8"))
+    put(
+        MANIFEST,
+        json.dumps(
+            {"arch": ARCH, "port": port, "passphrase": passphrase, "tsa_url": pki.tsa_url, "services": urls},
+            ensure_ascii=False,
+            indent=2,
+        ).encode("utf-8"),
+    )
+    return written
+
+
+def _readme(pki: Any, directory: Path, passphrase: str, urls: dict[str, list[str]]) -> str:
+    """README.txt: what each file is, the anchors' fingerprints, the service URLs."""
     lines = [
         "vbsign — PKI THỬ NGHIỆM / TEST PKI",
         "CHỈ DÙNG ĐỂ THỬ: khóa bí mật được công bố công khai. / TEST ONLY: the private keys are public.",
@@ -97,17 +113,7 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
         "  policy-test.toml      chính sách thẩm định nhận gốc THỬ NGHIỆM / a validation policy trusting",
         "                        these TEST roots: vbsign validate FILE --policy policy-test.toml",
     ]
-    put("README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
-    put("policy-test.toml", _test_policy(pki).encode("utf-8"))
-    put(
-        MANIFEST,
-        json.dumps(
-            {"arch": ARCH, "port": port, "passphrase": passphrase, "tsa_url": pki.tsa_url, "services": urls},
-            ensure_ascii=False,
-            indent=2,
-        ).encode("utf-8"),
-    )
-    return written
+    return "\n".join(lines) + "\n"
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
