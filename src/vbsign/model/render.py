@@ -8,6 +8,7 @@ signing time; and the certificate's validity period.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from vbsign.model.report import (
     CertificateInfo,
     Indication,
     Report,
+    RevocationInfo,
     Severity,
     SignatureReport,
 )
@@ -150,6 +152,45 @@ def _org(ci: CertificateInfo) -> str:
 _FAMILY = {"pdf": "PAdES", "xml": "XAdES", "cms": "CAdES", "mail": "S/MIME (CAdES)"}
 
 
+def _signer_rows(sig: SignatureReport, s: CertificateInfo, row: Callable[[str, str], None]) -> None:
+    """Who signed (the TSA of a document timestamp): name, title and organisation, issuer,
+    serial, validity."""
+    row("tsa" if sig.kind == "document-timestamp" else "signer", _name(s))
+    if sig.kind == "signature":
+        if s.subject_fields.get("title"):
+            row("title", s.subject_fields["title"])
+        row("org", _org(s))
+    row("issuer", s.issuer_common_name or s.issuer)
+    row("serial", s.serial_number)
+    row("cert_validity", f"{_dt(s.not_before)} → {_dt(s.not_after)}")
+
+
+def _proof(sig: SignatureReport, lang: Lang) -> str:
+    """What proves the signing time: a timestamp, the signer's claim, or nothing."""
+    if sig.signing_time_source == "timestamp":
+        return _t("proof_ts", lang)
+    if sig.signing_time_source == "claimed":
+        return _t("proof_claimed", lang)
+    return "—"
+
+
+def _valid_at_signing(sig: SignatureReport, lang: Lang) -> str:
+    """Yes only for a trusted, passed signature; no for a failed one; else undetermined
+    (missing revocation data, no trust anchor, unproven time...)."""
+    if sig.trusted and sig.indication is Indication.TOTAL_PASSED:
+        return _t("yes", lang)
+    if sig.indication is Indication.TOTAL_FAILED:
+        return _t("no", lang)
+    return _t("undetermined", lang)
+
+
+def _revocation_text(r: RevocationInfo, lang: Lang) -> str:
+    text = _REVO[r.status].get(lang)
+    if r.revocation_time:
+        text += f" ({_dt(r.revocation_time)})"
+    return f"{text}; {_SOURCE[r.source].get(lang)}"
+
+
 def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") -> list[str]:
     head = _t("doc_ts" if sig.kind == "document-timestamp" else "signature", lang)
     verdict = INDICATION_TEXT[sig.indication].get(lang)
@@ -162,42 +203,17 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
     if sig.field_name:
         row("field", sig.field_name)
     if sig.signer is not None:
-        s = sig.signer
-        row("tsa" if sig.kind == "document-timestamp" else "signer", _name(s))
-        if sig.kind == "signature":
-            if s.subject_fields.get("title"):
-                row("title", s.subject_fields["title"])
-            row("org", _org(s))
-        row("issuer", s.issuer_common_name or s.issuer)
-        row("serial", s.serial_number)
-        row("cert_validity", f"{_dt(s.not_before)} → {_dt(s.not_after)}")
+        _signer_rows(sig, sig.signer, row)
     if sig.signing_time is not None:
-        proof = (
-            _t("proof_ts", lang)
-            if sig.signing_time_source == "timestamp"
-            else _t("proof_claimed", lang)
-            if sig.signing_time_source == "claimed"
-            else "—"
-        )
-        row("signing_time", f"{_dt(sig.signing_time)} ({proof})")
+        row("signing_time", f"{_dt(sig.signing_time)} ({_proof(sig, lang)})")
     if sig.timestamp is not None and sig.kind == "signature" and sig.timestamp.tsa is not None:
         row("tsa", _name(sig.timestamp.tsa))
     if sig.integrity is not None:
         row("integrity", _t(sig.integrity.state, lang))
     if sig.kind == "signature":
-        if sig.trusted and sig.indication is Indication.TOTAL_PASSED:
-            answer = _t("yes", lang)
-        elif sig.indication is Indication.TOTAL_FAILED:
-            answer = _t("no", lang)
-        else:  # not established (missing revocation data, no trust anchor, unproven time...)
-            answer = _t("undetermined", lang)
-        row("valid_at_signing", answer)
+        row("valid_at_signing", _valid_at_signing(sig, lang))
     if sig.revocation is not None:
-        r = sig.revocation
-        text = _REVO[r.status].get(lang)
-        if r.revocation_time:
-            text += f" ({_dt(r.revocation_time)})"
-        row("revocation", f"{text}; {_SOURCE[r.source].get(lang)}")
+        row("revocation", _revocation_text(sig.revocation, lang))
     if sig.modification is not None and sig.modification.level:
         row("changes", _changes_line(sig, lang))
     if sig.level:
@@ -206,13 +222,16 @@ def render_signature(sig: SignatureReport, lang: Lang, family: str = "PAdES") ->
         row("reason", sig.reason)
     if sig.location:
         row("location", sig.location)
-    if sig.signed_scope and family != "PAdES":
+    if sig.signed_scope and family != "PAdES":  # a PDF signature covers its revision
         for scope in sig.signed_scope:
             row("scope", scope)
-    for f in sig.findings:
-        mark = {"error": "✗", "warning": "!", "info": "i"}[f.severity.value]
-        lines.append(f"      {mark} {f.message(lang)} [{f.code}]")
+    lines.extend(_finding_lines(sig, lang))
     return lines
+
+
+def _finding_lines(sig: SignatureReport, lang: Lang) -> list[str]:
+    marks = {"error": "✗", "warning": "!", "info": "i"}
+    return [f"      {marks[f.severity.value]} {f.message(lang)} [{f.code}]" for f in sig.findings]
 
 
 def render_text(report: Report, lang: Lang | None = None) -> str:

@@ -297,16 +297,20 @@ def _walk(xobj: generic.StreamObject, ctm: Matrix, depth: int, out: _Collected, 
             raw = b"".join(_string_bytes(p) for p in (parts if isinstance(parts, list) else [parts]))
             out.text_run(font.decode(raw) if font else raw.decode("latin-1"), font, size * _scale(_mul(tm, cur)), colour)
         elif name == "Do" and args:
-            target = xobjects.get(args[0])
-            if target is None:
-                continue
-            target = target.get_object()
-            if target.get("/Subtype") == "/Image":
-                out.images.append(_image_info(target, cur, decode=True))
-            elif target.get("/Subtype") == "/Form":
-                matrix = target.get("/Matrix")
-                inner = tuple(float(v) for v in matrix) if matrix else _IDENTITY
-                _walk(target, _mul(inner, cur), depth + 1, out, fonts)  # type: ignore[arg-type]
+            _paint(xobjects.get(args[0]), cur, depth, out, fonts)
+
+
+def _paint(target: Any, cur: Matrix, depth: int, out: _Collected, fonts: dict[int, _Font]) -> None:
+    """``Do``: an image is collected; a form XObject is walked with its own matrix."""
+    if target is None:
+        return
+    target = target.get_object()
+    if target.get("/Subtype") == "/Image":
+        out.images.append(_image_info(target, cur, decode=True))
+    elif target.get("/Subtype") == "/Form":
+        matrix = target.get("/Matrix")
+        inner = tuple(float(v) for v in matrix) if matrix else _IDENTITY
+        _walk(target, _mul(inner, cur), depth + 1, out, fonts)  # type: ignore[arg-type]
 
 
 def _appearance(reader: PdfFileReader, widget: Any, annot: generic.DictionaryObject, fonts: dict[int, _Font]) -> AppearanceInfo:

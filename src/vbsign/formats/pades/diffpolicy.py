@@ -177,6 +177,22 @@ def _name_entries(tree: Any, budget: list[int]) -> dict[str, Any] | None:
     return out
 
 
+def _check_added_entries(old: HistoricalResolver, key: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Entries of a comment name tree may only be added, each pointing to a *new* form XObject."""
+    for name_, value in after.items():
+        if name_ in before and before[name_] == value:
+            continue
+        if name_ in before or not isinstance(value, generic.IndirectObject):
+            raise _suspicious(f"/Names {key} entry {name_} rewritten")
+        if not old.is_ref_unassignable(value.reference) and old.reader.xrefs.get_historical_ref(
+            value.reference, old.revision
+        ) is not None:
+            raise _suspicious(f"/Names {key} entry {name_} points to a pre-existing object")
+        stream = value.get_object()
+        if not isinstance(stream, generic.StreamObject) or str(stream.get("/Subtype")) != "/Form":
+            raise _suspicious(f"/Names {key} entry {name_} is not a form XObject")
+
+
 class AppearanceNamesRule(QualifiedWhitelistRule):
     """With comments allowed: the catalog's ``/Names`` may change only by entries *added*
     to its ``/AP`` name tree, pointing to *new* Form XObjects (a comment's icon
@@ -209,18 +225,7 @@ class AppearanceNamesRule(QualifiedWhitelistRule):
             after = _name_entries(new_names[key], [MAX_NAME_ENTRIES])
             if before is None or after is None:
                 raise _suspicious(f"/Names {key} is malformed or too large")
-            for name_, value in after.items():
-                if name_ in before and before[name_] == value:
-                    continue
-                if name_ in before or not isinstance(value, generic.IndirectObject):
-                    raise _suspicious(f"/Names {key} entry {name_} rewritten")
-                if not old.is_ref_unassignable(value.reference) and old.reader.xrefs.get_historical_ref(
-                    value.reference, old.revision
-                ) is not None:
-                    raise _suspicious(f"/Names {key} entry {name_} points to a pre-existing object")
-                stream = value.get_object()
-                if not isinstance(stream, generic.StreamObject) or str(stream.get("/Subtype")) != "/Form":
-                    raise _suspicious(f"/Names {key} entry {name_} is not a form XObject")
+            _check_added_entries(old, key, before, after)
             if set(before) - set(after):
                 raise _suspicious(f"/Names {key} entries removed")
             tree = new_names.raw_get(key)

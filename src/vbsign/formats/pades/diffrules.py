@@ -90,6 +90,13 @@ class _Equivalence:
         self._budget -= 1
         if depth > 48 or self._budget <= 0:
             return False
+        if isinstance(a, generic.IndirectObject) or isinstance(b, generic.IndirectObject):
+            return self._same_through_reference(a, b, depth)
+        return self._same_value(a, b, depth)
+
+    def _same_through_reference(self, a: Any, b: Any, depth: int) -> bool:
+        """A reference stays the same reference, or becomes a *new* object with the old
+        target's content (a direct value may also move into one); remembered as a copy."""
         if isinstance(b, generic.IndirectObject) and not isinstance(a, generic.IndirectObject):
             # a direct value moved into a *new* indirect object with the same content
             if not self.old.is_ref_unassignable(b.reference):
@@ -101,20 +108,23 @@ class _Equivalence:
             if ok:
                 self.copies.add(b.reference)
             return ok
-        if isinstance(a, generic.IndirectObject) or isinstance(b, generic.IndirectObject):
-            if not (isinstance(a, generic.IndirectObject) and isinstance(b, generic.IndirectObject)):
-                return False
-            if a.reference == b.reference:
-                return True
-            if not self.old.is_ref_unassignable(b.reference):
-                return False  # only a *new* object can stand in for the old one
-            try:
-                ok = self.same(self.old(a.reference), self.new(b.reference), depth + 1)
-            except Exception:
-                return False
-            if ok:
-                self.copies.add(b.reference)
-            return ok
+        if not (isinstance(a, generic.IndirectObject) and isinstance(b, generic.IndirectObject)):
+            return False
+        if a.reference == b.reference:
+            return True
+        if not self.old.is_ref_unassignable(b.reference):
+            return False  # only a *new* object can stand in for the old one
+        try:
+            ok = self.same(self.old(a.reference), self.new(b.reference), depth + 1)
+        except Exception:
+            return False
+        if ok:
+            self.copies.add(b.reference)
+        return ok
+
+    def _same_value(self, a: Any, b: Any, depth: int) -> bool:
+        """Direct values: streams by their encoded data and dictionary, dictionaries and
+        arrays member by member, strings by their bytes, numbers by value (612 = 612.0)."""
         if isinstance(a, generic.StreamObject) or isinstance(b, generic.StreamObject):
             if not (isinstance(a, generic.StreamObject) and isinstance(b, generic.StreamObject)):
                 return False
@@ -425,35 +435,48 @@ class StructTreeRule(QualifiedWhitelistRule):
         written = set(new.explicit_refs_in_revision())
         if not _touches_struct_tree(old, new_raw, old_raw, written):
             return
-        stack: list[Any] = [new_raw]
-        seen: set[generic.Reference] = set()
-        while stack and len(seen) < MAX_VISIT:
-            value = stack.pop()
-            if isinstance(value, generic.IndirectObject):
-                ref = value.reference
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                try:
-                    obj = new(ref)
-                except Exception:
-                    continue
-                if ref in written:
-                    if old.is_ref_unassignable(ref) or old.reader.xrefs.get_historical_ref(ref, old.revision) is None:
-                        yield level, ReferenceUpdate(ref)
-                    elif _struct_object(obj):
-                        for path in old._get_usages_of_ref(ref):
-                            if path.path[:2] == ("/Root", "/StructTreeRoot"):
-                                yield level, ReferenceUpdate(ref, context_checked=Context.from_absolute(old, path))
-                value = obj
-            if isinstance(value, generic.StreamObject):
-                continue  # streams in the tree (e.g. attribute data) are not walked into
-            if isinstance(value, generic.DictionaryObject):
-                for k in value:
-                    if k not in _STRUCT_EXTERNAL and k not in ("/P", "/Parent"):
-                        stack.append(value.raw_get(k))
-            elif isinstance(value, generic.ArrayObject):
-                stack.extend(value)
+        yield from _struct_tree_updates(old, new, new_raw, written, level)
+
+
+def _struct_tree_updates(
+    old: HistoricalResolver,
+    new: HistoricalResolver,
+    new_raw: Any,
+    written: set[generic.Reference],
+    level: ModificationLevel,
+) -> Iterator[tuple[ModificationLevel, ReferenceUpdate]]:
+    """Walk the new structure tree (bounded): each object written in this revision is
+    explained if it is new, or if it is a structure object the signed revision reached
+    through the tree."""
+    stack: list[Any] = [new_raw]
+    seen: set[generic.Reference] = set()
+    while stack and len(seen) < MAX_VISIT:
+        value = stack.pop()
+        if isinstance(value, generic.IndirectObject):
+            ref = value.reference
+            if ref in seen:
+                continue
+            seen.add(ref)
+            try:
+                obj = new(ref)
+            except Exception:
+                continue
+            if ref in written:
+                if old.is_ref_unassignable(ref) or old.reader.xrefs.get_historical_ref(ref, old.revision) is None:
+                    yield level, ReferenceUpdate(ref)
+                elif _struct_object(obj):
+                    for path in old._get_usages_of_ref(ref):
+                        if path.path[:2] == ("/Root", "/StructTreeRoot"):
+                            yield level, ReferenceUpdate(ref, context_checked=Context.from_absolute(old, path))
+            value = obj
+        if isinstance(value, generic.StreamObject):
+            continue  # streams in the tree (e.g. attribute data) are not walked into
+        if isinstance(value, generic.DictionaryObject):
+            for k in value:
+                if k not in _STRUCT_EXTERNAL and k not in ("/P", "/Parent"):
+                    stack.append(value.raw_get(k))
+        elif isinstance(value, generic.ArrayObject):
+            stack.extend(value)
 
 
 def _touches_struct_tree(old: HistoricalResolver, new_raw: Any, old_raw: Any, written: set[generic.Reference]) -> bool:

@@ -863,10 +863,8 @@ def _compare_catalog(
             )
 
 
-def _classify_overwritten(
-    old: _View, new: _View, overwritten: set[generic.Reference], out: ChangeReport
-) -> Iterator[Issue]:
-    """Name what each rewritten pre-existing object was used for at signing time."""
+def _compared_elsewhere(old: _View) -> set[generic.Reference]:
+    """Objects other comparisons judge: the catalog, pages, form fields and their widgets."""
     known: set[generic.Reference] = {old.root_ref}
     for p in old.pages:
         known.add(p.ref)
@@ -877,10 +875,12 @@ def _classify_overwritten(
     acro = _get(old.root, "/AcroForm")
     if isinstance(acro, generic.IndirectObject):
         known.add(acro.reference)
-    suspects = {r for r in overwritten if r not in known}
-    if not suspects:
-        return
-    budget = [MAX_WALK]
+    return known
+
+
+def _roles_at_signing(old: _View, budget: list[int]) -> list[tuple[str, int, Iterable[generic.Reference]]]:
+    """What each page used at signing time, by role: content, fonts, XObjects, other
+    resources, and annotations other than form fields (walks bounded by ``budget``)."""
     widgets = {w for f in old.fields.values() for w in f.widgets}
     roles: list[tuple[str, int, Iterable[generic.Reference]]] = []
     for p in old.pages:
@@ -899,6 +899,18 @@ def _classify_overwritten(
             if a in widgets or str(_get(_safe(old.resolver, a), "/Subtype")) == "/Widget":
                 continue  # form fields and their appearances are compared field by field
             roles.append(("annotation", p.index, _closure(old.resolver, generic.IndirectObject(a.idnum, a.generation, old.resolver), budget)))
+    return roles
+
+
+def _classify_overwritten(
+    old: _View, new: _View, overwritten: set[generic.Reference], out: ChangeReport
+) -> Iterator[Issue]:
+    """Name what each rewritten pre-existing object was used for at signing time."""
+    suspects = overwritten - _compared_elsewhere(old)
+    if not suspects:
+        return
+    budget = [MAX_WALK]
+    roles = _roles_at_signing(old, budget)
     if budget[0] <= 0:
         out.truncated = True
     codes = {
