@@ -202,7 +202,7 @@ def verify_cmd(files: tuple[Path, ...], trust_files: tuple[str, ...], policy: st
 @click.argument("input_file", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Thư đã mã hóa (mặc định IN.encrypted.eml) / encrypted message.")
 @click.option("--to-cert", "to_certs", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Chứng thư người nhận (nhiều lần) / recipient certificate (repeatable).")
-@click.option("--registry", "use_registry", is_flag=True, help="Tìm chứng thư người nhận trong sổ chứng thư (VBSIGN_REGISTRY_URL) / look recipients up in the certificate registry.")
+@click.option("--registry", "use_registry", is_flag=True, help="Tìm chứng thư người nhận trong sổ chứng thư đã cấu hình (VBSIGN_REGISTRY_URL; báo lỗi nếu chưa có) / look recipients up in the configured certificate registry (VBSIGN_REGISTRY_URL; an error without one).")
 @click.option("--cipher", type=click.Choice(["aes256-gcm", "aes256-cbc", "aes128-gcm", "aes128-cbc"]), default="aes256-gcm", show_default=True, help="Thuật toán mã hóa nội dung / content cipher.")
 @click.option("--chain", "chain_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Chứng thư trung gian để kiểm tra chứng thư người nhận / intermediates for checking recipients.")
 @_network_options
@@ -214,29 +214,35 @@ def encrypt_cmd(input_file: Path, output: Path | None, to_certs: tuple[str, ...]
     from vbsign.api.mail import encrypt_message
 
     output = output or _default_output(input_file, "encrypted")
-    registry = None
-    lookup = None
     if use_registry:
-        from vbsign.registry import Registry
-        from vbsign.registry.mail import recipient_lookup
-
-        registry = Registry.open()
-        lookup = recipient_lookup(registry)
-    try:
-        result = encrypt_message(
-            input_file, output, recipients=list(to_certs), lookup=lookup, trust=_trust(trust_files),
-            intermediates=list(chain_files), services=_services(offline, timeout), check_revocation=not no_revocation_check,
-            cipher=cipher, policy=policy,
-        )  # fmt: skip
-    finally:
-        if registry is not None:
-            registry.close()
+        _require_recipient_directory()
+    result = encrypt_message(
+        input_file, output, recipients=list(to_certs), trust=_trust(trust_files),
+        intermediates=list(chain_files), services=_services(offline, timeout), check_revocation=not no_revocation_check,
+        cipher=cipher, policy=policy,
+    )  # fmt: skip
     _warnings(result.warnings)
     out = console()
     out.print("[green]✓[/] " + t("Đã mã hóa thư", "Message encrypted") + esc(f": {os.fspath(result.output or output)} ({result.cipher})"))
     for r in result.recipients:
         out.print(f"  {t('Người nhận', 'Recipient')}: {r.common_name or r.subject} {', '.join(r.email_addresses)}", markup=False)
     raise SystemExit(EXIT_OK)
+
+
+def _require_recipient_directory() -> None:
+    """``--registry``: the certificate registry answers recipient look-ups as a plugin
+    (``vbsign_mail_recipient_certificates``, the ``vbsign-registry`` entry point) once it is
+    configured; without it the option cannot be honoured."""
+    from vbsign.plugins.manager import has_implementations
+
+    if not has_implementations("vbsign_mail_recipient_certificates"):
+        fail(Msg(
+            "--registry cần sổ chứng thư đã cấu hình: đặt VBSIGN_REGISTRY_URL (hoặc VBSIGN_REGISTRY_AUDIT=1 "
+            "cho tệp SQLite mặc định) và cài phần bổ sung registry (pip install 'vbsign[registry]').",
+            "--registry needs a configured certificate registry: set VBSIGN_REGISTRY_URL (or "
+            "VBSIGN_REGISTRY_AUDIT=1 for the default SQLite file) and install the registry extra "
+            "(pip install 'vbsign[registry]').",
+        ))
 
 
 @mail_group.command("decrypt")

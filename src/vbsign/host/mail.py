@@ -60,7 +60,7 @@ from vbsign.model.host import (
     SEND_STRICTNESS,
     ReceiveDecision,
     SendDecision,
-    _summary,
+    decision_summary,
 )
 from vbsign.model.report import Finding, Indication, Report, Severity
 from vbsign.plugins.lifecycle import SignatureVetoed
@@ -112,7 +112,7 @@ class MailSendOutcome:
         return self.decision is SendDecision.READY
 
     def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
+        return decision_summary(self.decision.value, self.reasons, lang)
 
 
 @dataclass
@@ -152,7 +152,7 @@ class MailReceiveOutcome:
         return self.decision is ReceiveDecision.ACCEPT
 
     def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
+        return decision_summary(self.decision.value, self.reasons, lang)
 
 
 # ---- sending -------------------------------------------------------------------------------------

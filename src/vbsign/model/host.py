@@ -128,7 +128,7 @@ class SendOutcome:
         return self.decision is SendDecision.READY
 
     def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
+        return decision_summary(self.decision.value, self.reasons, lang)
 
 
 @dataclass
@@ -146,10 +146,12 @@ class ReceiveOutcome:
         return self.decision is ReceiveDecision.ACCEPT
 
     def summary(self, lang: Lang | None = None) -> str:
-        return _summary(self.decision.value, self.reasons, lang)
+        return decision_summary(self.decision.value, self.reasons, lang)
 
 
-def _summary(decision: str, reasons: list[Finding], lang: Lang | None) -> str:
+def decision_summary(decision: str, reasons: list[Finding], lang: Lang | None = None) -> str:
+    """A host decision as text: the decision, then one line per warning or error reason
+    (``lang``: the current language by default). Shared by every host outcome."""
     lang = lang or current_lang()
     lines = [DECISION_TEXT[decision].get(lang)]
     lines += [f"- {r.message(lang)}" for r in reasons if r.severity is not Severity.INFO]
@@ -167,5 +169,6 @@ __all__ = [
     "ReceiveOutcome",
     "SendDecision",
     "SendOutcome",
+    "decision_summary",
     "reason",
 ]

@@ -283,8 +283,10 @@ class MailSpec:
         """Return encryption certificates for the e-mail ``address`` (e.g. from a directory).
 
         Asked by :func:`vbsign.mail.encrypt_message` for each recipient address no
-        certificate given by the caller names, after the caller's ``lookup`` function (the
-        certificate registry's, :func:`vbsign.registry.mail.recipient_lookup`) found nothing.
+        certificate given by the caller names, after the caller's ``lookup`` function found
+        nothing. The certificate registry answers through this hook when it is configured
+        (:class:`vbsign.registry.plugin.RegistryRecipientDirectory`; ``vbsign mail encrypt
+        --registry`` relies on it and refuses to run without an implementation).
         vbsign picks the newest certificate valid now and checks it like any recipient
         certificate (key usage, e-mail purpose, chain, revocation) before using it.
         Not ``firstresult``: the certificates of all plugins are collected.

@@ -42,6 +42,8 @@ if importlib.util.find_spec("sqlalchemy") is None:  # the `registry` extra is no
     raise ModuleNotFoundError("vbsign.registry needs SQLAlchemy: pip install 'vbsign[registry]'", name="sqlalchemy")
 
 if TYPE_CHECKING:
+    from asn1crypto import x509
+
     from vbsign.model.report import CertificateInfo
     from vbsign.model.signers import SignerRecord
     from vbsign.registry.service import Registry
@@ -163,8 +165,35 @@ class RegistrySignerClassifier:
         self._sink.close()
 
 
+class RegistryRecipientDirectory:
+    """Answers ``vbsign_mail_recipient_certificates`` from the registry: the encryption
+    certificates of the subscriber registered under an e-mail address, or whose
+    certificate names it (:func:`vbsign.registry.mail.encryption_certificates`).
+
+    Register one for a given registry (``manager.register(RegistryRecipientDirectory(reg),
+    "my-registry")``); the built-in plugin answers from the configured registry, so
+    ``vbsign mail encrypt --registry`` needs no import of the registry by the core.
+    """
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self._classifier = RegistrySignerClassifier(registry)
+
+    @hookimpl
+    def vbsign_mail_recipient_certificates(self, address: str) -> list[x509.Certificate] | None:
+        from vbsign.registry.mail import encryption_certificates
+
+        registry = self._classifier._registry()
+        if registry is None:
+            return None
+        return encryption_certificates(registry, address)
+
+    def close(self) -> None:
+        self._classifier.close()
+
+
 _default_sink = RegistryAuditSink()
 _default_classifier = RegistrySignerClassifier()
+_default_directory = RegistryRecipientDirectory()
 
 
 def record(event: AuditEvent) -> None:
@@ -191,3 +220,8 @@ if registry_url() is not None:
     def vbsign_signer_class(certificate: CertificateInfo) -> SignerRecord | None:
         """The registry's record of the certificate's holder (person / organisation)."""
         return _default_classifier.vbsign_signer_class(certificate)
+
+    @hookimpl
+    def vbsign_mail_recipient_certificates(address: str) -> list[x509.Certificate] | None:
+        """Encryption certificates the configured registry holds for ``address``."""
+        return _default_directory.vbsign_mail_recipient_certificates(address)
