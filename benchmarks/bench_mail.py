@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "mail"))
+sys.path.insert(0, str(ROOT))  # tests._fixtures.smime
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 
 
@@ -53,8 +53,8 @@ def main(n: int = 40, rounds: int = 5) -> None:
     from cryptography import x509 as pyca_x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.serialization import pkcs7
-    from smime_data import vietnamese_message
 
+    from tests._fixtures.smime import vietnamese_message
     from vbsign import Signer, testpki
     from vbsign.formats.smime.mime import serialise
     from vbsign.mail import sign_message, verify_message

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Long fuzzing runs against PDF and XML verification (CI runs a bounded hypothesis suite:
-``tests/attacks/test_attacks_fuzz.py``).
+``tests/attacks/test_fuzz.py``).
 
     .venv/bin/python scripts/fuzz.py --minutes 30                # random mutations, seeded
     .venv/bin/python scripts/fuzz.py --examples 5000 --seed 7

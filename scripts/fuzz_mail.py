@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Long fuzzing runs against S/MIME verification (CI runs a bounded hypothesis suite:
-``tests/mail/test_mail_fuzz.py``).
+``tests/formats/smime/test_fuzz.py``).
 
     .venv/bin/python scripts/fuzz_mail.py --minutes 10
     .venv/bin/python scripts/fuzz_mail.py --examples 5000 --seed 7
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "mail"))
+sys.path.insert(0, str(ROOT))  # tests._fixtures.smime
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 
 
@@ -83,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--out", type=Path, default=Path("fuzz-mail-failures"))
     args = ap.parse_args(argv)
-    from smime_data import vietnamese_message
-
+    from tests._fixtures.smime import vietnamese_message
     from vbsign import testpki
     from vbsign.mail import sign_message, verify_message
     from vbsign.pki.validation import Services

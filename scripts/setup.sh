@@ -33,11 +33,13 @@ pip_install() {
   return "$rc"
 }
 pip_install --upgrade pip
-EXTRAS=${VBSIGN_EXTRAS:-all}
+# every feature (all) and the developer tools (dev: pytest, hypothesis, ruff, mypy, Sphinx,
+# import-linter, tox); VBSIGN_EXTRAS=all installs what a deployment runs, without them
+EXTRAS=${VBSIGN_EXTRAS:-all,dev}
 # constraints.txt pins the versions the test suite passed with (scripts/update-constraints.sh)
 echo "==> pip install -c constraints.txt -e .[$EXTRAS]"
 pip_install -c constraints.txt -e ".[$EXTRAS]"
-if [ "$EXTRAS" = "all" ]; then
+if [[ ",$EXTRAS," == *",dev,"* ]]; then
   # the example third-party plugin (harmless by default) is part of the test environment
   pip_install --no-deps -e examples/vbsign-plugin-example
 fi

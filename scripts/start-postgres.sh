@@ -5,7 +5,7 @@
 # scripts/setup.sh installed the `postgresql` package. Idempotent: running it again reuses
 # the running server, the role and the database. It exports
 #
-#   VBSIGN_TEST_PG_URL=postgresql+psycopg2://vbsign_test:vbsign_test@127.0.0.1:PORT/vbsign_test
+#   VBSIGN_TEST_PG_URL=postgresql+psycopg://vbsign_test:vbsign_test@127.0.0.1:PORT/vbsign_test
 #   VBSIGN_REQUIRE_PG=1   (PostgreSQL tests then FAIL instead of skipping if the server is down)
 #
 # If VBSIGN_TEST_PG_URL is already set, it does nothing (bring your own server).
@@ -72,7 +72,7 @@ END \$\$;
 SELECT 'CREATE DATABASE $db OWNER $role ENCODING ''UTF8'' TEMPLATE template0'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$db')\gexec
 SQL
-  export VBSIGN_TEST_PG_URL="postgresql+psycopg2://$role:$password@127.0.0.1:$port/$db"
+  export VBSIGN_TEST_PG_URL="postgresql+psycopg://$role:$password@127.0.0.1:$port/$db"
   _vbsign_pg_log "PostgreSQL $ver ready on 127.0.0.1:$port (database $db)"
 }
 
@@ -80,7 +80,7 @@ if [ -z "${VBSIGN_TEST_PG_URL:-}" ]; then
   _vbsign_pg_start || true
   if [ -z "${VBSIGN_TEST_PG_URL:-}" ]; then
     # still point the tests at the expected server so that they fail with a clear message
-    export VBSIGN_TEST_PG_URL="postgresql+psycopg2://vbsign_test:vbsign_test@127.0.0.1:5432/vbsign_test"
+    export VBSIGN_TEST_PG_URL="postgresql+psycopg://vbsign_test:vbsign_test@127.0.0.1:5432/vbsign_test"
   fi
 fi
 export VBSIGN_REQUIRE_PG=1

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,12 @@ from vbsign.pki.validation import Services
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 PASSPHRASE = "vbsign-test"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+#: fixtures shared across test packages (tests/_fixtures/): plugin managers and signers
+#: (plugins, host), the S/MIME messages and keys (formats/smime, host, cli), signature and seal
+#: images and rendering (appearance, host), the documents the policy rules judge (policy, cli)
+pytest_plugins = ["tests._fixtures.plugins", "tests._fixtures.mail", "tests._fixtures.appearance", "tests._fixtures.policy"]
 
 
 @pytest.fixture(autouse=True)
@@ -166,8 +173,56 @@ def corpus() -> Path:
     return CORPUS
 
 
+# ---- test tiers ----------------------------------------------------------------------------
+# The markers of pyproject.toml ([tool.pytest.ini_options]): ``slow`` is written on the test
+# (measured, > ~5 s on the 2-core CI machine); ``postgres``, ``network`` and ``browser`` are
+# also derived here from what a test uses, so a new test gets them without remembering to.
+TIERS = ("slow", "postgres", "network", "browser")
+#: fixtures that mean a real PostgreSQL server / real HTTP services on loopback / Chromium
+_POSTGRES_FIXTURES = frozenset({"fresh_pg_url"})
+_NETWORK_FIXTURES = frozenset({"served_pki"})
+_BROWSER_FIXTURES = frozenset({"chromium", "browser_page", "headless_chromium"})
+
+
+def _tiers_of(item: pytest.Item) -> set[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    tiers = {m.name for m in item.iter_markers() if m.name in TIERS}
+    if names & _POSTGRES_FIXTURES or params.get("db_url") == "postgresql":
+        tiers.add("postgres")
+    # ``integration`` (the older name): real services on loopback
+    if names & _NETWORK_FIXTURES or item.get_closest_marker("integration") is not None:
+        tiers.add("network")
+    if names & _BROWSER_FIXTURES:
+        tiers.add("browser")
+    return tiers
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    return None
+    for item in items:
+        for tier in sorted(_tiers_of(item) - {m.name for m in item.iter_markers()}):
+            item.add_marker(tier)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """One line per tier: how many of its tests passed, failed, were skipped, and their time
+    (``.ci/run`` shows it; a PostgreSQL tier that was skipped is visible at a glance)."""
+    counts: dict[str, dict[str, int]] = {t: {} for t in TIERS}
+    seconds = dict.fromkeys(TIERS, 0.0)
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            keywords = getattr(rep, "keywords", {}) or {}
+            for tier in TIERS:
+                if tier in keywords:
+                    if rep.when == "call" or outcome in ("skipped", "error"):
+                        counts[tier][outcome] = counts[tier].get(outcome, 0) + 1
+                    seconds[tier] += getattr(rep, "duration", 0.0)
+    if not any(counts.values()):
+        return
+    terminalreporter.write_sep("-", "test tiers (markers)")
+    for tier in TIERS:
+        done = ", ".join(f"{n} {o}" for o, n in sorted(counts[tier].items())) or "none"
+        terminalreporter.write_line(f"{tier:9s} {done}; {seconds[tier]:.0f} s of test time")
 
 
 @pytest.fixture

@@ -35,7 +35,12 @@ def pg_base_url() -> str | None:
             pytest.fail(f"{REQUIRE_PG_ENV}=1 but {PG_ENV} is not set (source scripts/start-postgres.sh)")
         pytest.skip(f"PostgreSQL tests need {PG_ENV} (source scripts/start-postgres.sh)")
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
 
+    from vbsign.registry.db import with_pg_driver
+
+    # an old postgresql:// or postgresql+psycopg2:// URL names psycopg 3, as in vbsign itself
+    url = with_pg_driver(make_url(url)).render_as_string(hide_password=False)
     try:
         eng = create_engine(url, connect_args={"connect_timeout": 5})
         with eng.connect() as c:

@@ -215,7 +215,7 @@ def rules_rst(registry: PolicyRegistry | None = None) -> str:
     levels = {name: reg.levels(name) for name in _DOC_PROFILES}
     out = [
         ".. This file is GENERATED from the rule data by `python -m vbsign.policy.render`;",
-        "   do not edit it by hand (tests/policy/test_policy_docs.py checks it).",
+        "   do not edit it by hand (tests/policy/test_docs.py checks it).",
         "",
         ".. list-table::",
         "   :header-rows: 1",

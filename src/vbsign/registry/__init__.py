@@ -6,7 +6,7 @@ records, rollout waves and training, lifecycle alerts, office documents, usage a
 year-end reports, and a hash-chained audit log fed by the ``vbsign_audit_event`` hook.
 
 Storage is SQLite by default (``registry.sqlite3`` under the user data directory, WAL
-mode) or PostgreSQL (``VBSIGN_REGISTRY_URL=postgresql+psycopg2://…``); the schema is
+mode) or PostgreSQL (``VBSIGN_REGISTRY_URL=postgresql+psycopg://…``); the schema is
 created and upgraded by the alembic migrations shipped in this package. Needs the
 ``registry`` extra (``pip install 'vbsign[registry]'``).
 

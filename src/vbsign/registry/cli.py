@@ -132,7 +132,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="In mảng JS
     "db_url",
     metavar="URL",
     envvar="VBSIGN_REGISTRY_URL",
-    help="Cơ sở dữ liệu (sqlite:///tệp hoặc postgresql+psycopg2://…); mặc định: VBSIGN_REGISTRY_URL hoặc tệp "
+    help="Cơ sở dữ liệu (sqlite:///tệp hoặc postgresql+psycopg://…); mặc định: VBSIGN_REGISTRY_URL hoặc tệp "
     "SQLite trong thư mục dữ liệu người dùng. / Database URL.",
 )
 @click.option(

@@ -4,8 +4,9 @@
   ``registry.sqlite3`` under the user data directory (``platformdirs.user_data_dir``).
 * :func:`create_engine_for`: SQLite in WAL mode with foreign keys on and a busy timeout, in
   which *writers* begin with ``BEGIN IMMEDIATE`` (so that concurrent processes queue for the
-  write lock instead of failing on a lock upgrade); PostgreSQL with a bounded connect
-  timeout.
+  write lock instead of failing on a lock upgrade); PostgreSQL (psycopg 3,
+  ``postgresql+psycopg://``; ``postgresql://`` and ``postgresql+psycopg2://`` URLs are mapped
+  to it by :func:`with_pg_driver`) with a bounded connect timeout.
 * :func:`upgrade`: runs the alembic migrations shipped in this package, programmatically.
 """
 
@@ -50,7 +51,7 @@ def resolve_url(url: str | URL | None) -> URL:
     if url is None:
         url = os.environ.get(ENV_URL) or f"sqlite:///{default_sqlite_path()}"
     try:
-        return make_url(url)
+        return with_pg_driver(make_url(url))
     except ArgumentError:
         raise SchemaError(
             Msg(
@@ -58,6 +59,27 @@ def resolve_url(url: str | URL | None) -> URL:
                 "Invalid database URL: {u}",
             ).format(u=_safe(url))
         ) from None
+
+
+#: the PostgreSQL driver vbsign installs (``registry`` extra) and tests: psycopg 3
+PG_DRIVER = "psycopg"
+#: drivers a PostgreSQL URL may name that mean "the default one": ``postgresql://`` (which
+#: SQLAlchemy maps to psycopg2) and ``postgresql+psycopg2://`` (vbsign before psycopg 3)
+_LEGACY_PG_DRIVERS = frozenset({"", "psycopg2"})
+
+
+def with_pg_driver(url: URL) -> URL:
+    """``postgresql://`` and ``postgresql+psycopg2://`` URLs as ``postgresql+psycopg://``.
+
+    Configurations written for earlier versions keep working after the switch to psycopg 3
+    (psycopg2 is no longer installed); a URL naming another driver (``+asyncpg``,
+    ``+pg8000``…) is left as it is, and so is any other database."""
+    if url.get_backend_name() != "postgresql":
+        return url
+    driver = url.drivername.partition("+")[2]
+    if driver in _LEGACY_PG_DRIVERS:
+        return url.set(drivername=f"postgresql+{PG_DRIVER}")
+    return url
 
 
 def display_url(url: URL) -> str:

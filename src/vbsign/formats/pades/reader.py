@@ -17,7 +17,7 @@ leaf readers are faster:
   types); any other array goes through pyHanko's reader.
 
 Nothing in pyHanko is replaced: a host application that uses pyHanko itself gets pyHanko's
-code, untouched (``tests/core/test_core_speedups.py``). Because the rebound functions *are*
+code, untouched (``tests/formats/pades/test_speedups.py``). Because the rebound functions *are*
 pyHanko's, a pyHanko release that changes its tokenizer (a security fix…) is used as is; if
 it renames what this module rebinds, vbsign falls back to pyHanko's plain reader (logged
 once) instead of failing. :func:`vbsign.enable_speedups` installs the same leaf readers
