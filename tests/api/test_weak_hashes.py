@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
 
+from tests._fixtures.cli import invoke
 from vbsign import api
 from vbsign._core.algorithms import normalise_hash_name, require_signing_hash
 from vbsign._core.errors import InputError
@@ -77,15 +75,13 @@ def test_sha384_still_signs(sign_as, verify_at, sample_pdf):
 
 def test_cli_refuses_sha1_with_a_bilingual_message(tmp_path, pki_dir, sample_pdf_path):
     out = tmp_path / "out.pdf"
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("VBSIGN_LANG", None)
-    cmd = [sys.executable, "-m", "vbsign.cli.main", "sign", str(sample_pdf_path), "-o", str(out), "--key",
-           str(pki_dir / "person.p12"), "--passphrase-env", "VB_PASS", "--level", "b-b", "--offline", "--hash", "sha1"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**env, "VB_PASS": "vbsign-test"}, timeout=120)
+    env = {"COLUMNS": "200", "VBSIGN_LANG": None, "VB_PASS": "vbsign-test"}
+    cmd = ["sign", str(sample_pdf_path), "-o", str(out), "--key", str(pki_dir / "person.p12"),
+           "--passphrase-env", "VB_PASS", "--level", "b-b", "--offline", "--hash", "sha1"]
+    proc = invoke(cmd, env=env)
     assert proc.returncode == 3, proc.stderr
     assert "Không tạo chữ ký mới bằng SHA-1" in proc.stderr and "Traceback" not in proc.stderr
-    en = subprocess.run([*cmd[:3], "--lang", "en", *cmd[3:]], capture_output=True, text=True,
-                        env={**env, "VB_PASS": "vbsign-test"}, timeout=120)
+    en = invoke(["--lang", "en", *cmd], env=env)
     assert en.returncode == 3 and "No new signature with SHA-1" in en.stderr
     assert not out.exists()
 

@@ -9,8 +9,6 @@ import hashlib
 import io
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import pytest
 from asn1crypto import pem
 
+from tests._fixtures.cli import invoke
 from vbsign import api, testpki
 from vbsign._core.errors import CertificateRejected
 from vbsign.model.report import Indication
@@ -108,13 +107,13 @@ def test_when_nothing_completes_the_chain_the_error_names_chain(pki, tmp_path, s
     src.write_bytes(sample_pdf)
     roots = tmp_path / "roots.pem"
     roots.write_bytes(testpki.pem_bundle(pki.roots))
-    base = [sys.executable, "-m", "vbsign.cli.main", "--lang", "en", "sign", str(src), "-o", str(out), "--key", str(key),
+    base = ["--lang", "en", "sign", str(src), "-o", str(out), "--key", str(key),
             "--cert", str(cert), "--trust", str(roots), "--level", "b-b", "--offline", "--no-revocation-check"]
-    proc = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    proc = invoke(base)
     assert proc.returncode != 0 and "--chain" in proc.stderr and "Traceback" not in proc.stderr
     chain = tmp_path / "chain.pem"
     chain.write_bytes(testpki.pem_bundle([pki.cert("gov-ca")]))
-    assert subprocess.run([*base, "--chain", str(chain)], capture_output=True, text=True, timeout=120).returncode == 0
+    assert invoke([*base, "--chain", str(chain)]).returncode == 0
 
 
 # ---- TLS ≥ 1.2 -------------------------------------------------------------------------------
