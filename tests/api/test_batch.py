@@ -145,6 +145,7 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PW": PW, "COLUMNS": "300", "VBSIGN_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+@pytest.mark.slow
 def test_disk_full_under_a_file_size_limit_stops_the_batch(tmp_path: Path, pki_dir: Path, sample_pdf: bytes) -> None:
     """RLIMIT_FSIZE: a write past the limit fails with EFBIG (vbsign ignores SIGXFSZ)."""
     import resource

@@ -40,6 +40,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tz", ["UTC", "America/New_York"])
 def test_shown_time_equals_recorded_time_in_any_zone(tz: str, pki_dir) -> None:  # type: ignore[no-untyped-def]
     env = {**os.environ, "TZ": tz}

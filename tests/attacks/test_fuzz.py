@@ -57,6 +57,7 @@ def _signed_ranges(data: bytes) -> list[tuple[int, int]]:
     return [(b0, b0 + l1), (s2, s2 + l2)]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_pdf_bytes(signed_pdf, judge, data):  # type: ignore[no-untyped-def]
@@ -84,6 +85,7 @@ def test_fuzz_pdf_bytes(signed_pdf, judge, data):  # type: ignore[no-untyped-def
         assert verdict is not Indication.TOTAL_PASSED, f"insert at {pos} passed"
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzz_pdf_structure(signed_pdf, judge, kit, data):  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ def _clean(stderr: str) -> bool:
     return not any(word in stderr for word in NOISE)
 
 
+@pytest.mark.slow
 def test_signing_prints_no_library_warning(tmp_path: Path, pki_dir: Path, sample_pdf_path: Path) -> None:
     """One process per check: the warning came once per process, at the first pyHanko import
     (every command that signs or verifies)."""
@@ -32,6 +33,7 @@ def test_signing_prints_no_library_warning(tmp_path: Path, pki_dir: Path, sample
     assert _clean(signed.stderr), signed.stderr
 
 
+@pytest.mark.slow
 def test_check_revocation_closes_its_http_sessions(
     tmp_path: Path, served_pki: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -40,6 +40,7 @@ def test_help_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mail" in out
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_mail_commands_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     port = _free_port()

@@ -25,6 +25,7 @@ def _rows() -> list[dict[str, str]]:
         return [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "pdf"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: r["path"])
 def test_corpus_pdf_never_crashes(row):
     from vbsign import api

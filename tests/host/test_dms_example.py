@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STORY = ROOT / "examples" / "host_dms" / "run_story.py"
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_reference_dms_story(tmp_path: Path) -> None:
     root = tmp_path / "dms"

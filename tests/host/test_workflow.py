@@ -294,6 +294,7 @@ class AddresseeCheck:
         return [] if document.recipients else [Msg("Chưa có nơi nhận.", "No addressee.")]
 
 
+@pytest.mark.slow
 def test_plugins_can_object_to_sending_and_receiving(
     pm: manager.PluginManager, agency_a: SendContext, agency_b: ReceiveContext, sample_pdf: bytes
 ) -> None:

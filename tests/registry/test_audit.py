@@ -143,8 +143,8 @@ def test_the_sink_plugin_records_events(reg: Any) -> None:
 
 def _reloaded(module: Any) -> Any:
     """The plugin module loaded afresh (reload keeps old attributes, so drop the hook)."""
-    module.__dict__.pop("vbsign_audit_event", None)
-    module.__dict__.pop("vbsign_signer_class", None)
+    for hook in ("vbsign_audit_event", "vbsign_signer_class", "vbsign_mail_recipient_certificates"):
+        module.__dict__.pop(hook, None)
     return importlib.reload(module)
 
 
@@ -193,7 +193,7 @@ def test_the_builtin_plugin_validates_with_the_manager(monkeypatch: pytest.Monke
     module = _reloaded(plugin)
     pm = manager.PluginManager()
     info = pm.add_plugin(module, "vbsign-registry-test")
-    assert info.loaded and sorted(info.hooks) == ["vbsign_audit_event", "vbsign_signer_class"]
+    assert info.loaded and sorted(info.hooks) == ["vbsign_audit_event", "vbsign_mail_recipient_certificates", "vbsign_signer_class"]
     monkeypatch.delenv("VBSIGN_REGISTRY_URL")
     idle = manager.PluginManager().add_plugin(_reloaded(plugin), "vbsign-registry-idle")
     assert idle.loaded and idle.hooks == []
@@ -226,6 +226,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_eight_processes_append_at_once(db_url: str, tmp_path: Path) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER)

@@ -42,6 +42,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     return CLI(f"sqlite:///{tmp_path / 'cli.sqlite3'}", capsys)
 
 
+@pytest.mark.slow
 def test_cli_end_to_end(cli: CLI, pki_dir: Path, tmp_path: Path) -> None:
     out, _ = cli("init", "--agency", "Bộ Khoa học và Công nghệ", "--office", "Trung tâm Công nghệ thông tin",
                  "--locality", "Hà Nội")

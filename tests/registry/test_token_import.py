@@ -44,6 +44,7 @@ def _token(tmp_path: Path, pki: Any, labels: list[str]) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_import_from_a_softhsm_token(tmp_path: Path, pki: Any, sqlite_url: str) -> None:
     from vbsign.registry import Registry
 

@@ -155,6 +155,7 @@ def test_http_services_sign_and_verify_online(sample_pdf, tmp_path):
     assert time.monotonic() - t < 15
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_cli_serve_stops_cleanly_on_sigterm(tmp_path):
     import json

@@ -9,15 +9,12 @@ names come from the test PKI (``pki.cert(label)``), never from literals.
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pyhanko.pdf_utils import generic
 
+from tests._fixtures.cli import invoke
 from tests.writers import kit as wk
 from vbsign._core.errors import PasswordRequired
 from vbsign.formats.pades import visual
@@ -133,6 +130,7 @@ def test_certified_then_signed_in_a_prepared_field(sample_pdf, sign_as, verify_a
 # ---- 3. several signers in turn -------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_four_signers_each_adding_a_field_and_form_data(sample_pdf, sign_as, verify_at):  # type: ignore[no-untyped-def]
     boxes = [(330.0, 60.0 + 26 * i, 540.0, 82.0 + 26 * i) for i in range(4)]
@@ -182,20 +180,13 @@ def test_user_password_needed(user_password_pdf, verify_at):  # type: ignore[no-
 def test_cli_exit_3_without_password(lang, text, user_password_pdf, tmp_path):  # type: ignore[no-untyped-def]
     f = tmp_path / "mat.pdf"
     f.write_bytes(user_password_pdf)
-    env = {**os.environ, "VBSIGN_LANG": lang}
-    vbsign = str(Path(sys.executable).parent / "vbsign")
-    r = subprocess.run([vbsign, "verify", "--offline", str(f)], capture_output=True, text=True, env=env, timeout=120)
+    env: dict[str, str | None] = {"VBSIGN_LANG": lang}
+    r = invoke(["verify", "--offline", str(f)], env=env)
     assert r.returncode == 3, r.stdout + r.stderr
     assert text in r.stderr
     assert "TOTAL" not in r.stdout + r.stderr
     env["PDF_PW"] = "mat-khau"
-    r = subprocess.run(
-        [vbsign, "verify", "--offline", "--password-env", "PDF_PW", str(f)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    r = invoke(["verify", "--offline", "--password-env", "PDF_PW", str(f)], env=env)
     assert r.returncode in (0, 2), r.stdout + r.stderr
     assert "mat-khau" not in r.stdout + r.stderr
 

@@ -175,8 +175,10 @@ class RegistryRecipientDirectory:
     ``vbsign mail encrypt --registry`` needs no import of the registry by the core.
     """
 
-    def __init__(self, registry: Registry | None = None) -> None:
-        self._classifier = RegistrySignerClassifier(registry)
+    def __init__(self, registry: Registry | None = None, *, classifier: RegistrySignerClassifier | None = None) -> None:
+        # the registry is found (and its engine cached) the way the classifier finds it; the
+        # built-in plugin shares the built-in classifier's, so a process opens one registry
+        self._classifier = classifier if classifier is not None else RegistrySignerClassifier(registry)
 
     @hookimpl
     def vbsign_mail_recipient_certificates(self, address: str) -> list[x509.Certificate] | None:
@@ -193,7 +195,7 @@ class RegistryRecipientDirectory:
 
 _default_sink = RegistryAuditSink()
 _default_classifier = RegistrySignerClassifier()
-_default_directory = RegistryRecipientDirectory()
+_default_directory = RegistryRecipientDirectory(classifier=_default_classifier)
 
 
 def record(event: AuditEvent) -> None:

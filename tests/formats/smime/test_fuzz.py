@@ -26,6 +26,7 @@ def seeds(pki_dir: Any, pki: Any) -> list[tuple[bytes, bytes]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.integers(0, 1), edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255), st.integers(0, 3)), min_size=1, max_size=4))
 def test_mutated_messages_never_pass_with_other_content(seeds: list[tuple[bytes, bytes]], verify_mail: Any, which: int,
