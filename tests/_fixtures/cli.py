@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from click.testing import CliRunner
 
 from vbsign.cli.main import main
+from vbsign.formats.pades.isolation import _POOL, helper_pids
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,14 @@ def invoke(argv: Sequence[str], *, env: Mapping[str, str | None] | None = None, 
         return 0
 
     runner = CliRunner()
-    with runner.isolation(input=input, env=env) as streams:
-        code = contextvars.copy_context().run(call)
-        out, err = streams[0].getvalue(), streams[1].getvalue()
+    before = set(helper_pids())
+    try:
+        with runner.isolation(input=input, env=env) as streams:
+            code = contextvars.copy_context().run(call)
+            out, err = streams[0].getvalue(), streams[1].getvalue()
+    finally:
+        # ``vbsign verify`` owns its process and may fork an isolation helper from it; the test
+        # process is a library host for every other test, so helpers the command started go
+        if set(helper_pids()) - before:
+            _POOL.shutdown()
     return Invocation(code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
