@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "human_report": "vbsign.api.reports",
     "load_policy": "vbsign.api.policies",
     "open_key": "vbsign.api.extensions",
+    "page_pictures": "vbsign.api.reports",
     "policy_registry": "vbsign.api.policies",
     "sign": "vbsign.api.signer",
     "sign_many": "vbsign.api.signer",
@@ -53,6 +54,7 @@ __all__ = [
     "human_report",
     "load_policy",
     "open_key",
+    "page_pictures",
     "policy_registry",
     "sign",
     "sign_many",
@@ -65,7 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
     from vbsign.api.extensions import open_key
     from vbsign.api.policies import load_policy, policy_registry
-    from vbsign.api.reports import human_report
+    from vbsign.api.reports import human_report, page_pictures
     from vbsign.api.signer import Signer, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.model.sign import SignResult

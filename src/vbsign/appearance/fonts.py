@@ -29,7 +29,7 @@ from vbsign._core.errors import ConfigurationError, InputError
 
 # the Vietnamese coverage check and font discovery live in the base layer (the report
 # renderer uses them too); re-exported here, where appearance code and plugins find them
-from vbsign._core.fonts import (  # noqa: F401
+from vbsign._core.fonts import (
     SERIF_BOLD_CANDIDATES,
     SERIF_CANDIDATES,
     VIETNAMESE_LETTERS,
@@ -228,3 +228,22 @@ def check_text(font_path: str | os.PathLike[str], text: str) -> None:
             ).format(p=Path(font_path).name, m=shown),
             details={"missing": "".join(missing)},
         )
+
+
+__all__ = [
+    "PDF_FONT_RANGES",
+    "PDF_UNITS_PER_EM",
+    "SERIF_BOLD_CANDIDATES",
+    "SERIF_CANDIDATES",
+    "VIETNAMESE_LETTERS",
+    "VIETNAMESE_LOWER",
+    "VIETNAMESE_UPPER",
+    "check_font",
+    "check_text",
+    "find_font",
+    "font_cache_dir",
+    "missing_letters",
+    "pdf_font",
+    "text_width",
+    "units_per_em",
+]

@@ -167,8 +167,7 @@ def _run(config: object, workers: int, access_log: str | None) -> None:
         uv = uvicorn.Config("vbsign.service.app:app_from_env", factory=True, workers=workers, access_log=False, log_level="warning")
         from uvicorn.supervisors import Multiprocess
 
-        server = uvicorn.Server(uv)
-        Multiprocess(uv, target=server.run, sockets=[sock]).run()
+        Multiprocess(uv, sockets=[sock]).run()
         return
     app = create_app(config)
     server = uvicorn.Server(uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=5))

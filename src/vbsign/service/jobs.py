@@ -207,7 +207,7 @@ def _now(options: JobOptions) -> datetime | None:
 def run(job: Job, settings: Settings) -> Any:
     """Verify or validate: the :class:`~vbsign.report.Report` or
     :class:`~vbsign.policy.ComplianceReport` (raises :class:`~vbsign.errors.VbsignError`)."""
-    import vbsign
+    import vbsign.api as api  # the public API (the top-level vbsign names are the same functions)
 
     opts = job.options
     common: dict[str, Any] = {
@@ -226,10 +226,10 @@ def run(job: Job, settings: Settings) -> Any:
         common["content"] = {}
     document = _named(job.name, job.document)
     if job.kind == "verify":
-        return vbsign.verify(document, **common)
+        return api.verify(document, **common)
     own = opts.policy in (None, settings.policy)
     policy = _policy(opts.policy or settings.policy, settings.policy_text if own else None)
-    return vbsign.validate(document, policy=policy, facts=_facts(opts), now=_now(opts), **common)
+    return api.validate(document, policy=policy, facts=_facts(opts), now=_now(opts), **common)
 
 
 def _named(name: str, data: bytes) -> Any:

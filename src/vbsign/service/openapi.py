@@ -117,7 +117,8 @@ def build(app: FastAPI) -> dict[str, Any]:
     schemas["ValidateForm"] = _form(ValidateOptions, "ValidateForm")
     schemas["ErrorResponse"] = _error_schema()
     spec["info"]["license"] = {"name": "Apache-2.0", "identifier": "Apache-2.0"}
-    return json.loads(json.dumps(spec))  # plain JSON types only
+    plain: dict[str, Any] = json.loads(json.dumps(spec))  # plain JSON types only
+    return plain
 
 
 def install(app: FastAPI) -> None:

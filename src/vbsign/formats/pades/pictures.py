@@ -80,7 +80,10 @@ def _to_pixels(
     xs = sorted(p[0] for p in turned)
     ys = sorted(p[1] for p in turned)
     width, height = size
-    clamp = lambda v, hi: max(0.0, min(float(hi), v))  # noqa: E731
+
+    def clamp(v: float, hi: int) -> float:
+        return max(0.0, min(float(hi), v))
+
     return (clamp(xs[0], width), clamp(ys[0], height), clamp(xs[-1], width), clamp(ys[-1], height))
 
 
