@@ -172,3 +172,22 @@ def test_pdf_renderer_loads_nothing_from_elsewhere() -> None:
         server.server_close()
     assert pdf.startswith(b"%PDF-")
     assert hits == []
+
+
+def test_report_fonts_cover_every_vietnamese_letter(tmp_path: Path) -> None:
+    """The PDF report's fonts have all 134 Vietnamese letters, and a page of every letter
+    is drawn with them alone (no fallback font) and reads back letter for letter."""
+    from vbsign._core.fonts import VIETNAMESE_LETTERS, find_font, missing_letters
+    from vbsign.model.report_html import html_to_pdf
+
+    assert len(VIETNAMESE_LETTERS) == 134
+    for bold in (False, True):
+        assert missing_letters(str(find_font(bold))) == ""
+    pdf = html_to_pdf(
+        f'<html lang="vi"><body><p>{VIETNAMESE_LETTERS}</p><p><b>{VIETNAMESE_LETTERS}</b></p></body></html>'
+    )
+    text = pdf_text(pdf, tmp_path)
+    assert "".join(text.split()) == VIETNAMESE_LETTERS * 2  # (long words wrap: whitespace ignored)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert names and all("VbsignSerif" in n for n in names), names

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from vbsign.cli.main import cli
+from vbsign.cli.serve import serve_cmd
+from vbsign.cli.verify import verify_cmd
 from vbsign.service.security import digest
 
 from .conftest import LiveServer
@@ -71,7 +72,7 @@ def test_curl_verify_gives_the_clis_verdict(served: str, demo: Path) -> None:
         capture_output=True, text=True, check=True,
     )
     answer = json.loads(proc.stdout)
-    cli_run = CliRunner().invoke(cli, ["verify", str(demo / "signed.pdf"), "--trust", str(demo / "pki" / "roots.pem"), "--offline", "--json"])
+    cli_run = CliRunner().invoke(verify_cmd, [ str(demo / "signed.pdf"), "--trust", str(demo / "pki" / "roots.pem"), "--offline", "--json"])
     (expected,) = json.loads(cli_run.output)  # one file: a list of one report
     assert answer["indication"] == expected["indication"] == "TOTAL-PASSED"
     assert [s["indication"] for s in answer["signatures"]] == [s["indication"] for s in expected["signatures"]]
@@ -95,10 +96,10 @@ def test_live_server_in_thread(live: LiveServer, signed: bytes) -> None:
 
 
 def test_new_key_prints_a_key_and_its_line() -> None:
-    result = CliRunner().invoke(cli, ["serve", "--new-key", "dms-so-noi-vu"])
+    result = CliRunner().invoke(serve_cmd, ["--new-key", "dms-so-noi-vu"])
     assert result.exit_code == 0, result.output
     key = re.search(r"(vbs_[A-Za-z0-9_-]+)", result.output)
     assert key is not None
     assert f"dms-so-noi-vu:{digest(key.group(1))}" in result.output
-    bad = CliRunner().invoke(cli, ["serve", "--new-key", "tên có dấu"])
+    bad = CliRunner().invoke(serve_cmd, ["--new-key", "tên có dấu"])
     assert bad.exit_code != 0
