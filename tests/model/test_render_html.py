@@ -178,13 +178,13 @@ def test_report_fonts_cover_every_vietnamese_letter(tmp_path: Path) -> None:
     """The PDF report's fonts have all 134 Vietnamese letters, and a page of every letter
     is drawn with them alone (no fallback font) and reads back letter for letter."""
     from vbsign._core.fonts import VIETNAMESE_LETTERS, find_font, missing_letters
-    from vbsign.model.report_html import html_to_pdf
+    from vbsign.model.report_html import FONT_FAMILY, html_to_pdf
 
     assert len(VIETNAMESE_LETTERS) == 134
     for bold in (False, True):
         assert missing_letters(str(find_font(bold))) == ""
     spaced = " ".join(VIETNAMESE_LETTERS)  # a word per letter: the lines wrap, none is cut
-    pdf = html_to_pdf(f'<html lang="vi"><body><p>{spaced}</p><p><b>{spaced}</b></p></body></html>')
+    pdf = html_to_pdf(f'<html lang="vi"><body style="font-family: {FONT_FAMILY}"><p>{spaced}</p><p><b>{spaced}</b></p></body></html>')
     text = pdf_text(pdf, tmp_path)
     assert "".join(text.split()) == VIETNAMESE_LETTERS * 2
     fonts = subprocess.run(["pdffonts", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True).stdout
