@@ -24,11 +24,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-
 import httpx
 import pytest
 
-from .conftest import Client, config_for
+from service.conftest import Client, config_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -172,6 +171,7 @@ def test_two_workers_one_killed_every_verdict_exactly_once(
         assert response.status_code == 200, (name, response.text)
         report = response.json()
         assert report["document"]["name"] == name  # each request got its own document's verdict
+        assert report["document"]["sha256"] == hashlib.sha256(data).hexdigest()
         assert report["indication"] == expected[name[:2]], (name, report["indication"])
     # exactly one stored result per document, each keyed by the document's hash
     store = redis.Redis.from_url(redis_url)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import LiveServer
+from service.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
