@@ -26,11 +26,12 @@ from vbsign.service.security import digest
 
 @pytest.fixture(scope="module")
 def served(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``vbsign serve --port 0 --trust roots.pem --offline`` in its own process: its URL."""
+    """``vbsign serve --port 0 --workers 2 --trust roots.pem --offline`` in its own process
+    (two uvicorn worker processes on one socket, each writing the access log): its URL."""
     log = tmp_path_factory.mktemp("serve") / "access.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vbsign.cli.main", "serve", "--port", "0", "--trust", str(demo / "pki" / "roots.pem"),
+        [sys.executable, "-m", "vbsign.cli.main", "serve", "--port", "0", "--workers", "2", "--trust", str(demo / "pki" / "roots.pem"),
          "--offline", "--access-log", str(log)],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
     )

@@ -3,7 +3,6 @@ worker for the service's jobs). See ``docs/service.rst``."""
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import sys
@@ -19,21 +18,6 @@ _BROKER_HELP = (
     "Hàng đợi Celery (redis://máy:cổng/0; mặc định biến VBSIGN_BROKER); không có: xử lý ngay trong dịch vụ "
     "/ Celery broker URL (default: VBSIGN_BROKER); none: jobs run in-process."
 )
-
-
-def _access_log(target: str | None) -> None:
-    from vbsign.service.accesslog import JsonFormatter
-    from vbsign.service.accesslog import logger as access
-
-    if target == "off":
-        access.disabled = True
-        return
-    handler: logging.Handler
-    handler = logging.StreamHandler(sys.stderr) if target in (None, "-") else logging.FileHandler(str(target), encoding="utf-8")
-    handler.setFormatter(JsonFormatter())
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -141,11 +125,12 @@ def _run(config: object, workers: int, access_log: str | None) -> None:
     import uvicorn
 
     from vbsign.formats.pades.isolation import prestart
+    from vbsign.service.accesslog import ACCESS_LOG_ENV, configure
     from vbsign.service.app import create_app
     from vbsign.service.config import CONFIG_ENV, ServiceConfig
 
     assert isinstance(config, ServiceConfig)
-    _access_log(access_log)
+    configure(access_log)
     if config.host not in ("127.0.0.1", "::1", "localhost") and not config.require_key:
         click.echo(
             t(
@@ -164,6 +149,7 @@ def _run(config: object, workers: int, access_log: str | None) -> None:
     sys.stderr.flush()
     if workers > 1:
         os.environ[CONFIG_ENV] = config.to_json()
+        os.environ[ACCESS_LOG_ENV] = access_log or "-"  # the worker processes configure their own
         uv = uvicorn.Config("vbsign.service.app:app_from_env", factory=True, workers=workers, access_log=False, log_level="warning")
         from uvicorn.supervisors import Multiprocess
 

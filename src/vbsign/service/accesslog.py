@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 logger = logging.getLogger("vbsign.service.access")
+
+#: environment variable carrying ``vbsign serve --access-log`` to uvicorn's worker processes
+#: (``--workers N`` starts them fresh: they inherit no logging configuration)
+ACCESS_LOG_ENV = "VBSIGN_SERVICE_ACCESS_LOG"
 
 #: keys a route may add to the access log entry (``request.state.log``)
 LOGGED = ("document_sha256", "size", "verdict", "job", "cached", "api_key", "error")
@@ -31,6 +37,29 @@ class JsonFormatter(logging.Formatter):
         if isinstance(entry, dict):
             return json.dumps(entry, ensure_ascii=False, sort_keys=False)
         return json.dumps({"time": _now(), "message": record.getMessage()}, ensure_ascii=False)
+
+
+def configure(target: str | None) -> None:
+    """Send the access log to ``target``: a file (appended to, one line per request, also
+    from several processes), ``-`` or None for standard error, ``off`` for nowhere. For a
+    process the service owns (``vbsign serve`` and its workers), never for a host's."""
+    if target == "off":
+        logger.disabled = True
+        return
+    handler: logging.Handler
+    if target in (None, "", "-"):
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        handler = logging.FileHandler(str(target), encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def configure_from_env() -> None:
+    """:func:`configure` with the target ``vbsign serve`` left in :data:`ACCESS_LOG_ENV`."""
+    configure(os.environ.get(ACCESS_LOG_ENV))
 
 
 def _now() -> str:
@@ -91,4 +120,4 @@ class AccessLogMiddleware:
                 logger.info("access", extra={"entry": entry})
 
 
-__all__ = ["LOGGED", "AccessLogMiddleware", "JsonFormatter", "logger"]
+__all__ = ["ACCESS_LOG_ENV", "LOGGED", "AccessLogMiddleware", "JsonFormatter", "configure", "configure_from_env", "logger"]

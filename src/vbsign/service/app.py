@@ -185,11 +185,14 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The factory of ``vbsign serve --workers N`` (uvicorn worker processes): the
-    configuration from :data:`~vbsign.service.config.CONFIG_ENV`; the process is the
-    service's own, so vbsign's speed-ups are turned on."""
+    configuration from :data:`~vbsign.service.config.CONFIG_ENV` and the access log's target
+    from :data:`~vbsign.service.accesslog.ACCESS_LOG_ENV`; the process is the service's own,
+    so vbsign's speed-ups are turned on."""
     from vbsign.formats.pades.speedups import enable_speedups  # vbsign.enable_speedups
+    from vbsign.service.accesslog import configure_from_env
 
     enable_speedups()
+    configure_from_env()
     return create_app(ServiceConfig.from_env())
 
 
