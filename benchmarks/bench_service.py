@@ -8,7 +8,9 @@ verifies the demo's two-signature PDF (``vbsign demo``):
   service (``POST /api/v1/verify``, multipart, one keep-alive connection) and by
   ``vbsign.verify`` in this process (speed-ups on, as ``vbsign serve`` has them: the best
   use of the library). Seconds per verification, min and median over the rounds, and
-  the service's overhead over the library call;
+  the service's overhead over the library call. The service and this process are pinned
+  to one and the same CPU meanwhile, so the client's work counts and the service cannot
+  borrow a second core the library call does not have;
 * **load** — ``C`` concurrent clients (threads, one connection each) for ``T`` seconds:
   requests per second, p50 / p99 latency, errors (anything but 200 TOTAL-PASSED), and
   the service's resident memory before and after (bounded: no growth with the load).
@@ -16,7 +18,8 @@ verifies the demo's two-signature PDF (``vbsign demo``):
 Loopback only; bounded (every request has a timeout, the load phase a fixed duration).
 The last line is exactly ``overhead=<x> rps=<r> p50_ms=<a> p99_ms=<b> errors=<n> rss_growth_mb=<m>``.
 
-Usage: python benchmarks/bench_service.py [ROUNDS=7] [PER_ROUND=10] [CLIENTS=16] [SECONDS=10]
+Usage: python benchmarks/bench_service.py [ROUNDS=7] [PER_ROUND=10] [CLIENTS=16] [SECONDS=10] [WORKERS=1]
+(``WORKERS``: ``vbsign serve --workers``, service processes for the load phase)
 """
 
 from __future__ import annotations
@@ -39,12 +42,7 @@ import httpx
 def _rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and its children (MiB)."""
     total = 0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in [pid, *_children(pid)]:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -54,10 +52,25 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def _serve(demo: Path) -> tuple[subprocess.Popen[str], str]:
+def _pin(pids: list[int], cpus: set[int]) -> None:
+    for pid in pids:
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except OSError:
+            pass
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _serve(demo: Path, workers: int = 1) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "vbsign.cli.main", "serve", "--port", "0", "--trust", str(demo / "pki" / "roots.pem"),
-         "--offline", "--result-ttl", "0", "--access-log", "off", "--max-waiting", "256"],
+         "--offline", "--result-ttl", "0", "--access-log", "off", "--max-waiting", "256", "--workers", str(workers)],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stderr is not None
@@ -153,7 +166,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float = 10.0) -> None:
+def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float = 10.0, workers: int = 1) -> None:
     logging.disable(logging.WARNING)
     from vbsign.testpki.demo import run_demo
 
@@ -161,20 +174,31 @@ def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float
     run_demo(demo)
     data = (demo / "signed.pdf").read_bytes()
     proc, url = _serve(demo)
+    all_cpus = os.sched_getaffinity(0)
+    one = {min(all_cpus)}
     try:
-        svc, lib = overhead(url, data, demo, rounds, per_round)
+        _pin([os.getpid(), proc.pid, *_children(proc.pid)], one)
+        try:
+            svc, lib = overhead(url, data, demo, rounds, per_round)
+        finally:
+            _pin([os.getpid(), proc.pid, *_children(proc.pid)], all_cpus)
         smin, smed, lmin, lmed = min(svc), statistics.median(svc), min(lib), statistics.median(lib)
         ratio = smed / lmed - 1
         print(f"one at a time, {rounds} alternating rounds of {per_round} verifications (s per verification):")
         print(f"  service  min {smin * 1000:7.1f} ms   median {smed * 1000:7.1f} ms")
         print(f"  library  min {lmin * 1000:7.1f} ms   median {lmed * 1000:7.1f} ms")
         print(f"  service overhead: {ratio * 100:+.1f} % (median), {(smin / lmin - 1) * 100:+.1f} % (min)")
+        if workers > 1:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+            proc, url = _serve(demo, workers)
+            time.sleep(3)  # every worker process up
         rss_before = _rss_mb(proc.pid)
         latencies, errors, rps_milli = load(url, data, clients, seconds)
         rss_after = _rss_mb(proc.pid)
         rps = rps_milli / 1000
         p50, p99 = _pct(latencies, 0.50) * 1000, _pct(latencies, 0.99) * 1000
-        print(f"{clients} concurrent clients for {seconds:.0f} s: {len(latencies)} verified, {errors} errors")
+        print(f"{clients} concurrent clients for {seconds:.0f} s, {workers} service process(es): {len(latencies)} verified, {errors} errors")
         print(f"  throughput {rps:.2f} verifications/s (library one at a time: {1 / lmed:.2f}/s)")
         print(f"  latency p50 {p50:.0f} ms, p99 {p99:.0f} ms")
         print(f"  service memory {rss_before:.0f} MiB before, {rss_after:.0f} MiB after the load")
@@ -188,5 +212,5 @@ def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float
 
 
 if __name__ == "__main__":
-    args = [float(a) for a in sys.argv[1:]]
-    main(*(int(a) for a in args[:3]), *args[3:4])  # type: ignore[arg-type]
+    args = sys.argv[1:]
+    main(*(int(a) for a in args[:3]), *(float(a) for a in args[3:4]), *(int(a) for a in args[4:5]))
