@@ -135,3 +135,17 @@ def live(demo: Path) -> Iterator[LiveServer]:
     server = LiveServer(config_for(demo))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def cades_pair(demo: Path) -> tuple[Path, Path]:
+    """A detached CAdES signature (``.p7s``, B-B, person.p12) and its content file."""
+    import vbsign
+
+    pki = demo / "pki"
+    content = demo / "quyết-định.txt"
+    content.write_text("QUYẾT ĐỊNH số 12/QĐ-UBND\nVề việc phê duyệt kế hoạch chuyển đổi số\n", "utf-8")
+    signer = vbsign.Signer(key=pki / "person.p12", passphrase="vbsign-test", trust=[pki / "roots.pem"], level="B-B", check_revocation=False)
+    signature = demo / "quyết-định.txt.p7s"
+    signature.write_bytes(signer.sign(content, format="cades").data)
+    return signature, content

@@ -266,3 +266,21 @@ def test_uploads_kept_only_when_configured(make_client: Callable[..., Client], s
     assert client.post("/api/v1/verify", **upload(signed)).status_code == 200
     assert [p.name for p in keep.iterdir()] == [f"{vbsign_sha(signed)}.pdf"]
     assert (keep / f"{vbsign_sha(signed)}.pdf").read_bytes() == signed
+
+
+def test_detached_signature_with_its_content(client: Client, cades_pair: tuple[Path, Path], demo: Path) -> None:
+    signature, content = cades_pair
+    direct = vbsign.verify(signature, trust=[demo / "pki" / "roots.pem"], services=Services(online=False), content=content)
+    files = {"file": (signature.name, signature.read_bytes()), "content": (content.name, content.read_bytes())}
+    answer = client.post("/api/v1/verify", files=files)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["indication"] == direct.indication.value
+    assert answer.json()["signatures"][0]["signer"]["subject_fields"]["common_name"] == "Nguyễn Văn A"
+    # the content changed: the signature no longer matches it
+    files["content"] = (content.name, content.read_bytes().replace(b"12", b"13"))
+    changed = client.post("/api/v1/verify", files=files).json()
+    assert changed["indication"] == "TOTAL-FAILED", changed["indication"]
+    # JSON: the same, in base64
+    body = {"document": base64.b64encode(signature.read_bytes()).decode(), "name": signature.name,
+            "content": base64.b64encode(content.read_bytes()).decode(), "content_name": content.name}
+    assert client.post("/api/v1/verify", json=body).json()["indication"] == direct.indication.value

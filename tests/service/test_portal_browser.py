@@ -116,3 +116,21 @@ def test_portal_refuses_a_non_signature_file_in_words(browser: Any, live: LiveSe
     card = WebDriverWait(browser, 30, poll_frequency=0.1).until(error_card)
     status = card.find_element(By.CSS_SELECTOR, ".status").text
     assert status.startswith("Không kiểm tra được tệp") and "Không nhận ra định dạng" in status
+
+
+def test_portal_sends_a_detached_signature_with_its_content(browser: Any, live: LiveServer, cades_pair: tuple[Path, Path], demo: Path) -> None:
+    """Both files chosen at once: one check, the ``.p7s`` with its content file."""
+    from selenium.webdriver.common.by import By
+
+    import vbsign
+    from vbsign.model.report import INDICATION_TEXT
+    from vbsign.pki.validation import Services
+
+    signature, content = cades_pair
+    expected = vbsign.verify(signature, trust=[demo / "pki" / "roots.pem"], services=Services(online=False), content=content).indication
+    browser.get(live.url + "/")
+    browser.find_element(By.ID, "files").send_keys(f"{content}\n{signature}")
+    card = _newest(browser, 1)
+    assert card.find_element(By.TAG_NAME, "h3").text == f"{signature.name} (kèm nội dung: {content.name})"
+    assert card.find_element(By.CSS_SELECTOR, ".verdict").text == INDICATION_TEXT[expected].vi
+    assert card.find_element(By.CSS_SELECTOR, ".signers li").text.endswith("Nguyễn Văn A")
