@@ -233,7 +233,7 @@ def test_request_timeout_answers_504(make_client: Callable[..., Client], signed:
 def test_full_service_answers_503_with_retry_after(make_client: Callable[..., Client], signed: bytes) -> None:
     """The one job slot taken: no room to wait → 503 at once; room to wait, but the slot
     stays taken past the queue timeout → 503 after it."""
-    at_once = make_client(limits={"max_jobs": 1, "max_waiting": 0, "queue_timeout": 5})
+    at_once = make_client(limits={"max_jobs": 1, "max_waiting": 0, "queue_timeout": 30})
     later = make_client(limits={"max_jobs": 1, "max_waiting": 4, "queue_timeout": 0.3})
 
     async def while_busy(client: Client) -> tuple[httpx.Response, float]:
@@ -244,7 +244,7 @@ def test_full_service_answers_503_with_retry_after(make_client: Callable[..., Cl
 
     response, waited = at_once.run(while_busy(at_once))
     assert_bilingual(response, 503, "BUSY")
-    assert int(response.headers["retry-after"]) >= 1 and waited < 0.3
+    assert int(response.headers["retry-after"]) >= 1 and waited < 10  # not the queue timeout
     response, waited = later.run(while_busy(later))
     assert_bilingual(response, 503, "BUSY")
     assert waited >= 0.3
