@@ -4,6 +4,7 @@ appearances, B-LT) and a copy with one byte of its page content changed."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,13 @@ def tampered(demo: Path) -> Path:
     path = demo / "tampered.pdf"
     path.write_bytes(tamper((demo / "signed.pdf").read_bytes()))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese() -> Iterator[None]:
+    """Reports default to the language in force; another test in this process may have
+    set English (the CLI's ``--lang``), so these tests say which one they mean."""
+    from vbsign._core.i18n import use_lang
+
+    with use_lang("vi"):
+        yield
