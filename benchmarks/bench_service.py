@@ -16,7 +16,9 @@ verifies the demo's two-signature PDF (``vbsign demo``):
   the service's resident memory before and after (bounded: no growth with the load).
 
 Loopback only; bounded (every request has a timeout, the load phase a fixed duration).
-The last line is exactly ``overhead=<x> rps=<r> p50_ms=<a> p99_ms=<b> errors=<n> rss_growth_mb=<m>``.
+The overhead is reported in wall-clock time and in CPU time (the service's process plus this
+client against this process alone), which other load on a shared machine barely moves.
+The last line is exactly ``overhead=<x> cpu_overhead=<c> rps=<r> p50_ms=<a> p99_ms=<b> errors=<n> rss_growth_mb=<m>``.
 
 Usage: python benchmarks/bench_service.py [ROUNDS=7] [PER_ROUND=10] [CLIENTS=16] [SECONDS=10] [WORKERS=1]
 (``WORKERS``: ``vbsign serve --workers``, service processes for the load phase)
@@ -60,6 +62,18 @@ def _pin(pids: list[int], cpus: set[int]) -> None:
             pass
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its live children (seconds)."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -96,7 +110,10 @@ def _post(client: httpx.Client, url: str, data: bytes, i: int) -> httpx.Response
     return client.post(url + "/api/v1/verify", files={"file": (f"signed-{i}.pdf", data, "application/pdf")}, timeout=60)
 
 
-def overhead(url: str, data: bytes, demo: Path, rounds: int, per_round: int) -> tuple[list[float], list[float]]:
+def overhead(
+    url: str, data: bytes, demo: Path, rounds: int, per_round: int, server_pid: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Wall-clock and CPU seconds per verification, service and library, per round."""
     import vbsign
     from vbsign.pki.validation import Services
 
@@ -105,6 +122,8 @@ def overhead(url: str, data: bytes, demo: Path, rounds: int, per_round: int) -> 
     services = Services(online=False)
     service_times: list[float] = []
     library_times: list[float] = []
+    service_cpu: list[float] = []
+    library_cpu: list[float] = []
     counter = 0
     with httpx.Client() as client:
         for _ in range(2):  # warm-up of both sides
@@ -114,6 +133,7 @@ def overhead(url: str, data: bytes, demo: Path, rounds: int, per_round: int) -> 
         for r in range(rounds):
             for side in (("service", "library") if r % 2 == 0 else ("library", "service")):
                 t0 = time.perf_counter()
+                c0 = time.process_time() + (_cpu_seconds(server_pid) if side == "service" else 0.0)
                 for _ in range(per_round):
                     if side == "service":
                         response = _post(client, url, data, counter)
@@ -122,8 +142,10 @@ def overhead(url: str, data: bytes, demo: Path, rounds: int, per_round: int) -> 
                     else:
                         vbsign.verify(data, trust=trust, services=services)
                 per = (time.perf_counter() - t0) / per_round
+                cpu = (time.process_time() + (_cpu_seconds(server_pid) if side == "service" else 0.0) - c0) / per_round
                 (service_times if side == "service" else library_times).append(per)
-    return service_times, library_times
+                (service_cpu if side == "service" else library_cpu).append(cpu)
+    return service_times, library_times, service_cpu, library_cpu
 
 
 def load(url: str, data: bytes, clients: int, seconds: float) -> tuple[list[float], int, int]:
@@ -179,7 +201,7 @@ def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float
     try:
         _pin([os.getpid(), proc.pid, *_children(proc.pid)], one)
         try:
-            svc, lib = overhead(url, data, demo, rounds, per_round)
+            svc, lib, svc_cpu, lib_cpu = overhead(url, data, demo, rounds, per_round, proc.pid)
         finally:
             _pin([os.getpid(), proc.pid, *_children(proc.pid)], all_cpus)
         smin, smed, lmin, lmed = min(svc), statistics.median(svc), min(lib), statistics.median(lib)
@@ -188,6 +210,12 @@ def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float
         print(f"  service  min {smin * 1000:7.1f} ms   median {smed * 1000:7.1f} ms")
         print(f"  library  min {lmin * 1000:7.1f} ms   median {lmed * 1000:7.1f} ms")
         print(f"  service overhead: {ratio * 100:+.1f} % (median), {(smin / lmin - 1) * 100:+.1f} % (min)")
+        cs_min, cs_med, cl_min, cl_med = min(svc_cpu), statistics.median(svc_cpu), min(lib_cpu), statistics.median(lib_cpu)
+        cpu_ratio = cs_med / cl_med - 1
+        print("CPU time per verification (service: its process + this client; insensitive to other load):")
+        print(f"  service  min {cs_min * 1000:7.1f} ms   median {cs_med * 1000:7.1f} ms")
+        print(f"  library  min {cl_min * 1000:7.1f} ms   median {cl_med * 1000:7.1f} ms")
+        print(f"  service CPU overhead: {cpu_ratio * 100:+.1f} % (median), {(cs_min / cl_min - 1) * 100:+.1f} % (min)")
         if workers > 1:
             proc.send_signal(signal.SIGTERM)
             proc.wait(15)
@@ -202,7 +230,7 @@ def main(rounds: int = 7, per_round: int = 10, clients: int = 16, seconds: float
         print(f"  throughput {rps:.2f} verifications/s (library one at a time: {1 / lmed:.2f}/s)")
         print(f"  latency p50 {p50:.0f} ms, p99 {p99:.0f} ms")
         print(f"  service memory {rss_before:.0f} MiB before, {rss_after:.0f} MiB after the load")
-        print(f"overhead={ratio:.3f} rps={rps:.2f} p50_ms={p50:.0f} p99_ms={p99:.0f} errors={errors} rss_growth_mb={rss_after - rss_before:.0f}")
+        print(f"overhead={ratio:.3f} cpu_overhead={cpu_ratio:.3f} rps={rps:.2f} p50_ms={p50:.0f} p99_ms={p99:.0f} errors={errors} rss_growth_mb={rss_after - rss_before:.0f}")
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
