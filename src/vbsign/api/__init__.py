@@ -14,7 +14,8 @@ The API layer is the one place below the host bridge and the CLI that consults p
 (:mod:`vbsign.api.extensions`) and passes what they give down to the formats, the PKI and
 the policy engine (``docs/architecture.rst``). Its modules: :mod:`.signer` (signing),
 :mod:`.verification` (verification), :mod:`.compliance` (verification + policy: :func:`validate`), :mod:`.batch`
-(many documents, one login), :mod:`.mail` (S/MIME e-mail, published as :mod:`vbsign.mail`).
+(many documents, one login), :mod:`.mail` (S/MIME e-mail, published as :mod:`vbsign.mail`),
+:mod:`.reports` (the human report, HTML or PDF).
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ _EXPORTS: dict[str, str] = {
     "async_validate": "vbsign.api.compliance",
     "async_verify": "vbsign.api.verification",
     "async_verify_xml": "vbsign.api.verification",
+    "human_report": "vbsign.api.reports",
     "load_policy": "vbsign.api.policies",
     "open_key": "vbsign.api.extensions",
+    "page_pictures": "vbsign.api.reports",
     "policy_registry": "vbsign.api.policies",
     "sign": "vbsign.api.signer",
     "sign_many": "vbsign.api.signer",
@@ -48,8 +51,10 @@ __all__ = [
     "async_validate",
     "async_verify",
     "async_verify_xml",
+    "human_report",
     "load_policy",
     "open_key",
+    "page_pictures",
     "policy_registry",
     "sign",
     "sign_many",
@@ -62,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
     from vbsign.api.extensions import open_key
     from vbsign.api.policies import load_policy, policy_registry
+    from vbsign.api.reports import human_report, page_pictures
     from vbsign.api.signer import Signer, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.model.sign import SignResult

@@ -30,6 +30,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "plugins": ("vbsign.cli.plugins:plugins_group", "Trình cắm (plugin)", "Plugins"),
     "registry": ("vbsign.registry.cli:registry_group", "Quản lý chứng thư số, báo cáo", "Certificate registry, reports"),
     "mail": ("vbsign.cli.mail:mail_group", "Thư điện tử ký số, mã hóa (S/MIME)", "Signed and encrypted e-mail (S/MIME)"),
+    "serve": ("vbsign.cli.serve:serve_cmd", "Dịch vụ kiểm tra (REST API, cổng thông tin)", "Verification service (REST API, portal)"),
+    "worker": ("vbsign.cli.serve:worker_cmd", "Worker Celery cho dịch vụ", "Celery worker for the service"),
 }
 
 

@@ -11,8 +11,9 @@ import click
 
 from vbsign._core.errors import VbsignError
 from vbsign._core.files import printable
-from vbsign._core.i18n import current_lang
-from vbsign.cli._common import EXIT_USAGE, console, esc, t
+from vbsign._core.i18n import Msg, current_lang
+from vbsign.cli._common import EXIT_USAGE, console, esc, secret_from_env, t
+from vbsign.cli.human import HUMAN_FORMATS, check_output, emit, output_option
 
 
 @click.command("validate")
@@ -57,6 +58,13 @@ from vbsign.cli._common import EXIT_USAGE, console, esc, t
     help="Vai trò từng chữ ký theo thứ tự, vd. person,agency / expected role of each signature, in order.",
 )
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo JSON (mảng) / print JSON reports (array).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(HUMAN_FORMATS)),
+    help="Báo cáo cho người đọc (HTML hoặc PDF, kèm -o) / human report (HTML or PDF, with -o).",
+)
+@output_option
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), help="Ghi kết quả JUnit XML cho CI / write JUnit XML.")
 @click.option("--all", "show_all", is_flag=True, help="Liệt kê cả các quy tắc đạt / also list passed rules.")
 @click.option(
@@ -88,8 +96,11 @@ def validate_cmd(
     offline: bool,
     timeout: float,
     password_env: str | None = None,
+    fmt: str | None = None,
+    output: Path | None = None,
 ) -> None:
     """Thẩm định FILES theo chính sách (kiểm tra chữ ký + quy định). / Validate FILES against a policy."""
+    check_output(fmt, output, len(files))
     import vbsign.api.compliance as compliance
     from vbsign._core.files import atomic_write
     from vbsign.api.policies import load_policy
@@ -133,6 +144,10 @@ def validate_cmd(
         junit_items.append(rep)
         if as_json:
             json_items.append(rep.to_dict())
+        elif fmt is not None:
+            written = emit(rep, fmt, f, output, len(files), password)
+            if written is not None:
+                err.print(f"{esc(rep.summary())} → {esc(printable(written))}", markup=True)
         else:
             _print_text(out, rep, show_all)
     if junit_file is not None:

@@ -21,6 +21,7 @@ from vbsign.cli._common import (
     esc,
     secret_from_env,
 )
+from vbsign.cli.human import HUMAN_FORMATS, check_output, emit, output_option
 
 
 def parse_size(text: str) -> int:
@@ -57,7 +58,14 @@ def aggregate_exit(codes: list[int]) -> int:
     help="Kiểm tra hiệu lực chứng thư tại thời điểm ký hay hiện tại / validation time.",
 )
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo JSON (mảng) / print JSON reports (array).")
-@click.option("--format", "fmt", metavar="NAME", help="Định dạng báo cáo do trình cắm cung cấp (vbsign plugins list) / a report format from a plugin renderer.")
+@click.option(
+    "--format",
+    "fmt",
+    metavar="NAME",
+    help="Báo cáo cho người đọc: html, pdf (kèm -o); hoặc định dạng do trình cắm cung cấp (vbsign plugins list) "
+    "/ human report: html, pdf (with -o); or a report format from a plugin renderer.",
+)
+@output_option
 @click.option("--offline", is_flag=True, help="Không truy cập mạng; chỉ dùng dữ liệu nhúng / no network.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @click.option(
@@ -106,8 +114,10 @@ def verify_cmd(
     isolate: bool = True,
     visual: str = "auto",
     password_env: str | None = None,
+    output: Path | None = None,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
+    check_output(fmt, output, len(files))
     if isolate:  # every file is verified in an isolated worker: start its helper meanwhile
         from vbsign.formats.pades.isolation import prestart
 
@@ -123,7 +133,7 @@ def verify_cmd(
 
     # None: the default store plus anchors contributed by plugins (vbsign_trust_anchors)
     trust = TrustStore.from_paths(trust_files) if trust_files else None
-    if fmt is not None:
+    if fmt is not None and fmt not in HUMAN_FORMATS:
         from vbsign.plugins.lifecycle import render_report, renderer_for
 
         renderer_for(fmt)  # an unknown format is refused before any work
@@ -156,6 +166,10 @@ def verify_cmd(
         codes.append(rep.exit_code)
         if as_json:
             reports.append(rep.to_dict())
+        elif fmt in HUMAN_FORMATS:
+            written = emit(rep, fmt, f, output, len(files), password)
+            if written is not None:
+                err.print(f"{esc(rep.summary())} → {esc(printable(written))}", markup=True)
         elif fmt is not None:
             rendered = render_report(rep, fmt)
             if isinstance(rendered, bytes):

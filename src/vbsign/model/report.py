@@ -16,12 +16,16 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vbsign.model.report_view import PagePicture
 
 SCHEMA_ID = "https://vbsign.vn/schemas/report/v1"
 SCHEMA_VERSION = 1
@@ -678,6 +682,21 @@ class Report:
         f = Finding.of(code, severity, msg, details)
         self.findings.append(f)
         return f
+
+    # ---- human report (HTML / PDF, vbsign.model.report_html) ----------------------------
+    def to_html(self, lang: Lang | None = None, *, pictures: Sequence[PagePicture] = ()) -> str:
+        """The human verification report as one self-contained HTML page (Vietnamese by
+        default). ``pictures`` (signed pages with their signature boxes outlined) come from
+        :func:`vbsign.api.human_report`, which can render the document's pages."""
+        from vbsign.model.report_html import render_html  # start-up: Jinja2
+
+        return render_html(self, lang, pictures=pictures)
+
+    def to_pdf(self, lang: Lang | None = None, *, pictures: Sequence[PagePicture] = ()) -> bytes:
+        """The same report as an A4 PDF (WeasyPrint; ``pip install 'vbsign[report]'``)."""
+        from vbsign.model.report_html import render_pdf  # start-up: WeasyPrint
+
+        return render_pdf(self, lang, pictures=pictures)
 
     # ---- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._version import __version__
@@ -27,6 +28,9 @@ from vbsign.model.report import (
 )
 from vbsign.model.report import json_schema as report_schema
 from vbsign.policy.model import Level, RuleStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vbsign.model.report_view import PagePicture
 
 SCHEMA_ID = "https://vbsign.vn/schemas/compliance/v1"
 
@@ -160,6 +164,19 @@ class ComplianceReport:
         if lang == "en":
             return f"{name}: {st} with policy {self.policy} ({n} blocking rule result{'s' if n != 1 else ''})"
         return f"{name}: {st} theo chính sách {self.policy} ({n} quy tắc không đạt)"
+
+    # ---- human report (vbsign.policy.human) -------------------------------------------------
+    def to_html(self, lang: Lang | None = None, *, pictures: Sequence[PagePicture] = ()) -> str:
+        """The human report (verification + the policy's rules and citations) as HTML."""
+        from vbsign.policy.human import compliance_html  # start-up: Jinja2
+
+        return compliance_html(self, lang, pictures=pictures)
+
+    def to_pdf(self, lang: Lang | None = None, *, pictures: Sequence[PagePicture] = ()) -> bytes:
+        """The same as an A4 PDF (``pip install 'vbsign[report]'``)."""
+        from vbsign.policy.human import compliance_pdf  # start-up: WeasyPrint
+
+        return compliance_pdf(self, lang, pictures=pictures)
 
     # ---- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
