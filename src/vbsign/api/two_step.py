@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -37,12 +37,11 @@ import vbsign.formats.dispatch as _dispatch
 from vbsign._core.aio import run_sync
 from vbsign._core.errors import InputError, UnsupportedFormatError
 from vbsign._core.i18n import Msg
-from vbsign._core.timefmt import utcnow
 from vbsign._core.x509 import read_certificates
 from vbsign.api.signer import Signer
 from vbsign.appearance.spec import AppearanceProvider
 from vbsign.backends.external import ExternalKey, check_signature_value, mechanism_for
-from vbsign.formats.pades.sign import PdfSignOptions, Placement
+from vbsign.formats.pades.sign import PdfSignOptions, Placement, normalise_level
 from vbsign.formats.pades.two_step import PdfPrepared, complete_pdf, prepare_pdf
 from vbsign.model.options import Level, Packaging, SignatureFormat, XadesTransform, optional_choice
 from vbsign.model.session import SigningSession, session_error
@@ -54,6 +53,7 @@ __all__ = [
     "DEFAULT_VALID_FOR",
     "MAX_VALID_FOR",
     "PreparedSignature",
+    "TwoStepSigner",
     "async_complete",
     "async_prepare",
     "complete",
@@ -103,61 +103,94 @@ def _certs(value: CertLike | list[CertLike] | None) -> list[x509.Certificate]:
     return read_certificates(bytes(value))
 
 
-def _signer(key: ExternalKey, level: Level | str, **settings: Any) -> Signer:
-    return Signer(key, level=level, **settings)
+class TwoStepSigner:
+    """Two-step signing for one signer certificate, reusable across many documents.
 
+    Like :class:`vbsign.Signer`, it runs the pre-signing certificate check once and caches
+    it (at most five minutes), learns the TSA's token size once and keeps the trust store;
+    :meth:`prepare` and :meth:`complete` can be called any number of times, in any order,
+    for any documents (a web server keeps one per signer). :func:`prepare` and
+    :func:`complete` are one-shot shortcuts.
+    """
 
-async def async_prepare(
-    source: _io.Source,
-    *,
-    certificate: CertLike,
-    chain: CertLike | list[CertLike] | None = None,
-    trust: TrustLike = None,
-    tsa: str | None = None,
-    level: Level | str = Level.B_LT,
-    services: Services | None = None,
-    check_revocation: bool = True,
-    md_algorithm: str = "sha256",
-    prefer_pss: bool = False,
-    format: SignatureFormat | str | None = None,
-    field: str | None = None,
-    page: int = 0,
-    box: tuple[float, float, float, float] | None = None,
-    appearance: AppearanceProvider | None = None,
-    reason: str | None = None,
-    location: str | None = None,
-    contact_info: str | None = None,
-    certify: int | None = None,
-    packaging: Packaging | str | None = None,
-    signer_role: str | None = None,
-    xades_transform: XadesTransform | str | None = None,
-    valid_for: timedelta = DEFAULT_VALID_FOR,
-    clock: Any = None,
-) -> PreparedSignature:
-    """Step one of two-step signing (see the module docs); nothing is written."""
-    if not timedelta(0) < valid_for <= MAX_VALID_FOR:
-        raise InputError(
-            Msg("Thời hạn phiên ký phải trong (0, 24 giờ].", "The session time limit must be within (0, 24 h].")
-        )
-    data, name = _io.read_input(source)
-    certs = _certs(certificate)
-    if not certs:
-        raise InputError(Msg("Không có chứng thư người ký.", "No signer certificate given."))
-    key = ExternalKey(certs[0], [*certs[1:], *_certs(chain)])
-    with _signer(key, level, trust=trust, tsa=tsa, services=services, check_revocation=check_revocation,
-                 md_algorithm=md_algorithm, prefer_pss=prefer_pss, clock=clock) as signer:  # fmt: skip
+    def __init__(
+        self,
+        certificate: CertLike,
+        chain: CertLike | list[CertLike] | None = None,
+        *,
+        trust: TrustLike = None,
+        tsa: str | Any = None,
+        level: Level | str = Level.B_LT,
+        services: Services | None = None,
+        check_revocation: bool = True,
+        md_algorithm: str = "sha256",
+        prefer_pss: bool = False,
+        clock: Any = None,
+    ) -> None:
+        certs = _certs(certificate)
+        if not certs:
+            raise InputError(Msg("Không có chứng thư người ký.", "No signer certificate given."))
+        self.key = ExternalKey(certs[0], [*certs[1:], *_certs(chain)])
+        self.signer = Signer(self.key, trust=trust, tsa=tsa, level=level, services=services,
+                             check_revocation=check_revocation, md_algorithm=md_algorithm, prefer_pss=prefer_pss,
+                             clock=clock)  # fmt: skip
+
+    def close(self) -> None:
+        self.signer.close()
+
+    def __enter__(self) -> TwoStepSigner:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _capture_key(self) -> ExternalKey:
+        return self.key.with_value()
+
+    def _mechanism(self, md: str, pss: bool) -> algos.SignedDigestAlgorithm:
+        cache: dict[tuple[str, bool], algos.SignedDigestAlgorithm] = self.__dict__.setdefault("_mechanisms", {})
+        if (md, pss) not in cache:
+            cache[md, pss] = mechanism_for(self.key.certificate, md, pss)
+        return cache[md, pss]
+
+    async def async_prepare(
+        self,
+        source: _io.Source,
+        *,
+        level: Level | str | None = None,
+        format: SignatureFormat | str | None = None,
+        field: str | None = None,
+        page: int = 0,
+        box: tuple[float, float, float, float] | None = None,
+        appearance: AppearanceProvider | None = None,
+        reason: str | None = None,
+        location: str | None = None,
+        contact_info: str | None = None,
+        certify: int | None = None,
+        packaging: Packaging | str | None = None,
+        signer_role: str | None = None,
+        xades_transform: XadesTransform | str | None = None,
+        valid_for: timedelta = DEFAULT_VALID_FOR,
+    ) -> PreparedSignature:
+        """Step one (see the module docs); nothing is written."""
+        if not timedelta(0) < valid_for <= MAX_VALID_FOR:
+            raise InputError(
+                Msg("Thời hạn phiên ký phải trong (0, 24 giờ].", "The session time limit must be within (0, 24 h].")
+            )
+        data, name = _io.read_input(source)
+        signer, key = self.signer, self._capture_key()
+        lvl = normalise_level(level) if level else signer.level
         fmt = _two_step_format(data, format)
         now = signer.now()
         check = await signer.async_check_certificate(now)
-        details: dict[str, Any] = {}
         warnings = list(check.warnings)
         if fmt == "pdf":
-            opts = _pdf_options(signer, field=field, page=page, box=box, appearance=appearance, reason=reason,
-                                location=location, contact_info=contact_info, certify=certify)  # fmt: skip
+            opts = replace(_pdf_options(signer, field=field, page=page, box=box, appearance=appearance, reason=reason,
+                                        location=location, contact_info=contact_info, certify=certify), level=lvl)  # fmt: skip
             pdf = await prepare_pdf(data, key, opts, now=now, timestamper=signer.timestamper)
             document, tbs = pdf.document, pdf.tbs
-            details = {"field": pdf.field_name, "digest": pdf.document_digest.hex(),
-                       "region": list(pdf.reserved_region), "base_length": pdf.base_length}  # fmt: skip
+            details: dict[str, Any] = {"field": pdf.field_name, "digest": pdf.document_digest.hex(),
+                                       "region": list(pdf.reserved_region), "base_length": pdf.base_length}  # fmt: skip
             warnings += pdf.warnings
         else:
             details = {
@@ -167,14 +200,71 @@ async def async_prepare(
             }  # fmt: skip
             await _sign_other(signer, key, data, name, fmt, "B-B", now, details)
             document, tbs = data, key.captured[-1]
-        mech = mechanism_for(key.certificate, signer.md_algorithm, prefer_pss)
+        mech = self._mechanism(signer.md_algorithm, signer.prefer_pss)
+        parts = key.cms_parts()
         session = SigningSession(
-            format=fmt, level=signer.level, md_algorithm=signer.md_algorithm, mechanism=mech.dump(),
-            algorithm_name=str(mech["algorithm"].native), certificate=key.certificate.dump(),
-            chain=tuple(c.dump() for c in key.chain), tbs=tbs, document_sha256=hashlib.sha256(document).hexdigest(),
+            format=fmt, level=lvl, md_algorithm=signer.md_algorithm, mechanism=mech.dump(),
+            algorithm_name=str(mech["algorithm"].native), certificate=parts.cert_der,
+            chain=parts.chain_der, tbs=tbs, document_sha256=hashlib.sha256(document).hexdigest(),
             document_name=Path(name).name, created=now, expires=now + valid_for, details=details,
         )  # fmt: skip
         return PreparedSignature(session, document, warnings)
+
+    def prepare(self, source: _io.Source, **options: Any) -> PreparedSignature:
+        """Synchronous :meth:`async_prepare`."""
+        return run_sync(self.async_prepare(source, **options))
+
+    async def async_complete(
+        self,
+        session: SigningSession | str | bytes | os.PathLike[str],
+        signature: bytes,
+        *,
+        document: _io.Source,
+        output: str | os.PathLike[str] | None = None,
+        secret: bytes | str | None = None,
+    ) -> SignResult:
+        """Step two (see the module docs): verify ``signature``, embed it, reach the
+        session's level, re-verify; write ``output`` atomically if given."""
+        sess = load_session(session, _secret(secret))
+        now = self.signer.now()
+        sess.check_time(now)
+        data, _ = _io.read_input(document)
+        _check_inputs(sess, data, self.key.cms_parts().cert_der)
+        mech = algos.SignedDigestAlgorithm.load(sess.mechanism)
+        check_signature_value(self.key.certificate, sess.tbs, bytes(signature), mech, sess.md_algorithm)
+        key = self.key.with_value(bytes(signature), sess.tbs)
+        result = await _complete_document(self.signer, key, sess, data, now)
+        if output is not None:
+            result.output = _io.atomic_write(output, result.data)
+        return result
+
+    def complete(
+        self, session: SigningSession | str | bytes | os.PathLike[str], signature: bytes, **options: Any
+    ) -> SignResult:
+        """Synchronous :meth:`async_complete`."""
+        return run_sync(self.async_complete(session, signature, **options))
+
+
+async def async_prepare(
+    source: _io.Source,
+    *,
+    certificate: CertLike,
+    chain: CertLike | list[CertLike] | None = None,
+    trust: TrustLike = None,
+    tsa: str | Any = None,
+    level: Level | str = Level.B_LT,
+    services: Services | None = None,
+    check_revocation: bool = True,
+    md_algorithm: str = "sha256",
+    prefer_pss: bool = False,
+    clock: Any = None,
+    **options: Any,
+) -> PreparedSignature:
+    """One-shot :meth:`TwoStepSigner.async_prepare` (``options``: its per-document options)."""
+    with TwoStepSigner(certificate, chain, trust=trust, tsa=tsa, level=level, services=services,
+                       check_revocation=check_revocation, md_algorithm=md_algorithm, prefer_pss=prefer_pss,
+                       clock=clock) as two:  # fmt: skip
+        return await two.async_prepare(source, **options)
 
 
 def _two_step_format(data: bytes, format: SignatureFormat | str | None) -> str:
@@ -199,13 +289,15 @@ def _pdf_options(signer: Signer, **kw: Any) -> PdfSignOptions:
 
 async def _sign_other(
     signer: Signer, key: ExternalKey, data: bytes, name: str, fmt: str, level: str, now: datetime,
-    details: dict[str, Any],
+    details: dict[str, Any], *, md: str | None = None, pss: bool | None = None,
 ) -> _dispatch.FormatSignOutcome:  # fmt: skip
     """XAdES / CAdES through the one-step code with the external key (deterministic for a
     fixed signing time and signature id): capture the bytes to sign, or embed the value."""
     check = await signer.async_check_certificate(signer.now())
+    setup = replace(signer._setup(now), key=key, md_algorithm=md or signer.md_algorithm,
+                    prefer_pss=signer.prefer_pss if pss is None else pss)  # fmt: skip
     return await _dispatch.sign_other(
-        signer._setup(now), data, name, fmt, level=level, now=now, check=check,  # type: ignore[arg-type]
+        setup, data, name, fmt, level=level, now=now, check=check,  # type: ignore[arg-type]
         reason=details.get("reason"), location=details.get("location"), packaging=details.get("packaging"),
         signer_role=details.get("signer_role"), xades_transform=details.get("xades_transform"),
         signature_id=details.get("signature_id"),
@@ -233,45 +325,41 @@ async def async_complete(
     output: str | os.PathLike[str] | None = None,
     certificate: CertLike | None = None,
     trust: TrustLike = None,
-    tsa: str | None = None,
+    tsa: str | Any = None,
     services: Services | None = None,
     check_revocation: bool = True,
     secret: bytes | str | None = None,
     clock: Any = None,
 ) -> SignResult:
-    """Step two (see the module docs): verify ``signature``, embed it, reach the level,
-    re-verify; write ``output`` atomically if given."""
+    """One-shot :meth:`TwoStepSigner.async_complete` for the session's certificate
+    (``certificate``, if given, must be that certificate)."""
     sess = load_session(session, _secret(secret))
-    now = clock() if clock else utcnow()
-    sess.check_time(now)
-    data, _ = _io.read_input(document)
-    cert = x509.Certificate.load(sess.certificate)
-    _check_inputs(sess, data, cert, certificate)
-    mech = algos.SignedDigestAlgorithm.load(sess.mechanism)
-    check_signature_value(cert, sess.tbs, bytes(signature), mech, sess.md_algorithm)
-    key = ExternalKey(cert, [x509.Certificate.load(c) for c in sess.chain], signature=bytes(signature), expected=sess.tbs)
-    pss = mech["algorithm"].native == "rsassa_pss"
-    with _signer(key, sess.level, trust=trust, tsa=tsa, services=services, check_revocation=check_revocation,
-                 md_algorithm=sess.md_algorithm, prefer_pss=pss, clock=clock) as signer:  # fmt: skip
-        result = await _complete_document(signer, key, sess, data, now)
-    if output is not None:
-        result.output = _io.atomic_write(output, result.data)
-    return result
+    given = _certs(certificate)
+    if given and given[0].dump() != sess.certificate:
+        raise _wrong_certificate()
+    pss = algos.SignedDigestAlgorithm.load(sess.mechanism)["algorithm"].native == "rsassa_pss"
+    with TwoStepSigner(x509.Certificate.load(sess.certificate), [x509.Certificate.load(c) for c in sess.chain],
+                       trust=trust, tsa=tsa, level=sess.level, services=services, check_revocation=check_revocation,
+                       md_algorithm=sess.md_algorithm, prefer_pss=pss, clock=clock) as two:  # fmt: skip
+        return await two.async_complete(sess, signature, document=document, output=output)
 
 
-def _check_inputs(sess: SigningSession, data: bytes, cert: x509.Certificate, certificate: CertLike | None) -> None:
+def _wrong_certificate() -> Exception:
+    return session_error(
+        "wrong_certificate",
+        "Chứng thư đưa vào khác chứng thư của phiên ký.",
+        "The certificate given is not the session's certificate.",
+    )
+
+
+def _check_inputs(sess: SigningSession, data: bytes, cert_der: bytes) -> None:
+    if sess.certificate != cert_der:
+        raise _wrong_certificate()
     if hashlib.sha256(data).hexdigest() != sess.document_sha256:
         raise session_error(
             "document_changed",
             "Tài liệu đưa vào không phải tài liệu đã chuẩn bị trong phiên ký (khác SHA-256).",
             "The document given is not the one prepared in this session (SHA-256 differs).",
-        )
-    given = _certs(certificate)
-    if given and given[0].dump() != cert.dump():
-        raise session_error(
-            "wrong_certificate",
-            "Chứng thư đưa vào khác chứng thư của phiên ký.",
-            "The certificate given is not the session's certificate.",
         )
 
 
@@ -280,27 +368,29 @@ async def _complete_document(
 ) -> SignResult:
     check = await signer.async_check_certificate(now)  # revoked since prepare? refused here
     warnings = list(check.warnings)
+    lvl = normalise_level(sess.level)
+    pss = algos.SignedDigestAlgorithm.load(sess.mechanism)["algorithm"].native == "rsassa_pss"
     if sess.format == "pdf":
         d = sess.details
         prepared = PdfPrepared(data, sess.tbs, bytes.fromhex(d["digest"]), (int(d["region"][0]), int(d["region"][1])),
                                str(d["field"]), int(d.get("base_length", 0)))  # fmt: skip
         vc = None
-        if signer.level in ("B-LT", "B-LTA"):
+        if lvl in ("B-LT", "B-LTA"):
             vc = build_context(
                 signer.trust, moment=now if signer._clock else None, other_certs=key.chain, ocsps=check.ocsps,
                 crls=check.crls, services=signer._setup(now).services, require_revocation=signer.check_revocation,
             )  # fmt: skip
-        opts = PdfSignOptions(level=signer.level, md_algorithm=sess.md_algorithm, prefer_pss=signer.prefer_pss)
+        opts = PdfSignOptions(level=lvl, md_algorithm=sess.md_algorithm, prefer_pss=pss)
         try:
             pdf = await complete_pdf(prepared, key, opts, now=now, timestamper=signer.timestamper, validation_context=vc)
         finally:
             if vc is not None:
                 await vc.aclose()
-        return signer._result(pdf.data, "pdf", pdf.field_name, signer.level, sess.created, pdf.timestamp_time,
+        return signer._result(pdf.data, "pdf", pdf.field_name, lvl, sess.created, pdf.timestamp_time,
                               warnings, check)  # fmt: skip
-    other = await _sign_other(signer, key, data, sess.document_name, sess.format, signer.level, sess.created,
-                              dict(sess.details))  # fmt: skip
-    return signer._result(other.data, other.format, None, signer.level, other.signing_time, other.timestamp_time,
+    other = await _sign_other(signer, key, data, sess.document_name, sess.format, lvl, sess.created,
+                              dict(sess.details), md=sess.md_algorithm, pss=pss)  # fmt: skip
+    return signer._result(other.data, other.format, None, lvl, other.signing_time, other.timestamp_time,
                           warnings, check)  # fmt: skip
 
 

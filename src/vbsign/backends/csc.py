@@ -47,6 +47,7 @@ from vbsign._core.errors import InputError, KeyAccessError, ServiceError
 from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
 from vbsign.backends.base import SigningKey
+from vbsign.backends.cms_parts import CachedCmsParts, cms_parts
 from vbsign.model.report import KeyStorage
 
 __all__ = ["CscAuthorization", "CscKey", "open_csc_key"]
@@ -244,8 +245,14 @@ class CscKey(SigningKey):
         self.auth.expected = max(1, count)
 
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> CSCSigner:
-        return CSCSigner(self._http, self.auth, sign_timeout=int(self._timeout), prefer_pss=prefer_pss,  # type: ignore[arg-type]
-                         embed_roots=False)  # fmt: skip
+        signer = _CscSigner(self._http, self.auth, sign_timeout=int(self._timeout), prefer_pss=prefer_pss,  # type: ignore[arg-type]
+                            embed_roots=False)  # fmt: skip
+        signer._cms_parts = cms_parts(self.certificate, self.chain)
+        return signer
+
+
+class _CscSigner(CachedCmsParts, CSCSigner):
+    """pyHanko's CSC signer with the constant CMS parts built once per credential."""
 
 
 def open_csc_key(

@@ -24,6 +24,7 @@ from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, Signat
 from vbsign._core.errors import SessionRejected
 from vbsign._core.i18n import Msg
 from vbsign.backends.base import SigningKey
+from vbsign.backends.cms_parts import CachedCmsParts, CmsParts, cms_parts
 from vbsign.model.report import KeyStorage
 
 __all__ = ["ExternalKey", "check_signature_value", "mechanism_for", "placeholder_signature"]
@@ -38,12 +39,13 @@ def placeholder_signature(cert: x509.Certificate) -> bytes:
     return bytes((int(pub.bit_size) + 7) // 8)
 
 
-class _ValueSigner(ExternalSigner):
+class _ValueSigner(CachedCmsParts, ExternalSigner):
     """pyHanko's external signer, bound to its key: captures or checks the signed bytes."""
 
     def __init__(self, owner: ExternalKey, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._owner = owner
+        self._cms_parts = owner.cms_parts()
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         return self._owner.answer(data, dry_run=dry_run)
@@ -66,12 +68,32 @@ class ExternalKey(SigningKey):
         *,
         signature: bytes | None = None,
         expected: bytes | None = None,
+        parts: CmsParts | None = None,
     ) -> None:
         self._cert = certificate
         self._chain = list(chain or [])
         self._signature = signature
         self._expected = expected
+        self._parts = parts
         self.captured: list[bytes] = []
+
+    def cms_parts(self) -> CmsParts:
+        """The constant CMS parts for this certificate and chain (built once; pass them to
+        the per-document keys made from this one: asn1crypto re-serialises a certificate on
+        every ``dump()`` once it has been read)."""
+        if self._parts is None:
+            self._parts = cms_parts(self._cert, self._chain)
+        return self._parts
+
+    def with_value(self, signature: bytes | None = None, expected: bytes | None = None) -> ExternalKey:
+        """A key for one document: same certificate, chain and CMS parts; capture mode
+        without ``signature``. The certificates are fresh copies: asn1crypto's ``dump()``
+        of a certificate grows costly with every field read from it."""
+        parts = self.cms_parts()
+        return ExternalKey(
+            x509.Certificate.load(parts.cert_der), [x509.Certificate.load(c) for c in parts.chain_der],
+            signature=signature, expected=expected, parts=parts,
+        )  # fmt: skip
 
     @property
     def storage(self) -> KeyStorage:
@@ -88,6 +110,7 @@ class ExternalKey(SigningKey):
     def extend_chain(self, certs: list[x509.Certificate]) -> bool:
         have = {c.dump() for c in self._chain}
         self._chain.extend(c for c in certs if c.dump() not in have)
+        self._parts = None
         return True
 
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> ExternalSigner:

@@ -98,8 +98,10 @@ class CscService:
         self.multisign = 100
         #: fault injection for tests: after this many signHash calls the service is "down" (503)
         self.down_after: int | None = None
-        #: requests per method (tests count authorisations)
+        #: requests per method (tests count authorisations); seconds spent answering
+        #: (benchmarks subtract the service's own time)
         self.calls: dict[str, int] = {}
+        self.busy_seconds = 0.0
 
     @staticmethod
     def _credential(pki: Any, label: str) -> _Credential:
@@ -116,8 +118,12 @@ class CscService:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(min(length, 1 << 20)) if length else b""
             with self._lock:
+                started = time.perf_counter()
                 self.calls[path] = self.calls.get(path, 0) + 1
-                answer = self._dispatch(path, environ, body)
+                try:
+                    answer = self._dispatch(path, environ, body)
+                finally:
+                    self.busy_seconds += time.perf_counter() - started
             return _respond(start_response, 200, answer)
         except CscError as e:
             return _respond(start_response, e.status, {"error": e.error, "error_description": e.description})
