@@ -116,11 +116,15 @@ def test_expired_token_is_refused_clearly(csc, monkeypatch):  # type: ignore[no-
 def test_sad_expiry_means_a_new_authorisation(csc, sample_pdf):  # type: ignore[no-untyped-def]
     server, url, _ = csc
     server.csc.sad_seconds = 1  # shorter than the client's 5 s safety margin: never reused
-    with _signer(server, url) as signer:
+    asked: list[str] = []
+    pin_callback = lambda credential: asked.append(credential) or PIN  # noqa: E731 - the host's PIN dialog
+    with api.Signer("csc:person", key_options={"csc_url": url, "pin_callback": pin_callback},
+                    trust=server.pki.roots, level="B-B") as signer:  # fmt: skip
         signer.key.expect_signatures(2)
         signer.sign(sample_pdf)
         signer.sign(sample_pdf)
     assert server.csc.calls["credentials/authorize"] == 2
+    assert asked == ["person"]  # the PIN dialog is shown once
 
 
 def test_service_refuses_a_reused_sad(csc):  # type: ignore[no-untyped-def]

@@ -131,6 +131,8 @@ class TwoStepSigner:
         if not certs:
             raise InputError(Msg("Không có chứng thư người ký.", "No signer certificate given."))
         self.key = ExternalKey(certs[0], [*certs[1:], *_certs(chain)])
+        #: remembered in sessions, so that a one-shot complete() finds the same TSA
+        self.tsa_url = tsa if isinstance(tsa, str) else None
         self.signer = Signer(self.key, trust=trust, tsa=tsa, level=level, services=services,
                              check_revocation=check_revocation, md_algorithm=md_algorithm, prefer_pss=prefer_pss,
                              clock=clock)  # fmt: skip
@@ -190,13 +192,14 @@ class TwoStepSigner:
             pdf = await prepare_pdf(data, key, opts, now=now, timestamper=signer.timestamper)
             document, tbs = pdf.document, pdf.tbs
             details: dict[str, Any] = {"field": pdf.field_name, "digest": pdf.document_digest.hex(),
-                                       "region": list(pdf.reserved_region), "base_length": pdf.base_length}  # fmt: skip
+                                       "region": list(pdf.reserved_region), "base_length": pdf.base_length,
+                                       "tsa": self.tsa_url}  # fmt: skip
             warnings += pdf.warnings
         else:
             details = {
                 "signature_id": f"xades-{os.urandom(8).hex()}", "packaging": optional_choice(Packaging, packaging),
                 "reason": reason, "location": location, "signer_role": signer_role,
-                "xades_transform": optional_choice(XadesTransform, xades_transform),
+                "xades_transform": optional_choice(XadesTransform, xades_transform), "tsa": self.tsa_url,
             }  # fmt: skip
             await _sign_other(signer, key, data, name, fmt, "B-B", now, details)
             document, tbs = data, key.captured[-1]
@@ -228,6 +231,13 @@ class TwoStepSigner:
         sess = load_session(session, _secret(secret))
         now = self.signer.now()
         sess.check_time(now)
+        if normalise_level(sess.level) != "B-B" and self.signer.timestamper is None:
+            raise InputError(
+                Msg(
+                    "Mức {l} cần máy chủ dấu thời gian để hoàn tất: dùng --tsa URL (tsa=).",
+                    "Level {l} needs a timestamp server to complete: use --tsa URL (tsa=).",
+                ).format(l=sess.level)
+            )
         data, _ = _io.read_input(document)
         _check_inputs(sess, data, self.key.cms_parts().cert_der)
         mech = algos.SignedDigestAlgorithm.load(sess.mechanism)
@@ -338,6 +348,7 @@ async def async_complete(
     if given and given[0].dump() != sess.certificate:
         raise _wrong_certificate()
     pss = algos.SignedDigestAlgorithm.load(sess.mechanism)["algorithm"].native == "rsassa_pss"
+    tsa = tsa if tsa is not None else sess.details.get("tsa")  # the TSA prepare used
     with TwoStepSigner(x509.Certificate.load(sess.certificate), [x509.Certificate.load(c) for c in sess.chain],
                        trust=trust, tsa=tsa, level=sess.level, services=services, check_revocation=check_revocation,
                        md_algorithm=sess.md_algorithm, prefer_pss=pss, clock=clock) as two:  # fmt: skip

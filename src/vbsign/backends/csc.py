@@ -9,8 +9,9 @@ certificate chain from ``credentials/info`` and
   (``token=`` or the environment variable ``token_env``, default ``VBSIGN_CSC_TOKEN``) —
   the token is sent only in the ``Authorization`` header and never logged or shown;
 * explicit credential authorisation (:class:`CscAuthorization`): the PIN (``pin=``, a
-  :class:`~vbsign._core.secrets.Secret`, or ``pin_callback(credential_id)`` asked once) is
-  sent to ``credentials/authorize``; the SAD it returns covers as many signatures as the
+  :class:`~vbsign._core.secrets.Secret`, or ``pin_callback(credential_id)`` asked once) and,
+  when the credential needs one, a fresh OTP (``otp_callback(credential_id)``, asked at each
+  authorisation) are sent to ``credentials/authorize``; the SAD it returns covers as many signatures as the
   batch announced (:meth:`CscKey.expect_signatures`, at most the credential's
   ``multisign``) and is reused until used up or expired; a wrong PIN is never retried;
 * every request has a bounded timeout (``timeout`` seconds, connect at most 5 s) and a
@@ -159,8 +160,10 @@ class CscAuthorization(CSCAuthorizationManager):
         *,
         pin: SecretLike = None,
         pin_callback: PinCallback | None = None,
+        otp_callback: PinCallback | None = None,
     ) -> None:
         super().__init__(session_info, credential)
+        self._otp_callback = otp_callback
         self._http = http
         self._pin = resolve_secret(pin)
         self._pin_callback = pin_callback
@@ -186,7 +189,9 @@ class CscAuthorization(CSCAuthorizationManager):
         if self._refused is not None:  # a wrong PIN is never sent twice
             raise self._refused
         count = n if pinned else max(n, min(self.expected, self.credential_info.max_batch_size))
+        otp = resolve_secret(self._otp_callback(self.csc_session_info.credential_id)) if self._otp_callback else None
         req = self.format_csc_auth_request(num_signatures=count, pin=self._pin_value(),
+                                           otp=otp.reveal() if otp is not None else None,
                                            hash_b64s=hash_b64s if pinned else None)  # fmt: skip
         self.authorizations += 1
         try:
@@ -213,7 +218,10 @@ class CscSettings:
 class CscKey(SigningKey):
     """A key held by a CSC remote-signing service."""
 
-    def __init__(self, settings: CscSettings, *, pin: SecretLike = None, pin_callback: PinCallback | None = None) -> None:
+    def __init__(
+        self, settings: CscSettings, *, pin: SecretLike = None, pin_callback: PinCallback | None = None,
+        otp_callback: PinCallback | None = None,
+    ) -> None:  # fmt: skip
         self.label = f"csc:{settings.credential_id}"
         self._http = _Http(settings.timeout)
         self._timeout = settings.timeout
@@ -226,7 +234,8 @@ class CscKey(SigningKey):
             )  # fmt: skip
         self._session = CSCServiceSessionInfo(base[: -len(suffix)], settings.credential_id, settings.token, "v2")
         self._info = run_sync(fetch_certs_in_csc_credential(self._http, self._session, int(settings.timeout)))  # type: ignore[arg-type]
-        self.auth = CscAuthorization(self._session, self._info, self._http, pin=pin, pin_callback=pin_callback)
+        self.auth = CscAuthorization(self._session, self._info, self._http, pin=pin, pin_callback=pin_callback,
+                                     otp_callback=otp_callback)  # fmt: skip
         logger.info("remote key %s at %s", self.label, _where(settings.url))
 
     @property
@@ -263,6 +272,7 @@ def open_csc_key(
     token_env: str = "VBSIGN_CSC_TOKEN",
     pin: SecretLike = None,
     pin_callback: PinCallback | None = None,
+    otp_callback: PinCallback | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     **_ignored: Any,
 ) -> CscKey:
@@ -285,4 +295,5 @@ def open_csc_key(
         )  # fmt: skip
     if not 0 < timeout <= 300:
         raise InputError(Msg("Thời gian chờ phải trong (0, 300] giây.", "The timeout must be within (0, 300] s."))
-    return CscKey(CscSettings(url, credential, value, timeout), pin=pin, pin_callback=pin_callback)
+    return CscKey(CscSettings(url, credential, value, timeout), pin=pin, pin_callback=pin_callback,
+                  otp_callback=otp_callback)  # fmt: skip

@@ -116,7 +116,7 @@ def prepare_cmd(input_file: Path, output: Path, cert_file: str, chain_files: tup
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Tệp đã ký / signed output.")
 @click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Tài liệu đã chuẩn bị (mặc định SESSION.json.doc) / prepared document.")
 @click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False), help="Chứng thư người ký (đối chiếu) / signer certificate (cross-check).")
-@click.option("--tsa", metavar="URL", help="Máy chủ dấu thời gian / timestamp server URL.")
+@click.option("--tsa", metavar="URL", help="Máy chủ dấu thời gian (mặc định: như khi chuẩn bị) / timestamp server URL (default: the one given to prepare).")
 @click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True), help="Chứng thư gốc tin cậy / trust anchors.")
 @click.option("--offline", is_flag=True, help="Không truy cập mạng / no network access.")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Giới hạn mỗi yêu cầu mạng (giây) / per-request timeout (s).")

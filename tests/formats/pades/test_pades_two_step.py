@@ -150,3 +150,13 @@ def test_host_secret_seals_the_session(prepared, pki, services, tsa, clock, tmp_
     assert _reason(e) == "tampered"
     result = _complete(prepared, sig, pki, services, tsa, clock, session=sealed, secret="host-secret")
     assert result.data.startswith(b"%PDF")
+
+
+def test_a_timestamped_level_needs_a_tsa_to_complete(prepared, pki, services, clock, tmp_path):  # type: ignore[no-untyped-def]
+    from vbsign.errors import InputError
+
+    sig = openssl_sign(prepared.tbs, "person", tmp_path)
+    with pytest.raises(InputError) as e:  # B-T must not silently become B-B
+        two_step.complete(prepared.session_json(), sig, document=prepared.document, trust=pki.roots,
+                          services=services, clock=clock)  # fmt: skip
+    assert "timestamp server" in e.value.msg.en
