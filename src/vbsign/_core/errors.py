@@ -117,6 +117,14 @@ class SigningError(VbsignError):
     code = "SIGNING_ERROR"
 
 
+class SessionRejected(SigningError):
+    """Two-step signing: ``complete`` refused a session or a signature value (a signature by
+    another key or over other bytes, a session past its time limit, a tampered session,
+    another prepared document). ``details["reason"]`` names the problem; nothing was written."""
+
+    code = "SESSION_REJECTED"
+
+
 class ServiceError(VbsignError):
     """A network service (TSA, OCSP, CRL) failed or timed out."""
 
@@ -170,6 +178,7 @@ __all__ = [
     "PolicyError",
     "ResourceLimitExceeded",
     "ServiceError",
+    "SessionRejected",
     "SigningError",
     "StorageFullError",
     "UnsupportedFormatError",

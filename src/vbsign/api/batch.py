@@ -408,6 +408,7 @@ async def async_sign_many(
     key = signer.key
     if isinstance(key, _Loginable):
         await asyncio.get_running_loop().run_in_executor(None, key.login)
+    key.expect_signatures(sum(1 for job in jobs if job.refused is None))  # one remote authorisation
     for job in jobs:
         if job.output.parent and not job.output.parent.exists():
             job.output.parent.mkdir(parents=True, exist_ok=True)

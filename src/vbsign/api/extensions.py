@@ -58,7 +58,7 @@ def resolve_services(services: Services | None) -> Services:
 
 
 def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> SigningKey:
-    """Open the key named by ``ref``: built-in schemes (PKCS#12, PEM, PKCS#11), then the
+    """Open the key named by ``ref``: built-in schemes (PKCS#12, PEM, PKCS#11, CSC), then the
     schemes plugins register (``vbsign_key_backends``). A :class:`SigningKey` passes through."""
     return _open_key(ref, more_schemes=lifecycle.key_backend_factory, **options)
 

@@ -5,6 +5,8 @@
 * a path ending in ``.p12`` / ``.pfx`` (PKCS#12), or ``pkcs12:PATH``;
 * a path to a PEM private key (certificates in the same file or given separately);
 * ``pkcs11:…`` RFC 7512 URIs (PKCS#11 tokens, :mod:`vbsign.backends.pkcs11`);
+* ``csc:CREDENTIAL_ID`` — a remote-signing service speaking the CSC API v2
+  (:mod:`vbsign.backends.csc`; options ``csc_url``, ``token``, ``pin``, ``pin_callback``);
 * any scheme registered with :func:`register_backend`, or found by ``more_schemes`` — the API
   (:func:`vbsign.open_key`, :class:`vbsign.Signer`) passes the schemes plugins register
   (``vbsign_key_backends`` hook) this way; this package never looks for plugins itself.
@@ -60,10 +62,17 @@ def _pkcs11_factory(ref: str, **opts: Any) -> SigningKey:
     return pkcs11.open_key(ref, **opts)  # type: ignore[no-any-return]
 
 
+def _csc_factory(ref: str, **opts: Any) -> SigningKey:
+    import vbsign.backends.csc as csc  # start-up: aiohttp, pyHanko's CSC client
+
+    return csc.open_csc_key(ref, **opts)
+
+
 def _ensure_builtins() -> None:
     for scheme in ("pkcs12", "pem", "file"):
         _FACTORIES.setdefault(scheme, _software_factory)
     _FACTORIES.setdefault("pkcs11", _pkcs11_factory)
+    _FACTORIES.setdefault("csc", _csc_factory)
 
 
 def open_key(

@@ -63,6 +63,10 @@ class SigningKey(abc.ABC):
         them; ``False`` when the backend cannot (the signature then carries what it has)."""
         return False
 
+    def expect_signatures(self, count: int) -> None:  # noqa: B027 - optional hook, default no-op
+        """A batch announces how many signatures follow, so that a backend that authorises
+        per batch (a remote-signing service's SAD) asks the user once for all of them."""
+
     @abc.abstractmethod
     def pyhanko_signer(self, *, prefer_pss: bool = False) -> Signer:
         """A pyHanko signer performing the private-key operation with this key."""

@@ -10,12 +10,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import algos, cms, keys, tsp, x509
+from asn1crypto import keys, x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from pyhanko.sign.attributes import CMSAttributeProvider, SigningCertificateV2Provider
-from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
@@ -26,83 +24,20 @@ from vbsign._core.i18n import Msg
 from vbsign._core.secrets import Secret, SecretLike, resolve_secret
 from vbsign._core.x509 import read_certificates
 from vbsign.backends.base import KeyTransport, SigningKey
+from vbsign.backends.cms_parts import CachedCmsParts, CmsParts
 from vbsign.model.report import KeyStorage
 
 
-class _CachedAttr(CMSAttributeProvider):
-    """An attribute provider returning a constant value (parsed once from DER)."""
-
-    def __init__(self, attribute_type: str, value_der: bytes, value_cls: Any) -> None:
-        self.attribute_type = attribute_type
-        self._der = value_der
-        self._cls = value_cls
-
-    async def build_attr_value(self, dry_run: bool = False) -> Any:
-        return self._cls.load(self._der)
-
-
-class _CachedKeySigner(SimpleSigner):
-    """A SimpleSigner with the per-signer constant parts of the CMS prepared once.
-
-    pyHanko rebuilds, for every signature, the parsed private key (~40 ms), the
-    signing-certificate-v2 attribute, the signer identifier and the certificate set; with
-    asn1crypto each rebuild re-serialises whole certificates. These are constants for a given
-    certificate, so we compute them once and reuse their DER. The CMS produced is
-    byte-for-byte what pyHanko would produce (tests/test_backend_software.py checks this).
-    """
+class _CachedKeySigner(CachedCmsParts, SimpleSigner):
+    """A SimpleSigner with the private key parsed once (pyHanko re-parses it for every
+    signature, ~40 ms) and the constant CMS parts built once (:mod:`.cms_parts`)."""
 
     def __init__(self, pyca_key: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pyca_key = pyca_key
         cert = self.signing_cert
         assert cert is not None
-        self._sid_der = cms.SignerIdentifier(
-            {
-                "issuer_and_serial_number": cms.IssuerAndSerialNumber(
-                    {"issuer": cert.issuer, "serial_number": cert.serial_number}
-                )
-            }
-        ).dump()
-        self._ess_der = as_signing_certificate_v2(cert).dump()
-        self._certset_der: bytes | None = None
-
-    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Any:
-        for prov in super()._signed_attr_providers(*args, **kwargs):
-            if isinstance(prov, SigningCertificateV2Provider):
-                yield _CachedAttr("signing_certificate_v2", self._ess_der, tsp.SigningCertificateV2)
-            else:
-                yield prov
-
-    def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> cms.SignerInfo:
-        return cms.SignerInfo(
-            {
-                "version": "v1",
-                "sid": cms.SignerIdentifier.load(self._sid_der),
-                "digest_algorithm": algos.DigestAlgorithm({"algorithm": digest_algorithm}),
-                "signature_algorithm": self.get_signature_mechanism_for_digest(digest_algorithm),
-                "signed_attrs": signed_attrs,
-                "signature": signature,
-            }
-        )
-
-    def _package_signature(self, **kwargs: Any) -> cms.ContentInfo:
-        if self._certset_der is None or self.attribute_certs:
-            ci = super()._package_signature(**kwargs)
-            if not self.attribute_certs:
-                self._certset_der = ci["content"]["certificates"].untag().dump()
-            return ci
-        encap = kwargs["encap_content_info"] or {"content_type": "data"}
-        sig_info = self.signer_info(kwargs["digest_algorithm"], kwargs["signed_attrs"], kwargs["signature"])
-        if kwargs["unsigned_attrs"] is not None:
-            sig_info["unsigned_attrs"] = kwargs["unsigned_attrs"]
-        signed_data = {
-            "version": kwargs["cms_version"],
-            "digest_algorithms": cms.DigestAlgorithms((sig_info["digest_algorithm"],)),
-            "encap_content_info": encap,
-            "certificates": cms.CertificateSet.load(self._certset_der),
-            "signer_infos": [sig_info],
-        }
-        return cms.ContentInfo({"content_type": cms.ContentType("signed_data"), "content": cms.SignedData(signed_data)})
+        self._cms_parts = CmsParts(cert)
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mech = self.get_signature_mechanism_for_digest(digest_algorithm)

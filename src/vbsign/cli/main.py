@@ -20,6 +20,8 @@ from vbsign._version import __version__
 #: name -> (module:attribute, short help vi, short help en)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF, XML, mọi tệp)", "Sign documents (PDF, XML, any file)"),
+    "prepare": ("vbsign.cli.two_step:prepare_cmd", "Ký hai bước: chuẩn bị dữ liệu cần ký", "Two-step signing: prepare the bytes to sign"),
+    "complete": ("vbsign.cli.two_step:complete_cmd", "Ký hai bước: hoàn tất với giá trị chữ ký", "Two-step signing: complete with the signature value"),
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
     "demo": ("vbsign.testpki.cli:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
     "testpki": ("vbsign.testpki.cli:testpki_group", "PKI thử nghiệm", "Test PKI"),

@@ -21,7 +21,8 @@ from vbsign.cli._common import EXIT_OK, console, esc, fail, parse_box, secret_fr
 @click.option("--cert", "cert_file", type=click.Path(exists=True, dir_okay=False), help="Chứng thư (khi --key là PEM) / certificate for a PEM key.")
 @click.option("--chain", "chain_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Chứng thư trung gian / intermediates.")
 @click.option("--passphrase-env", metavar="VAR", help="Lấy mật khẩu tệp khóa từ biến môi trường / passphrase from env var.")
-@click.option("--pin-env", metavar="VAR", help="Lấy PIN của token (pkcs11:) từ biến môi trường / token PIN from env var.")
+@click.option("--pin-env", metavar="VAR", help="Lấy PIN của token (pkcs11:) hoặc khóa ký từ xa (csc:) từ biến môi trường / token or remote-key PIN from env var.")
+@click.option("--csc-url", metavar="URL", envvar="VBSIGN_CSC_URL", help="Dịch vụ ký từ xa CSC API v2 (khóa csc:ID; token trong VBSIGN_CSC_TOKEN) / CSC API v2 remote signing service for csc:ID keys (token in VBSIGN_CSC_TOKEN; env VBSIGN_CSC_URL).")
 @click.option("--pkcs11-module", metavar="PATH", envvar="VBSIGN_PKCS11_MODULE", help="Mô-đun PKCS#11 (trình điều khiển token) / PKCS#11 module (env VBSIGN_PKCS11_MODULE).")
 @click.option("--batch", is_flag=True, help="IN là thư mục: ký mọi tệp PDF, ghi vào thư mục -o, một lần đăng nhập / sign every PDF in directory IN into directory -o.")
 @click.option("--overwrite", is_flag=True, help="(--batch) ghi đè tệp đầu ra đã có / replace existing outputs.")
@@ -98,6 +99,7 @@ def sign_cmd(
     chain_files: tuple[str, ...],
     passphrase_env: str | None,
     pin_env: str | None,
+    csc_url: str | None,
     pkcs11_module: str | None,
     batch: bool,
     overwrite: bool,
@@ -153,7 +155,7 @@ def sign_cmd(
         key_ref, passphrase=passphrase or None, trust=list(trust_files) if trust_files else None, tsa=tsa,
         level=level, services=Services(online=not offline, timeout=timeout), check_revocation=not no_revocation_check,
         md_algorithm=hash_name, prefer_pss=pss,
-        key_options=_key_options(key_ref, cert_file, chain_files, pin_env, pkcs11_module),
+        key_options=_key_options(key_ref, cert_file, chain_files, pin_env, pkcs11_module, csc_url, timeout),
     )  # fmt: skip
     per_document: dict[str, Any] = dict(
         field=field, page=page_index, box=parse_box(box), reason=reason, location=location, certify=certify,
@@ -208,7 +210,8 @@ def _passphrase(passphrase_env: str | None, key_ref: str, no_revocation_check: b
 
 
 def _key_options(
-    key_ref: str, cert_file: str | None, chain_files: tuple[str, ...], pin_env: str | None, pkcs11_module: str | None
+    key_ref: str, cert_file: str | None, chain_files: tuple[str, ...], pin_env: str | None, pkcs11_module: str | None,
+    csc_url: str | None = None, timeout: float = 10.0,
 ) -> dict[str, object]:
     key_options: dict[str, object] = {}
     if cert_file:
@@ -219,6 +222,10 @@ def _key_options(
         from vbsign.cli.sign_batch import token_key_options
 
         key_options.update(token_key_options(pin_env, pkcs11_module))
+    if key_ref.lower().startswith("csc:"):
+        # the PIN is read once and sent only to credentials/authorize; the bearer token is
+        # read by the backend from VBSIGN_CSC_TOKEN (never a command-line argument)
+        key_options.update(csc_url=csc_url, timeout=timeout, pin=secret_from_env(pin_env, Msg("PIN", "PIN")))
     return key_options
 
 

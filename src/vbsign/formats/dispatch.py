@@ -172,8 +172,12 @@ async def sign_other(
     packaging: str | None = None,
     signer_role: str | None = None,
     xades_transform: Literal["enveloped", "filter2"] | None = None,
+    signature_id: str | None = None,
 ) -> FormatSignOutcome:
-    """Sign a non-PDF document with an already checked key (``check``: its pre-signing check)."""
+    """Sign a non-PDF document with an already checked key (``check``: its pre-signing check).
+
+    ``signature_id`` fixes the XAdES signature's Id (two-step signing re-runs the same
+    signature with the same id and signing time, so the bytes to sign are the same)."""
     vsource = _validation_data_source(signer, check) if level == "B-LT" else None
     if fmt == "cades":
         if packaging not in (None, "detached", "enveloping"):
@@ -224,6 +228,7 @@ async def sign_other(
             signer_role=signer_role,
             location=location,
             reason=reason,
+            signature_id=signature_id,
         ),
         now=now,
         name=name,

@@ -31,6 +31,12 @@ from vbsign.host.mail import (
 )
 from vbsign.host.receive import async_on_receive, on_receive
 from vbsign.host.send import async_on_send, on_send
+from vbsign.host.two_step import (
+    async_complete_send,
+    async_prepare_send,
+    complete_send,
+    prepare_send,
+)
 from vbsign.host.types import ReceiveContext, SendContext
 from vbsign.model.evidence import EvidenceBundle, ReceiptInfo, delete_evidence
 from vbsign.model.host import (
@@ -59,13 +65,17 @@ __all__ = [
     "SendContext",
     "SendDecision",
     "SendOutcome",
+    "async_complete_send",
     "async_on_mail_receive",
     "async_on_mail_send",
     "async_on_receive",
     "async_on_send",
+    "async_prepare_send",
+    "complete_send",
     "delete_evidence",
     "on_mail_receive",
     "on_mail_send",
     "on_receive",
     "on_send",
+    "prepare_send",
 ]

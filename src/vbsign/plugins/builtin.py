@@ -18,10 +18,11 @@ from vbsign.plugins.hookspecs import KeyFactory, ReportRenderer, hookimpl
 
 @hookimpl
 def vbsign_key_backends() -> Mapping[str, KeyFactory]:
-    """Software keys (PKCS#12, PEM) and PKCS#11 tokens."""
+    """Software keys (PKCS#12, PEM), PKCS#11 tokens and CSC API v2 remote-signing services."""
 
     software = backends._software_factory
-    return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory}
+    return {"pkcs12": software, "pem": software, "file": software, "pkcs11": backends._pkcs11_factory,
+            "csc": backends._csc_factory}  # fmt: skip
 
 
 def _render_text(report: Report, lang: Lang) -> str:

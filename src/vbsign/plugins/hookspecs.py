@@ -78,7 +78,7 @@ class KeyBackendSpec:
         ``chain``, …) and returns an open :class:`~vbsign.backends.base.SigningKey`, for
         instance one whose private-key operation happens in a remote-signing service.
 
-        Built-in schemes (``pkcs12``, ``pem``, ``file``, ``pkcs11``) cannot be replaced;
+        Built-in schemes (``pkcs12``, ``pem``, ``file``, ``pkcs11``, ``csc``) cannot be replaced;
         two plugins claiming the same scheme is an error naming both. Not ``firstresult``:
         the mappings of all plugins are merged. Called once, when the first unknown scheme
         is looked up.

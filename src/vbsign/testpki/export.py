@@ -21,8 +21,10 @@ from vbsign.testpki import (
     load,
     pem_bundle,
 )
+from vbsign.testpki.csc import csc_token
 
 MANIFEST = "testpki.json"
+
 
 
 def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = False) -> list[Path]:
@@ -106,6 +108,12 @@ def _readme(pki: Any, directory: Path, passphrase: str, urls: dict[str, list[str
     for kind, lst in urls.items():
         for u in lst:
             lines.append(f"  {kind.upper():5} {u}")
+    lines += [
+        f"  CSC   http://localhost:{pki.port}/csc/v2  (ký từ xa / remote signing, CSC API v2: "
+        "--key csc:person --csc-url …)",
+        f"CSC token: {csc_token(passphrase, pki.port)}",
+        "  (VBSIGN_CSC_TOKEN; PIN của mỗi credential = mật khẩu .p12 / each credential's PIN = the .p12 passphrase)",
+    ]
     lines += [
         "",
         "  README.txt            tệp này / this file",

@@ -32,6 +32,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 
@@ -265,6 +266,39 @@ async def _sign_prepared(
     reserved: int,
     risks: list[Msg],
 ) -> PdfSignOutcome:
+    session, field_name, text_params = open_signing_session(writer, key, options, now, timestamper, vc)
+    validation_info = await session.perform_presign_validation(writer)
+    tbs = session.prepare_tbs_document(
+        validation_info=validation_info,
+        bytes_reserved=reserved,
+        appearance_text_params=text_params,
+    )
+    out = io.BytesIO()
+    prepared, res_output = tbs.digest_tbs_document(output=out)
+    post = await tbs.perform_signature(
+        document_digest=prepared.document_digest,
+        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+            signing_time=now,
+            adobe_revinfo_attr=None if validation_info is None else validation_info.adobe_revinfo_attr,
+        ),
+    )
+    await post.post_signature_processing(res_output)
+    signed = out.getvalue()
+    tst_time = check_own_signature(signed, field_name, key.certificate)
+    return PdfSignOutcome(signed, field_name, now, tst_time, reserved, risks)
+
+
+def open_signing_session(
+    writer: IncrementalPdfFileWriter,
+    key: SigningKey,
+    options: PdfSignOptions,
+    now: datetime,
+    timestamper: TimeStamper | None,
+    vc: ValidationContext | None,
+) -> tuple[PdfSigningSession, str, dict[str, Any] | None]:
+    """pyHanko's signing session for ``writer``: the field (new or existing), the
+    appearance and the signature metadata; returns it with the field name and the
+    appearance's text parameters (shared by one-step and two-step signing)."""
     reader = writer.prev
     field_name, exists = choose_field_name(reader, options.placement.field)
     new_field_spec = None
@@ -292,7 +326,23 @@ async def _sign_prepared(
 
         stamp_style = default_stamp_style(key.certificate, now)
 
-    meta = signers.PdfSignatureMetadata(
+    pdf_signer = signers.PdfSigner(
+        signature_metadata(options, field_name, vc),
+        signer=key.pyhanko_signer(prefer_pss=options.prefer_pss),
+        timestamper=timestamper if options.level != "B-B" else None,
+        stamp_style=stamp_style,
+        new_field_spec=new_field_spec,
+    )
+    session = pdf_signer.init_signing_session(writer, existing_fields_only=exists)
+    session.system_time = now
+    return session, field_name, text_params
+
+
+def signature_metadata(
+    options: PdfSignOptions, field_name: str, vc: ValidationContext | None
+) -> signers.PdfSignatureMetadata:
+    """pyHanko's signature metadata for ``options`` (PAdES subfilter, level, DocMDP)."""
+    return signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm=options.md_algorithm,
         subfilter=SigSeedSubFilter.PADES,
@@ -306,34 +356,6 @@ async def _sign_prepared(
         certify=options.certify is not None,
         docmdp_permissions=MDPPerm(options.certify) if options.certify else MDPPerm.FILL_FORMS,
     )
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=key.pyhanko_signer(prefer_pss=options.prefer_pss),
-        timestamper=timestamper if options.level != "B-B" else None,
-        stamp_style=stamp_style,
-        new_field_spec=new_field_spec,
-    )
-    session = pdf_signer.init_signing_session(writer, existing_fields_only=exists)
-    session.system_time = now
-    validation_info = await session.perform_presign_validation(writer)
-    tbs = session.prepare_tbs_document(
-        validation_info=validation_info,
-        bytes_reserved=reserved,
-        appearance_text_params=text_params,
-    )
-    out = io.BytesIO()
-    prepared, res_output = tbs.digest_tbs_document(output=out)
-    post = await tbs.perform_signature(
-        document_digest=prepared.document_digest,
-        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
-            signing_time=now,
-            adobe_revinfo_attr=None if validation_info is None else validation_info.adobe_revinfo_attr,
-        ),
-    )
-    await post.post_signature_processing(res_output)
-    signed = out.getvalue()
-    tst_time = _check_own_signature(signed, field_name, key.certificate)
-    return PdfSignOutcome(signed, field_name, now, tst_time, reserved, risks)
 
 
 def _signing_risks(reader: PdfFileReader) -> list[Msg]:
@@ -354,7 +376,7 @@ def _int_box(box: tuple[float, float, float, float] | None) -> tuple[int, int, i
     return box  # type: ignore[return-value]
 
 
-def _check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate) -> datetime | None:
+def check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate) -> datetime | None:
     """Re-open the output and verify the signature we just made (integrity + coverage)."""
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
