@@ -185,3 +185,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     yield
+
+
+# ---- long-term validation (issue 18) ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def archive_pki() -> testpki.TestPKI:
+    """The archive PKI (``vn-archive`` in certomancer.yml): ``ar-signer`` and ``ar-tsa1``
+    under ``ar-ca1`` (expires 2034; signer 2028, TSA 1 on 2031-01-01), ``ar-tsa2`` under
+    ``ar-ca2`` (until 2050/2055), CRLs only; time-stamping services ``tsa1`` and ``tsa2``."""
+    return testpki.load(arch_label=testpki.ARCHIVE_ARCH)
+
+
+@pytest.fixture(scope="session")
+def archive_key(tmp_path_factory: pytest.TempPathFactory, archive_pki: testpki.TestPKI) -> Path:
+    p = tmp_path_factory.mktemp("archive") / "ar-signer.p12"
+    p.write_bytes(archive_pki.pkcs12("ar-signer", PASSPHRASE))
+    return p
