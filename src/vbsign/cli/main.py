@@ -21,6 +21,8 @@ from vbsign._version import __version__
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "sign": ("vbsign.cli.sign:sign_cmd", "Ký số văn bản (PDF, XML, mọi tệp)", "Sign documents (PDF, XML, any file)"),
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
+    "extend": ("vbsign.cli.extend:extend_cmd", "Gia hạn chữ ký (B-T, B-LT, B-LTA, dấu lưu trữ)", "Extend signatures (B-T, B-LT, B-LTA, renewal)"),
+    "archive": ("vbsign.cli.archive:archive_group", "Lưu trữ dài hạn: quét, gia hạn", "Long-term archive: scan, renew"),
     "demo": ("vbsign.testpki.cli:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
     "testpki": ("vbsign.testpki.cli:testpki_group", "PKI thử nghiệm", "Test PKI"),
     "token": ("vbsign.cli.token:token_group", "Thiết bị ký (USB token, PKCS#11)", "Tokens (PKCS#11)"),

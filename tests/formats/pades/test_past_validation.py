@@ -14,7 +14,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
-from tests.conftest import PASSPHRASE, T0
+from tests.conftest import T0
 
 import vbsign
 from vbsign.errors import SigningError
@@ -30,13 +30,8 @@ def _services(pki, at: datetime) -> Services:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def lta(archive_pki, archive_key) -> bytes:  # type: ignore[no-untyped-def]
-    from vbsign.testpki.samples import official_document_pdf
-
-    return vbsign.sign(
-        official_document_pdf(), key=archive_key, passphrase=PASSPHRASE, trust=[archive_pki.cert("ar-root")],
-        tsa=archive_pki.timestamper(T0, "tsa1"), level="B-LTA", services=_services(archive_pki, T0), clock=lambda: T0,
-    ).data  # fmt: skip
+def lta(archive_lta: bytes) -> bytes:
+    return archive_lta
 
 
 @pytest.fixture(scope="module")
