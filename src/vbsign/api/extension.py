@@ -10,11 +10,12 @@ format's module, verify *those*, then write them atomically (never over the inpu
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from asn1crypto import x509
 from pyhanko.sign.timestamps.api import TimeStamper
 
 import vbsign._core.files as _io
@@ -25,6 +26,8 @@ from vbsign._core.errors import InputError, SigningError, UnsupportedFormatError
 from vbsign._core.i18n import Msg
 from vbsign._core.timefmt import utcnow
 from vbsign.api.verification import async_verify
+from vbsign.formats.ades import ValidationData, collect_validation_data
+from vbsign.formats.cades_extend import extend_cms
 from vbsign.formats.pades.extend import extend_pdf
 from vbsign.formats.pades.verify import is_pdf
 from vbsign.model.extend import ExtendResult
@@ -55,6 +58,7 @@ async def async_extend(
     services: Services | None = None,
     clock: Callable[[], datetime] | None = None,
     md_algorithm: str = "sha256",
+    content: _io.Source | None = None,
 ) -> ExtendResult:
     """Extend every signature of ``source`` to ``level`` (``b-t``, ``b-lt``, ``b-lta``);
     with ``renew``, add a new archive timestamp over everything (the previous archive
@@ -63,6 +67,8 @@ async def async_extend(
     Refuses (:class:`~vbsign.errors.SigningError`, the reason in Vietnamese and English)
     to extend a document whose signatures do not verify now. ``output`` is written
     atomically and must not be the input; ``clock`` fixes "now" (tests, simulated time).
+    ``content`` is the signed file of a detached CAdES signature (default: ``x`` next to
+    ``x.p7s``): the archive timestamp covers its hash.
     """
     setup = _setup(tsa, trust, services, clock)
     lvl = Level.parse(level).value
@@ -70,10 +76,11 @@ async def async_extend(
         raise InputError(Msg("Chỉ gia hạn lên B-T, B-LT hoặc B-LTA.", "Extend to B-T, B-LT or B-LTA only."))
     _refuse_overwrite(source, output)
     data, name = _io.read_input(source)
-    await _require_valid_now(data, name, setup)
-    result = await _extend_bytes(data, name, lvl, renew, setup, md_algorithm)
+    detached = _detached_content(content, name)
+    await _require_valid_now(data, name, setup, content=detached)
+    result = await _extend_bytes(data, name, lvl, renew, setup, md_algorithm, detached)
     if result.changed:
-        await _require_valid_now(result.data, name, setup, after=True)
+        await _require_valid_now(result.data, name, setup, after=True, content=detached)
     if output is not None:
         result.output = _io.atomic_write(output, result.data)
     return result
@@ -110,10 +117,17 @@ def _refuse_overwrite(source: _io.Source, output: str | os.PathLike[str] | None)
         )
 
 
+def _detached_content(content: _io.Source | None, name: str) -> bytes | None:
+    if content is not None:
+        return _io.read_input(content)[0]
+    found = _dispatch.find_detached_content(name)
+    return found[0] if found else None
+
+
 async def _extend_bytes(
-    data: bytes, name: str, level: str, renew: bool, setup: _Setup, md_algorithm: str
+    data: bytes, name: str, level: str, renew: bool, setup: _Setup, md_algorithm: str, content: bytes | None
 ) -> ExtendResult:
-    """The format's extension (PDF today; XML and CMS by their own modules)."""
+    """The format's extension: PAdES, CAdES (:mod:`vbsign.formats.cades_extend`)."""
     if is_pdf(data) and not _dispatch.is_cms(data):
         vc = build_context(TrustStore.coerce(setup.trust), moment=setup.now, services=setup.services)
         try:
@@ -124,6 +138,13 @@ async def _extend_bytes(
         finally:
             await vc.aclose()
         return ExtendResult(out.data, None, "pdf", out.level_before, out.level_after, out.steps, out.timestamp_time)
+    if _dispatch.is_cms(data):
+        cms_out = await extend_cms(
+            data, level, content=content, timestamper=setup.timestamper, validation_data=_vd_source(setup),
+            renew=renew, md_algorithm=md_algorithm,
+        )  # fmt: skip
+        return ExtendResult(cms_out.data, None, "cms", cms_out.level_before, cms_out.level_after, cms_out.steps,
+                            cms_out.timestamp_time)  # fmt: skip
     raise UnsupportedFormatError(
         Msg(
             "Chưa gia hạn được chữ ký của tệp {n} (định dạng này).",
@@ -132,10 +153,22 @@ async def _extend_bytes(
     )
 
 
-async def _require_valid_now(data: bytes, name: str, setup: _Setup, *, after: bool = False) -> Report:
+def _vd_source(setup: _Setup) -> Callable[[x509.Certificate, list[x509.Certificate]], Awaitable[ValidationData]]:
+    """Validation data of a certificate at the extension time (fetched where missing)."""
+    trust = TrustStore.coerce(setup.trust)
+
+    async def source(cert: x509.Certificate, others: list[x509.Certificate]) -> ValidationData:
+        return await collect_validation_data(cert, others, trust, services=setup.services, moment=setup.now)
+
+    return source
+
+
+async def _require_valid_now(
+    data: bytes, name: str, setup: _Setup, *, after: bool = False, content: bytes | None = None
+) -> Report:
     """Verify at ``setup.now`` (fetching what is missing); every signature and timestamp must
     pass. Before: refuse with the reason; after: the new bytes are never handed back broken."""
-    report = await async_verify(data, trust=setup.trust, now=setup.now, services=setup.services)
+    report = await async_verify(data, trust=setup.trust, now=setup.now, services=setup.services, content=content)
     bad = [s for s in report.signatures if s.indication is not Indication.TOTAL_PASSED]
     if not report.signatures:
         raise InputError(
@@ -185,11 +218,12 @@ def extend(
     services: Services | None = None,
     clock: Callable[[], datetime] | None = None,
     md_algorithm: str = "sha256",
+    content: _io.Source | None = None,
 ) -> ExtendResult:
     """Synchronous :func:`async_extend` (also inside a running event loop)."""
     return run_sync(async_extend(
         source, output, level=level, renew=renew, tsa=tsa, trust=trust, services=services, clock=clock,
-        md_algorithm=md_algorithm,
+        md_algorithm=md_algorithm, content=content,
     ))  # fmt: skip
 
 
