@@ -100,9 +100,9 @@ async def extend_cms(
         if LEVELS.index(signer_level(sd, si)) < LEVELS.index("B-T"):
             await _add_signature_timestamp(si, timestamper, md_algorithm)
             _note(out, "signature-timestamp")
-    if LEVELS.index(target) >= LEVELS.index("B-LT") and LEVELS.index(before) < LEVELS.index("B-LT"):
-        if await _add_validation_data(sd, infos, validation_data, signers=True):
-            _note(out, "validation-data")
+    needs_lt = LEVELS.index(target) >= LEVELS.index("B-LT") > LEVELS.index(before)
+    if needs_lt and await _add_validation_data(sd, infos, validation_data, signers=True):
+        _note(out, "validation-data")
     if target == "B-LTA" and (renew or before != "B-LTA"):
         # the previous archive timestamp's validation data first: the new one covers it
         await _add_validation_data(sd, infos, validation_data, signers=False)
