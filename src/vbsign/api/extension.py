@@ -30,6 +30,8 @@ from vbsign.formats.ades import ValidationData, collect_validation_data
 from vbsign.formats.cades_extend import extend_cms
 from vbsign.formats.pades.extend import extend_pdf
 from vbsign.formats.pades.verify import is_pdf
+from vbsign.formats.xades.extend import extend_xml
+from vbsign.formats.xades.safe import looks_like_xml
 from vbsign.model.extend import ExtendResult
 from vbsign.model.options import Level
 from vbsign.model.report import Indication, Report, SignatureReport
@@ -124,6 +126,13 @@ def _detached_content(content: _io.Source | None, name: str) -> bytes | None:
     return found[0] if found else None
 
 
+def _xml_contents(content: bytes | None, name: str) -> dict[str, bytes] | None:
+    """Detached XAdES: the one content file, under the names a reference may use."""
+    if content is None:
+        return None
+    return {"": content}
+
+
 async def _extend_bytes(
     data: bytes, name: str, level: str, renew: bool, setup: _Setup, md_algorithm: str, content: bytes | None
 ) -> ExtendResult:
@@ -145,6 +154,13 @@ async def _extend_bytes(
         )  # fmt: skip
         return ExtendResult(cms_out.data, None, "cms", cms_out.level_before, cms_out.level_after, cms_out.steps,
                             cms_out.timestamp_time)  # fmt: skip
+    if looks_like_xml(data):
+        xml_out = await extend_xml(
+            data, level, timestamper=setup.timestamper, validation_data=_vd_source(setup), renew=renew,
+            contents=_xml_contents(content, name),
+        )  # fmt: skip
+        return ExtendResult(xml_out.data, None, "xml", xml_out.level_before, xml_out.level_after, xml_out.steps,
+                            xml_out.timestamp_time)  # fmt: skip
     raise UnsupportedFormatError(
         Msg(
             "Chưa gia hạn được chữ ký của tệp {n} (định dạng này).",
