@@ -35,6 +35,7 @@ def test_step_by_step_each_level_verifies(bb_pdf, pki, services, tsa, verify_at)
         # B-T has no validation data yet: fetch; B-LT and B-LTA verify offline
         report = verify_at(result.data, fetch=level == "b-t")
         assert report.indication is Indication.TOTAL_PASSED, [(s.id, s.findings) for s in report.signatures]
+        assert next(s for s in report.signatures if s.kind == "signature").level == level.upper()
         seen.append(result.steps)
         data = result.data
     assert seen == [["document-timestamp"], ["validation-data"], ["archive-timestamp"]]

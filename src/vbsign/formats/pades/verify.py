@@ -1069,9 +1069,18 @@ def _level(emb: EmbeddedPdfSignature, rep: SignatureReport, ev: _DocEvidence, ts
         return "B-B"
     if not has_lt:
         return "B-T"
-    if any(later_ts):
+    # B-LTA: a document timestamp over validation data (a DSS in the revision it covers); a
+    # document timestamp made before the DSS only gave the signature its time (B-T)
+    if any(ok and _covers_dss(ev.reader, rev) for (rev, _t, ok) in ev.doc_timestamps if rev > emb.signed_revision):
         return "B-LTA"
     return "B-LT"
+
+
+def _covers_dss(reader: PdfFileReader, revision: int) -> bool:
+    try:
+        return "/DSS" in reader.get_historical_root(revision)
+    except Exception:  # a damaged history proves nothing
+        return False
 
 
 async def _decide(
