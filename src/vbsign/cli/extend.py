@@ -28,18 +28,18 @@ EXIT_SOME_FAILED = 1
 @click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True),
               help="Chứng thư gốc tin cậy (PEM/DER) / trust anchors.")
 @click.option("--batch", is_flag=True, help="IN là thư mục: gia hạn mọi tệp đã ký vào thư mục -o / IN is a directory.")
-@click.option("--offline", is_flag=True, help="Không truy cập mạng (trừ máy chủ dấu thời gian) / no OCSP/CRL fetching.")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Giới hạn thời gian mỗi yêu cầu mạng (giây) / per-request network timeout (s).")
 @click.option("--json", "as_json", is_flag=True, help="Kết quả dạng JSON / JSON output.")
 def extend_cmd(
     input_file: Path, output: Path, level: str, renew: bool, tsa: str, trust_files: tuple[str, ...], batch: bool,
-    offline: bool, timeout: float, as_json: bool,
+    timeout: float, as_json: bool,
 ) -> None:
     """Gia hạn chữ ký: thêm dấu thời gian, dữ liệu kiểm tra (OCSP/CRL) và dấu thời gian lưu trữ.
 
     Extend signatures: add a timestamp, validation data (OCSP/CRL) and an archive timestamp.
     A signature that does not verify now is never extended (the reason is shown).
+    Needs the network: the TSA, and OCSP/CRL for what the document does not carry.
     """
     from vbsign import api
     from vbsign.api.archive import signed_files
@@ -47,7 +47,7 @@ def extend_cmd(
 
     options: dict[str, Any] = dict(
         level=level, renew=renew, tsa=tsa, trust=list(trust_files) if trust_files else None,
-        services=Services(online=not offline, timeout=timeout),
+        services=Services(timeout=timeout),
     )  # fmt: skip
     if not batch:
         if input_file.is_dir():

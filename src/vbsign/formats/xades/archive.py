@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from vbsign.formats.xades import constants as C
-from vbsign.formats.xades import dsig
+import vbsign.formats.xades.constants as C
+import vbsign.formats.xades.dsig as dsig
 
 
 def _local(el: etree._Element) -> str:

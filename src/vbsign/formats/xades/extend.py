@@ -22,11 +22,11 @@ from asn1crypto import cms, x509
 from lxml import etree
 from pyhanko.sign.timestamps.api import TimeStamper
 
+import vbsign.formats.xades.constants as C
+import vbsign.formats.xades.dsig as dsig
 from vbsign._core.errors import InputError, SigningError
 from vbsign._core.i18n import Msg
 from vbsign.formats.ades import ValidationData, embedded_certificates
-from vbsign.formats.xades import constants as C
-from vbsign.formats.xades import dsig
 from vbsign.formats.xades.archive import archive_input, is_archive_timestamp
 from vbsign.formats.xades.safe import DEFAULT_LIMITS, XmlLimits, parse
 from vbsign.formats.xades.sign import _add_signature_timestamp, _unsigned_signature_properties
