@@ -240,3 +240,31 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     yield
+
+
+# ---- long-term validation (issue 18) ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def archive_pki() -> testpki.TestPKI:
+    """The archive PKI (``vn-archive`` in certomancer.yml): ``ar-signer`` and ``ar-tsa1``
+    under ``ar-ca1`` (expires 2034; signer 2028, TSA 1 on 2031-01-01), ``ar-tsa2`` under
+    ``ar-ca2`` (until 2050/2055), CRLs only; time-stamping services ``tsa1`` and ``tsa2``."""
+    return testpki.load(arch_label=testpki.ARCHIVE_ARCH)
+
+
+@pytest.fixture(scope="session")
+def archive_key(tmp_path_factory: pytest.TempPathFactory, archive_pki: testpki.TestPKI) -> Path:
+    p = tmp_path_factory.mktemp("archive") / "ar-signer.p12"
+    p.write_bytes(archive_pki.pkcs12("ar-signer", PASSPHRASE))
+    return p
+
+
+@pytest.fixture(scope="session")
+def archive_lta(archive_pki: testpki.TestPKI, archive_key: Path, sample_pdf: bytes) -> bytes:
+    """``sample_pdf`` signed by ``ar-signer`` at B-LTA on T0 with the archive PKI's TSA 1."""
+    from vbsign import api
+
+    return api.sign(
+        sample_pdf, key=archive_key, passphrase=PASSPHRASE, trust=[archive_pki.cert("ar-root")],
+        tsa=archive_pki.timestamper(T0, "tsa1"), level="B-LTA", clock=lambda: T0,
+        services=Services(online=False, fetcher_backend=archive_pki.fetcher_backend(T0)),
+    ).data  # fmt: skip

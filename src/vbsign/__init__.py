@@ -31,6 +31,10 @@ _EXPORTS: dict[str, str] = {
     "async_verify": "vbsign.api.verification:async_verify",
     "validate": "vbsign.api.compliance:validate",
     "async_validate": "vbsign.api.compliance:async_validate",
+    "extend": "vbsign.api.extension:extend",
+    "async_extend": "vbsign.api.extension:async_extend",
+    "extend_many": "vbsign.api.extension:extend_many",
+    "ExtendResult": "vbsign.model.extend:ExtendResult",
     # the named choices of the options (plain strings are accepted too)
     "Level": "vbsign.model.options:Level",
     "ValidationTime": "vbsign.model.options:ValidationTime",
@@ -70,6 +74,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
+    from vbsign.api.extension import async_extend, extend, extend_many
     from vbsign.api.extensions import open_key
     from vbsign.api.signer import Signer, async_sign, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
@@ -86,6 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.host import async_on_send as async_on_send
     from vbsign.host import on_receive as on_receive
     from vbsign.host import on_send as on_send
+    from vbsign.model.extend import ExtendResult
     from vbsign.model.options import (
         Level,
         Packaging,

@@ -279,3 +279,17 @@ def test_evidence_bundle_defaults_claim_nothing():
         False, False, False, None,
     )
     assert dataclasses.fields(b)
+
+
+def test_all_01_counts_archive_timestamps_inside_xades_and_cades_signatures(docs):
+    # a CAdES/XAdES signature renewed by an archive timestamp of a later TSA: the evidence now
+    # ends with that TSA, not with the signature timestamp's
+    late = copy_report(docs.person_agency_report)
+    late.validation_time = datetime(2035, 12, 1, tzinfo=timezone.utc)  # the first TSA ends 2036-01-01
+    sig = late.signatures[0]
+    assert sig.timestamp is not None and sig.timestamp.tsa is not None
+    tsa = dataclasses.replace(sig.timestamp.tsa, not_after=datetime(2050, 1, 1, tzinfo=timezone.utc))
+    sig.archive_timestamps = [dataclasses.replace(sig.timestamp, kind="archive", tsa=tsa, chain=[tsa],
+                                                  time=datetime(2035, 11, 1, tzinfo=timezone.utc))]  # fmt: skip
+    r = res(docs.judge(late), "ALL-01", "S1")
+    assert r.status is P and r.evidence["evidence_expires"].startswith("2050") and r.evidence["archive_timestamps"] == 1

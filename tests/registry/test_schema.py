@@ -15,7 +15,7 @@ EXPECTED_TABLES = {
     "settings", "waves", "units", "subscribers", "tokens", "certificates", "cert_requests",
     "cert_request_history", "handovers", "training_sessions", "training_attendance", "holidays",
     "alert_notifications", "audit_events", "audit_head", "audit_monthly", "audit_signers", "audit_documents",
-    "audit_doc_monthly", "alembic_version",
+    "audit_doc_monthly", "archived_documents", "alembic_version",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import ssl
+from datetime import datetime, timezone
 
 from vbsign._core.errors import InputError
 from vbsign._core.i18n import Msg
@@ -44,6 +45,19 @@ ALLOWED_HASHES = frozenset(
 #: broken or withdrawn hash functions, as people write them
 WEAK_HASHES: dict[str, str] = {"sha1": "SHA-1", "md5": "MD5", "md2": "MD2", "md4": "MD4", "ripemd160": "RIPEMD-160", "sha224": "SHA-224"}
 DEFAULT_HASH = "sha256"
+
+#: the date after which a timestamp made with this hash no longer proves existence (past
+#: signature validation, :mod:`vbsign.formats.proofs`): the publication of a practical
+#: collision for MD5 (2004-08-17, Wang et al.) and SHA-1 (2017-02-23, SHAttered); SHA-224
+#: leaves the recommended list at the end of 2030 (TT 15/2025 Annex I lists it no longer;
+#: ETSI TS 119 312 keeps it as legacy). Hashes not listed have no known sunset.
+HASH_SUNSET: dict[str, datetime] = {
+    "md2": datetime(2004, 8, 17, tzinfo=timezone.utc),
+    "md4": datetime(2004, 8, 17, tzinfo=timezone.utc),
+    "md5": datetime(2004, 8, 17, tzinfo=timezone.utc),
+    "sha1": datetime(2017, 2, 23, tzinfo=timezone.utc),
+    "sha224": datetime(2031, 1, 1, tzinfo=timezone.utc),
+}
 
 
 def normalise_hash_name(name: str) -> str:

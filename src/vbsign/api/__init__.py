@@ -29,7 +29,11 @@ _EXPORTS: dict[str, str] = {
     "SignResult": "vbsign.model.sign",
     "Signer": "vbsign.api.signer",
     "TrustLike": "vbsign.pki.trust",
+    "async_extend": "vbsign.api.extension",
     "async_validate": "vbsign.api.compliance",
+    "extend": "vbsign.api.extension",
+    "extend_many": "vbsign.api.extension",
+    "ExtendResult": "vbsign.model.extend",
     "async_verify": "vbsign.api.verification",
     "async_verify_xml": "vbsign.api.verification",
     "human_report": "vbsign.api.reports",
@@ -45,7 +49,11 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ExtendResult",
     "SignResult",
+    "async_extend",
+    "extend",
+    "extend_many",
     "Signer",
     "TrustLike",
     "async_validate",
@@ -65,11 +73,13 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.compliance import async_validate, validate
+    from vbsign.api.extension import async_extend, extend, extend_many
     from vbsign.api.extensions import open_key
     from vbsign.api.policies import load_policy, policy_registry
     from vbsign.api.reports import human_report, page_pictures
     from vbsign.api.signer import Signer, sign, sign_many
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
+    from vbsign.model.extend import ExtendResult
     from vbsign.model.sign import SignResult
     from vbsign.pki.trust import TrustLike
 

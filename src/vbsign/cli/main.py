@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "prepare": ("vbsign.cli.two_step:prepare_cmd", "Ký hai bước: chuẩn bị dữ liệu cần ký", "Two-step signing: prepare the bytes to sign"),
     "complete": ("vbsign.cli.two_step:complete_cmd", "Ký hai bước: hoàn tất với giá trị chữ ký", "Two-step signing: complete with the signature value"),
     "verify": ("vbsign.cli.verify:verify_cmd", "Kiểm tra chữ ký số", "Verify signatures"),
+    "extend": ("vbsign.cli.extend:extend_cmd", "Gia hạn chữ ký (B-T, B-LT, B-LTA, dấu lưu trữ)", "Extend signatures (B-T, B-LT, B-LTA, renewal)"),
+    "archive": ("vbsign.cli.archive:archive_group", "Lưu trữ dài hạn: quét, gia hạn", "Long-term archive: scan, renew"),
     "demo": ("vbsign.testpki.cli:demo_cmd", "Chạy thử toàn bộ quy trình", "Run the whole story on test data"),
     "testpki": ("vbsign.testpki.cli:testpki_group", "PKI thử nghiệm", "Test PKI"),
     "token": ("vbsign.cli.token:token_group", "Thiết bị ký (USB token, PKCS#11)", "Tokens (PKCS#11)"),

@@ -34,8 +34,9 @@ from pyhanko_certvalidator import errors as cv_errors
 
 from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
-from vbsign._core.timefmt import utcnow
+from vbsign._core.timefmt import format_vn_time, utcnow
 from vbsign._core.x509 import unique_der
+from vbsign.formats.proofs import judge_proof_chain, proof_of
 from vbsign.formats.verdict import Blocking, VerdictFacts, decide, prechecks, trust_problem
 from vbsign.model.report import (
     CertificateInfo,
@@ -88,6 +89,9 @@ class SignerEvidence:
     crls: list[asn1_crl.CertificateList] = field(default_factory=list)
     claimed_time: datetime | None = None
     timestamps: list[TimestampToken] = field(default_factory=list)
+    #: archive timestamps (``kind="archive"``), oldest first: proofs of existence of the
+    #: signature and its validation data (past signature validation, :mod:`.proofs`)
+    archive_timestamps: list[TimestampToken] = field(default_factory=list)
     #: digest algorithms used by the signature (signature method, references, cert refs)
     hash_algorithms: list[str] = field(default_factory=list)
     #: integrity could be computed (False when e.g. the signed data was not found)
@@ -164,7 +168,34 @@ async def evaluate(rep: SignatureReport, ev: SignerEvidence, options: AdesVerify
     facts.trust_problem = trust_problem(path_error) if path_error is not None else None
     facts.now_error = now_error
     await decide(rep, facts)
+    await _check_archive_timestamps(rep, ev, options, now, other)
+    if options.at != "now":
+        own = proof_of(rep.timestamp) if out.timestamp_ok and rep.timestamp is not None else None
+        archived = [p for a in rep.archive_timestamps if (p := proof_of(a)) is not None]
+        judge_proof_chain(rep, ([own] if own else []) + archived, now)
     return out
+
+
+async def _check_archive_timestamps(
+    rep: SignatureReport, ev: SignerEvidence, options: AdesVerifyOptions, now: datetime, other: list[x509.Certificate]
+) -> None:
+    """Validate each archive timestamp at its own time (its imprint covers the signature and
+    the validation data before it); a bad one is reported and proves nothing."""
+    for tok in ev.archive_timestamps:
+        try:
+            info = await _validate_timestamp(tok, options, now, other, ev.ocsps, ev.crls)
+        except Exception as e:  # a broken token must not crash verification
+            logger.debug("archive timestamp unprocessable", exc_info=True)
+            rep.add("ARCHIVE_TIMESTAMP_INVALID", Severity.WARNING, Msg(
+                "Không xử lý được dấu thời gian lưu trữ: {e}", "The archive timestamp cannot be processed: {e}"
+            ).format(e=_short(e)))
+            continue
+        rep.archive_timestamps.append(info)
+        if not (info.intact and info.valid and info.trusted):
+            rep.add("ARCHIVE_TIMESTAMP_INVALID", Severity.WARNING, Msg(
+                "Dấu thời gian lưu trữ lúc {t} không hợp lệ hoặc không được tin cậy: nó không chứng minh gì.",
+                "The archive timestamp of {t} is invalid or untrusted: it proves nothing.",
+            ).format(t=format_vn_time(info.time)), intact=info.intact, trusted=info.trusted)
 
 
 async def _check_timestamps(
@@ -304,7 +335,17 @@ async def _validate_timestamp(
         trusted=bool(st.trusted),
         tsa=tsa,
         hash_algorithm=st.md_algorithm,
+        chain=_path_infos(getattr(st, "validation_path", None)),
     )
+
+
+def _path_infos(path: Any) -> list[CertificateInfo]:
+    if path is None:
+        return []
+    try:
+        return [CertificateInfo.from_asn1(c) for c in path.iter_certs(include_root=True)][::-1]
+    except Exception:
+        return []
 
 
 # ---- revocation data helpers ----------------------------------------------------------------

@@ -66,6 +66,7 @@ MAX_CMS_BYTES = 512 * 1024 * 1024
 
 OID_CERTIFICATE_VALUES = "1.2.840.113549.1.9.16.2.23"
 OID_REVOCATION_VALUES = "1.2.840.113549.1.9.16.2.24"
+OID_ARCHIVE_TIMESTAMP_V3 = "0.4.0.1733.2.4"
 ARCHIVE_TIMESTAMP_OIDS = frozenset(
     {"1.2.840.113549.1.9.16.2.27", "1.2.840.113549.1.9.16.2.48", "0.4.0.1733.2.4"}
 )
@@ -306,7 +307,7 @@ async def verify_cms(
     for n, si in enumerate(signer_infos, start=1):
         sid = f"S{n}"
         try:
-            rep = await _verify_signer(si, sid, content_type, signed, certs, ocsps, crls, options)
+            rep = await _verify_signer(si, sid, content_type, signed, certs, ocsps, crls, options, sd=sd)
         except Exception as e:
             logger.debug("signer %s unprocessable", sid, exc_info=True)
             rep = SignatureReport(id=sid, kind="signature", indication=F, sub_indication=SubIndication.FORMAT_FAILURE)
@@ -368,6 +369,8 @@ async def _verify_signer(
     ocsps: list[Any],
     crls: list[Any],
     options: AdesVerifyOptions,
+    *,
+    sd: cms.SignedData | None = None,
 ) -> SignatureReport:
     """Verify one SignerInfo: its integrity over ``signed``, the evidence it carries
     (certificates, revocation data, timestamps), then the shared AdES verdict."""
@@ -401,6 +404,8 @@ async def _verify_signer(
     )
     _check_integrity(si, cert, content_type, signed, md, rep, ev)
     _read_unsigned_attributes(si, rep, ev)
+    if sd is not None:
+        _read_archive_timestamps(sd, si, signed, ev)
     if cert is not None:
         rep.signer = CertificateInfo.from_asn1(cert)
     # what could not be computed is "not checked", never "altered"
@@ -417,6 +422,8 @@ async def _verify_signer(
         rep.level = "B-B"
         if outcome.timestamp_ok:
             rep.level = "B-LT" if outcome.embedded_revocation else "B-T"
+            if rep.level == "B-LT" and any(a.intact and a.valid and a.trusted for a in rep.archive_timestamps):
+                rep.level = "B-LTA"
     return rep
 
 
@@ -488,17 +495,40 @@ def _read_unsigned_attributes(si: cms.SignerInfo, rep: SignatureReport, ev: Sign
         ev.timestamps.append(TimestampToken(tst, generic_cms.message_imprint_checker(si)))
     for attr in _items(si["unsigned_attrs"]):
         oid = attr["type"].dotted
-        if oid in ARCHIVE_TIMESTAMP_OIDS:
+        if oid in ARCHIVE_TIMESTAMP_OIDS and oid != OID_ARCHIVE_TIMESTAMP_V3:
             rep.add("ARCHIVE_TIMESTAMP_NOT_VALIDATED", Severity.INFO, Msg(
-                "Có dấu thời gian lưu trữ (CAdES-LTA); vbsign chưa kiểm tra loại này.",
-                "An archive timestamp (CAdES-LTA) is present; vbsign does not validate it yet.",
+                "Có dấu thời gian lưu trữ kiểu cũ (CAdES-A v2 / ATS v1); vbsign chỉ kiểm tra archive-time-stamp-v3.",
+                "A legacy archive timestamp (CAdES-A v2 / ATS v1) is present; vbsign validates archive-time-stamp-v3 only.",
             ))
-            break
+            continue
         if attr["type"].native == "counter_signature":
             rep.add("COUNTER_SIGNATURE_NOT_VERIFIED", Severity.INFO, Msg(
                 "Có chữ ký đối ứng (counter-signature); vbsign chưa kiểm tra nó.",
                 "A counter-signature is present; vbsign does not verify it.",
             ))
+
+
+def _read_archive_timestamps(
+    sd: cms.SignedData, si: cms.SignerInfo, signed: bytes | None, ev: SignerEvidence
+) -> None:
+    """archive-time-stamp-v3 tokens into the evidence, each with its message imprint
+    (EN 319 122-1 §5.5.3, :mod:`vbsign.formats.cades_ats`); a token whose hash index lists
+    something no longer in the signature gets an imprint that cannot match."""
+    from vbsign.formats.cades_ats import digest, imprint_input, index_of, index_still_holds
+
+    for attr in _items(si["unsigned_attrs"]):
+        if attr["type"].dotted != OID_ARCHIVE_TIMESTAMP_V3:
+            continue
+        for value in attr["values"]:
+            token = cms.ContentInfo.load(value.dump())
+            index = index_of(token)
+
+            def expected(md: str, index: Any = index) -> bytes:
+                if index is None or signed is None or not index_still_holds(index, sd, si):
+                    return b""
+                return digest(md, imprint_input(sd, si, digest(md, signed), index))
+
+            ev.archive_timestamps.append(TimestampToken(token["content"], expected, kind="archive"))
 
 
 def _lenient_signature_check(si: cms.SignerInfo, cert: x509.Certificate, rep: SignatureReport) -> bool:

@@ -341,7 +341,7 @@ _SHORT_NAMES = {
 class TimestampInfo:
     """An RFC 3161 timestamp attached to a signature or to the document."""
 
-    kind: Literal["signature", "document", "content"]
+    kind: Literal["signature", "document", "content", "archive"]
     time: datetime
     intact: bool
     valid: bool
@@ -499,6 +499,9 @@ class SignatureReport:
     signing_time_source: SigningTimeSource = "none"
     claimed_signing_time: datetime | None = None
     timestamp: TimestampInfo | None = None
+    #: archive timestamps inside the signature (XAdES ArchiveTimeStamp, CAdES
+    #: archive-time-stamp-v3), oldest first; PDF document timestamps are reports of their own
+    archive_timestamps: list[TimestampInfo] = field(default_factory=list)
     integrity: IntegrityInfo | None = None
     modification: ModificationInfo | None = None
     revocation: RevocationInfo | None = None

@@ -14,6 +14,11 @@ VALIDITY_ANOMALY       warning   a subscriber's certificate is valid longer than
                                  maximum: 5 years new, 3 years renewal (NĐ 68/2024 Đ9);
                                  ``info`` for certificates issued before that decree
 SEAL_MISSING           warning   a unit with its own seal has no valid seal certificate
+ARCHIVE_RENEWAL_DUE    warning   an archived signed document's newest proof of existence
+                                 (archive timestamp) stops holding within N days, or it
+                                 has none yet: renew (``vbsign archive renew``)
+ARCHIVE_PROOF_EXPIRED  critical  … and that date has passed: the signing time can no
+                                 longer be proven (renewal comes too late)
 =====================  ========  =====================================================
 
 Everything here reads the database and returns data; sending the alerts through the
@@ -32,7 +37,7 @@ from sqlalchemy.orm import Session, aliased, defer
 
 from vbsign._core.i18n import Msg
 from vbsign.model.events import CertificateAlert
-from vbsign.registry.models import Certificate, Subscriber, Token, Unit
+from vbsign.registry.models import ArchivedDocument, Certificate, Subscriber, Token, Unit
 from vbsign.registry.workdays import HolidayCalendar, token_recovery_deadline
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -157,6 +162,7 @@ def compute_alerts(
         if anomaly is not None:
             alerts.append(anomaly)
     alerts += _missing_seals(session, at)
+    alerts += _archive_alerts(session, at, horizon)
     alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.due or date.max, a.code, a.key))
     return alerts
 
@@ -371,6 +377,38 @@ def _missing_seals(session: Session, at: datetime) -> list[Alert]:
                 unit_name=unit.name,
             )
         )
+    return out
+
+
+def _archive_alerts(session: Session, at: datetime, horizon: datetime) -> list[Alert]:
+    """Renewal alerts for the documents held by archive scans (:mod:`.ops_archive`)."""
+    out: list[Alert] = []
+    for doc in session.execute(select(ArchivedDocument)).scalars():
+        until = doc.proof_holds_until
+        if doc.indication != "TOTAL-PASSED" and (until is None or until > at):
+            continue  # not valid for another reason: the scan report says why
+        if until is not None and until > horizon:
+            continue
+        expired = until is not None and until <= at
+        key = f"archive:{doc.path}:{doc.sha256 or ''}:{until.date().isoformat() if until else 'none'}"
+        details = {"path": doc.path, "level": doc.level, "proof_limit": doc.proof_limit,
+                   "proof_holds_until": until.isoformat() if until else None}  # fmt: skip
+        when = fmt_date(local_date(until)) if until else "—"
+        if expired:
+            msg = Msg("Văn bản lưu trữ {p}: bằng chứng tồn tại đã hết giá trị từ {d}; không còn chứng minh được thời điểm ký.",
+                      "Archived document {p}: its proof of existence ended on {d}; the signing time can no longer be proven.")  # fmt: skip
+        elif until is None:
+            msg = Msg("Văn bản lưu trữ {p} chưa có dấu thời gian lưu trữ: cần gia hạn lên B-LTA.",
+                      "Archived document {p} has no archive timestamp yet: extend it to B-LTA.")  # fmt: skip
+        else:
+            msg = Msg("Văn bản lưu trữ {p}: cần gia hạn dấu thời gian lưu trữ trước {d}.",
+                      "Archived document {p}: renew its archive timestamp before {d}.")  # fmt: skip
+        out.append(Alert(
+            code="ARCHIVE_PROOF_EXPIRED" if expired else "ARCHIVE_RENEWAL_DUE",
+            severity="critical" if expired else "warning",
+            message=msg.format(p=doc.path, d=when), key=key,
+            due=local_date(until) if until else local_date(at), details=details,
+        ))  # fmt: skip
     return out
 
 

@@ -538,6 +538,32 @@ def alerts_cmd(ctx: click.Context, days: int, notify: bool, resend: bool, as_jso
         out.print(f"[{colour.get(a.severity, 'white')}]{a.code}[/] {esc(a.message.get())}", markup=True, highlight=False)
 
 
+# ---- archived documents ------------------------------------------------------------------------
+
+
+@registry_group.group("archive")
+def archive_group() -> None:
+    """Văn bản lưu trữ theo dõi gia hạn dấu thời gian lưu trữ. / Archived documents watched for renewal."""
+
+
+@archive_group.command("hold")
+@click.argument("directory", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--trust", "trust_files", multiple=True, type=click.Path(exists=True),
+              help="Chứng thư gốc tin cậy (PEM/DER) / trust anchors.")
+@click.pass_context
+def archive_hold(ctx: click.Context, directory: Path, trust_files: tuple[str, ...]) -> None:
+    """Quét thư mục và ghi các văn bản đã ký vào sổ đăng ký (cảnh báo: registry alerts).
+
+    Scan DIR and hold its signed documents in the registry (renewal alerts: registry alerts).
+    """
+    from vbsign.api.archive import scan_archive
+
+    entries = scan_archive(directory, trust=list(trust_files) if trust_files else None)
+    with _registry(ctx) as reg:
+        held = reg.hold_archive(entries)
+    console().print(t(f"Đã ghi {held} văn bản đã ký.", f"Held {held} signed documents."), markup=False)
+
+
 # ---- requests ----------------------------------------------------------------------------------
 
 

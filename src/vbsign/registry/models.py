@@ -319,6 +319,23 @@ class Holiday(Base):
     kind: Mapped[str] = mapped_column(String(10), default="holiday")
 
 
+class ArchivedDocument(Base):
+    """A long-term signed document the registry watches (``vbsign registry archive scan``):
+    where it is, what it was when last scanned, and until when its newest proof of
+    existence holds (issue 18). Renewal alerts come from this table."""
+
+    __tablename__ = "archived_documents"
+
+    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    indication: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    proof_holds_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    proof_limit: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AlertNotification(Base):
     """Which alerts were already sent through the plugin hook (to send each one once)."""
 

@@ -23,6 +23,7 @@ and settings of :mod:`.base`.
 from __future__ import annotations
 
 from vbsign.registry.base import SETTING_KEYS, Clock, RegistryBase
+from vbsign.registry.ops_archive import ArchiveOps
 from vbsign.registry.ops_audit import AuditOps
 from vbsign.registry.ops_certificates import CertificateOps
 from vbsign.registry.ops_custody import CustodyOps
@@ -32,5 +33,5 @@ from vbsign.registry.ops_requests import RequestOps
 __all__ = ["SETTING_KEYS", "Clock", "Registry", "RegistryBase"]
 
 
-class Registry(DirectoryOps, CertificateOps, CustodyOps, RequestOps, AuditOps):
+class Registry(DirectoryOps, CertificateOps, CustodyOps, RequestOps, AuditOps, ArchiveOps):
     """A certificate registry stored in SQLite or PostgreSQL (see the module docstring)."""

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
 ARCH = "vn"
+#: the archive PKI (long-term validation tests): CA, signer and first TSA expire, a second
+#: CA and TSA outlive them (see certomancer.yml)
+ARCHIVE_ARCH = "vn-archive"
 DEFAULT_PORT = 8750
 #: the test PKI's services listen on loopback only
 HOST = "127.0.0.1"
@@ -210,7 +213,7 @@ def _resource_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=8)
-def load(port: int = DEFAULT_PORT, host: str = "localhost") -> TestPKI:
+def load(port: int = DEFAULT_PORT, host: str = "localhost", arch_label: str = ARCH) -> TestPKI:
     """Load the test PKI with URLs ``http://{host}:{port}/vn/...`` baked into the certificates.
 
     Certificates are deterministic for a given URL prefix. ``host`` must be a host name,
@@ -225,8 +228,9 @@ def load(port: int = DEFAULT_PORT, host: str = "localhost") -> TestPKI:
     try:
         raw = yaml.safe_load((base / "certomancer.yml").read_text("utf-8"))
         cfg = CertomancerConfig(raw, key_search_dir=str(base), external_url_prefix=prefix)
-        arch = cfg.get_pki_arch(ArchLabel(ARCH))
-        _apply_exact_subjects(arch, raw.get(RDNS_KEY) or {})
+        arch = cfg.get_pki_arch(ArchLabel(arch_label))
+        if arch_label == ARCH:
+            _apply_exact_subjects(arch, raw.get(RDNS_KEY) or {})
     except Exception as e:  # pragma: no cover - packaging error
         raise ConfigurationError(
             Msg("Không nạp được cấu hình PKI thử nghiệm: {e}", "Cannot load the test PKI config: {e}").format(e=e)
@@ -289,6 +293,13 @@ class TestPKI:
     def roots(self) -> list[x509.Certificate]:
         return [self.cert(lbl) for lbl in ROOTS]
 
+    def ca_certs(self) -> list[x509.Certificate]:
+        """The CA certificates of this architecture (what an AIA fetch may return)."""
+        if self.arch.arch_label == ARCH:
+            return self.roots + self.intermediates
+        certs = [self.arch.get_cert(spec.label) for _iss, specs in self.arch.enumerate_certs_by_issuer() for spec in specs]
+        return [c for c in certs if c.ca]
+
     @property
     def intermediates(self) -> list[x509.Certificate]:
         return [self.cert(lbl) for lbl in INTERMEDIATES]
@@ -314,9 +325,10 @@ class TestPKI:
         }
 
     # ---- in-process services (no HTTP) ------------------------------------------------
-    def timestamper(self, at_time: datetime | None = None) -> TimeStamper:
-        """An RFC 3161 timestamper served in-process by the test TSA."""
-        return _InProcessTimeStamper(self, at_time)
+    def timestamper(self, at_time: datetime | None = None, label: str = TSA_LABEL) -> TimeStamper:
+        """An RFC 3161 timestamper served in-process by the test TSA (``label``: another
+        time-stamping service of the architecture, e.g. the archive PKI's ``tsa2``)."""
+        return _InProcessTimeStamper(self, at_time, label)
 
     def fetcher_backend(self, at_time: datetime | None = None) -> FetcherBackend:
         """A revocation/certificate fetcher backend answering in-process (no network)."""
@@ -351,10 +363,12 @@ class TestPKI:
                 return self.arch.service_registry.get_crl(info.label, _at(at_time))
         return None
 
-    def _answer_tsa(self, req: tsp.TimeStampReq, at_time: datetime | None) -> tsp.TimeStampResp:
+    def _answer_tsa(
+        self, req: tsp.TimeStampReq, at_time: datetime | None, label: str = TSA_LABEL
+    ) -> tsp.TimeStampResp:
         from certomancer.registry import ServiceLabel
 
-        tsa = self.arch.service_registry.summon_timestamper(ServiceLabel(TSA_LABEL), _at(at_time))
+        tsa = self.arch.service_registry.summon_timestamper(ServiceLabel(label), _at(at_time))
         return tsa.request_tsa_response(req)
 
     # ---- export ------------------------------------------------------------------------
@@ -413,14 +427,15 @@ from pyhanko_certvalidator.fetchers.api import (  # noqa: E402
 
 
 class _InProcessTimeStamper(_PyHankoTimeStamper):
-    def __init__(self, pki: TestPKI, at_time: datetime | None) -> None:
+    def __init__(self, pki: TestPKI, at_time: datetime | None, label: str = TSA_LABEL) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._pki = pki
         self._at_time = at_time
-        self.url = pki.tsa_url
+        self._label = label
+        self.url = pki.tsa_url if label == TSA_LABEL else pki.service_urls()["tsa"][0].rsplit("/", 1)[0] + "/" + label
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return self._pki._answer_tsa(req, self._at_time)
+        return self._pki._answer_tsa(req, self._at_time, self._label)
 
 
 class _InProcessOCSPFetcher(OCSPFetcher):
@@ -491,15 +506,13 @@ class _InProcessCertFetcher(CertificateFetcher):
 
     async def fetch_cert_issuers(self, cert: Any) -> AsyncGenerator[x509.Certificate, None]:
         issuer = cert.issuer
-        for lbl in ROOTS + INTERMEDIATES:
-            c = self._pki.cert(lbl)
+        for c in self._pki.ca_certs():
             if c.subject == issuer:
                 yield c
 
     async def fetch_crl_issuers(self, certificate_list: Any) -> AsyncGenerator[x509.Certificate, None]:
         issuer = certificate_list.issuer
-        for lbl in ROOTS + INTERMEDIATES:
-            c = self._pki.cert(lbl)
+        for c in self._pki.ca_certs():
             if c.subject == issuer:
                 yield c
 

@@ -56,6 +56,7 @@ from vbsign.formats.pades.limits import Limits, budgeted_diff_policy, check_dead
 from vbsign.formats.pades.reader import open_reader
 from vbsign.formats.pades.structure import prepare_reader
 from vbsign.formats.pades.visual import VisualOptions
+from vbsign.formats.proofs import judge_proof_chain, proof_of
 from vbsign.formats.verdict import (
     CERT_USAGE,
     NO_TRUSTED_CHAIN,
@@ -175,6 +176,8 @@ async def verify_pdf(data: bytes, name: str, options: VerifyOptions) -> Report:
     _read_dss(reader, ev, report)
     await _verify_embedded_signatures(report, forensics, ev, options, now)
     add_appearance_facts(data, reader, report)  # what the widgets show (Decree 30 rules)
+    if options.at != "now":
+        _judge_proof_chains(report.signatures, now)
     _document_verdict(report, forensics)
     return report
 
@@ -242,6 +245,25 @@ async def _verify_embedded_signatures(
             report.signatures.append(forensics.unloadable(slot, f"T{len(report.signatures) + 1}" if is_ts else f"S{n}"))
     # order: by revision, signatures before the timestamps that cover them
     report.signatures.sort(key=lambda s: (s.revision if s.revision is not None else 1 << 30, s.kind != "signature"))
+
+
+def _judge_proof_chains(reports: list[SignatureReport], now: datetime) -> None:
+    """Past signature validation (:mod:`vbsign.formats.proofs`): each signature and document
+    timestamp is proven by its own timestamp and the document timestamps of later revisions;
+    the chain must have been renewed in time and its newest link must still hold ``now``."""
+    doc_proofs = [
+        (r.revision, proof_of(r.timestamp))
+        for r in reports
+        if r.kind == "document-timestamp" and r.timestamp is not None and r.revision is not None
+    ]
+    for rep in reports:
+        own = proof_of(rep.timestamp) if rep.timestamp is not None else None
+        rev = rep.revision if rep.revision is not None else 1 << 30
+        later = [p for (r, p) in doc_proofs if p is not None and r > rev]
+        proofs = ([own] if own is not None else []) + later
+        if rep.kind == "signature" and own is None and rep.signing_time_source != "timestamp":
+            continue  # no proven signing time to keep (B-B): judged as it is
+        judge_proof_chain(rep, proofs, now)
 
 
 def _unprocessable_signature(emb: EmbeddedPdfSignature, sid: str, e: Exception) -> SignatureReport:
@@ -1047,9 +1069,18 @@ def _level(emb: EmbeddedPdfSignature, rep: SignatureReport, ev: _DocEvidence, ts
         return "B-B"
     if not has_lt:
         return "B-T"
-    if any(later_ts):
+    # B-LTA: a document timestamp over validation data (a DSS in the revision it covers); a
+    # document timestamp made before the DSS only gave the signature its time (B-T)
+    if any(ok and _covers_dss(ev.reader, rev) for (rev, _t, ok) in ev.doc_timestamps if rev > emb.signed_revision):
         return "B-LTA"
     return "B-LT"
+
+
+def _covers_dss(reader: PdfFileReader, revision: int) -> bool:
+    try:
+        return "/DSS" in reader.get_historical_root(revision)
+    except Exception:  # a damaged history proves nothing
+        return False
 
 
 async def _decide(

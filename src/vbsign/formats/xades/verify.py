@@ -36,6 +36,7 @@ from vbsign._core.errors import short_reason as _short
 from vbsign._core.i18n import Msg
 from vbsign._core.x509 import unique_der as _dedupe
 from vbsign.formats.ades import AdesVerifyOptions, SignerEvidence, TimestampToken, evaluate
+from vbsign.formats.xades.archive import archive_input, is_archive_timestamp
 from vbsign.formats.xades.safe import DEFAULT_LIMITS, MalformedXmlError, XmlLimits, parse
 from vbsign.model.report import (
     DocumentInfo,
@@ -241,6 +242,7 @@ async def _verify_one(
         or _value_blocking(rep, ev, sig, method if method_known else None, method, value)
     )
     usp = _collect_timestamps(props.qp, sv_el, rep, ev)
+    _collect_archive_timestamps(sig, usp, outcomes[: len(signed_info.findall(C.ds('Reference')))], rep, ev)
     rep.signed_attributes = _property_names(props.ssp) + _property_names(props.sdop)
     rep.unsigned_attributes = _property_names(usp)
     rep.signer_certificate_embedded = ev.signer_cert is not None and ev.signer_cert.dump() in {c.dump() for c in certs}
@@ -249,6 +251,8 @@ async def _verify_one(
     outcome = await evaluate(rep, ev, options)
     note_malformed_fields(rep)
     rep.level = _level(props.sp, props.ssp, outcome.timestamp_ok, outcome.embedded_revocation)
+    if rep.level == "B-LT" and any(a.intact and a.valid and a.trusted for a in rep.archive_timestamps):
+        rep.level = "B-LTA"
     covered: list[etree._Element] = []
     if rep.integrity.intact and rep.integrity.signature_valid and ev.blocking is None:
         covered = _covered(doc, outcomes)
@@ -374,12 +378,39 @@ def _collect_timestamps(
                 tok = _timestamp_token(ts, sv_el, rep)
                 if tok is not None:
                     ev.timestamps.append(tok)
-            elif _local(ts) == "ArchiveTimeStamp":
-                rep.add("ARCHIVE_TIMESTAMP_NOT_VALIDATED", Severity.INFO, Msg(
-                    "Có dấu thời gian lưu trữ (XAdES-LTA); vbsign chưa kiểm tra loại này.",
-                    "An archive timestamp (XAdES-LTA) is present; vbsign does not validate it yet.",
-                ))
     return usp
+
+
+def _collect_archive_timestamps(
+    sig: etree._Element,
+    usp: etree._Element | None,
+    outcomes: list[dsig.ReferenceOutcome],
+    rep: SignatureReport,
+    ev: SignerEvidence,
+) -> None:
+    """Archive timestamps into the evidence, each with the imprint of what it covers
+    (:mod:`vbsign.formats.xades.archive`); without every reference's data (a detached
+    content not supplied) the imprint cannot match and the timestamp proves nothing."""
+    if usp is None:
+        return
+    octets = [o.signed_octets for o in outcomes]
+    for ats in usp:
+        if not is_archive_timestamp(ats):
+            continue
+        tok = _timestamp_token(ats, sig, rep)  # the imprint is replaced below
+        if tok is None:
+            continue
+        cm = ats.find(C.ds("CanonicalizationMethod"))
+        exclusive, comments = C.C14N_METHODS.get((cm.get("Algorithm") if cm is not None else None) or C.C14N_10, (False, False))
+
+        def expected(md: str, ats: etree._Element = ats, exclusive: bool = exclusive, comments: bool = comments) -> bytes:
+            if any(o is None for o in octets) or not octets:
+                return b""
+            data = archive_input(sig, ats, usp, [o for o in octets if o is not None], exclusive=exclusive,
+                                 with_comments=comments)  # fmt: skip
+            return dsig.digest(data, md)
+
+        ev.archive_timestamps.append(TimestampToken(tok.signed_data, expected, kind="archive"))
 
 
 def _check_value(

@@ -276,6 +276,14 @@ def _evidence_expiry(sig: Any) -> tuple[Any, str] | None:
     return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
+def _timestamp_expiry(ts: Any) -> tuple[Any, str] | None:
+    """When an archive timestamp stops holding: its TSA certificate or a CA of its path."""
+    candidates: list[tuple[Any, str]] = [(c.not_after, f"CA {cert_name(c)}") for c in ts.chain[1:]]
+    if ts.tsa is not None:
+        candidates.append((ts.tsa.not_after, f"TSA {cert_name(ts.tsa)}"))
+    return min(candidates, key=lambda c: c[0]) if candidates else None
+
+
 def check_all_01(ev: Evidence) -> Outcome:
     sig = ev.sig
     now = ev.report.validation_time or ev.report.generated_at
@@ -291,6 +299,10 @@ def check_all_01(ev: Evidence) -> Outcome:
         )
     latest = max(archive, key=lambda d: d.revision or 0) if archive else None
     expiry = _evidence_expiry(latest if latest is not None else sig)
+    inner = [a for a in sig.archive_timestamps if a.intact and a.valid and a.trusted]
+    if latest is None and inner:  # XAdES / CAdES: the newest archive timestamp inside the signature
+        facts["archive_timestamps"] = len(inner)
+        expiry = _timestamp_expiry(max(inner, key=lambda a: a.time))
     if expiry is None:
         return passed(Msg("Có dữ liệu kiểm tra dài hạn.", "Long-term validation data present."), **facts)
     when, what = expiry
