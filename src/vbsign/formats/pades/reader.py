@@ -37,7 +37,7 @@ import types
 from collections.abc import Callable
 from typing import IO, Any
 
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -91,7 +91,7 @@ read_hex_string.__wrapped__ = _pyhanko_read_hex  # type: ignore[attr-defined]
 
 
 _pyhanko_read_name = _original(generic.NameObject.read_from_stream)
-_pyhanko_read_non_whitespace = _original(generic.read_non_whitespace)
+_pyhanko_read_non_whitespace = _original(misc.read_non_whitespace)
 #: a name: ``/`` and the regular characters up to the next white space or delimiter
 _NAME = re.compile(rb"/([^ \n\r\t\f\x00()<>\[\]{}/%]*)")
 #: a name body pyHanko decodes to itself: printable ASCII without the ``#`` escape

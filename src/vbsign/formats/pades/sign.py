@@ -323,8 +323,7 @@ async def _sign_prepared(
     )
     out = io.BytesIO()
     prepared, res_output = tbs.digest_tbs_document(output=out)
-    with out.getbuffer() as view:  # the revision's length when it was digested
-        digested = len(view)
+    known = _digested(prepared, out)
     post = await tbs.perform_signature(
         document_digest=prepared.document_digest,
         pdf_cms_signed_attrs=PdfCMSSignedAttributes(
@@ -334,11 +333,17 @@ async def _sign_prepared(
     )
     await post.post_signature_processing(res_output)
     signed = out.getvalue()
-    # the digest pyHanko computed over this buffer's byte ranges (filling /Contents and the
-    # later revisions of B-LT/B-LTA touch no byte inside them): the self-check reuses it
-    known = ((prepared.reserved_region_start, prepared.reserved_region_end, digested), prepared.document_digest)
     tst_time = _check_own_signature(signed, field_name, key.certificate, known)
     return PdfSignOutcome(signed, field_name, now, tst_time, reserved, risks)
+
+
+def _digested(prepared: Any, out: io.BytesIO) -> tuple[tuple[int, int, int], bytes]:
+    """The ``/Contents`` gap, the revision's length and the digest pyHanko computed over
+    ``out``'s byte ranges: filling ``/Contents`` and the later revisions of B-LT/B-LTA
+    touch no byte inside them, so the self-check reuses the digest."""
+    with out.getbuffer() as view:
+        length = len(view)
+    return (prepared.reserved_region_start, prepared.reserved_region_end, length), prepared.document_digest
 
 
 def _own_digest(emb: Any, size: int, known: tuple[tuple[int, int, int], bytes] | None) -> bytes:
