@@ -33,6 +33,7 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -260,6 +261,7 @@ def main(rounds: int = 3, names: list[str] | None = None) -> None:
     print("vbsign time / pyHanko time (lower is better):")
     for line in summary:
         print("  " + line)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
