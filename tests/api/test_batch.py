@@ -163,7 +163,9 @@ def test_disk_full_under_a_file_size_limit_stops_the_batch(tmp_path: Path, pki_d
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    proc = subprocess.run([sys.executable, "-m", "vbsign.cli.main", *_batch_args(pki_dir, src, out)],
+    # one process (--jobs 1): with workers, the next file may already be in flight when the
+    # disk fills, and is then reported failed too (tests/api/test_batch_processes.py)
+    proc = subprocess.run([sys.executable, "-m", "vbsign.cli.main", *_batch_args(pki_dir, src, out, "--jobs", "1")],
                           capture_output=True, text=True, env=_env(), timeout=180, preexec_fn=limited)
     _assert_stopped(proc, out)
 
@@ -194,7 +196,7 @@ def test_disk_full_on_a_real_small_tmpfs_stops_the_batch(tmp_path: Path, pki_dir
     _make_inputs(src, sample_pdf, big)
     out.mkdir()
     script = f"mount -t tmpfs -o size={size_kib}k tmpfs '{out}' && {sys.executable} -m vbsign.cli.main " + " ".join(
-        f"'{a}'" for a in _batch_args(pki_dir, src, out)
+        f"'{a}'" for a in _batch_args(pki_dir, src, out, "--jobs", "1")  # one process: see above
     ) + f"; rc=$?; ls -A '{out}' > '{tmp_path / 'left.txt'}'; exit $rc"
     proc = subprocess.run([*prefix, "sh", "-c", script], capture_output=True, text=True, env=_env(), timeout=180)
     # the tmpfs lived in the test's own mount namespace: what it held is listed in left.txt

@@ -29,6 +29,7 @@ prompt never interrupts a progress display.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import enum
 import errno
 import io
@@ -389,6 +390,7 @@ async def async_sign_many(
     stop_on_error: bool = False,
     overwrite: bool = False,
     concurrency: int = 1,
+    processes: int = 1,
     **sign_options: Any,
 ) -> BatchResult:
     """Sign every job with ``signer`` (see module docs). Raises only if nothing can start.
@@ -399,6 +401,11 @@ async def async_sign_many(
     :param overwrite: replace existing outputs (atomically) instead of skipping them.
     :param concurrency: documents prepared in parallel; the token still signs one at a
         time, but PDF work and network round trips overlap with it.
+    :param processes: worker processes signing in parallel (every core; see
+        :func:`pool_available`). Each is forked after the certificate check, so it signs
+        with the same key and settings; ``on_result``, stopping and the outputs behave as
+        with one process. A token key (PKCS#11) signs in this process (``concurrency``
+        still applies): its session cannot be shared with a forked child.
     :param sign_options: passed to :meth:`vbsign.api.Signer.async_sign` for every file.
     """
     jobs = list(jobs)
@@ -415,7 +422,8 @@ async def async_sign_many(
 
     results: list[FileResult | None] = [None] * len(jobs)
     state = _RunState()
-    sem = asyncio.Semaphore(max(1, concurrency))
+    pool = _start_pool(signer, jobs, sign_options, processes)
+    sem = asyncio.Semaphore(max(1, concurrency) if pool is None else processes)
 
     async def run(i: int, job: BatchJob) -> None:
         async with sem:
@@ -428,15 +436,63 @@ async def async_sign_many(
             else:
                 if on_start is not None:
                     on_start(job)
-                res = await _sign_one(signer, job, sign_options)
+                if pool is None:
+                    res = await _sign_one(signer, job, sign_options)
+                else:
+                    res = await asyncio.get_running_loop().run_in_executor(pool, _pooled_sign, i)
                 state.note(res, stop_on_error)
             results[i] = res
             if on_result is not None:
                 on_result(res)
 
-    await asyncio.gather(*(run(i, j) for i, j in enumerate(jobs)))
+    try:
+        await asyncio.gather(*(run(i, j) for i, j in enumerate(jobs)))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     done = [r for r in results if r is not None]
     return BatchResult(files=done, seconds=time.perf_counter() - started, stopped_by=state.stop)
+
+
+# ---- worker processes ---------------------------------------------------------------------
+
+#: what a forked worker signs with: set in the parent just before the pool forks
+_FORKED: tuple[BatchSigner, list[BatchJob], dict[str, Any]] | None = None
+
+
+def pool_available() -> bool:
+    """Whether batches can use worker processes here (``fork`` exists: Linux, the BSDs)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _start_pool(
+    signer: BatchSigner, jobs: list[BatchJob], options: dict[str, Any], processes: int
+) -> concurrent.futures.ProcessPoolExecutor | None:
+    """A pool of ``processes`` forked workers, or ``None`` to sign in this process (one
+    process asked, a token key, fewer than two files to sign, or no ``fork``)."""
+    global _FORKED
+    todo = sum(1 for j in jobs if j.refused is None)
+    from vbsign.backends.software import SoftwareKey  # tokens and plugin keys: one process
+
+    if processes <= 1 or todo < 2 or not isinstance(signer.key, SoftwareKey) or not pool_available():
+        return None
+    import multiprocessing
+
+    _FORKED = (signer, jobs, options)
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(processes, todo), mp_context=multiprocessing.get_context("fork")
+    )
+
+
+def _pooled_sign(i: int) -> FileResult:
+    """In a worker: sign job ``i`` as :func:`_sign_one` does in one process."""
+    from vbsign._core.aio import run_sync  # the parent's loop is not this process's
+
+    assert _FORKED is not None, "worker started without a batch"
+    signer, jobs, options = _FORKED
+    return run_sync(_sign_one(signer, jobs[i], options))
 
 
 class _RunState:
@@ -519,6 +575,7 @@ async def _sign_one(signer: BatchSigner, job: BatchJob, options: dict[str, Any])
 
 __all__ = [
     "LinkRefused",
+    "pool_available",
     "BatchJob",
     "BatchResult",
     "FileResult",

@@ -56,6 +56,7 @@ PARAMS: dict[str, str] = {
     "stop_on_error": "stop at the first failure of any kind",
     "overwrite": "replace existing outputs (atomically) instead of skipping them",
     "concurrency": "documents prepared in parallel (the token still signs one at a time)",
+    "processes": "worker processes signing in parallel for a software key (``os.cpu_count()``: every core); a token key signs in one process",
     "follow_links": "follow symbolic links leading out of a source directory",
     # verification
     "at": "the validation time: :class:`~vbsign.ValidationTime` (``SIGNING``, the default, or ``NOW``), "

@@ -222,7 +222,8 @@ class Signer:
         request = SignRequest(
             document=data,
             document_name=Path(name).name,
-            document_sha256=hashlib.sha256(data).hexdigest(),
+            # SHA-256 of the input only for the plugins that read it (a full pass over a large file)
+            document_sha256=hashlib.sha256(data).hexdigest() if _plugins.wants_sign_request() else "",
             format=_dispatch.RESULT_FORMATS[_dispatch.detect_format(data, format)],
             level=normalise_level(level) if level else self.level,
             signer=self.signer_info,
@@ -374,6 +375,7 @@ class Signer:
         stop_on_error: bool = False,
         overwrite: bool = False,
         concurrency: int = 1,
+        processes: int = 1,
         follow_links: bool = False,
         field: str | None = None,
         appearance: AppearanceProvider | None = None,
@@ -390,7 +392,9 @@ class Signer:
         unless ``follow_links``), a list of files (written to ``output_dir`` under their
         own names) or ``(input, output)`` pairs. Per-file failures are in the returned
         :class:`~vbsign.api.batch.BatchResult`; see :mod:`vbsign.api.batch` for when a batch stops
-        early. The per-document options apply to every file.
+        early. The per-document options apply to every file. ``processes`` > 1 signs in
+        that many worker processes (every core: ``os.cpu_count()``) for a software key; a
+        token key signs in this process, ``concurrency`` documents prepared in parallel.
         """
         per_document: dict[str, Any] = {
             k: v for k, v in {
@@ -405,6 +409,7 @@ class Signer:
             stop_on_error=stop_on_error,
             overwrite=overwrite,
             concurrency=concurrency,
+            processes=processes,
             **per_document,
         )
 
@@ -418,6 +423,7 @@ class Signer:
         stop_on_error: bool = False,
         overwrite: bool = False,
         concurrency: int = 1,
+        processes: int = 1,
         follow_links: bool = False,
         field: str | None = None,
         appearance: AppearanceProvider | None = None,
@@ -431,7 +437,7 @@ class Signer:
         """Synchronous :meth:`async_sign_many`."""
         return run_sync(self.async_sign_many(
             sources, output_dir, on_result=on_result, stop_on_error=stop_on_error, overwrite=overwrite,
-            concurrency=concurrency, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
+            concurrency=concurrency, processes=processes, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
             location=location, contact_info=contact_info, level=level, format=format, metadata=metadata,
         ))  # fmt: skip
 
@@ -563,6 +569,7 @@ def sign_many(
     stop_on_error: bool = False,
     overwrite: bool = False,
     concurrency: int = 1,
+    processes: int = 1,
     follow_links: bool = False,
     field: str | None = None,
     appearance: AppearanceProvider | None = None,
@@ -578,7 +585,7 @@ def sign_many(
     ) as signer:  # fmt: skip
         return signer.sign_many(
             sources, output_dir, on_result=on_result, stop_on_error=stop_on_error, overwrite=overwrite,
-            concurrency=concurrency, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
+            concurrency=concurrency, processes=processes, follow_links=follow_links, field=field, appearance=appearance, reason=reason,
             location=location, contact_info=contact_info, metadata=metadata,
         )  # fmt: skip
 

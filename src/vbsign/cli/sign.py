@@ -27,7 +27,7 @@ from vbsign.cli._common import EXIT_OK, console, esc, fail, parse_box, secret_fr
 @click.option("--batch", is_flag=True, help="IN là thư mục: ký mọi tệp PDF, ghi vào thư mục -o, một lần đăng nhập / sign every PDF in directory IN into directory -o.")
 @click.option("--overwrite", is_flag=True, help="(--batch) ghi đè tệp đầu ra đã có / replace existing outputs.")
 @click.option("--follow-links", is_flag=True, help="(--batch) ký cả tệp mà liên kết trỏ ra ngoài thư mục IN (mặc định: bỏ qua) / also sign files that links point to outside IN (default: skipped).")
-@click.option("--jobs", type=click.IntRange(1, 16), default=1, show_default=True, help="(--batch) số tệp chuẩn bị song song / documents prepared in parallel.")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, show_default=True, help="(--batch) số tiến trình ký song song, 0 = mỗi lõi CPU một tiến trình (thiết bị ký: số tệp chuẩn bị song song) / worker processes, 0 = one per CPU core (token keys: documents prepared in parallel).")
 @click.option(
     "--level",
     type=click.Choice(["b-b", "b-t", "b-lt", "b-lta"], case_sensitive=False),

@@ -6,6 +6,7 @@ Kept out of ``cli/sign.py`` so that the single-document command stays small.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,7 +143,8 @@ def run_batch(
                     planned,
                     on_result=on_result,
                     overwrite=overwrite,
-                    concurrency=jobs,
+                    concurrency=max(1, jobs),  # a token key: documents prepared in parallel
+                    processes=jobs or os.cpu_count() or 1,  # a software key: worker processes
                     **sign_options,
                 )
             )

@@ -99,6 +99,13 @@ def aggregate_exit(codes: list[int]) -> int:
     metavar="VAR",
     help="Mật khẩu mở PDF được mã hoá, lấy từ biến môi trường VAR / user password of an encrypted PDF, from env var VAR.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    show_default=True,
+    help="Số tiến trình kiểm tra song song khi có nhiều tệp, 0 = mỗi lõi CPU một tiến trình / worker processes for several files, 0 = one per CPU core.",
+)
 def verify_cmd(
     files: tuple[Path, ...],
     trust_files: tuple[str, ...],
@@ -115,10 +122,12 @@ def verify_cmd(
     visual: str = "auto",
     password_env: str | None = None,
     output: Path | None = None,
+    jobs: int = 0,
 ) -> None:
     """Kiểm tra chữ ký số của các tệp FILES. / Verify the signatures of FILES."""
     check_output(fmt, output, len(files))
-    if isolate:  # every file is verified in an isolated worker: start its helper meanwhile
+    workers = _workers(jobs, len(files))
+    if isolate and workers == 1:  # every file is verified in an isolated worker: start its helper meanwhile
         from vbsign.formats.pades.isolation import prestart
 
         prestart(fork=True)  # the command owns its (still single-threaded) process
@@ -143,26 +152,19 @@ def verify_cmd(
     reports = []
     out = console()
     err = console(stderr=True)
-    for f in files:
-        try:
-            rep = api.verify(
-                f,
-                trust=trust,
-                at=at,
-                services=services,
-                content=content_file,
-                allow_comments=allow_comments,
-                limits=limits,
-                visual=visual_options,
-                password=password,
-            )
-        except VbsignError as e:
+    options = {
+        "trust": trust, "at": at, "services": services, "content": content_file, "allow_comments": allow_comments,
+        "limits": limits, "visual": visual_options, "password": password,
+    }  # fmt: skip
+    for f, (rep, e) in zip(files, _verify_all(api.verify, files, options, workers, isolate), strict=True):
+        if e is not None:
             codes.append(e.exit_code)
             if as_json:
                 reports.append({"document": {"name": str(f)}, "error": e.to_dict()})
             else:
                 err.print(f"[bold red]✗[/] {esc(printable(f))}: {esc(e.message(current_lang()))}")
             continue
+        assert rep is not None
         codes.append(rep.exit_code)
         if as_json:
             reports.append(rep.to_dict())
@@ -182,6 +184,59 @@ def verify_cmd(
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
     raise SystemExit(aggregate_exit(codes))
+
+
+def _workers(jobs: int, files: int) -> int:
+    """How many processes verify ``files`` files: ``--jobs`` (0: one per CPU core), never
+    more than the files, and one where worker processes cannot be forked."""
+    import multiprocessing
+    import os
+
+    if files < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(jobs or os.cpu_count() or 1, files))
+
+
+Outcome = tuple[Any, VbsignError | None]
+#: what a forked verification worker runs (set just before the workers are forked)
+_TASK: tuple[Any, dict[str, Any], bool] | None = None
+
+
+def _verify_file(f: Path) -> Outcome:
+    """One file's report, or the typed error that stopped its verification."""
+    assert _TASK is not None
+    verify, options, _ = _TASK
+    try:
+        return verify(f, **options), None
+    except VbsignError as e:
+        return None, e
+
+
+def _start_worker() -> None:
+    """A worker verifies its files in isolated children of its own helper (forked from it
+    while it is single-threaded), as the command does with one process."""
+    assert _TASK is not None
+    if _TASK[2]:
+        from vbsign.formats.pades.isolation import prestart
+
+        prestart(fork=True)
+
+
+def _verify_all(verify: Any, files: tuple[Path, ...], options: dict[str, Any], workers: int, isolate: bool) -> Any:
+    """The outcomes of ``files`` in their order; several files are shared among ``workers``
+    processes forked before any helper or thread exists (each starts its own helper)."""
+    global _TASK
+    _TASK = (verify, options, isolate)
+    if workers == 1:
+        return map(_verify_file, files)
+    import concurrent.futures
+    import multiprocessing
+
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+    )
+    with pool:
+        return list(pool.map(_verify_file, files))
 
 
 def password_from_env(password_env: str | None) -> Any:

@@ -45,7 +45,8 @@ class SignRequest:
     #: the bytes to be signed (never modified by vbsign)
     document: bytes = field(repr=False)
     document_name: str
-    #: SHA-256 (hex) of ``document``
+    #: SHA-256 (hex) of ``document`` (computed only when a plugin implements a hook that
+    #: receives the request; ``""`` otherwise)
     document_sha256: str
     #: "pdf" (more formats as they are added)
     format: str

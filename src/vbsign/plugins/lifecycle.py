@@ -49,6 +49,16 @@ class SignatureVetoed(PluginError):
 # ---- sign / verify lifecycle ----------------------------------------------------------------
 
 
+#: the hooks that receive a :class:`~vbsign.model.sign.SignRequest` (or an event made from one)
+SIGN_REQUEST_HOOKS = ("vbsign_before_sign", "vbsign_after_sign", "vbsign_audit_event")
+
+
+def wants_sign_request() -> bool:
+    """Whether any plugin will read a sign request: without one, its input SHA-256 (a full
+    pass over the document) is not computed."""
+    return any(manager.has_implementations(h) for h in SIGN_REQUEST_HOOKS)
+
+
 def before_sign(request: SignRequest) -> dict[str, str]:
     """Ask every plugin; raise :class:`SignatureVetoed` on a veto; return the added metadata.
 

@@ -258,10 +258,13 @@ def limit_issue(what: str, limit: float, *, code: str = "RESOURCE_LIMIT") -> Any
 VerifyFn = Callable[[bytes, str, Any], Awaitable[Report]]
 
 
-async def verify_within(func: VerifyFn, data: bytes, name: str, options: Any, limits: Limits | None) -> Report:
-    """Run ``func(data, name, options)`` within ``limits`` (see the module docstring)."""
+async def verify_within(
+    func: VerifyFn, data: bytes, name: str, options: Any, limits: Limits | None, *, pre: Precheck | None = None
+) -> Report:
+    """Run ``func(data, name, options)`` within ``limits`` (see the module docstring);
+    ``pre``: the :func:`precheck` of ``data`` under the same limits, if the caller made it."""
     limits = limits or DEFAULT_LIMITS
-    pre = precheck(data, limits)
+    pre = pre if pre is not None else precheck(data, limits)
     if pre.refused is not None:
         return limit_report(data, name, *pre.refused)
     isolate = pre.risky if limits.isolate is None else limits.isolate

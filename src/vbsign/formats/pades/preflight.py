@@ -26,7 +26,6 @@ signed document would. Inflation is counted, never kept, and stops at the thresh
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zlib
@@ -96,7 +95,7 @@ async def preflight(
     pre = precheck(data, limits)
     isolate = pre.risky if limits.isolate is None else limits.isolate
     if pre.refused is not None or (isolate and isolation_available()) or open_reader is None:
-        report = await verify_within(_inspect, data, "<input>", None, limits)
+        report = await verify_within(_inspect, data, "<input>", None, limits, pre=pre)
     else:
         opener = open_reader
 
@@ -132,7 +131,8 @@ async def _inspect(data: bytes, name: str, options: Any, *, reader: Any = None) 
     except _parse_errors() as e:
         raise input_error(e) from None
     report = Report(
-        document=DocumentInfo(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), format="pdf"),
+        # an internal report (only its findings are read): no SHA-256 pass over the input
+        document=DocumentInfo(name=name, sha256="", size=len(data), format="pdf"),
         indication=Indication.TOTAL_PASSED,
         validation_time=datetime.now(timezone.utc),
     )

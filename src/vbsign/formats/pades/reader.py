@@ -14,7 +14,10 @@ leaf readers are faster:
   invalid characters, truncation) rewinds and defers to pyHanko's function, so results and
   errors are exactly pyHanko's;
 * arrays made only of numbers and white space are parsed in one pass (same objects, same
-  types); any other array goes through pyHanko's reader.
+  types); any other array goes through pyHanko's reader;
+* names and the white space between tokens are read by one regular-expression match
+  instead of a generator step per byte (pyHanko's ``read_until_delimiter``); escaped names
+  (``#``), non-ASCII names and comments go to pyHanko's functions.
 
 Nothing in pyHanko is replaced: a host application that uses pyHanko itself gets pyHanko's
 code, untouched (``tests/formats/pades/test_speedups.py``). Because the rebound functions *are*
@@ -34,7 +37,7 @@ import types
 from collections.abc import Callable
 from typing import IO, Any
 
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -85,6 +88,51 @@ def read_hex_string(stream: Any) -> Any:
 
 
 read_hex_string.__wrapped__ = _pyhanko_read_hex  # type: ignore[attr-defined]
+
+
+_pyhanko_read_name = _original(generic.NameObject.read_from_stream)
+_pyhanko_read_non_whitespace = _original(misc.read_non_whitespace)
+#: a name: ``/`` and the regular characters up to the next white space or delimiter
+_NAME = re.compile(rb"/([^ \n\r\t\f\x00()<>\[\]{}/%]*)")
+#: a name body pyHanko decodes to itself: printable ASCII without the ``#`` escape
+_PLAIN_NAME = re.compile(rb"[\x21\x22\x24-\x7e]*\Z")
+_NON_WS = re.compile(rb"[^ \n\r\t\f\x00]")
+_NAME_PEEK = 128
+_WS_PEEK = 64
+
+
+def read_name(stream: Any) -> Any:
+    """``NameObject.read_from_stream`` with one regular-expression match instead of a
+    generator step per byte; escapes (``#``), non-ASCII bytes and a name running past the
+    peek or the end of the data go to pyHanko's function (same result, same errors)."""
+    start = stream.tell()
+    chunk = stream.read(_NAME_PEEK)
+    m = _NAME.match(chunk)
+    if m is not None and m.end() < len(chunk) and _PLAIN_NAME.match(m.group(1)):
+        stream.seek(start + m.end())  # on the delimiter, as pyHanko leaves it
+        return generic.NameObject("/" + m.group(1).decode("ascii"))
+    stream.seek(start)
+    return _pyhanko_read_name(stream)
+
+
+read_name.__wrapped__ = _pyhanko_read_name  # type: ignore[attr-defined]
+
+
+def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = False) -> Any:
+    """``read_non_whitespace`` of pyHanko, white space skipped by one search; a comment or
+    the end of the peek goes to pyHanko's function."""
+    start = stream.tell()
+    chunk = stream.read(_WS_PEEK)
+    m = _NON_WS.search(chunk)
+    if m is not None and chunk[m.start()] != 0x25:  # not '%': no comment to skip
+        pos = m.start()
+        stream.seek(start + pos + (0 if seek_back else 1))
+        return chunk[pos : pos + 1]
+    stream.seek(start)
+    return _pyhanko_read_non_whitespace(stream, seek_back=seek_back, allow_eof=allow_eof)
+
+
+read_non_whitespace.__wrapped__ = _pyhanko_read_non_whitespace  # type: ignore[attr-defined]
 
 
 def _numbers_array(stream: Any, container_ref: Any) -> Any:
@@ -156,14 +204,17 @@ def _build() -> tuple[Any, Any] | None:
         read_object = _rebind(generic.read_object, obj_ns)
         read_dict = _rebind(generic.DictionaryObject.read_from_stream, dict_ns)
         read_array = make_array_reader(_rebind(generic.ArrayObject.read_from_stream, array_ns))
+        names = _Readers(read_name)
         obj_ns.update(
             read_object=read_object,
             read_hex_string_from_stream=read_hex_string,
             DictionaryObject=_Readers(read_dict),
             ArrayObject=_Readers(read_array),
+            NameObject=names,
+            read_non_whitespace=read_non_whitespace,
         )
-        dict_ns["read_object"] = read_object
-        array_ns["read_object"] = read_object
+        dict_ns.update(read_object=read_object, NameObject=names, read_non_whitespace=read_non_whitespace)
+        array_ns.update(read_object=read_object, read_non_whitespace=read_non_whitespace)
         reader_ns = dict(vars(_module_of(PdfFileReader._read_object)))
         reader_ns["generic"] = _GenericView(read_object=read_object)
         return (

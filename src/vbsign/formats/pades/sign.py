@@ -275,6 +275,7 @@ async def _sign_prepared(
     )
     out = io.BytesIO()
     prepared, res_output = tbs.digest_tbs_document(output=out)
+    known = _digested(prepared, out)
     post = await tbs.perform_signature(
         document_digest=prepared.document_digest,
         pdf_cms_signed_attrs=PdfCMSSignedAttributes(
@@ -284,7 +285,7 @@ async def _sign_prepared(
     )
     await post.post_signature_processing(res_output)
     signed = out.getvalue()
-    tst_time = check_own_signature(signed, field_name, key.certificate)
+    tst_time = check_own_signature(signed, field_name, key.certificate, known)
     return PdfSignOutcome(signed, field_name, now, tst_time, reserved, risks)
 
 
@@ -358,6 +359,27 @@ def signature_metadata(
     )
 
 
+def _digested(prepared: Any, out: io.BytesIO) -> tuple[tuple[int, int, int], bytes]:
+    """The ``/Contents`` gap, the revision's length and the digest pyHanko computed over
+    ``out``'s byte ranges: filling ``/Contents`` and the later revisions of B-LT/B-LTA
+    touch no byte inside them, so the self-check reuses the digest."""
+    with out.getbuffer() as view:
+        length = len(view)
+    return (prepared.reserved_region_start, prepared.reserved_region_end, length), prepared.document_digest
+
+
+def _own_digest(emb: Any, size: int, known: tuple[tuple[int, int, int], bytes] | None) -> bytes:
+    """The byte-range digest of our signature: the one made while signing if ``/ByteRange``
+    is exactly ``[0 start end length-end]`` of the gap and revision length digested then
+    (revisions appended later lie beyond it)."""
+    if known is not None:
+        (start, end, length), digest = known
+        if list(emb.byte_range) == [0, start, end, length - end] and length <= size:
+            return digest
+    computed: bytes = emb.compute_digest()
+    return computed
+
+
 def _signing_risks(reader: PdfFileReader) -> list[Msg]:
     """Warnings about prepared shadow content in the input (never blocks signing)."""
 
@@ -376,8 +398,15 @@ def _int_box(box: tuple[float, float, float, float] | None) -> tuple[int, int, i
     return box  # type: ignore[return-value]
 
 
-def check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate) -> datetime | None:
-    """Re-open the output and verify the signature we just made (integrity + coverage)."""
+def check_own_signature(
+    signed: bytes, field_name: str, cert: x509.Certificate, known: tuple[tuple[int, int, int], bytes] | None = None
+) -> datetime | None:
+    """Re-open the output and verify the signature we just made (integrity + coverage).
+
+    ``known``: the ``/Contents`` gap, the revision's length and the byte-range digest made
+    while signing; when the output's ``/ByteRange`` is exactly that, the digest is not
+    computed a second time (a full pass over a large file); any other ``/ByteRange`` is
+    digested from the output."""
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -400,7 +429,7 @@ def check_own_signature(signed: bytes, field_name: str, cert: x509.Certificate) 
         and sid.chosen["serial_number"].native == cert.serial_number
         and sid.chosen["issuer"] == cert.issuer
     )
-    digest = emb.compute_digest()
+    digest = _own_digest(emb, len(signed), known)
     intact, valid = validate_sig_integrity(
         emb.signer_info, cert, expected_content_type="data", actual_digest=digest
     )
