@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import T0
 
+from tests.conftest import T0
 from vbsign.api.archive import renew_archive, scan_archive
 from vbsign.pki.validation import Services
 

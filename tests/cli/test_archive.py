@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.conftest import PASSPHRASE
 
+from tests.conftest import PASSPHRASE
 from vbsign import testpki
 from vbsign.errors import SigningError
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 from asn1crypto import cms
-from tests.conftest import PASSPHRASE, T0
 
 import vbsign
+from tests.conftest import PASSPHRASE, T0
 from vbsign.formats.cades_ats import OID_ARCHIVE_TIMESTAMP_V3
 from vbsign.model.report import Indication, SubIndication
 from vbsign.pki.validation import Services

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 from lxml import etree
-from tests.conftest import PASSPHRASE, T0
 
 import vbsign
+from tests.conftest import PASSPHRASE, T0
 from vbsign.formats.xades import constants as C
 from vbsign.model.report import Indication, SubIndication
 from vbsign.pki.validation import Services

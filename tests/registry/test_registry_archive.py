@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
-from tests.conftest import T0
 
+from tests.conftest import T0
 from vbsign.api.archive import scan_archive
 from vbsign.model.events import CertificateAlert
 from vbsign.plugins.hookspecs import PROJECT, RegistrySpec, hookimpl

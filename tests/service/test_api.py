@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 import vbsign
-from service.conftest import Client
+from tests.service.conftest import Client
 from vbsign.pki.validation import Services
 from vbsign.service.security import digest
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.conftest import Client, config_for
+from tests.service.conftest import Client, config_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 

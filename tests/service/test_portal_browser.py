@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from service.conftest import LiveServer
+from tests.service.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 

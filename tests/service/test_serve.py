@@ -18,7 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from service.conftest import LiveServer
+from tests.service.conftest import LiveServer
 from vbsign.cli.serve import serve_cmd
 from vbsign.cli.verify import verify_cmd
 from vbsign.service.security import digest

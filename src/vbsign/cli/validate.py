@@ -11,8 +11,8 @@ import click
 
 from vbsign._core.errors import VbsignError
 from vbsign._core.files import printable
-from vbsign._core.i18n import Msg, current_lang
-from vbsign.cli._common import EXIT_USAGE, console, esc, secret_from_env, t
+from vbsign._core.i18n import current_lang
+from vbsign.cli._common import EXIT_USAGE, console, esc, t
 from vbsign.cli.human import HUMAN_FORMATS, check_output, emit, output_option
 
 

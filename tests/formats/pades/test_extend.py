@@ -6,9 +6,9 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from tests.conftest import T0
 
 import vbsign
+from tests.conftest import T0
 from vbsign.errors import InputError, SigningError
 from vbsign.model.report import Indication
 from vbsign.pki.validation import Services

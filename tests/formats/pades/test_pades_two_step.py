@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import T0, Clock
 
+from tests.conftest import T0, Clock
 from vbsign import testpki
 from vbsign.api import two_step
 from vbsign.errors import SessionRejected

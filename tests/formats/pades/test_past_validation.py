@@ -14,9 +14,9 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
-from tests.conftest import T0
 
 import vbsign
+from tests.conftest import T0
 from vbsign.errors import SigningError
 from vbsign.model.report import Indication, SubIndication
 from vbsign.pki.trust import TrustStore
