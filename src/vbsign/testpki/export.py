@@ -95,7 +95,8 @@ def write_pki(directory: Path, *, port: int, passphrase: str, force: bool = Fals
         "  README.txt            tệp này / this file",
         f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'",
         "  policy-test.toml      chính sách thẩm định nhận gốc THỬ NGHIỆM / a validation policy trusting",
-        "                        these TEST roots: vbsign validate FILE --policy policy-test.toml",
+        "                        these TEST roots (give them as --trust too):",
+        f"                        vbsign validate FILE --policy {directory}/policy-test.toml --trust {directory}/roots.pem",
     ]
     put("README.txt", ("\n".join(lines) + "\n").encode("utf-8"))
     put("policy-test.toml", _test_policy(pki).encode("utf-8"))
