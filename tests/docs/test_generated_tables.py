@@ -1,0 +1,35 @@
+"""The generated tables of the guides list every code, and every error says why and what to do."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_ext"))
+
+import vbsign_docgen
+
+
+def test_every_error_class_has_its_own_cause_and_remedy_in_both_languages() -> None:
+    classes = vbsign_docgen.error_classes()
+    assert len(classes) >= 30
+    for cls in classes:
+        for attr in ("cause", "remedy"):
+            assert attr in vars(cls), f"{cls.__qualname__} ({cls.code}) inherits its {attr}"
+            msg = vars(cls)[attr]
+            assert msg.vi.strip() and msg.en.strip() and msg.vi != msg.en
+
+
+def test_the_error_table_lists_every_code(tmp_path: Path) -> None:
+    vbsign_docgen.generate(tmp_path)
+    table = (tmp_path / "error-codes.inc").read_text(encoding="utf-8")
+    for cls in vbsign_docgen.error_classes():
+        assert f"``{cls.code}``" in table
+    for err in vbsign_docgen.http_errors():
+        assert f"``{err.code}``" in table
+    findings = (tmp_path / "finding-codes.inc").read_text(encoding="utf-8")
+    assert "``BYTERANGE_COVERAGE``" in findings and "``MAIL_NOT_SIGNED``" in findings
+    hooks = (tmp_path / "hooks.inc").read_text(encoding="utf-8")
+    assert "``vbsign_before_sign``" in hooks and "``vbsign_on_receive``" in hooks
+    rest = (tmp_path / "rest-api.inc").read_text(encoding="utf-8")
+    assert "``POST /api/v1/verify``" in rest and "``VerifyForm``" in rest
