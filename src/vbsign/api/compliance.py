@@ -54,6 +54,21 @@ async def async_validate(
     ``metadata`` (the host system's labels: document id, unit…) goes to the audit event of
     the verification, as with :func:`vbsign.verify`; other keyword arguments (``content``
     of a detached signature, ``limits``…) go to :func:`vbsign.async_verify` unchanged.
+
+    Args:
+        source: the document (path, bytes, stream), the :class:`~vbsign.api.SignResult` of a
+            signature just made, or a :class:`~vbsign.report.Report` already made.
+        policy: a profile name (``tt41``, ``cdcv``, ``public``, ``auto``, a plugin's), a
+            policy file (TOML) or a loaded policy; ``None``: ``tt41``.
+        facts: what the host knows about the document (direction, kind, expected roles…):
+            :class:`~vbsign.policy.DocumentFacts`.
+        trust: trust anchors; ``None``: the default store and the plugins' anchors.
+        at: "signing" (default) or "now".
+        now: the current time (default: now).
+        services: the revocation and network settings.
+        allow_comments: accept annotations added after signing that cover no content.
+        metadata: labels of the audit event.
+        **verify_options: passed to :func:`vbsign.async_verify`.
     """
     pol = load_policy(policy)  # fail on a bad policy before any verification work
     facts = facts or DocumentFacts()
@@ -88,6 +103,11 @@ def with_signer_records(facts: DocumentFacts, report: Report) -> DocumentFacts:
 
 
 def validate(source: _io.Source | SignResult | Report, **kwargs: Any) -> ComplianceReport:
-    """Synchronous :func:`async_validate` (also works inside a running event loop)."""
+    """Synchronous :func:`async_validate` (also works inside a running event loop).
+
+    Args:
+        source: the document, a :class:`~vbsign.api.SignResult` or a :class:`~vbsign.report.Report`.
+        **kwargs: the options of :func:`async_validate` (``policy``, ``trust``, ``facts``…).
+    """
     return run_sync(async_validate(source, **kwargs))
 

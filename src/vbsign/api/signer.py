@@ -74,6 +74,29 @@ class Signer:
     The key is opened once; the pre-signing certificate check (validity, chain, revocation)
     is cached for at most five minutes and never beyond the revocation data's
     ``nextUpdate``; the timestamp server's token size is learned once.
+
+    Args:
+        key: the signing key — a ``.p12``/``.pfx`` file, a PEM private key (with its
+            certificate), a ``pkcs11:`` URI (a token), a scheme a plugin registers, or an
+            opened :class:`~vbsign.backends.base.SigningKey`.
+        passphrase: the key file's passphrase or the token's PIN (a ``str``/``bytes`` or a
+            secret object whose ``repr`` hides it); never logged.
+        trust: trust anchors (PEM/DER files, certificates or a
+            :class:`~vbsign.pki.trust.TrustStore`); ``None``: the default store
+            (``vbsign trust list``) and the plugins' anchors.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``); required from
+            level B-T up.
+        level: ``"B-B"``, ``"B-T"``, ``"B-LT"`` (default) or ``"B-LTA"``.
+        services: the revocation and network settings (:class:`~vbsign.pki.validation.Services`:
+            online or not, timeouts, revocation cache); default: online, 10 s per request.
+        check_revocation: check the signer's revocation status before signing (default
+            ``True``; ``False`` is reported in the result and to the policy rules).
+        md_algorithm: the hash of new signatures: ``"sha256"`` (default), ``"sha384"``,
+            ``"sha512"`` or a SHA-3; SHA-1 and MD5 are refused.
+        prefer_pss: sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+        clock: a function returning the current time (tests, replays); default: the system clock.
+        key_options: options of the key backend, e.g. ``{"pin_callback": f}`` (a PIN prompt)
+            or ``{"module": "/usr/lib/…so"}`` (the PKCS#11 module).
     """
 
     def __init__(
@@ -142,7 +165,11 @@ class Signer:
 
     # ---- checks ------------------------------------------------------------------------
     async def async_check_certificate(self, now: datetime | None = None) -> SignerCheck:
-        """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
+        """Run (or reuse) the pre-signing certificate check; raises CertificateRejected.
+
+        Args:
+            now: the time to check at (default: the signer's clock).
+        """
         now = now or self.now()
         cert = self.key.certificate
         if not self._chain_completed:
@@ -198,6 +225,23 @@ class Signer:
         ``vbsign_before_sign`` may refuse it (:class:`~vbsign.plugins.SignatureVetoed`) or
         add metadata; ``vbsign_after_sign`` and the audit sinks run before ``output`` is
         written, so a failing plugin leaves no file behind.
+
+        Args:
+            source: the document: a path, bytes or a binary stream (never modified).
+            output: where to write the signed document (atomically); ``None``: only
+                ``SignResult.data``. Equal to the input is refused.
+            field: the signature field's name (an existing empty field or a new one).
+            level: this signature's level, overriding the signer's.
+            reason: the reason written in the signature (e.g. "Phê duyệt").
+            location: the place of signing (e.g. "Hà Nội").
+            contact_info: the signer's contact information.
+            metadata: labels for plugins and audit sinks.
+            **options: ``page`` and ``box`` (x1, y1, x2, y2 in PDF points) of a new visible
+                field; ``appearance`` (:class:`~vbsign.appearance.Appearance`, the Decree
+                30/2020 layouts); ``certify`` (1, 2 or 3: DocMDP); ``format`` ("pdf",
+                "xml", "edxml", "cades"; default: from the content); ``packaging``
+                (XAdES/CAdES); ``signer_role`` (XAdES claimed role); ``xades_transform``
+                ("enveloped" or "filter2").
         """
         data, name = _io.read_input(source)
         _refuse_overwrite(source, output)
@@ -347,6 +391,13 @@ class Signer:
         )
 
     def sign(self, source: _io.Source, output: str | os.PathLike[str] | None = None, **kwargs: Any) -> SignResult:
+        """Synchronous :meth:`async_sign` (also works inside a running event loop).
+
+        Args:
+            source: the document: a path, bytes or a binary stream.
+            output: where to write the signed document; ``None``: only ``SignResult.data``.
+            **kwargs: the options of :meth:`async_sign`.
+        """
         return run_sync(self.async_sign(source, output, **kwargs))
 
     # ---- batches (vbsign.api.batch) ---------------------------------------------------------
@@ -369,6 +420,16 @@ class Signer:
         own names) or ``(input, output)`` pairs. Per-file failures are in the returned
         :class:`~vbsign.api.batch.BatchResult`; see :mod:`vbsign.api.batch` for when a batch stops
         early.
+
+        Args:
+            sources: a directory, a list of files or ``(input, output)`` pairs.
+            output_dir: the directory the signed files are written to.
+            on_result: called with each file's :class:`~vbsign.api.batch.FileResult` as it ends.
+            stop_on_error: stop at the first file that fails (the rest: not attempted).
+            overwrite: replace outputs that exist (default: such files are skipped).
+            concurrency: documents prepared in parallel (the token signs one at a time).
+            follow_links: follow links that lead out of a ``sources`` directory.
+            **sign_options: the per-document options of :meth:`async_sign`.
         """
         return await async_sign_many(
             self,
@@ -383,7 +444,13 @@ class Signer:
     def sign_many(
         self, sources: JobsLike, output_dir: str | os.PathLike[str] | None = None, **kwargs: Any
     ) -> BatchResult:
-        """Synchronous :meth:`async_sign_many`."""
+        """Synchronous :meth:`async_sign_many`.
+
+        Args:
+            sources: a directory, a list of files or ``(input, output)`` pairs.
+            output_dir: the directory the signed files are written to.
+            **kwargs: the options of :meth:`async_sign_many`.
+        """
         return run_sync(self.async_sign_many(sources, output_dir, **kwargs))
 
 
@@ -403,7 +470,33 @@ def sign(
     clock: Callable[[], datetime] | None = None,
     **sign_options: Any,
 ) -> SignResult:
-    """Sign one document. For many documents, create one :class:`Signer` and reuse it."""
+    """Sign one document. For many documents, create one :class:`Signer` and reuse it.
+
+    Args:
+        source: the document: a path, bytes or a binary stream (never modified).
+        output: where to write the signed document (atomically); ``None``: only
+            ``SignResult.data``.
+        key: the signing key — a ``.p12``/``.pfx`` file, a PEM private key (with its
+            certificate), a ``pkcs11:`` URI (a token), a scheme a plugin registers, or an
+            opened :class:`~vbsign.backends.base.SigningKey`.
+        passphrase: the key file's passphrase or the token's PIN (a ``str``/``bytes`` or a
+            secret object whose ``repr`` hides it); never logged.
+        trust: trust anchors (PEM/DER files, certificates or a
+            :class:`~vbsign.pki.trust.TrustStore`); ``None``: the default store
+            (``vbsign trust list``) and the plugins' anchors.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``); required from
+            level B-T up.
+        level: ``"B-B"``, ``"B-T"``, ``"B-LT"`` (default) or ``"B-LTA"``.
+        services: the revocation and network settings (:class:`~vbsign.pki.validation.Services`:
+            online or not, timeouts, revocation cache); default: online, 10 s per request.
+        check_revocation: check the signer's revocation status before signing (default
+            ``True``; ``False`` is reported in the result and to the policy rules).
+        md_algorithm: the hash of new signatures: ``"sha256"`` (default), ``"sha384"``,
+            ``"sha512"`` or a SHA-3; SHA-1 and MD5 are refused.
+        prefer_pss: sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+        clock: a function returning the current time (tests, replays); default: the system clock.
+        **sign_options: the per-document options of :meth:`Signer.async_sign`.
+    """
     with Signer(
         key,
         passphrase=passphrase,
@@ -441,6 +534,31 @@ def sign_many(
     ``pin`` is the token PIN (``key_options={"pin_callback": …}`` for a prompt); options
     such as ``on_result``, ``overwrite``, ``stop_on_error``, ``concurrency`` and the
     per-document signing options (``reason``, ``appearance`` …) go through.
+
+    Args:
+        sources: a directory, a list of files or ``(input, output)`` pairs.
+        output_dir: the directory the signed files are written to.
+        pin: the token's PIN (never logged).
+        key_options: options of the key backend (``pin_callback``, ``module``…).
+        key: the signing key — a ``.p12``/``.pfx`` file, a PEM private key (with its
+            certificate), a ``pkcs11:`` URI (a token), a scheme a plugin registers, or an
+            opened :class:`~vbsign.backends.base.SigningKey`.
+        passphrase: the key file's passphrase or the token's PIN (a ``str``/``bytes`` or a
+            secret object whose ``repr`` hides it); never logged.
+        trust: trust anchors (PEM/DER files, certificates or a
+            :class:`~vbsign.pki.trust.TrustStore`); ``None``: the default store
+            (``vbsign trust list``) and the plugins' anchors.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``); required from
+            level B-T up.
+        level: ``"B-B"``, ``"B-T"``, ``"B-LT"`` (default) or ``"B-LTA"``.
+        services: the revocation and network settings (:class:`~vbsign.pki.validation.Services`:
+            online or not, timeouts, revocation cache); default: online, 10 s per request.
+        check_revocation: check the signer's revocation status before signing (default
+            ``True``; ``False`` is reported in the result and to the policy rules).
+        prefer_pss: sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+        clock: a function returning the current time (tests, replays); default: the system clock.
+        **batch_options: the options of :meth:`Signer.async_sign_many` and of
+            :meth:`Signer.async_sign`.
     """
     options = dict(key_options or {})
     if pin is not None:

@@ -52,6 +52,19 @@ async def async_verify(
     ``content`` (the signed file of a detached ``.p7s`` / XAdES signature).
     ``vbsign_after_verify`` plugins may add findings (never change the verdict); audit
     sinks receive a "verify" event labelled with ``metadata``.
+
+    Args:
+        source: the signed document: a path, bytes or a binary stream (PDF, XML, edXML,
+            CMS ``.p7s``/``.p7m``, S/MIME).
+        trust: trust anchors (files, certificates or a :class:`~vbsign.pki.trust.TrustStore`);
+            ``None``: the default store and the plugins' anchors.
+        metadata: labels of the audit event (document id, unit…).
+        **options: ``at`` ("signing" — the default, as Vietnamese law asks — or "now");
+            ``now`` (the current time); ``services`` (:class:`~vbsign.pki.validation.Services`);
+            ``allow_comments`` (accept annotations added after signing that cover no
+            content); ``content`` (the signed file of a detached signature); ``limits``
+            (:class:`~vbsign.formats.pades.limits.Limits`: time and memory per PDF);
+            ``visual`` (the page comparison); ``password`` (of an encrypted PDF).
     """
     report = await _async_verify_document(source, trust=extensions.trust_or_default(trust), **options)
     _plugins.after_verify(report)
@@ -125,7 +138,12 @@ def _password_bytes(password: SecretLike) -> bytes | None:
 
 
 def verify(source: _io.Source, **kwargs: Any) -> Report:
-    """Synchronous :func:`async_verify`."""
+    """Synchronous :func:`async_verify` (also works inside a running event loop).
+
+    Args:
+        source: the signed document: a path, bytes or a binary stream.
+        **kwargs: the options of :func:`async_verify` (``trust``, ``at``, ``content``…).
+    """
     return run_sync(async_verify(source, **kwargs))
 
 
@@ -146,6 +164,18 @@ async def async_verify_xml(
     Returns the :class:`~vbsign.report.Report` *and* the signed parts:
     ``result.signed_elements()`` are the elements the valid references designate — the only
     parts of the document a caller should act upon.
+
+    Args:
+        source: the XML document: a path, bytes or a binary stream.
+        trust: trust anchors; ``None``: an empty store (no chain is trusted).
+        at: "signing" (default) or "now": when the certificates must be valid.
+        now: the current time (default: now).
+        services: the revocation and network settings.
+        contents: the documents detached references point to, by URI.
+        extra_certs: certificates that may help build the chain.
+        limits: bounds on the XML (size, depth, references…).
+        require_full_coverage: an enveloped signature must cover the whole document
+            (default), else the report says what it leaves out.
     """
     data, name = _io.read_input(source)
     options = AdesVerifyOptions(
@@ -162,7 +192,12 @@ async def async_verify_xml(
 
 
 def verify_xml(source: _io.Source, **kwargs: Any) -> XmlVerification:
-    """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
+    """Synchronous :func:`async_verify_xml` (also works inside a running event loop).
+
+    Args:
+        source: the XML document: a path, bytes or a binary stream.
+        **kwargs: the options of :func:`async_verify_xml`.
+    """
     return run_sync(async_verify_xml(source, **kwargs))
 
 
