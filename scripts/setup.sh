@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip softhsm2 opensc poppler-utils qpdf xmlsec1 ghostscript
-              fonts-liberation2 fonts-dejavu-core postgresql libpq5)
+APT_PACKAGES=(python3 python3-venv python3-pip python3-doc softhsm2 opensc poppler-utils qpdf xmlsec1 ghostscript
+              fonts-liberation2 fonts-dejavu-core postgresql libpq5 chromium chromium-driver)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 from collections.abc import Iterator
@@ -249,6 +250,189 @@ def generate(out: Path = OUT) -> list[Path]:
     return written
 
 
+def keep_attribute_colons(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Napoleon reads ``#: text before: text after`` on an attribute as ``type: description``
+    and moves "text before" into a ``:type:`` field. vbsign's attributes are typed by their
+    annotations (autodoc shows those), so that text is prose: put it back where it was
+    (runs after Napoleon, priority 600)."""
+    if what not in ("attribute", "property", "data"):
+        return
+    moved = [i for i, line in enumerate(lines) if line.startswith(":type: ")]
+    for i in reversed(moved):
+        prose = lines.pop(i)[len(":type: "):]
+        if i > 0 and not lines[i - 1].strip():
+            lines.pop(i - 1)
+        first = next((k for k, line in enumerate(lines) if line.strip()), None)
+        if first is None:
+            lines.append(prose)
+        else:
+            lines[first] = f"{prose}: {lines[first]}"
+
+
+_BINDINGS: dict[str, set[str]] = {}
+
+
+def _bindings(name: str) -> set[str]:
+    """Every full path vbsign's modules bind ``name`` to (imports, also under TYPE_CHECKING)."""
+    if not _BINDINGS:
+        for path in SRC.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    for alias in node.names:
+                        _BINDINGS.setdefault(alias.asname or alias.name, set()).add(f"{node.module}.{alias.name}")
+    return _BINDINGS.get(name, set())
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("autodoc-process-docstring", keep_attribute_colons, priority=600)
     app.connect("builder-inited", lambda _app: generate())
+    app.connect("missing-reference", resolve_by_name)
     return {"parallel_read_safe": True, "version": "1"}
+
+
+# ---- cross-references ------------------------------------------------------------------------
+
+#: libraries whose documentation has no inventory available offline (no network at build time):
+#: references to their types in vbsign's annotations are not links, and not errors either.
+#: The standard library *is* linked (python3-doc's inventory, conf.py).
+EXTERNAL = (
+    "asn1crypto", "lxml", "pyhanko", "pyhanko_certvalidator", "cryptography", "x509", "PIL", "Image",
+    "pluggy", "sqlalchemy", "certomancer", "fastapi", "starlette", "celery", "click", "aiohttp",
+    "jinja2", "pypdfium2", "weasyprint", "matplotlib", "reportlab", "pkcs11", "signxml", "defusedxml",
+)
+
+
+def _is_external(target: str) -> bool:
+    return target.split(".", 1)[0] in EXTERNAL
+
+
+#: bare names in string annotations (``from datetime import datetime``) and their modules
+STDLIB_BARE = {
+    "datetime": "datetime.datetime", "date": "datetime.date", "timedelta": "datetime.timedelta",
+    "Path": "pathlib.Path", "EmailMessage": "email.message.EmailMessage", "MIMEPart": "email.message.MIMEPart",
+    "Message": "email.message.Message",
+}
+
+
+STDLIB_MODULES = {"_thread", "typing", "collections", "os", "pathlib", "datetime", "email", "enum", "io", "asyncio", "concurrent", "socket", "threading", "types", "logging", "subprocess"}
+
+
+def _vbsign_match(domain: Any, target: str) -> str | None:
+    """The one documented (not aliased) vbsign object ``target`` names by its last components."""
+    objects = {full for full, entry in domain.objects.items() if full.startswith("vbsign.") and not getattr(entry, "aliased", False)}
+    parts = [p for p in target.split(".") if p != "vbsign"]
+    for k in range(len(parts), 0, -1):
+        suffix = "." + ".".join(parts[-k:])
+        matches = sorted(full for full in objects if full.endswith(suffix))
+        public = [m for m in matches if "._" not in m]
+        for group in (public, [m for m in public if m.startswith(("vbsign.api.", "vbsign.host."))], matches):
+            if len(group) == 1:
+                return group[0]
+        if matches:
+            return None
+    return None
+
+
+def _import_binding(module: str, name: str) -> str | None:
+    """Where ``module`` imports ``name`` from (also under ``TYPE_CHECKING``), read from its source."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return f"{node.module}.{alias.name}"
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname == name:
+                    return alias.name
+    return None
+
+
+def _exists(target: str) -> bool:
+    """Whether ``target`` (dotted) names a real module or object of vbsign."""
+    parts = target.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:k]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[k:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+#: names that third-party signatures shown by autodoc use (pluggy's TypeVar, its marker class)
+EXTERNAL_BARE = {"_F": "pluggy._hooks._F", "HookimplMarker": "pluggy.HookimplMarker"}
+
+
+def _real_target(target: str, module: str | None, cls: str | None) -> str | None:
+    """The full dotted path of ``target`` as written in ``module`` (and class ``cls``)."""
+    if target in EXTERNAL_BARE:
+        return EXTERNAL_BARE[target]
+    if target.startswith(".") and module:  # relative to the module or its package
+        for base in (module, module.rsplit(".", 1)[0]):
+            if _exists(base + target):
+                return base + target
+        return None
+    if target.split(".", 1)[0] in STDLIB_MODULES:
+        return target
+    if target.startswith("vbsign."):
+        return target if _exists(target) else None
+    if module and module.startswith("vbsign"):
+        package = module.rsplit(".", 1)[0]
+        if _exists(f"{package}.{target}"):  # ``:mod:`.sibling```
+            return f"{package}.{target}"
+        head = target.split(".", 1)[0]
+        for scope in ([f"{module}.{cls}"] if cls else []) + [module]:
+            if _exists(f"{scope}.{target}"):
+                return f"{scope}.{target}"
+        bound = _import_binding(module, head)
+        if bound is not None:
+            return bound + target[len(head):]
+    if "." not in target:  # a bare name from a string annotation: one meaning across vbsign
+        bound_everywhere = _bindings(target)
+        if len(bound_everywhere) == 1:
+            return next(iter(bound_everywhere))
+    return None
+
+
+def resolve_by_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve a Python reference that names a documented object by a path Sphinx does not
+    know: a private defining module (``vbsign._core.i18n.Msg`` for the public
+    ``vbsign.i18n.Msg``), a top-level re-export (``vbsign.Signer``), or a bare name from a
+    string annotation (``Msg``, ``datetime``) — only when exactly one documented object fits.
+    Types of libraries without an inventory (:data:`EXTERNAL`) are shown as plain text."""
+    if node.get("refdomain") != "py":
+        return None
+    target = str(node.get("reftarget", "")).lstrip("~")
+    if target.startswith(("\"Literal[", "'Literal[")):  # a quoted Literal Sphinx splits at its commas
+        return contnode
+    if _is_external(target):
+        return contnode
+    if target in STDLIB_BARE:
+        from sphinx.ext import intersphinx
+
+        node["reftarget"] = STDLIB_BARE[target]
+        return intersphinx.missing_reference(app, env, node, contnode)
+    domain = env.get_domain("py")
+    if "." not in target or target.startswith("vbsign."):
+        chosen = _vbsign_match(domain, target)
+        if chosen is not None:
+            found = domain.resolve_any_xref(env, node.get("refdoc", ""), app.builder, chosen, node, contnode)
+            if found:
+                return found[0][1]
+    # a real object of vbsign (or of a library) the documentation does not describe: shown as
+    # code, not a link; a name that exists nowhere (renamed, removed, mistyped) stays an error
+    real = _real_target(target, node.get("py:module"), node.get("py:class"))
+    if real is not None and (_is_external(real) or real.split(".", 1)[0] in STDLIB_MODULES or _exists(real)):
+        return contnode
+    return None

@@ -33,3 +33,13 @@ def test_the_error_table_lists_every_code(tmp_path: Path) -> None:
     assert "``vbsign_before_sign``" in hooks and "``vbsign_on_receive``" in hooks
     rest = (tmp_path / "rest-api.inc").read_text(encoding="utf-8")
     assert "``POST /api/v1/verify``" in rest and "``VerifyForm``" in rest
+
+
+def test_a_reference_to_a_name_that_exists_nowhere_is_not_excused() -> None:
+    """The nitpicky build's fallback shows real-but-undocumented objects as code; a renamed,
+    removed or mistyped name must stay an error."""
+    assert vbsign_docgen._real_target("vbsign.api.verify", None, None) == "vbsign.api.verify"
+    assert vbsign_docgen._real_target("vbsign.api.no_such_function", None, None) is None
+    assert vbsign_docgen._real_target("precheck", "vbsign.formats.pades.limits", None) == "vbsign.formats.pades.limits.precheck"
+    assert vbsign_docgen._real_target("no_such_helper", "vbsign.formats.pades.limits", None) is None
+    assert vbsign_docgen._real_target(".audit", "vbsign.registry.checkpoint", None) == "vbsign.registry.audit"

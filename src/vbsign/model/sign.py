@@ -80,7 +80,7 @@ class SignRequest:
 
 @dataclass(frozen=True)
 class SignDecision:
-    """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
+    """A plugin's answer to :meth:`~vbsign.plugins.hookspecs.LifecycleSpec.vbsign_before_sign`.
 
     ``veto`` refuses the signature (nothing is signed; the caller gets a
     :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign.errors.PluginError` — with
