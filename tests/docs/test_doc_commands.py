@@ -229,25 +229,62 @@ def test_exemptions_are_few_and_give_a_reason() -> None:
     assert len(reasons) <= MAX_SKIPPED_BLOCKS, reasons
 
 
-def test_every_guide_command_names_a_real_subcommand() -> None:
-    """A typo in a command name fails here even inside an exempt block."""
+def _check_names(text: str, where: str) -> None:
+    """``text`` (one ``vbsign …`` command) names real subcommands and options."""
     import click
 
     from vbsign.cli.main import cli
 
     ctx = click.Context(cli)
+    command: click.Command = cli
+    words = shlex.split(text, comments=True)[1:]
+    while words and not words[0].startswith("-") and isinstance(command, click.Group):
+        sub = command.get_command(ctx, words[0])
+        assert sub is not None, f"{where}: unknown command {words[0]!r} in {text!r}"
+        command, words = sub, words[1:]
+    known = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)} | {"--lang", "--help", "-h"}
+    for word in words:
+        if word.startswith("--") and word not in ("--",):
+            assert word.split("=", 1)[0] in known, f"{where}: {command.name} has no option {word!r} ({text!r})"
+
+
+def test_every_guide_command_names_real_subcommands_and_options() -> None:
+    """A typo in a command or option name fails here, even inside an exempt block."""
     for guide in GUIDES:
-        for _, body, _ in _blocks(guide):
-            for text in "\n".join(body).replace("\\\n", " ").splitlines():
-                words = text.split()
-                if not words or words[0] != "vbsign":
-                    continue
-                group: click.Command | None = cli
-                for word in words[1:]:
-                    if word.startswith("-") or not isinstance(group, click.Group):
-                        break
-                    group = group.get_command(ctx, word)
-                    assert group is not None, f"{guide.name}: unknown command {word!r} in {text!r}"
+        for first, body, _ in _blocks(guide):
+            for n, text in enumerate("\n".join(body).replace("\\\n", " ").splitlines()):
+                if text.split()[:1] == ["vbsign"]:
+                    _check_names(text, f"{guide.name}:{first + n}")
+
+
+def readme_commands() -> list[str]:
+    """The ``vbsign …`` commands the README shows (code blocks, inline code, the CLI table)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found: list[str] = []
+    fenced = False
+    for raw in text.replace("\\\n", " ").splitlines():
+        if raw.startswith("```"):
+            fenced = not fenced
+            continue
+        line = raw.strip().removeprefix(".venv/bin/")
+        if (fenced or raw.startswith("    ")) and line.startswith("vbsign "):  # code, not prose
+            found.append(line)
+    for span in re.findall(r"`((?:\.venv/bin/)?vbsign [^`]+)`", re.sub(r"```.*?```", "", text, flags=re.S)):
+        found.append(" ".join(span.split()).removeprefix(".venv/bin/"))
+    return found
+
+
+def test_readme_commands_name_real_subcommands_and_options() -> None:
+    """The README's feature sections show the *shape* of commands on the reader's own files
+    (``lanhdao.p12``, a token URI); they cannot run here, but every command and option they
+    name must exist (the runnable versions are in the guides, which run them)."""
+    commands_ = readme_commands()
+    assert len(commands_) >= 20
+    for text in commands_:
+        text = text.replace("\\|", "|")  # pipes escaped in the Markdown table
+        text = re.sub(r"\[[^]]*\]|…|\.\.\.", " ", text)  # [optional] parts and ellipses of the shapes
+        text = re.sub(r"\b(\w+)\|[\w|]+", r"\1", text)  # alternatives "add|list|remove": the first
+        _check_names(text, "README.md")
 
 
 def test_readme_quick_start_runs(
