@@ -9,7 +9,10 @@ Written into ``docs/_generated/`` (ignored by git) when the builder starts:
   severity and bilingual message (read from the source: ``x.add("CODE", Severity.X, Msg(...))``);
 * ``rest-api.inc`` — the REST API's routes, parameters and schemas from the service's OpenAPI
   document (``vbsign.service.create_app().openapi()``);
-* ``hooks.inc`` — every hook of :class:`vbsign.plugins.hookspecs.VbsignHookSpecs`.
+* ``hooks.inc`` — every hook of the specs in :mod:`vbsign.plugins.hookspecs`;
+* the pictures of the guides (``scripts/make_screenshots.py``) when they are missing.
+
+It also resolves the cross-references of the nitpicky build (:func:`resolve_by_name`).
 
 Nothing is hand-edited: a code added to the product appears in the guides at the next build, and
 ``tests/docs/test_generated_tables.py`` checks that none is missing.
@@ -237,6 +240,21 @@ GENERATORS = {
 }
 
 
+PICTURES = ("page-signed.png", "portal-result.png")
+
+
+def pictures(out: Path = OUT) -> None:
+    """The guides' pictures, made by ``scripts/make_screenshots.py`` when missing (``scripts/lint.sh``
+    always remakes them; a plain ``sphinx-build`` makes them once)."""
+    if all((out / name).exists() for name in PICTURES):
+        return
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_screenshots.py"
+    subprocess.run([sys.executable, str(script), "--out-dir", str(out)], check=True, timeout=300, stdout=subprocess.DEVNULL)
+
+
 def generate(out: Path = OUT) -> list[Path]:
     """Write every generated include file (only when its text changed: keeps rebuilds quick)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -285,7 +303,7 @@ def _bindings(name: str) -> set[str]:
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("autodoc-process-docstring", keep_attribute_colons, priority=600)
-    app.connect("builder-inited", lambda _app: generate())
+    app.connect("builder-inited", lambda _app: (generate(), pictures()))
     app.connect("missing-reference", resolve_by_name)
     return {"parallel_read_safe": True, "version": "1"}
 
