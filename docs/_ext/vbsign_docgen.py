@@ -153,6 +153,10 @@ def finding_codes() -> list[FindingCode]:
                 found = FindingCode(code.value, sev.attr, vi, en, module)
                 if code.value not in out or (msg is not None and out[code.value].vi.startswith("(")):
                     out[code.value] = found
+    from vbsign.formats.pades.findings import CATALOGUE  # the PDF structure/modification catalogue
+
+    for code, kind in CATALOGUE.items():
+        out.setdefault(code, FindingCode(code, kind.severity.name, kind.title.vi, kind.title.en, "vbsign.formats.pades.findings"))
     return [out[k] for k in sorted(out)]
 
 

@@ -29,6 +29,9 @@ def test_the_error_table_lists_every_code(tmp_path: Path) -> None:
         assert f"``{err.code}``" in table
     findings = (tmp_path / "finding-codes.inc").read_text(encoding="utf-8")
     assert "``BYTERANGE_COVERAGE``" in findings and "``MAIL_NOT_SIGNED``" in findings
+    from vbsign.formats.pades.findings import CATALOGUE
+
+    assert all(f"``{code}``" in findings for code in CATALOGUE)
     hooks = (tmp_path / "hooks.inc").read_text(encoding="utf-8")
     assert "``vbsign_before_sign``" in hooks and "``vbsign_on_receive``" in hooks
     rest = (tmp_path / "rest-api.inc").read_text(encoding="utf-8")
