@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
+# the guides' pictures (portal in headless Chromium, signed page via PDFium) from the test PKI
+.venv/bin/python scripts/make_screenshots.py >/dev/null
 .venv/bin/sphinx-build -W -q -b html docs docs/_build/html

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv python3-pip softhsm2 opensc poppler-utils qpdf xmlsec1 ghostscript
+APT_PACKAGES=(python3 python3-venv python3-pip python3-doc softhsm2 opensc poppler-utils qpdf xmlsec1 ghostscript
               fonts-liberation2 fonts-dejavu-core postgresql libpq5
               # issue 17: the PDF report (WeasyPrint → Pango), the portal test (headless Chromium
-              # driven by chromedriver), the scale-out test (Redis as Celery broker)
+              # driven by chromedriver), the scale-out test (Redis as Celery broker); issue 21: python3-doc
+              # (the standard library's Sphinx inventory, read offline by docs/conf.py)
               libpango-1.0-0 libpangoft2-1.0-0 chromium chromium-driver redis-server)
 
 missing=()

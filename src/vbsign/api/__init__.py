@@ -14,7 +14,7 @@ The API layer is the one place below the host bridge and the CLI that consults p
 (:mod:`vbsign.api.extensions`) and passes what they give down to the formats, the PKI and
 the policy engine (``docs/architecture.rst``). Its modules: :mod:`.signer` (signing),
 :mod:`.verification` (verification), :mod:`.compliance` (verification + policy: :func:`validate`), :mod:`.batch`
-(many documents, one login), :mod:`.mail` (S/MIME e-mail, published as :mod:`vbsign.mail`),
+(many documents, one login), :mod:`vbsign.api.mail` (S/MIME e-mail, published as :mod:`vbsign.mail`),
 :mod:`.reports` (the human report, HTML or PDF).
 """
 

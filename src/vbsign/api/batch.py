@@ -251,6 +251,10 @@ class LinkRefused(InputError):
     """A link in the input folder points outside it; it is not followed (``follow_links``)."""
 
     code = "LINK_REFUSED"
+    #: why it happens / vì sao
+    cause = Msg('(Ký theo lô) một liên kết trong thư mục trỏ ra ngoài thư mục đó; không đi theo.', '(Batch) a link in the input folder points outside it; not followed.')
+    #: what to do / cách xử lý
+    remedy = Msg('Chép tệp vào thư mục, hoặc dùng --follow-links nếu chắc chắn.', 'Copy the file into the folder, or use --follow-links if you are sure.')
 
 
 def link_refused(link: Path, target: Path) -> LinkRefused:

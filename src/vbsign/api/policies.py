@@ -42,7 +42,11 @@ def policy_registry() -> PolicyRegistry:
 
 
 def load_policy(policy: PolicyLike = None) -> Policy:
-    """:func:`vbsign.policy.load_policy` over :func:`policy_registry` (plugins' profiles too)."""
+    """:func:`vbsign.policy.load_policy` over :func:`policy_registry` (plugins' profiles too).
+
+    Args:
+        policy: a profile name, a TOML policy file or a loaded policy; ``None``: ``tt41``.
+    """
     return _load_policy(policy, registry=policy_registry())
 
 

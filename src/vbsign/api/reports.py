@@ -31,7 +31,13 @@ FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
 def page_pictures(
     report: Report | ComplianceReport, document: _io.Source, *, password: SecretLike = None
 ) -> list[PagePicture]:
-    """Pictures of the document's signed pages (PDF only; ``[]`` for other formats)."""
+    """Pictures of the document's signed pages (PDF only; ``[]`` for other formats).
+
+    Args:
+        report: a verification or a compliance report of ``document``.
+        document: the verified file: a path, bytes or a binary stream.
+        password: the user password of an encrypted PDF.
+    """
     rep = report.verification if isinstance(report, ComplianceReport) else report
     if rep.document.format != "pdf":
         return []
@@ -50,7 +56,15 @@ def human_report(
 ) -> str | bytes:
     """The human report of ``report`` in ``lang`` (Vietnamese by default): HTML text, or
     PDF bytes for ``format="pdf"``. With ``document`` (the file that was verified: path,
-    bytes or stream; ``password`` for an encrypted PDF) the signed pages are pictured."""
+    bytes or stream; ``password`` for an encrypted PDF) the signed pages are pictured.
+
+    Args:
+        report: a verification or a compliance report.
+        format: "html" (default) or "pdf".
+        document: the verified file, to picture its signed pages (PDF).
+        lang: "vi" or "en"; default: the current language.
+        password: the user password of an encrypted PDF.
+    """
     if format not in FORMATS:
         raise InputError(
             Msg("Định dạng báo cáo phải là html hoặc pdf: {f}", "The report format must be html or pdf: {f}").format(f=format)

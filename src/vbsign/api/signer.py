@@ -78,6 +78,29 @@ class Signer:
     The key is opened once; the pre-signing certificate check (validity, chain, revocation)
     is cached for at most five minutes and never beyond the revocation data's
     ``nextUpdate``; the timestamp server's token size is learned once.
+
+    Args:
+        key: the signing key — a ``.p12``/``.pfx`` file, a PEM private key (with its
+            certificate), a ``pkcs11:`` URI (a token), a scheme a plugin registers, or an
+            opened :class:`~vbsign.backends.base.SigningKey`.
+        passphrase: the key file's passphrase or the token's PIN (a ``str``/``bytes`` or a
+            secret object whose ``repr`` hides it); never logged.
+        trust: trust anchors (PEM/DER files, certificates or a
+            :class:`~vbsign.pki.trust.TrustStore`); ``None``: the default store
+            (``vbsign trust list``) and the plugins' anchors.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``); required from
+            level B-T up.
+        level: ``"B-B"``, ``"B-T"``, ``"B-LT"`` (default) or ``"B-LTA"``.
+        services: the revocation and network settings (:class:`~vbsign.pki.validation.Services`:
+            online or not, timeouts, revocation cache); default: online, 10 s per request.
+        check_revocation: check the signer's revocation status before signing (default
+            ``True``; ``False`` is reported in the result and to the policy rules).
+        md_algorithm: the hash of new signatures: ``"sha256"`` (default), ``"sha384"``,
+            ``"sha512"`` or a SHA-3; SHA-1 and MD5 are refused.
+        prefer_pss: sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+        clock: a function returning the current time (tests, replays); default: the system clock.
+        key_options: options of the key backend, e.g. ``{"pin_callback": f}`` (a PIN prompt)
+            or ``{"module": "/usr/lib/…so"}`` (the PKCS#11 module).
     """
 
     def __init__(
@@ -150,7 +173,11 @@ class Signer:
 
     # ---- checks ------------------------------------------------------------------------
     async def async_check_certificate(self, now: datetime | None = None) -> SignerCheck:
-        """Run (or reuse) the pre-signing certificate check; raises CertificateRejected."""
+        """Run (or reuse) the pre-signing certificate check; raises CertificateRejected.
+
+        Args:
+            now: the time to check at (default: the signer's clock).
+        """
         now = now or self.now()
         cert = self.key.certificate
         if not self._chain_completed:

@@ -62,6 +62,19 @@ async def async_verify(
     its ``password`` raises :class:`~vbsign.errors.PasswordRequired`.
     ``vbsign_after_verify`` plugins may add findings (never change the verdict); audit
     sinks receive a "verify" event labelled with ``metadata``.
+
+    Args:
+        source: the signed document: a path, bytes or a binary stream (PDF, XML, edXML,
+            CMS ``.p7s``/``.p7m``, S/MIME).
+        trust: trust anchors (files, certificates or a :class:`~vbsign.pki.trust.TrustStore`);
+            ``None``: the default store and the plugins' anchors.
+        metadata: labels of the audit event (document id, unit…).
+        **options: ``at`` ("signing" — the default, as Vietnamese law asks — or "now");
+            ``now`` (the current time); ``services`` (:class:`~vbsign.pki.validation.Services`);
+            ``allow_comments`` (accept annotations added after signing that cover no
+            content); ``content`` (the signed file of a detached signature); ``limits``
+            (:class:`~vbsign.formats.pades.limits.Limits`: time and memory per PDF);
+            ``visual`` (the page comparison); ``password`` (of an encrypted PDF).
     """
     mode, now = validation_moment(at, now)
     report = await _async_verify_document(
@@ -165,6 +178,18 @@ async def async_verify_xml(
     Returns the :class:`~vbsign.report.Report` *and* the signed parts:
     ``result.signed_elements()`` are the elements the valid references designate — the only
     parts of the document a caller should act upon.
+
+    Args:
+        source: the XML document: a path, bytes or a binary stream.
+        trust: trust anchors; ``None``: an empty store (no chain is trusted).
+        at: "signing" (default) or "now": when the certificates must be valid.
+        now: the current time (default: now).
+        services: the revocation and network settings.
+        contents: the documents detached references point to, by URI.
+        extra_certs: certificates that may help build the chain.
+        limits: bounds on the XML (size, depth, references…).
+        require_full_coverage: an enveloped signature must cover the whole document
+            (default), else the report says what it leaves out.
     """
     data, name = _io.read_input(source)
     at, now = validation_moment(at, now)

@@ -18,7 +18,22 @@ from vbsign.model.report import CertificateInfo, KeyStorage
 
 @dataclass
 class SignResult:
-    """What a successful signature produced."""
+    """What a successful signature produced.
+
+    Attributes:
+        data: the signed document (or the detached signature) as bytes.
+        output: the file written, if any.
+        format: "pdf", "xml", "edxml" or "cades".
+        field_name: the PDF signature field used.
+        level: the level reached ("B-B", "B-T", "B-LT", "B-LTA").
+        signer: the signer's certificate.
+        signing_time: the time written in the signature.
+        timestamp_time: the time of the signature timestamp (B-T and up).
+        warnings: what the caller should know (bilingual messages).
+        metadata: labels from the caller and from ``vbsign_before_sign`` plugins.
+        revocation_checked: whether the pre-signing check included revocation.
+        key_storage: where the private key was kept (file, token).
+    """
 
     data: bytes
     output: Path | None
@@ -66,7 +81,7 @@ class SignRequest:
 
 @dataclass(frozen=True)
 class SignDecision:
-    """A plugin's answer to :meth:`LifecycleSpec.vbsign_before_sign`.
+    """A plugin's answer to :meth:`~vbsign.plugins.hookspecs.LifecycleSpec.vbsign_before_sign`.
 
     ``veto`` refuses the signature (nothing is signed; the caller gets a
     :class:`~vbsign.plugins.SignatureVetoed` — a :class:`~vbsign.errors.PluginError` — with

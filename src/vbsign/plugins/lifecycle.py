@@ -44,6 +44,10 @@ class SignatureVetoed(PluginError):
     """A plugin refused a signature in ``vbsign_before_sign``; nothing was signed."""
 
     code = "SIGNATURE_VETOED"
+    #: why it happens / vì sao
+    cause = Msg('Trình cắm từ chối chữ ký (vbsign_before_sign); không ký gì.', 'A plugin refused the signature (vbsign_before_sign); nothing signed.')
+    #: what to do / cách xử lý
+    remedy = Msg('Đọc lý do của trình cắm (quy định nội bộ của cơ quan) và xử lý theo đó.', "Read the plugin's reason (the agency's own rule) and act on it.")
 
 
 # ---- sign / verify lifecycle ----------------------------------------------------------------

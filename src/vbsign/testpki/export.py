@@ -119,7 +119,8 @@ def _readme(pki: Any, directory: Path, passphrase: str, urls: dict[str, list[str
         "  README.txt            tệp này / this file",
         f"  {MANIFEST:<22}cấu hình cho 'serve' / settings for 'serve'",
         "  policy-test.toml      chính sách thẩm định nhận gốc THỬ NGHIỆM / a validation policy trusting",
-        "                        these TEST roots: vbsign validate FILE --policy policy-test.toml",
+        "                        these TEST roots (give them as --trust too):",
+        f"                        vbsign validate FILE --policy {directory}/policy-test.toml --trust {directory}/roots.pem",
     ]
     return "\n".join(lines) + "\n"
 

@@ -30,12 +30,20 @@ class UnsafeXmlError(InputError):
     """The XML uses a construct vbsign refuses to process (DTD, entities...)."""
 
     code = "UNSAFE_XML"
+    #: why it happens / vì sao
+    cause = Msg('XML dùng cấu trúc bị từ chối vì an toàn (DOCTYPE, thực thể, XXE).', 'The XML uses a construct refused for safety (DOCTYPE, entities, XXE).')
+    #: what to do / cách xử lý
+    remedy = Msg('Yêu cầu bên gửi xuất lại tệp XML không có DOCTYPE/thực thể.', 'Ask the sender to export the XML without DOCTYPE/entities.')
 
 
 class MalformedXmlError(InputError):
     """The input is not well-formed XML."""
 
     code = "MALFORMED_XML"
+    #: why it happens / vì sao
+    cause = Msg('Tệp không phải XML đúng cú pháp.', 'The input is not well-formed XML.')
+    #: what to do / cách xử lý
+    remedy = Msg('Tệp bị hỏng hoặc không phải XML: xin bên gửi gửi lại.', 'The file is damaged or not XML: ask the sender for it again.')
 
 
 @dataclass(frozen=True)
