@@ -1,7 +1,9 @@
 """Every parameter of vbsign.api's public functions, classes and methods is documented.
 
 "Documented" means an entry in the docstring's ``Args:`` section (or ``Attributes:`` for a
-dataclass), whose description is not empty; ``**kwargs`` entries say where the options go.
+dataclass), or a ``:param name:`` field (what :func:`vbsign.api.params.documented` appends from
+the one table of option descriptions), whose description is not empty; ``**kwargs`` entries say
+where the options go.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ def _documented(doc: str) -> dict[str, str]:
     for section in re.finditer(r"^(Args|Attributes|Keyword Args):\n((?:[ \t]+.*\n?|\n)+)", doc, re.M):
         for entry in re.finditer(r"^    (\*{0,2}\w+)(?: \([^)]*\))?:(.*(?:\n {8}.*)*)", section.group(2), re.M):
             out[entry.group(1)] = " ".join(entry.group(2).split())
+    for field in re.finditer(r"^:param (\*{0,2}\w+):(.*(?:\n[ \t]+.*)*)", doc, re.M):
+        out.setdefault(field.group(1), " ".join(field.group(2).split()))
     return out
 
 

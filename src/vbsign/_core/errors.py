@@ -161,6 +161,10 @@ class SessionRejected(SigningError):
     another prepared document). ``details["reason"]`` names the problem; nothing was written."""
 
     code = "SESSION_REJECTED"
+    #: why it happens / vì sao
+    cause = Msg('Giá trị chữ ký không khớp phiên ký hai bước: ký bằng khóa khác, ký trên dữ liệu khác, phiên đã quá hạn, bị sửa hoặc tài liệu đã chuẩn bị bị thay.', 'The signature value does not match the two-step session: another key, other bytes, a session past its time limit, a tampered session or a replaced prepared document.')
+    #: what to do / cách xử lý
+    remedy = Msg('Xem lý do (details.reason); ký lại tệp .tbs của đúng phiên bằng đúng khóa, hoặc chuẩn bị (prepare) lại nếu phiên đã hết hạn.', 'Read the reason (details.reason); sign the session\'s .tbs with the right key, or prepare again if the session expired.')
 
 
 class ServiceError(VbsignError):

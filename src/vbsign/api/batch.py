@@ -465,10 +465,14 @@ _FORKED: tuple[BatchSigner, list[BatchJob], dict[str, Any]] | None = None
 
 
 def pool_available() -> bool:
-    """Whether batches can use worker processes here (``fork`` exists: Linux, the BSDs)."""
+    """Whether batches can use worker processes here: ``fork`` exists (Linux, the BSDs) and
+    this process has one thread (a host's threads could hold a lock the forked worker then
+    waits for forever; such a host gets the batch signed in its own process)."""
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    from vbsign.formats.pades.isolation import single_threaded
+
+    return "fork" in multiprocessing.get_all_start_methods() and single_threaded()
 
 
 def _start_pool(

@@ -71,6 +71,19 @@ async def async_extend(
     atomically and must not be the input; ``clock`` fixes "now" (tests, simulated time).
     ``content`` is the signed file of a detached CAdES signature (default: ``x`` next to
     ``x.p7s``): the archive timestamp covers its hash.
+
+    Args:
+        source: the signed document: a path, bytes or a binary stream (never modified).
+        output: where to write the result (atomically); ``None``: not written.
+        level: the level to reach: ``"B-T"``, ``"B-LT"`` or ``"B-LTA"`` (default; an enum
+            :class:`~vbsign.api.params.Level` or a case-insensitive string).
+        renew: add a new archive timestamp over everything, even at the requested level.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``).
+        trust: trust anchors; ``None``: the default store and the plugins' anchors.
+        services: the revocation and network settings (bounded timeouts).
+        clock: a function returning "now" (tests, simulated time); default: the system clock.
+        md_algorithm: the hash of the new timestamps (``"sha256"`` default; SHA-1/MD5 refused).
+        content: the signed content of a detached signature.
     """
     setup = _setup(tsa, trust, services, clock)
     lvl = Level.parse(level).value
@@ -236,7 +249,21 @@ def extend(
     md_algorithm: str = "sha256",
     content: _io.Source | None = None,
 ) -> ExtendResult:
-    """Synchronous :func:`async_extend` (also inside a running event loop)."""
+    """Synchronous :func:`async_extend` (also inside a running event loop).
+
+    Args:
+        source: the signed document: a path, bytes or a binary stream (never modified).
+        output: where to write the result (atomically); ``None``: not written.
+        level: the level to reach: ``"B-T"``, ``"B-LT"`` or ``"B-LTA"`` (default; an enum
+            :class:`~vbsign.api.params.Level` or a case-insensitive string).
+        renew: add a new archive timestamp over everything, even at the requested level.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``).
+        trust: trust anchors; ``None``: the default store and the plugins' anchors.
+        services: the revocation and network settings (bounded timeouts).
+        clock: a function returning "now" (tests, simulated time); default: the system clock.
+        md_algorithm: the hash of the new timestamps (``"sha256"`` default; SHA-1/MD5 refused).
+        content: the signed content of a detached signature.
+    """
     return run_sync(async_extend(
         source, output, level=level, renew=renew, tsa=tsa, trust=trust, services=services, clock=clock,
         md_algorithm=md_algorithm, content=content,
@@ -264,7 +291,20 @@ def extend_many(
     clock: Callable[[], datetime] | None = None,
     md_algorithm: str = "sha256",
 ) -> list[BatchItem]:
-    """Extend each file into ``output_dir`` (same name); one failure never stops the batch."""
+    """Extend each file into ``output_dir`` (same name); one failure never stops the batch.
+
+    Args:
+        sources: the signed files.
+        output_dir: the directory the extended files are written to (same names).
+        level: the level to reach: ``"B-T"``, ``"B-LT"`` or ``"B-LTA"`` (default; an enum
+            :class:`~vbsign.api.params.Level` or a case-insensitive string).
+        renew: add a new archive timestamp over everything, even at the requested level.
+        tsa: the timestamp server's URL (or a pyHanko ``TimeStamper``).
+        trust: trust anchors; ``None``: the default store and the plugins' anchors.
+        services: the revocation and network settings (bounded timeouts).
+        clock: a function returning "now" (tests, simulated time); default: the system clock.
+        md_algorithm: the hash of the new timestamps (``"sha256"`` default; SHA-1/MD5 refused).
+    """
     out_dir = Path(os.fspath(output_dir))
     items: list[BatchItem] = []
     for src in sources:
@@ -280,4 +320,4 @@ def extend_many(
     return items
 
 
-__all__ = ["BatchItem", "ExtendResult", "async_extend", "extend", "extend_many"]
+__all__ = ["BatchItem", "async_extend", "extend", "extend_many"]

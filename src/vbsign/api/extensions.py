@@ -59,7 +59,14 @@ def resolve_services(services: Services | None) -> Services:
 
 def open_key(ref: str | os.PathLike[str] | SigningKey, **options: Any) -> SigningKey:
     """Open the key named by ``ref``: built-in schemes (PKCS#12, PEM, PKCS#11, CSC), then the
-    schemes plugins register (``vbsign_key_backends``). A :class:`SigningKey` passes through."""
+    schemes plugins register (``vbsign_key_backends``). A :class:`SigningKey` passes through.
+
+    Args:
+        ref: a key file (``.p12``/``.pfx``, PEM), a ``pkcs11:`` URI, a ``csc:`` credential, a
+            plugin's scheme, or an opened key.
+        **options: the backend's options: ``passphrase``, ``pin``, ``pin_callback``,
+            ``module``, ``cert``/``chain`` (PEM keys), ``csc_url`` (remote signing)…
+    """
     return _open_key(ref, more_schemes=lifecycle.key_backend_factory, **options)
 
 

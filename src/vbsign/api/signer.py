@@ -101,6 +101,7 @@ class Signer:
         clock: a function returning the current time (tests, replays); default: the system clock.
         key_options: options of the key backend, e.g. ``{"pin_callback": f}`` (a PIN prompt)
             or ``{"module": "/usr/lib/…so"}`` (the PKCS#11 module).
+        pin: the token's PIN (the same as ``key_options={"pin": …}``); never logged.
     """
 
     def __init__(

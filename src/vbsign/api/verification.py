@@ -218,7 +218,20 @@ def verify_xml(
     limits: XmlLimits = XML_LIMITS,
     require_full_coverage: bool = True,
 ) -> XmlVerification:
-    """Synchronous :func:`async_verify_xml` (also works inside a running event loop)."""
+    """Synchronous :func:`async_verify_xml` (also works inside a running event loop).
+
+    Args:
+        source: the XML document: a path, bytes or a binary stream.
+        trust: trust anchors; ``None``: an empty store (no chain is trusted).
+        at: "signing" (default) or "now": when the certificates must be valid.
+        now: the current time (default: now).
+        services: the revocation and network settings.
+        contents: the documents detached references point to, by URI.
+        extra_certs: certificates that may help build the chain.
+        limits: bounds on the XML (size, depth, references…).
+        require_full_coverage: an enveloped signature must cover the whole document
+            (default), else the report says what it leaves out.
+    """
     return run_sync(async_verify_xml(
         source, trust=trust, at=at, now=now, services=services, contents=contents, extra_certs=extra_certs,
         limits=limits, require_full_coverage=require_full_coverage,

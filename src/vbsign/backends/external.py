@@ -54,7 +54,7 @@ class _ValueSigner(CachedCmsParts, ExternalSigner):
 class ExternalKey(SigningKey):
     """A certificate whose private key is elsewhere (a USB token in another PC, a service).
 
-    ``signature=None``: capture mode — :attr:`captured` lists the bytes each signing step
+    ``signature=None``: capture mode — ``captured`` lists the bytes each signing step
     asked for. Otherwise the key answers with ``signature`` when asked to sign exactly
     ``expected`` (anything else means the document changed since ``prepare``: refused).
     """

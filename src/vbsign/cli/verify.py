@@ -192,7 +192,11 @@ def _workers(jobs: int, files: int) -> int:
     import multiprocessing
     import os
 
-    if files < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    from vbsign.formats.pades.isolation import single_threaded
+
+    # workers are forked: only from a process with one thread (the command line's own; not
+    # a host calling the command in-process with threads of its own)
+    if files < 2 or "fork" not in multiprocessing.get_all_start_methods() or not single_threaded():
         return 1
     return max(1, min(jobs or os.cpu_count() or 1, files))
 

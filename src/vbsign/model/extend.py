@@ -18,6 +18,16 @@ class ExtendResult:
     ``document-timestamp``, ``signature-timestamp``, ``validation-data``,
     ``archive-timestamp``, ``archive-timestamp-renewed``. Empty ``steps``: the document was
     already at the requested level and was returned unchanged.
+
+    Attributes:
+        data: the extended document's bytes.
+        output: where it was written (``None``: not written).
+        format: ``pdf``, ``xml`` or ``cms``.
+        level_before: the baseline level of the input.
+        level_after: the baseline level of the output.
+        steps: what was added, in order (see above).
+        timestamp_time: generation time of the newest archive (document) timestamp added.
+        warnings: what the caller should know (bilingual messages).
     """
 
     data: bytes = field(repr=False)
@@ -26,7 +36,6 @@ class ExtendResult:
     level_before: str
     level_after: str
     steps: list[str] = field(default_factory=list)
-    #: generation time of the newest archive (document) timestamp added
     timestamp_time: datetime | None = None
     warnings: list[Msg] = field(default_factory=list)
 

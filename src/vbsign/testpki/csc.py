@@ -7,7 +7,7 @@ Served by ``vbsign testpki serve`` (and :class:`vbsign.testpki.server.ServerThre
   holding the test PKI's key for that subject, with its certificate chain;
 * the credential PIN is the test PKI passphrase; explicit authorisation
   (``credentials/authorize`` with the PIN) gives a SAD valid for ``numSignatures``
-  signatures and :attr:`CscService.sad_seconds` seconds; three wrong PINs lock the credential;
+  signatures and ``CscService.sad_seconds`` seconds; three wrong PINs lock the credential;
 * every call but ``info`` needs ``Authorization: Bearer <token>``: the token printed on the
   ``CSC token:`` line of README.txt (:func:`csc_token`), or one issued by ``oauth2/token``
   (client credentials: ``client_id`` ``vbsign-test``, ``client_secret`` the passphrase);

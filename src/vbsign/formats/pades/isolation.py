@@ -179,6 +179,17 @@ def run_forked(body: ChildBody, task: tuple[Any, ...], seconds: float) -> dict[s
 # ---- the host side -----------------------------------------------------------------------------
 
 
+def single_threaded() -> bool:
+    """Whether this process has exactly one thread, counted by the kernel where it can be
+    (``/proc/self/task`` on Linux): threads started outside :mod:`threading` (an embedding
+    host, pytest-xdist's execnet channel) are invisible to :func:`threading.active_count`,
+    and forking while one of them holds a lock can leave the child hanging."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
 class _Helper:
     """One helper process and the pipes to it.
 
@@ -192,7 +203,7 @@ class _Helper:
         from_r, from_w = os.pipe()
         self.pid = 0
         self.proc: subprocess.Popen[bytes] | None = None
-        if fork and threading.active_count() == 1:
+        if fork and single_threaded():
             self.pid = os.fork()
             if self.pid == 0:  # pragma: no cover - the helper
                 try:
@@ -406,4 +417,5 @@ __all__ = [
     "isolation_available",
     "prestart",
     "run_isolated",
+    "single_threaded",
 ]
