@@ -23,9 +23,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import vbsign.api as api
 from vbsign._core.errors import VbsignError
 from vbsign._core.i18n import Msg
 from vbsign._version import __version__
+from vbsign.model.report import Report
+from vbsign.pki.trust import TrustStore
+from vbsign.policy import ComplianceReport
 from vbsign.service.accesslog import AccessLogMiddleware
 from vbsign.service.config import ServiceConfig
 from vbsign.service.executors import Busy, CeleryExecutor, Executor, LocalExecutor, Slots
@@ -38,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 def job_settings(config: ServiceConfig) -> Settings:
     """What every job is judged with; a bad trust file or policy fails here, at start-up."""
-    import vbsign.api as api
-    from vbsign.pki.trust import TrustStore
 
     trust = TrustStore.from_paths(config.trust) if config.trust else TrustStore.coerce(None)
     policy_text = None
@@ -68,13 +70,14 @@ class Service:
         self.allowed_policies = frozenset({*config.allowed_policies, config.policy})
 
     @staticmethod
-    def render(report: dict[str, Any], kind: str, fmt: str, document: bytes, lang: str) -> str | bytes:
+    def render(
+        report: dict[str, Any], kind: str, fmt: str, document: bytes, lang: str
+    ) -> str | bytes:
         """The human report of a stored result (no second verification)."""
-        import vbsign.api as api
-        from vbsign.model.report import Report
-        from vbsign.policy import ComplianceReport
 
-        rep: Report | ComplianceReport = ComplianceReport.from_dict(report) if kind == "validate" else Report.from_dict(report)
+        rep: Report | ComplianceReport = (
+            ComplianceReport.from_dict(report) if kind == "validate" else Report.from_dict(report)
+        )
         return api.human_report(rep, format=fmt, document=document, lang=lang)  # type: ignore[arg-type]
 
 
@@ -83,14 +86,25 @@ def _executor(config: ServiceConfig, settings: Settings) -> Executor:
     if config.broker:
         from vbsign.service.tasks import make_celery
 
-        app = make_celery(config.broker, config.result_backend, result_ttl=config.result_ttl, visibility_timeout=config.visibility_timeout)
+        app = make_celery(
+            config.broker,
+            config.result_backend,
+            result_ttl=config.result_ttl,
+            visibility_timeout=config.visibility_timeout,
+        )
         # jobs in flight from this node: the workers' pool is the real limit
         slots = Slots(max(limits.max_jobs, 64), limits.max_waiting, limits.queue_timeout)
         return CeleryExecutor(settings, slots, app, limits.request_timeout)
-    return LocalExecutor(settings, Slots(limits.max_jobs, limits.max_waiting, limits.queue_timeout), config.result_ttl)
+    return LocalExecutor(
+        settings,
+        Slots(limits.max_jobs, limits.max_waiting, limits.queue_timeout),
+        config.result_ttl,
+    )
 
 
-def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -103,8 +117,14 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Busy)
     async def busy(request: Request, exc: Busy) -> JSONResponse:
         request.state.log["error"] = "BUSY"
-        msg = Msg("Dịch vụ đang bận, vui lòng thử lại sau.", "The service is busy; please retry later.")
-        return _error(503, {"code": "BUSY", "message_vi": msg.vi, "message_en": msg.en, "details": {}}, {"Retry-After": str(exc.retry_after)})
+        msg = Msg(
+            "Dịch vụ đang bận, vui lòng thử lại sau.", "The service is busy; please retry later."
+        )
+        return _error(
+            503,
+            {"code": "BUSY", "message_vi": msg.vi, "message_en": msg.en, "details": {}},
+            {"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(VbsignError)
     async def vbsign_error(request: Request, exc: VbsignError) -> JSONResponse:
@@ -114,8 +134,12 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("request %s failed", request.state.request_id)
-        msg = Msg("Lỗi nội bộ của dịch vụ (mã yêu cầu {r}).", "Internal service error (request id {r}).").format(r=request.state.request_id)
-        return _error(500, {"code": "INTERNAL", "message_vi": msg.vi, "message_en": msg.en, "details": {}})
+        msg = Msg(
+            "Lỗi nội bộ của dịch vụ (mã yêu cầu {r}).", "Internal service error (request id {r})."
+        ).format(r=request.state.request_id)
+        return _error(
+            500, {"code": "INTERNAL", "message_vi": msg.vi, "message_en": msg.en, "details": {}}
+        )
 
 
 class RequestTimeout:
@@ -145,8 +169,12 @@ class RequestTimeout:
             if started:
                 raise
             scope.setdefault("state", {}).setdefault("log", {})["error"] = "TIMEOUT"
-            msg = Msg("Hết thời gian xử lý yêu cầu ({s} giây).", "The request timed out ({s} s).").format(s=self.seconds)
-            await _error(504, {"code": "TIMEOUT", "message_vi": msg.vi, "message_en": msg.en, "details": {}})(scope, receive, send)
+            msg = Msg(
+                "Hết thời gian xử lý yêu cầu ({s} giây).", "The request timed out ({s} s)."
+            ).format(s=self.seconds)
+            await _error(
+                504, {"code": "TIMEOUT", "message_vi": msg.vi, "message_en": msg.en, "details": {}}
+            )(scope, receive, send)
 
 
 def create_app(config: ServiceConfig | None = None) -> FastAPI:
@@ -156,7 +184,9 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     config = config or ServiceConfig()
     settings = job_settings(config)
     keys = load_keys(config.api_keys_file) if config.api_keys_file else {}
-    service = Service(config, _executor(config, settings), KeyRing(keys, require_for_verify=config.require_key))
+    service = Service(
+        config, _executor(config, settings), KeyRing(keys, require_for_verify=config.require_key)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -24,6 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import vbsign.api as api  # the public API (the top-level vbsign names are the same functions)
+from vbsign._core.errors import VbsignError
+from vbsign.formats.pades.limits import Limits
+from vbsign.pki.trust import TrustStore
+from vbsign.pki.validation import Services
+from vbsign.policy import DocumentFacts
+from vbsign.policy.facts import roles_from
+from vbsign.policy.tomlfile import parse_policy_text
+
 JobKind = Literal["verify", "validate"]
 
 
@@ -67,7 +76,15 @@ class Settings:
         h = hashlib.sha256()
         for item in (*self.trust_der, b"|", *self.intermediates_der):
             h.update(hashlib.sha256(item).digest())
-        rest = (self.policy, self.policy_text, self.offline, self.network_timeout, self.max_seconds, self.max_memory, self.isolate)
+        rest = (
+            self.policy,
+            self.policy_text,
+            self.offline,
+            self.network_timeout,
+            self.max_seconds,
+            self.max_memory,
+            self.isolate,
+        )
         h.update(json.dumps(rest).encode())
         return h.hexdigest()
 
@@ -146,20 +163,17 @@ def from_payload(payload: Mapping[str, Any]) -> tuple[Job, Settings]:
 def _trust(anchors: tuple[bytes, ...], intermediates: tuple[bytes, ...]) -> Any:
     from asn1crypto import x509
 
-    from vbsign.pki.trust import TrustStore
-
     return TrustStore(
-        tuple(x509.Certificate.load(d) for d in anchors), tuple(x509.Certificate.load(d) for d in intermediates)
+        tuple(x509.Certificate.load(d) for d in anchors),
+        tuple(x509.Certificate.load(d) for d in intermediates),
     )
 
 
 @functools.lru_cache(maxsize=8)
 def _policy(name: str, text: str | None) -> Any:
-    import vbsign.api as api
 
     if text is None:
         return api.load_policy(name)
-    from vbsign.policy.tomlfile import parse_policy_text
 
     registry = api.policy_registry()
     spec = parse_policy_text(text, name, registry)
@@ -170,13 +184,11 @@ def _policy(name: str, text: str | None) -> Any:
 def _services(offline: bool, timeout: float) -> Any:
     """One revocation source (and its cache of fetched OCSP/CRL) per setting, shared by the
     jobs of a process — its cache is thread-safe."""
-    from vbsign.pki.validation import Services
 
     return Services(online=not offline, timeout=timeout)
 
 
 def _limits(job: Job, settings: Settings) -> Any:
-    from vbsign.formats.pades.limits import Limits
 
     seconds = settings.max_seconds
     if job.options.max_seconds is not None:
@@ -185,12 +197,14 @@ def _limits(job: Job, settings: Settings) -> Any:
 
 
 def _facts(options: JobOptions) -> Any:
-    from vbsign.policy import DocumentFacts
-    from vbsign.policy.facts import roles_from
 
-    roles = roles_from([r for r in options.roles.split(",") if r.strip()]) if options.roles else None
+    roles = (
+        roles_from([r for r in options.roles.split(",") if r.strip()]) if options.roles else None
+    )
     official = None if options.document_kind is None else options.document_kind == "official"
-    return DocumentFacts(direction=options.direction, kind=options.kind, roles=roles, official=official)
+    return DocumentFacts(
+        direction=options.direction, kind=options.kind, roles=roles, official=official
+    )
 
 
 def _now(options: JobOptions) -> datetime | None:
@@ -207,7 +221,6 @@ def _now(options: JobOptions) -> datetime | None:
 def run(job: Job, settings: Settings) -> Any:
     """Verify or validate: the :class:`~vbsign.report.Report` or
     :class:`~vbsign.policy.ComplianceReport` (raises :class:`~vbsign.errors.VbsignError`)."""
-    import vbsign.api as api  # the public API (the top-level vbsign names are the same functions)
 
     opts = job.options
     common: dict[str, Any] = {
@@ -244,7 +257,6 @@ def _named(name: str, data: bytes) -> Any:
 def execute(job: Job, settings: Settings) -> dict[str, Any]:
     """:func:`run`, as the JSON the API answers: ``{"ok": true, "report": {...}}`` or
     ``{"ok": false, "error": {code, message_vi, message_en, details}, "exit_code": 3}``."""
-    from vbsign._core.errors import VbsignError
 
     try:
         report = run(job, settings)
@@ -254,10 +266,24 @@ def execute(job: Job, settings: Settings) -> dict[str, Any]:
         return {
             "ok": False,
             "kind": job.kind,
-            "error": {"code": "BAD_OPTION", "message_vi": f"Tùy chọn không hợp lệ: {e}", "message_en": f"Invalid option: {e}", "details": {}},
+            "error": {
+                "code": "BAD_OPTION",
+                "message_vi": f"Tùy chọn không hợp lệ: {e}",
+                "message_en": f"Invalid option: {e}",
+                "details": {},
+            },
             "exit_code": 3,
         }
     return {"ok": True, "kind": job.kind, "report": report.to_dict(), "exit_code": report.exit_code}
 
 
-__all__ = ["Job", "JobKind", "JobOptions", "Settings", "execute", "from_payload", "run", "to_payload"]
+__all__ = [
+    "Job",
+    "JobKind",
+    "JobOptions",
+    "Settings",
+    "execute",
+    "from_payload",
+    "run",
+    "to_payload",
+]
