@@ -15,7 +15,7 @@ from typing import Any
 from vbsign._core.files import printable
 from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign._core.timefmt import format_vn_time
-from vbsign.model.report import (
+from vbsign.model.report_types import (
     INDICATION_TEXT,
     CertificateInfo,
     Indication,

@@ -31,7 +31,7 @@ from vbsign.model.report_view import PagePicture, PolicyView, ReportView, build_
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-    from vbsign.model.report import Report
+    from vbsign.model.report_types import Report
 
 _TEMPLATES = Path(__file__).with_name("templates")
 #: the family name the stylesheet asks for first; bound to the checked font files for PDF

@@ -36,7 +36,7 @@ from vbsign.model.render import (
     _name,
     _org,
 )
-from vbsign.model.report import (
+from vbsign.model.report_types import (
     INDICATION_TEXT,
     Finding,
     Indication,

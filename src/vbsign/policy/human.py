@@ -16,8 +16,8 @@ from vbsign._core.i18n import Lang, Msg, current_lang
 from vbsign.model.report_html import render_html, render_pdf
 from vbsign.model.report_view import PagePicture, PolicyView, RuleRow, Tone
 from vbsign.policy.model import STATUS_TEXT, Level, RuleStatus
-from vbsign.policy.result import STATUS_TEXT as COMPLIANCE_TEXT
-from vbsign.policy.result import ComplianceReport, ComplianceStatus, RuleResult
+from vbsign.policy.result_types import STATUS_TEXT as COMPLIANCE_TEXT
+from vbsign.policy.result_types import ComplianceReport, ComplianceStatus, RuleResult
 
 _TONE: dict[ComplianceStatus, Tone] = {
     ComplianceStatus.COMPLIANT: "valid",
