@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -105,6 +106,24 @@ class Worker:
     def kill(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
+
+    def holding(self) -> set[str]:
+        """Ids of the jobs this worker received and has not finished (its INFO log)."""
+        text = self.log.read_text("utf-8", "replace")
+        received = set(re.findall(r"Task \S+\[([^\]]+)\] received", text))
+        finished = set(re.findall(r"Task \S+\[([^\]]+)\] (?:succeeded|failed|raised|retry)", text))
+        return received - finished
+
+    def kill_while_busy(self, timeout: float = 20.0) -> set[str]:
+        """SIGKILL at a moment the worker holds a job (polling its log), so that a job is
+        really lost with it; the ids it held."""
+        deadline = time.monotonic() + timeout
+        held = self.holding()
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.005)
+            held = self.holding()
+        self.kill()
+        return held
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -207,6 +226,7 @@ async def _run_all(
     done = 0
     killed_after: int | None = None
     orphans: list[str] = []
+    held: set[str] = set()
 
     async def watch(killed_at: float) -> None:
         await asyncio.sleep(1.0)
@@ -221,10 +241,13 @@ async def _run_all(
         done += 1
         if killed_after is None and done >= DOCUMENTS // 5:
             killed_after = done
-            await asyncio.to_thread(victim.kill)
+            held.update(await asyncio.to_thread(victim.kill_while_busy))
             watcher.append(asyncio.create_task(watch(time.time())))
         return response
 
     answers = await asyncio.gather(*(one(n, d) for n, d in documents))
     await asyncio.gather(*watcher)
+    assert held, "the worker to kill never held a job"
+    # what the killed worker held is among what the broker still had unacknowledged after it
+    assert held <= set(orphans), (held, orphans)
     return list(answers), killed_after, orphans
