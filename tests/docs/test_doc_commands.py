@@ -1,12 +1,15 @@
-"""Every command shown in the guides (and the README's quick start) runs, as written.
+"""Every command shown in the guides and the README runs, as written.
 
-Each ``.. code-block:: sh`` block of ``docs/guides/*.rst`` is run line by line (``\\``
-continuations joined) with ``bash`` in a fresh workspace that holds what the guides name: the
-test PKI in ``pki/`` *served over HTTP on loopback* (``$TSA``), sample documents, a signed incoming
-document and a tampered one, signature images, and a SoftHSM2 token ``TOKEN THU`` holding the
-key of *Nguyễn Văn A* (``$TOKEN_PIN``). A command's expected exit code is 0 unless the line says
-``# mã thoát N``. A block is exempt only when the guide says so right before it
-(``.. docs-test: skip (reason)``); the exemptions are counted so that they stay few.
+Each ``.. code-block:: sh`` block of ``docs/guides/*.rst`` and each ```` ```sh ```` block of
+``README.md`` is run line by line (``\\`` continuations joined) in a fresh workspace that holds
+what they name: the test PKI in ``pki/`` *served over HTTP on loopback* (``$TSA``; its CSC API v2
+remote-signing service ``$CSC``, token in ``pki/README.txt``), sample documents (a PDF, a folder of
+PDFs, an XML decision, an e-mail, a stand-in .docx), a signed incoming document and a tampered
+one, signature images, and a SoftHSM2 token ``TOKEN THU`` holding the key of *Nguyễn Văn A*
+(``$TOKEN_PIN``). A command's expected exit code is 0 unless the line says ``# mã thoát N``. A
+block is exempt only when the text says so right before it (guides: ``.. docs-test: skip
+(reason)``, README: ``<!-- docs-test: skip (reason) -->``); the exemptions are counted so that
+they stay few.
 
 The ``>>>`` examples of the guides run as doctests in the same kind of workspace.
 """
@@ -363,9 +366,9 @@ def test_every_readme_command_runs(
 
 
 def test_readme_commands_name_real_subcommands_and_options() -> None:
-    """The README's feature sections show the *shape* of commands on the reader's own files
-    (``lanhdao.p12``, a token URI); they cannot run here, but every command and option they
-    name must exist (the runnable versions are in the guides, which run them)."""
+    """Every command and option the README names exists — also the *shapes* of its CLI table
+    and inline code (``vbsign sign IN -o OUT --key KEY …``), which cannot run as such (its code
+    blocks run in :func:`test_every_readme_command_runs`)."""
     commands_ = readme_commands()
     assert len(commands_) >= 20
     for text in commands_:
@@ -378,10 +381,8 @@ def test_readme_commands_name_real_subcommands_and_options() -> None:
 def test_readme_quick_start_runs(
     template: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The README's runnable commands (the demo and its verification) run as written.
-
-    The README's feature sections show *shapes* of commands with the reader's own files
-    (``lanhdao.p12``, ``https://…``); those are listed, run and explained in the guides."""
+    """The quick start's promise: after the demo, the inline ``vbsign verify demo-out/…``
+    command exits 0 (``scripts/demo.sh`` itself installs packages: not run here)."""
     ws, env = workspace(template, tmp_path)
     text = re.sub(r"```.*?```", "", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
     found = []
