@@ -205,6 +205,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, s
 
 
 def workspace(template: tuple[Path, str], tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    from vbsign.pki.chain import clear_cache
+
+    # issuers fetched over AIA are cached per process by name and key id; another test PKI
+    # (same keys, URLs on another, by now closed, port) must not lend its CA certificates here
+    clear_cache()
     src, tsa = template
     ws = tmp_path / "ws"
     shutil.copytree(src, ws)
