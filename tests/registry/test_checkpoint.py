@@ -135,6 +135,20 @@ def test_checkpoint_detects_a_wiped_and_restarted_log(
     assert [(p.seq, p.kind) for p in bad.problems] == [(8, "deleted")]
 
 
+def test_a_checkpoint_of_the_empty_log_holds_for_what_follows(
+    reg: Any, seal: api.Signer, check: Callable[..., Any], tmp_path: Path
+) -> None:
+    """A registry checkpointed on its first day (nothing audited yet) verifies, then and later."""
+    cp, path = reg.make_checkpoint(seal, out=tmp_path / "cp.p7m")
+    assert cp.seq == 0
+    ok = check(path)
+    assert ok.ok, [p.message.en for p in ok.problems]
+    reg.record_events(_events(3))
+    assert check(path).ok
+    _sql(reg, "UPDATE audit_events SET verdict = 'TOTAL-FAILED' WHERE seq = 2")
+    assert not check(path).ok  # the chain itself still catches an edit
+
+
 def test_a_forged_or_foreign_checkpoint_is_refused(
     reg: Any, seal: api.Signer, check: Callable[..., Any], tmp_path: Path, pki_dir: Path, pki: testpki.TestPKI
 ) -> None:

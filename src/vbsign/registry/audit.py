@@ -531,6 +531,8 @@ def check_checkpoint(session: Session, checkpoint: Checkpoint, log_id: str | Non
                 ).format(t=when, c=checkpoint.log_id[:8], l=(log_id or "—")[:8]),
             )
         ]
+    if checkpoint.seq == 0 and checkpoint.hash == GENESIS_HASH:
+        return []  # a checkpoint of the empty log anchors no record: every log extends it
     row = session.execute(select(AuditEventRow).where(AuditEventRow.seq == checkpoint.seq)).scalar_one_or_none()
     if row is None:
         return [

@@ -14,7 +14,7 @@ outermost first (at most :data:`MAX_LAYERS`):
 * a ``multipart/signed`` inside another multipart (a gateway that wraps the signed message
   to append a disclaimer) is found, and the parts around it are reported as *not signed*.
 
-Every MIME part of the result is listed in :attr:`~vbsign.report.Report.attachments` with its digest and
+Every MIME part of the result is listed in ``Report.attachments`` (:class:`vbsign.report.Report`) with its digest and
 whether a signature covers it. Header fields protected inside the signed part (RFC 9788)
 are compared with the outer ones. The e-mail specific *policy* checks (certificate purpose,
 sender address) are applied by :mod:`vbsign.api.mail`, which knows the policy.

@@ -21,7 +21,7 @@ bytes — except the trace headers (which legitimately change in transit) and si
 **Verification** (:func:`verify_edxml`) verifies the header signature, checks that it
 covers the message header, the manifest and every attachment, then verifies every
 attachment's own signature by format (PDF, XML, CMS; a ``x.p7s`` attachment is matched
-with the attachment ``x``) and reports each in :attr:`~vbsign.report.Report.attachments`. Changing a
+with the attachment ``x``) and reports each in ``Report.attachments`` (:class:`vbsign.report.Report`). Changing a
 header field (sender, document number …) breaks the header signature; changing an
 attachment breaks the header signature and, if signed, the attachment's own.
 """
