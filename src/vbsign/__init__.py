@@ -35,6 +35,12 @@ _EXPORTS: dict[str, str] = {
     "async_extend": "vbsign.api.extension:async_extend",
     "extend_many": "vbsign.api.extension:extend_many",
     "ExtendResult": "vbsign.model.extend:ExtendResult",
+    # two-step signing (the key elsewhere: a token in a browser PC, a remote-signing service)
+    "prepare": "vbsign.api.two_step:prepare",
+    "async_prepare": "vbsign.api.two_step:async_prepare",
+    "complete": "vbsign.api.two_step:complete",
+    "async_complete": "vbsign.api.two_step:async_complete",
+    "TwoStepSigner": "vbsign.api.two_step:TwoStepSigner",
     # the named choices of the options (plain strings are accepted too)
     "Level": "vbsign.model.options:Level",
     "ValidationTime": "vbsign.model.options:ValidationTime",
@@ -77,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from vbsign.api.extension import async_extend, extend, extend_many
     from vbsign.api.extensions import open_key
     from vbsign.api.signer import Signer, async_sign, sign, sign_many
+    from vbsign.api.two_step import TwoStepSigner, async_complete, async_prepare, complete, prepare
     from vbsign.api.verification import async_verify, async_verify_xml, verify, verify_xml
     from vbsign.appearance import Appearance
     from vbsign.appearance.roles import Role
